@@ -1,0 +1,256 @@
+/**
+ * The browser's clients of the server's JSON API: documents (/api/docs), sharing
+ * (/api/docs/:id/access) and accounts (/api/auth). Every request carries what the page has to
+ * prove who it is: the CSRF token on state-changing calls (the session cookie travels by itself),
+ * a bearer token in token mode, and a share link's secret on calls about that document.
+ * Errors carry the server's message so the UI can show it as is.
+ */
+
+/** A person's role on one document (server/auth/roles.ts). */
+export type Role = 'owner' | 'editor' | 'viewer'
+
+/** A role that can be given to someone else or to a link. */
+export type GrantableRole = 'editor' | 'viewer'
+
+/** A document as the API lists it; `role` is the caller's (always present from this server). */
+export interface DocSummary {
+  readonly id: string
+  readonly title: string
+  readonly createdAt: number
+  readonly updatedAt: number
+  readonly role?: Role | null
+}
+
+/** A share link as its document's owner sees it; `url` is a path with the `share` parameter. */
+export interface ShareLinkInfo {
+  readonly id: string
+  readonly role: GrantableRole
+  readonly createdAt: number
+  readonly url: string
+}
+
+/** Who has access to a document. `links` is empty unless the caller owns it. */
+export interface DocAccess {
+  readonly role: Role
+  readonly owner: string
+  readonly members: ReadonlyArray<{ readonly username: string; readonly role: Role }>
+  readonly links: readonly ShareLinkInfo[]
+}
+
+/** The signed-in account (in token mode: the token's subject and name). */
+export interface AccountUser {
+  readonly id: string
+  readonly username: string
+  readonly admin: boolean
+}
+
+/** How the server runs (`open`, `accounts` or `token`). */
+export type AuthMode = 'open' | 'accounts' | 'token'
+
+/** GET /api/auth/me. */
+export interface Me {
+  readonly mode: AuthMode
+  readonly signup: 'open' | 'closed'
+  readonly user: AccountUser | null
+  readonly csrf: string | null
+}
+
+/** A failed API call: `status` is 0 when the server could not be reached. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+
+  /** True when the server was unreachable (offline), not when it refused. */
+  get offline(): boolean {
+    return this.status === 0
+  }
+}
+
+/** What the page presents to prove who it is (read before every request). */
+export interface RequestCredentials {
+  /** The login session's CSRF token (accounts mode, signed in). */
+  readonly csrf?: string | null
+  /** A JWT from the embedding application (token mode). */
+  readonly token?: string | null
+}
+
+/** Options of an API client. */
+export interface ApiOptions {
+  /** Current credentials; read at every request. */
+  readonly credentials?: () => RequestCredentials
+  /** Called when a documents call is answered 401 (signed out, or a token that expired). */
+  readonly onUnauthorized?: (error: ApiError) => void
+  /** Awaited before a state-changing call (lets the credentials catch up after an offline start). */
+  readonly beforeChange?: () => Promise<void>
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  readonly signal?: AbortSignal
+  /** A share link's secret, sent as X-Tandem-Share. */
+  readonly share?: string | null
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/** The request headers for a call: JSON, CSRF on state-changing calls, bearer token, share link. */
+export function requestHeaders(method: string, hasBody: boolean, credentials: RequestCredentials, share?: string | null): Record<string, string> {
+  const headers: Record<string, string> = { Accept: 'application/json' }
+  if (hasBody) headers['Content-Type'] = 'application/json'
+  if (UNSAFE.has(method) && credentials.csrf) headers['X-CSRF-Token'] = credentials.csrf
+  if (credentials.token) headers.Authorization = `Bearer ${credentials.token}`
+  if (share) headers['X-Tandem-Share'] = share
+  return headers
+}
+
+/** Shared request plumbing of the API clients. */
+class ApiClient {
+  constructor(
+    private readonly base: string,
+    private readonly fetchImpl: typeof fetch,
+    private readonly options: ApiOptions,
+  ) {}
+
+  /** Sends one request; `reportUnauthorized` passes a 401 to the `onUnauthorized` hook. */
+  protected async call<T>(method: string, path: string, body?: unknown, call: CallOptions = {}, reportUnauthorized = false): Promise<T> {
+    if (UNSAFE.has(method)) await this.options.beforeChange?.()
+    let res: Response
+    try {
+      res = await this.fetchImpl(`${this.base}/api${path}`, {
+        method,
+        headers: requestHeaders(method, body !== undefined, this.options.credentials?.() ?? {}, call.share),
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'same-origin',
+        signal: call.signal,
+      })
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw err
+      throw new ApiError(0, 'The server cannot be reached. Check your connection.')
+    }
+    if (res.status === 204) return undefined as T
+    let payload: unknown = null
+    try {
+      payload = await res.json()
+    } catch {
+      // not JSON (a proxy's error page): fall through with the status
+    }
+    if (!res.ok) {
+      const message = (payload as { error?: unknown } | null)?.error
+      const error = new ApiError(res.status, typeof message === 'string' ? sentence(message) : `The server answered ${res.status}.`)
+      if (res.status === 401 && reportUnauthorized) this.options.onUnauthorized?.(error)
+      throw error
+    }
+    return payload as T
+  }
+}
+
+/** A server message as a sentence: capital first letter, final full stop. */
+export function sentence(message: string): string {
+  const text = message.trim()
+  if (!text) return text
+  const first = text[0]!.toUpperCase() + text.slice(1)
+  return /[.!?]$/.test(first) ? first : `${first}.`
+}
+
+const doc = (id: string) => `/docs/${encodeURIComponent(id)}`
+
+/** The document and sharing API. */
+export class DocsApi extends ApiClient {
+  constructor(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args), options: ApiOptions = {}) {
+    super(base, fetchImpl, options)
+  }
+
+  /** Documents the caller may open, most recently edited first; `query` filters by title. */
+  async list(query = '', signal?: AbortSignal): Promise<DocSummary[]> {
+    const q = query.trim()
+    const { docs } = await this.call<{ docs: DocSummary[] }>('GET', `/docs${q ? `?q=${encodeURIComponent(q)}` : ''}`, undefined, { signal }, true)
+    return docs
+  }
+
+  /** Creates a document (the caller owns it). */
+  create(title = ''): Promise<DocSummary> {
+    return this.call('POST', '/docs', { title }, {}, true)
+  }
+
+  /** One document with the caller's role; rejects with 404 when it does not exist or is not theirs. */
+  get(id: string, options: CallOptions = {}): Promise<DocSummary> {
+    return this.call('GET', doc(id), undefined, options, true)
+  }
+
+  /** Renames a document (open editors see the new title at once). */
+  rename(id: string, title: string, options: CallOptions = {}): Promise<DocSummary> {
+    return this.call('PATCH', doc(id), { title }, options, true)
+  }
+
+  /** Deletes a document for everyone. */
+  remove(id: string): Promise<void> {
+    return this.call('DELETE', doc(id), undefined, {}, true)
+  }
+
+  /** Who has access to a document (accounts mode). */
+  access(id: string, options: CallOptions = {}): Promise<DocAccess> {
+    return this.call('GET', `${doc(id)}/access`, undefined, options, true)
+  }
+
+  /** Gives `username` a role on a document, or changes it (owners only). */
+  setMember(id: string, username: string, role: GrantableRole): Promise<{ username: string; role: GrantableRole }> {
+    return this.call('PUT', `${doc(id)}/access/members/${encodeURIComponent(username)}`, { role }, {}, true)
+  }
+
+  /** Takes a member's access away (owners; or members themselves). */
+  removeMember(id: string, username: string): Promise<void> {
+    return this.call('DELETE', `${doc(id)}/access/members/${encodeURIComponent(username)}`, undefined, {}, true)
+  }
+
+  /** Creates a share link granting `role` to whoever holds it (owners only). */
+  createLink(id: string, role: GrantableRole): Promise<ShareLinkInfo> {
+    return this.call('POST', `${doc(id)}/access/links`, { role }, {}, true)
+  }
+
+  /** Revokes a share link; sockets opened with it close at once. */
+  revokeLink(id: string, linkId: string): Promise<void> {
+    return this.call('DELETE', `${doc(id)}/access/links/${encodeURIComponent(linkId)}`, undefined, {}, true)
+  }
+}
+
+/** The account API (/api/auth). Its 401s are answers (a wrong password), never "sign in again". */
+export class AuthApi extends ApiClient {
+  constructor(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args), options: ApiOptions = {}) {
+    super(base, fetchImpl, options)
+  }
+
+  /** The server's mode and who this page is signed in as. */
+  me(signal?: AbortSignal): Promise<Me> {
+    return this.call('GET', '/auth/me', undefined, { signal })
+  }
+
+  /** Creates an account and signs in (sets the session cookie). */
+  signUp(username: string, password: string): Promise<{ user: AccountUser; csrf: string }> {
+    return this.call('POST', '/auth/signup', { username, password })
+  }
+
+  /** Signs in (sets the session cookie). */
+  signIn(username: string, password: string): Promise<{ user: AccountUser; csrf: string }> {
+    return this.call('POST', '/auth/login', { username, password })
+  }
+
+  /** Signs out; the session's open documents close. */
+  signOut(): Promise<void> {
+    return this.call('POST', '/auth/logout')
+  }
+
+  /** Changes the password; every other session of the account ends. */
+  changePassword(current: string, next: string): Promise<void> {
+    return this.call('POST', '/auth/password', { current, next })
+  }
+
+  /** Creates an account for someone else (the admin only). */
+  createUser(username: string, password: string): Promise<{ user: AccountUser }> {
+    return this.call('POST', '/auth/users', { username, password })
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * One open document in the browser: the Y.Doc, its y-websocket provider (room = document id,
+ * with the share link or token as URL parameters), awareness (who is here, where their cursors
+ * are), the SaveTracker ("All changes saved" from the server's acknowledgement) and an IndexedDB
+ * copy so editing goes on offline and survives a reload. Components reach it through
+ * @lit/context (see ../context.ts).
+ *
+ * The server ends a session for good with a 44xx close code (deleted, access revoked, signed
+ * out); a changed role closes with 4003 and the provider comes straight back, which the session
+ * reports as an `access` event so the editor can ask for its new role.
+ */
+import { ObservableV2 } from 'lib0/observable'
+import { IndexeddbPersistence, clearDocument } from 'y-indexeddb'
+import { WebsocketProvider } from 'y-websocket'
+import * as Y from 'yjs'
+import { CONTENT, TITLE } from '../../shared/doc-fields.js'
+import { Close } from '../../shared/protocol.js'
+import type { AuthMode } from '../api.js'
+import type { Identity } from '../identity.js'
+import { SaveTracker, type SaveState } from './saved.js'
+
+/** How the session reaches the server. `offline` covers "trying again in a moment" too. */
+export type ConnectionState = 'connecting' | 'connected' | 'offline'
+
+/** Why the server ended the session for good (a 44xx close code), in words for the user. */
+export interface SessionEnd {
+  readonly code: number
+  readonly reason: string
+  readonly message: string
+}
+
+/** Origin of local Yjs transactions made outside ProseMirror (the title input). */
+export const LOCAL_ORIGIN = Symbol('tandem-local')
+
+/** IndexedDB database name of a document's local copy. */
+export function localCacheName(docId: string): string {
+  return `tandem:${docId}`
+}
+
+/** Forgets the local copy of a document (after it was deleted). */
+export function forgetLocalCopy(docId: string): Promise<void> {
+  if (typeof indexedDB === 'undefined') return Promise.resolve()
+  return clearDocument(localCacheName(docId)).catch(() => {})
+}
+
+/** How the document was opened, for the words of an end. */
+export interface EndContext {
+  readonly mode?: AuthMode | null
+  /** Opened through a share link (and not through the person's own access). */
+  readonly viaLink?: boolean
+}
+
+/** The sentence shown for a permanent close code. */
+export function endMessage(code: number, context: EndContext = {}): string {
+  switch (code) {
+    case Close.DocumentDeleted.code:
+      return 'This document was deleted. Changes can no longer be saved.'
+    case Close.Unauthorized.code:
+      if (context.mode === 'token') return 'Your access to this document has expired. Open it again from the application that brought you here.'
+      if (context.mode === 'accounts') return 'You were signed out, so this document was closed. Sign in again to go on.'
+      return 'You are not signed in, so this document cannot be opened.'
+    case Close.Forbidden.code:
+      if (context.viaLink) return 'The link you opened this document with no longer works: its owner revoked it.'
+      return 'You no longer have access to this document.'
+    case Close.DocumentTooLarge.code:
+      return 'This document reached its size limit; new changes are not saved.'
+    default:
+      return `The server closed this document (code ${code}).`
+  }
+}
+
+/** Events of a DocSession. */
+export type SessionEvents = {
+  /** Connection, save state or end changed. */
+  status: () => void
+  /** Someone joined, left, or changed name or colour. */
+  presence: () => void
+  /** The local copy was loaded from IndexedDB (or there is none). */
+  local: () => void
+  /** The server closed with 4003: this person's role changed; the provider is reconnecting. */
+  access: () => void
+}
+
+/** Options of a DocSession. */
+export interface SessionOptions {
+  readonly docId: string
+  /** `ws(s)://host/sync`. */
+  readonly serverUrl: string
+  readonly identity: Identity
+  /** Keep a local copy in IndexedDB (default: when IndexedDB exists). */
+  readonly persist?: boolean
+  /** Window to watch for online/offline and to read navigator.onLine from. */
+  readonly window?: Window
+  /** URL parameters of the sync socket: `share` (a share link's secret) or `token` (a JWT). */
+  readonly params?: Readonly<Record<string, string>>
+  /** How the document was opened, for the words shown when the server ends the session. */
+  readonly endContext?: EndContext
+}
+
+/** A document open in this tab. */
+export class DocSession extends ObservableV2<SessionEvents> {
+  readonly docId: string
+  readonly doc: Y.Doc
+  readonly provider: WebsocketProvider
+  readonly saves: SaveTracker
+  /** The rich-text body, bound to ProseMirror. */
+  readonly content: Y.XmlFragment
+  /** The title, bound to the title input. */
+  readonly title: Y.Text
+  private readonly local: IndexeddbPersistence | null
+  private localReady = false
+  private ended_: SessionEnd | null = null
+  private readOnly_ = false
+  private everConnected = false
+  private readonly win: Window | null
+  private readonly endContext: EndContext
+
+  private readonly onOnline = () => {
+    // the network is back: reconnect now instead of waiting for the backoff
+    if (!this.ended_ && !this.destroyed) this.provider.connect()
+    this.emit('status', [])
+  }
+  private readonly onOffline = () => {
+    // the network is gone: drop the socket now rather than find out from a 30 s silence;
+    // edits go on into the Y.Doc and IndexedDB and are sent on reconnect
+    if (!this.ended_) this.provider.disconnect()
+    this.emit('status', [])
+  }
+  private destroyed = false
+  private readonly onStatus = () => this.emit('status', [])
+  private readonly onSync = (synced: boolean) => {
+    if (synced) this.everConnected = true
+    this.emit('status', [])
+  }
+  private readonly onClosed = (event: { code: number; reason: string }) => this.end(event.code, event.reason)
+  private readonly onConnectionClose = (event: CloseEvent | null) => {
+    if (event?.code === Close.AccessChanged.code) this.emit('access', [])
+  }
+  private readonly onSave = () => this.emit('status', [])
+  private readonly onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
+    // cursor moves are 'update's of the cursor field only; presence needs joins, leaves, renames
+    if (added.length || removed.length || updated.length) this.emit('presence', [])
+  }
+
+  constructor(options: SessionOptions) {
+    super()
+    this.docId = options.docId
+    this.win = options.window ?? (typeof window === 'undefined' ? null : window)
+    this.doc = new Y.Doc()
+    this.content = this.doc.getXmlFragment(CONTENT)
+    this.title = this.doc.getText(TITLE)
+    const persist = options.persist ?? typeof indexedDB !== 'undefined'
+    this.local = persist ? new IndexeddbPersistence(localCacheName(options.docId), this.doc) : null
+    if (this.local) {
+      this.local.on('synced', () => {
+        this.localReady = true
+        this.emit('local', [])
+      })
+      // a browser without working IndexedDB (some private modes) still edits online
+      ;(this.local as unknown as { _db: Promise<unknown> })._db.catch(() => {
+        this.localReady = true
+        this.emit('local', [])
+      })
+    } else {
+      this.localReady = true
+    }
+    this.endContext = options.endContext ?? {}
+    this.provider = new WebsocketProvider(options.serverUrl, options.docId, this.doc, { connect: false, params: { ...options.params } })
+    this.provider.awareness.setLocalStateField('user', { name: options.identity.name, color: options.identity.color })
+    this.saves = new SaveTracker(this.provider)
+    this.provider.on('status', this.onStatus)
+    this.provider.on('sync', this.onSync)
+    this.provider.on('closed', this.onClosed)
+    this.provider.on('connection-close', this.onConnectionClose)
+    this.saves.on('change', this.onSave)
+    this.provider.awareness.on('change', this.onAwareness)
+    this.win?.addEventListener('online', this.onOnline)
+    this.win?.addEventListener('offline', this.onOffline)
+    if (this.win?.navigator.onLine !== false) this.provider.connect()
+  }
+
+  /** The awareness of this session. */
+  get awareness() {
+    return this.provider.awareness
+  }
+
+  /** Connection state for the status indicator. */
+  get connection(): ConnectionState {
+    if (this.provider.wsconnected && this.provider.synced) return 'connected'
+    if (this.win && this.win.navigator.onLine === false) return 'offline'
+    if (!this.everConnected && this.provider.wsUnsuccessfulReconnects === 0) return 'connecting'
+    return 'offline'
+  }
+
+  /** Whether every local change is stored by the server. */
+  get saveState(): SaveState {
+    return this.saves.state
+  }
+
+  /** Local changes exist that the server has not confirmed. */
+  get unsaved(): boolean {
+    return this.saves.state === 'saving'
+  }
+
+  /** True while this person may only read the document (a viewer). */
+  get readOnly(): boolean {
+    return this.readOnly_
+  }
+
+  /** Marks the session read-only (or writable again after a role change). */
+  setReadOnly(readOnly: boolean): void {
+    if (readOnly === this.readOnly_) return
+    this.readOnly_ = readOnly
+    this.emit('status', [])
+  }
+
+  /** Set once the server ended the session for good (deleted document, access revoked). */
+  get ended(): SessionEnd | null {
+    return this.ended_
+  }
+
+  /** True once the IndexedDB copy (if any) has been applied. */
+  get localLoaded(): boolean {
+    return this.localReady
+  }
+
+  /**
+   * Ends the session for good with a 44xx `code`: the server closed it, or the app learned that
+   * access is gone. Stops connecting (and the cross-tab channel); a deleted document, or one
+   * this person may no longer open, is also removed from this browser.
+   */
+  end(code: number, reason = '', message = endMessage(code, this.endContext)): void {
+    if (this.ended_ || this.destroyed) return
+    this.ended_ = { code, reason, message }
+    this.provider.disconnect()
+    if ((code === Close.DocumentDeleted.code || code === Close.Forbidden.code) && this.local) void this.local.clearData().catch(() => {})
+    this.emit('status', [])
+  }
+
+  /** Changes the name and colour shown to the others. */
+  setIdentity(identity: Identity): void {
+    this.provider.awareness.setLocalStateField('user', { name: identity.name, color: identity.color })
+  }
+
+  /** Closes the connection and the local copy. */
+  override destroy(): void {
+    this.destroyed = true
+    this.win?.removeEventListener('online', this.onOnline)
+    this.win?.removeEventListener('offline', this.onOffline)
+    this.provider.awareness.off('change', this.onAwareness)
+    this.saves.off('change', this.onSave)
+    this.saves.destroy()
+    this.provider.destroy()
+    void this.local?.destroy()
+    this.doc.destroy()
+    super.destroy()
+  }
+}

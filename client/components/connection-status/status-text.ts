@@ -1,0 +1,19 @@
+/**
+ * The words of the status indicator, pure so they can be tested without a DOM.
+ */
+import type { StatusView } from '../../collab/controllers.js'
+
+/** The words for a status: the connection, and what happened to the changes. */
+export function statusText(status: StatusView): { connection: string; save: string } {
+  if (status.ended) return { connection: 'Closed', save: 'Not saving' }
+  const connection = status.connection === 'connected' ? 'Online' : status.connection === 'connecting' ? 'Connecting…' : 'Offline'
+  if (status.readOnly) {
+    // a viewer changes nothing: say whether what is shown is live
+    const save = status.connection === 'connected' ? 'Up to date' : status.connection === 'connecting' ? 'Loading…' : 'Showing the last copy'
+    return { connection, save }
+  }
+  let save: string
+  if (status.save === 'saved') save = status.connection === 'connecting' ? 'Loading…' : 'All changes saved'
+  else save = status.connection === 'offline' ? 'Changes kept on this device' : 'Saving...'
+  return { connection, save }
+}

@@ -1,0 +1,500 @@
+/**
+ * `<tandem-doc-editor doc-id="...">`: one document, open for editing together. Opens a
+ * DocSession (Y.Doc + y-websocket + awareness + SaveTracker + IndexedDB) and provides it to its
+ * children through @lit/context; renders the header (title, connection and save status, who is
+ * here, Share), the toolbar, and a ProseMirror view bound to the document with y-prosemirror.
+ *
+ * Outside open mode it first asks the API for this person's role (with the share link's secret,
+ * or the token): a viewer gets a read-only editor (not editable, toolbar off, title read-only)
+ * with a "View only" badge saying why; presence still works. When the server says the role
+ * changed (close 4003) it asks again and switches; when access ends (4403, 4401) it says so and
+ * stops. If the socket keeps failing while the network is up, it asks the API why.
+ *
+ * The view lives in this element's shadow root; y-prosemirror needs `ShadowRoot.createRange`,
+ * which client/shims.ts installs (see DESIGN.md).
+ *
+ * Properties: `docId` (attribute `doc-id`), `share` (a share link's secret, or null).
+ * Slots: none. Events: none. CSS parts: `header`, `title`, `page`, `banner`, `view-only`.
+ */
+import { ContextConsumer, ContextProvider } from '@lit/context'
+import { html, LitElement, nothing, type PropertyValues } from 'lit'
+import type { EditorState } from 'prosemirror-state'
+import { EditorView } from 'prosemirror-view'
+import type * as Y from 'yjs'
+import { MAX_TITLE_LENGTH } from '../../../shared/doc-fields.js'
+import { Close } from '../../../shared/protocol.js'
+import { canWrite, RoleMemory, viewOnlyReason } from '../../access.js'
+import { ApiError, type Role } from '../../api.js'
+import { tokenRole, type AuthStore } from '../../auth.js'
+import { DocSession, LOCAL_ORIGIN } from '../../collab/session.js'
+import { apiContext, authContext, identityContext, sessionContext } from '../../context.js'
+import { applyInput, mapOffset, type DeltaOp } from '../../editor/title.js'
+import { createEditorState, nodeViews } from '../../editor/setup.js'
+import type { Identity, IdentityStore } from '../../identity.js'
+import { icons } from '../icons.js'
+import type { TandemShareDialog } from '../share-dialog/share-dialog.js'
+import type { TandemToolbar } from '../toolbar/toolbar.js'
+import { docEditorStyles } from './doc-editor.styles.js'
+
+/** The sync endpoint of the server this page came from. */
+export function syncUrl(loc: Pick<Location, 'protocol' | 'host'> = location): string {
+  return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}/sync`
+}
+
+export class TandemDocEditor extends LitElement {
+  static override styles = docEditorStyles
+  static override properties = {
+    docId: { attribute: 'doc-id' },
+    share: { attribute: false },
+    role: { state: true },
+    denied: { state: true },
+    editorState: { state: true },
+    ended: { state: true },
+    endCode: { state: true },
+    loaded: { state: true },
+  }
+
+  /** The document's id (attribute `doc-id`). */
+  declare docId: string
+  /** The secret of the share link the page was opened with, or null. */
+  declare share: string | null
+  /** This person's role on the document; null until known. */
+  declare role: Role | null
+  /** Why the document cannot be opened at all (no such document, no access), if so. */
+  declare denied: string | null
+  /** The close code that ended the session, if it ended. */
+  declare endCode: number | null
+  /** The current ProseMirror state (drives the toolbar). */
+  declare editorState: EditorState | null
+  /** Why the server ended the session for good, if it did. */
+  declare ended: string | null
+  /** The first content (local copy or server) has arrived. */
+  declare loaded: boolean
+
+  /** The open session, while connected to the page. */
+  session: DocSession | null = null
+  /** The ProseMirror view, once rendered. */
+  view: EditorView | null = null
+
+  private readonly sessionProvider = new ContextProvider(this, { context: sessionContext, initialValue: undefined })
+  private readonly api = new ContextConsumer(this, { context: apiContext })
+  private readonly auth = new ContextConsumer(this, { context: authContext })
+  private identityStore: IdentityStore | undefined
+  private readonly onIdentity = (identity: Identity) => this.session?.setIdentity(identity)
+  private readonly roles = new RoleMemory(typeof localStorage === 'undefined' ? null : localStorage)
+  /** Aborts the role request of the current document. */
+  private opening: AbortController | null = null
+  /** The role came from memory (offline): ask the server once it is reachable. */
+  private roleUnverified = false
+  private checking = false
+  private recheck = false
+  private lastCheck = 0
+  /** The document `open()` was last called for (until `close()`). */
+  private openedFor: string | null = null
+  /** The owner's username, for the badge (once the sharing list was loaded). */
+  private owner: string | null = null
+
+  constructor() {
+    super()
+    this.docId = ''
+    this.share = null
+    this.role = null
+    this.denied = null
+    this.endCode = null
+    this.editorState = null
+    this.ended = null
+    this.loaded = false
+    new ContextConsumer(this, {
+      context: identityContext,
+      subscribe: true,
+      callback: (store) => {
+        this.identityStore?.off('change', this.onIdentity)
+        this.identityStore = store
+        store.on('change', this.onIdentity)
+        this.session?.setIdentity(store.identity)
+      },
+    })
+  }
+
+  private readonly onStatus = () => {
+    const session = this.session
+    if (!session) return
+    const ended = session.ended?.message ?? null
+    if (ended !== this.ended) {
+      this.ended = ended
+      this.endCode = session.ended?.code ?? null
+      this.applyEditable()
+    }
+    if (!this.loaded && (session.localLoaded || session.connection === 'connected')) this.loaded = true
+    if (session.connection === 'connected' && this.roleUnverified) this.maybeCheckAccess()
+    else if (session.connection !== 'connected' && !session.ended && session.provider.wsUnsuccessfulReconnects >= 3) this.maybeCheckAccess()
+  }
+
+  /** The server closed with 4003: the role changed; ask which it is now. */
+  private readonly onAccessChanged = () => void this.checkAccess()
+
+  private readonly onBeforeUnload = (event: BeforeUnloadEvent) => {
+    const session = this.session
+    if (!session || session.ended || session.readOnly || !session.unsaved) return
+    // changes the server has not confirmed: ask before leaving
+    event.preventDefault()
+    event.returnValue = ''
+  }
+
+  private readonly onTitleChange = (event: Y.YTextEvent, transaction: Y.Transaction) => {
+    const value = this.session?.title.toString() ?? ''
+    this.updateDocumentTitle(value)
+    if (transaction.origin === LOCAL_ORIGIN) return
+    const input = this.titleInput
+    if (!input || input.value === value) return
+    if (this.shadowRoot?.activeElement === input) {
+      const delta = event.delta as DeltaOp[]
+      const start = mapOffset(input.selectionStart ?? 0, delta, true)
+      const end = mapOffset(input.selectionEnd ?? 0, delta, true)
+      input.value = value
+      input.setSelectionRange(start, end)
+    } else {
+      input.value = value
+    }
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    window.addEventListener('beforeunload', this.onBeforeUnload)
+    if (this.docId && this.openedFor === null) this.open()
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    window.removeEventListener('beforeunload', this.onBeforeUnload)
+    this.close()
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('docId') && this.isConnected && this.openedFor !== this.docId) {
+      this.close()
+      if (this.docId) this.open()
+    }
+  }
+
+  protected override updated(): void {
+    if (this.session && !this.view) this.mountView()
+  }
+
+  private get authStore(): AuthStore | undefined {
+    return this.auth.value
+  }
+
+  /** The server's mode (null when unknown: offline without a remembered answer). */
+  private get mode() {
+    return this.authStore?.state.mode ?? null
+  }
+
+  /** Finds out this person's role (outside open mode), then opens the session. */
+  private open(): void {
+    this.openedFor = this.docId
+    this.ended = null
+    this.endCode = null
+    this.denied = null
+    this.loaded = false
+    this.owner = null
+    const mode = this.mode
+    if (mode !== 'accounts' && mode !== 'token') {
+      // open mode: everyone owns everything (and offline the document opens from this browser)
+      this.role = 'owner'
+      this.startSession()
+      return
+    }
+    this.role = null
+    const controller = new AbortController()
+    this.opening = controller
+    void this.fetchRole(controller.signal).then((result) => {
+      if (controller.signal.aborted || this.opening !== controller) return
+      this.opening = null
+      if (result.kind === 'role') {
+        this.role = result.role
+        this.startSession()
+      } else if (result.kind === 'offline') {
+        // unreachable: open from this browser's copy with the role it had last time, and ask later
+        this.role = this.roles.get(this.docId, this.share) ?? 'editor'
+        this.roleUnverified = true
+        this.startSession()
+      } else if (result.kind === 'denied') {
+        this.denied = result.message
+      }
+      // 'unauthorized': the app shows the sign-in screen (or the token message) instead
+    })
+  }
+
+  /** Asks the API for this person's role on the document. */
+  private async fetchRole(signal?: AbortSignal): Promise<{ kind: 'role'; role: Role } | { kind: 'offline' } | { kind: 'denied'; message: string } | { kind: 'unauthorized' }> {
+    const api = this.api.value
+    if (!api) return { kind: 'offline' }
+    try {
+      const doc = await api.get(this.docId, { share: this.share, signal })
+      const role = doc.role ?? 'viewer'
+      this.roles.set(this.docId, this.share, role)
+      return { kind: 'role', role }
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') return { kind: 'offline' }
+      if (!(err instanceof ApiError) || err.offline || err.status >= 500) return { kind: 'offline' }
+      if (err.status === 401) return { kind: 'unauthorized' }
+      if (err.status === 404 && this.mode === 'token') {
+        // the token grants it but nobody has opened it yet: the first sync creates it
+        const role = tokenRole(this.authStore?.token ?? null, this.docId)
+        if (role) return { kind: 'role', role }
+      }
+      this.roles.set(this.docId, this.share, null)
+      if (err.status === 404) {
+        return { kind: 'denied', message: this.share ? 'This link does not open any document. It may have been revoked, or the document deleted.' : 'There is no such document, or it has not been shared with you.' }
+      }
+      return { kind: 'denied', message: err.message }
+    }
+  }
+
+  /** Re-checks the role after the server said it changed or the socket kept failing. */
+  private async checkAccess(): Promise<void> {
+    if (!this.session || this.session.ended) return
+    if (this.checking) {
+      // the role may have changed again after the request in flight was answered
+      this.recheck = true
+      return
+    }
+    const mode = this.mode
+    if (mode !== 'accounts' && mode !== 'token') return
+    this.checking = true
+    this.lastCheck = Date.now()
+    try {
+      const result = await this.fetchRole()
+      const session = this.session
+      if (!session || session.ended) return
+      if (result.kind === 'role') {
+        this.roleUnverified = false
+        this.role = result.role
+        this.applyEditable()
+      } else if (result.kind === 'denied') {
+        session.end(Close.Forbidden.code)
+      } else if (result.kind === 'unauthorized') {
+        session.end(Close.Unauthorized.code)
+      }
+    } finally {
+      this.checking = false
+      if (this.recheck) {
+        this.recheck = false
+        void this.checkAccess()
+      }
+    }
+  }
+
+  /** Asks the API again (the socket keeps failing, or the role is a guess): at most every 10 s, with a network. */
+  private maybeCheckAccess(): void {
+    if (navigator.onLine === false || Date.now() - this.lastCheck < 10_000) return
+    void this.checkAccess()
+  }
+
+  /** Learns the owner's name for the "View only" badge. */
+  private async loadOwner(): Promise<void> {
+    try {
+      this.owner = (await this.api.value!.access(this.docId)).owner
+      this.requestUpdate()
+    } catch {
+      // the badge says "the owner" instead
+    }
+  }
+
+  /** Whether this person may change the document now. */
+  get writable(): boolean {
+    return this.ended === null && canWrite(this.role)
+  }
+
+  private applyEditable(): void {
+    this.session?.setReadOnly(!canWrite(this.role))
+    // a new function makes ProseMirror re-read it and update contenteditable
+    this.view?.setProps({ editable: () => this.writable })
+  }
+
+  private startSession(): void {
+    const identity = this.identityStore?.identity ?? { name: 'Anonymous', color: '#37474f' }
+    const token = this.mode === 'token' ? this.authStore?.token : null
+    const params: Record<string, string> = this.share ? { share: this.share } : token ? { token } : {}
+    const session = new DocSession({
+      docId: this.docId,
+      serverUrl: syncUrl(),
+      identity,
+      params,
+      endContext: { mode: this.mode, viaLink: !!this.share && !this.authStore?.state.user },
+    })
+    session.setReadOnly(!canWrite(this.role))
+    if (this.role === 'viewer' && this.mode === 'accounts' && !this.share) void this.loadOwner()
+    this.session = session
+    session.on('status', this.onStatus)
+    session.on('local', this.onStatus)
+    session.on('access', this.onAccessChanged)
+    session.title.observe(this.onTitleChange)
+    this.sessionProvider.setValue(session)
+    this.requestUpdate()
+  }
+
+  private close(): void {
+    this.openedFor = null
+    this.opening?.abort()
+    this.opening = null
+    this.view?.destroy()
+    this.view = null
+    const session = this.session
+    if (!session) return
+    session.title.unobserve(this.onTitleChange)
+    session.off('status', this.onStatus)
+    session.off('local', this.onStatus)
+    session.off('access', this.onAccessChanged)
+    this.session = null
+    this.sessionProvider.setValue(undefined)
+    session.destroy()
+  }
+
+  private get titleInput(): HTMLInputElement | null {
+    return this.renderRoot.querySelector<HTMLInputElement>('input.title')
+  }
+
+  private get toolbar(): TandemToolbar | null {
+    return this.renderRoot.querySelector('tandem-toolbar')
+  }
+
+  private mountView(): void {
+    const mount = this.renderRoot.querySelector<HTMLElement>('.editor-mount')
+    const session = this.session
+    if (!mount || !session) return
+    const state = createEditorState({
+      fragment: session.content,
+      awareness: session.awareness,
+      editLink: () => this.toolbar?.openLinkEditor(),
+    })
+    const host = this
+    const view = new EditorView(mount, {
+      state,
+      nodeViews,
+      editable: () => this.writable,
+      attributes: {
+        'aria-label': 'Document text',
+        'aria-multiline': 'true',
+        role: 'textbox',
+        spellcheck: 'true',
+        class: 'content',
+      },
+      // called with the view as `this`, already while the constructor runs (y-prosemirror's first render)
+      dispatchTransaction(this: EditorView, tr) {
+        // y-prosemirror may still dispatch from a Yjs or awareness event while the view closes
+        if (this.isDestroyed) return
+        const next = this.state.apply(tr)
+        this.updateState(next)
+        host.editorState = next
+      },
+    })
+    this.view = view
+    this.editorState = view.state
+    const title = session.title.toString()
+    if (this.titleInput) this.titleInput.value = title
+    this.updateDocumentTitle(title)
+    this.onStatus()
+  }
+
+  private updateDocumentTitle(title: string): void {
+    document.title = `${title.trim() || 'Untitled'} · Tandem`
+  }
+
+  private onTitleInput(event: InputEvent): void {
+    const input = event.target as HTMLInputElement
+    if (!this.session || !this.writable) return
+    // one line: a pasted newline becomes a space
+    if (/[\r\n]/.test(input.value)) input.value = input.value.replace(/[\r\n]+/g, ' ')
+    applyInput(this.session.title, input.value, LOCAL_ORIGIN, input.selectionEnd ?? undefined)
+    this.updateDocumentTitle(input.value)
+  }
+
+  private onTitleKey(event: KeyboardEvent): void {
+    if (event.key === 'Enter' || (event.key === 'ArrowDown' && !event.shiftKey)) {
+      event.preventDefault()
+      this.view?.focus()
+    }
+  }
+
+  /** The document body as plain text, blocks on their own lines (for tests and the console). */
+  contentText(): string {
+    const doc = this.view?.state.doc
+    return doc ? doc.textBetween(0, doc.content.size, '\n', '\n') : ''
+  }
+
+  /** The document body as ProseMirror JSON (for tests and the console). */
+  contentJSON(): unknown {
+    return this.view?.state.doc.toJSON() ?? null
+  }
+
+  private async openSharing(): Promise<void> {
+    const dialog = this.renderRoot.querySelector<TandemShareDialog>('tandem-share-dialog')
+    if (!dialog) return
+    dialog.docTitle = this.session?.title.toString() ?? ''
+    await dialog.show()
+  }
+
+  private signInAgain(): void {
+    // the app shows the sign-in screen once it learns nobody is signed in; this page then reopens
+    void this.authStore?.load()
+  }
+
+  private renderViewOnly() {
+    if (this.ended || !this.session) return nothing
+    const reason = viewOnlyReason(this.role, { mode: this.mode, viaLink: !!this.share && !this.authStore?.state.user, owner: this.owner })
+    if (!reason) return nothing
+    return html`<p class="view-only" part="view-only" role="note"><span class="badge">View only</span><span class="why">${reason}</span></p>`
+  }
+
+  private renderEnded() {
+    if (!this.ended) return nothing
+    const signIn = this.endCode === Close.Unauthorized.code && this.mode === 'accounts'
+    return html`<div class="banner" part="banner" role="alert">
+      <strong>${this.ended}</strong>
+      ${signIn ? html`<button class="primary" @click=${this.signInAgain}>Sign in again</button>` : html`<a href="/">Back to your documents</a>`}
+    </div>`
+  }
+
+  override render() {
+    if (this.denied) {
+      return html`<section class="denied" role="alert">
+        <h1>This document cannot be opened</h1>
+        <p>${this.denied}</p>
+        <p><a href="/">Go to your documents</a></p>
+      </section>`
+    }
+    const sharing = this.mode === 'accounts' && this.role !== null && this.authStore?.state.user != null && !this.ended
+    return html`
+      <div class="header" part="header">
+        <label class="visually-hidden" for="title">Document title</label>
+        <input
+          id="title"
+          class="title"
+          part="title"
+          type="text"
+          placeholder="Untitled"
+          maxlength=${MAX_TITLE_LENGTH}
+          autocomplete="off"
+          spellcheck="true"
+          ?readonly=${!this.writable}
+          @input=${this.onTitleInput}
+          @keydown=${this.onTitleKey}
+        />
+        <div class="people-status">
+          <tandem-connection-status></tandem-connection-status>
+          <tandem-presence-list></tandem-presence-list>
+          ${sharing ? html`<button class="share" aria-label="Share" title="Share" @click=${this.openSharing}>${icons.share}<span>Share</span></button>` : nothing}
+        </div>
+        ${this.renderViewOnly()}
+      </div>
+      ${this.renderEnded()}
+      <tandem-toolbar .view=${this.view} .state=${this.editorState} ?disabled=${!this.writable}></tandem-toolbar>
+      <div class="page" part="page" ?data-loading=${!this.loaded} ?data-read-only=${!this.writable}>
+        <div class="editor-mount"></div>
+      </div>
+      ${sharing ? html`<tandem-share-dialog doc-id=${this.docId} .share=${this.share}></tandem-share-dialog>` : nothing}
+    `
+  }
+}

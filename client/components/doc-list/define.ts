@@ -1,0 +1,11 @@
+/** Registers `<tandem-doc-list>` (and the confirm dialog it uses). */
+import '../confirm-dialog/define.js'
+import { TandemDocList } from './doc-list.js'
+
+if (!customElements.get('tandem-doc-list')) customElements.define('tandem-doc-list', TandemDocList)
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tandem-doc-list': TandemDocList
+  }
+}

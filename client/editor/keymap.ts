@@ -1,0 +1,117 @@
+/**
+ * Keyboard shortcuts of the editor, as a map from key names (prosemirror-keymap syntax, `Mod` is
+ * Cmd on macOS and Ctrl elsewhere) to commands. The same table feeds the toolbar's tooltips.
+ */
+import { chainCommands, exitCode } from 'prosemirror-commands'
+import { undoInputRule } from 'prosemirror-inputrules'
+import { splitListItem } from 'prosemirror-schema-list'
+import type { Command } from 'prosemirror-state'
+import { schema } from '../../shared/schema.js'
+import {
+  insertHardBreak,
+  liftItem,
+  setParagraph,
+  sinkItem,
+  toggleBlockquote,
+  toggleBold,
+  toggleCode,
+  toggleCodeBlock,
+  toggleHeading,
+  toggleItalic,
+  toggleList,
+  toggleStrike,
+  toggleTaskChecked,
+  toggleUnderline,
+} from './commands.js'
+
+/** Commands the keymap needs from outside: history lives in the y-prosemirror undo plugin. */
+export interface KeymapOptions {
+  readonly undo?: Command
+  readonly redo?: Command
+  /** Mod-K: open the link editor. */
+  readonly editLink?: Command
+}
+
+/** Shortcut labels for tooltips, by action. */
+export const SHORTCUTS = {
+  bold: 'Mod-b',
+  italic: 'Mod-i',
+  underline: 'Mod-u',
+  strike: 'Mod-Shift-s',
+  code: 'Mod-e',
+  link: 'Mod-k',
+  undo: 'Mod-z',
+  redo: 'Shift-Mod-z',
+  paragraph: 'Mod-Alt-0',
+  heading1: 'Mod-Alt-1',
+  heading2: 'Mod-Alt-2',
+  heading3: 'Mod-Alt-3',
+  orderedList: 'Mod-Shift-7',
+  bulletList: 'Mod-Shift-8',
+  taskList: 'Mod-Shift-9',
+  blockquote: 'Mod-Shift-b',
+  codeBlock: 'Mod-Alt-c',
+} as const
+
+/** A shortcut as people read it: `Ctrl+Shift+Z`, or `⌘⇧Z` on macOS. */
+export function shortcutLabel(key: string, mac: boolean): string {
+  const parts = key.split('-')
+  const last = parts.pop()!.toUpperCase()
+  const names: Record<string, [string, string]> = {
+    Mod: ['Ctrl', '⌘'],
+    Shift: ['Shift', '⇧'],
+    Alt: ['Alt', '⌥'],
+    Ctrl: ['Ctrl', '⌃'],
+  }
+  const mods = parts.map((p) => names[p]?.[mac ? 1 : 0] ?? p)
+  return mac ? [...mods, last].join('') : [...mods, last].join('+')
+}
+
+const { nodes } = schema
+
+/** Splits a list or task item on Enter (a new task starts unchecked). */
+export const splitItem: Command = chainCommands(splitListItem(nodes.list_item!), splitListItem(nodes.task_item!, { checked: false }))
+
+/**
+ * The editor's key bindings; install before prosemirror-commands' baseKeymap. Letters are bound
+ * lower-case only: prosemirror-keymap falls back from Shift and Caps Lock variants by itself,
+ * and an upper-case `Mod-Z` would make Shift-Mod-Z undo when there is nothing to redo.
+ */
+export function buildKeymap(options: KeymapOptions = {}): Record<string, Command> {
+  const keys: Record<string, Command> = {
+    [SHORTCUTS.bold]: toggleBold,
+    [SHORTCUTS.italic]: toggleItalic,
+    [SHORTCUTS.underline]: toggleUnderline,
+    [SHORTCUTS.strike]: toggleStrike,
+    'Mod-Shift-x': toggleStrike,
+    [SHORTCUTS.code]: toggleCode,
+    [SHORTCUTS.paragraph]: setParagraph,
+    [SHORTCUTS.heading1]: toggleHeading(1),
+    [SHORTCUTS.heading2]: toggleHeading(2),
+    [SHORTCUTS.heading3]: toggleHeading(3),
+    [SHORTCUTS.orderedList]: toggleList(nodes.ordered_list!),
+    [SHORTCUTS.bulletList]: toggleList(nodes.bullet_list!),
+    [SHORTCUTS.taskList]: toggleList(nodes.task_list!),
+    [SHORTCUTS.blockquote]: toggleBlockquote,
+    [SHORTCUTS.codeBlock]: toggleCodeBlock,
+    Enter: splitItem,
+    'Shift-Enter': insertHardBreak,
+    'Mod-Enter': chainCommands(toggleTaskChecked, exitCode),
+    Tab: sinkItem,
+    'Shift-Tab': liftItem,
+    'Mod-]': sinkItem,
+    'Mod-[': liftItem,
+    Backspace: undoInputRule,
+  }
+  if (options.undo) {
+    keys[SHORTCUTS.undo] = options.undo
+  }
+  if (options.redo) {
+    keys[SHORTCUTS.redo] = options.redo
+    keys['Mod-y'] = options.redo
+  }
+  if (options.editLink) {
+    keys[SHORTCUTS.link] = options.editLink
+  }
+  return keys
+}

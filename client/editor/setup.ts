@@ -1,0 +1,176 @@
+/**
+ * Everything an EditorView of a Tandem document needs besides the schema: the y-prosemirror
+ * plugins (sync, remote cursors, undo of one's own changes), keymaps, input rules, a placeholder,
+ * the task-item node view, and link handling (Mod-click opens, pasting a URL over text links it).
+ */
+import { baseKeymap } from 'prosemirror-commands'
+import { keymap } from 'prosemirror-keymap'
+import type { Node as PMNode } from 'prosemirror-model'
+import { EditorState, Plugin, PluginKey, type Command } from 'prosemirror-state'
+import { Decoration, DecorationSet, type EditorView, type NodeView } from 'prosemirror-view'
+import type { Awareness } from 'y-protocols/awareness'
+import { redoCommand, undoCommand, yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
+import type * as Y from 'yjs'
+import { safeHref, schema } from '../../shared/schema.js'
+import { cleanName, safeColor } from '../identity.js'
+import { setLink, setTaskChecked } from './commands.js'
+import { inputRulesPlugin } from './input-rules.js'
+import { buildKeymap } from './keymap.js'
+
+/** The remote cursor: a coloured caret with the person's name above it. */
+export function remoteCursor(user: { name?: unknown; color?: unknown }): HTMLElement {
+  const color = safeColor(user.color) ?? '#37474f'
+  const caret = document.createElement('span')
+  caret.className = 'remote-cursor'
+  caret.setAttribute('aria-hidden', 'true')
+  caret.style.borderColor = color
+  const label = document.createElement('span')
+  label.className = 'remote-cursor-label'
+  label.style.backgroundColor = color
+  // textContent, never HTML: names come from other people
+  label.textContent = cleanName(user.name) || 'Anonymous'
+  caret.append('\u2060', label, '\u2060')
+  return caret
+}
+
+/** Attributes of a remote selection: the person's colour, translucent. */
+export function remoteSelection(user: { color?: unknown }): { style: string; class: string } {
+  return { style: `background-color: ${safeColor(user.color) ?? '#37474f'}40`, class: 'remote-selection' }
+}
+
+const placeholderKey = new PluginKey('placeholder')
+
+/** Shows `text` in an empty document. */
+export function placeholderPlugin(text: string): Plugin {
+  return new Plugin({
+    key: placeholderKey,
+    props: {
+      decorations(state) {
+        const doc = state.doc
+        const first = doc.firstChild
+        if (doc.childCount !== 1 || !first || first.type !== schema.nodes.paragraph || first.content.size > 0) return null
+        return DecorationSet.create(doc, [Decoration.node(0, first.nodeSize, { class: 'is-empty', 'data-placeholder': text })])
+      },
+    },
+  })
+}
+
+/** Mod-click (or middle click) on a link opens it in a new tab; pasting a URL over a selection links it. */
+export function linkPlugin(open: (href: string) => void = (href) => window.open(href, '_blank', 'noopener,noreferrer')): Plugin {
+  return new Plugin({
+    props: {
+      handleClick(view, pos, event) {
+        if (!(event.metaKey || event.ctrlKey)) return false
+        const $pos = view.state.doc.resolve(pos)
+        const mark = schema.marks.link!.isInSet([...($pos.nodeAfter?.marks ?? []), ...($pos.nodeBefore?.marks ?? [])])
+        const href = mark && safeHref(mark.attrs.href)
+        if (!href) return false
+        open(href)
+        return true
+      },
+      handlePaste(view, event) {
+        const text = event.clipboardData?.getData('text/plain')?.trim() ?? ''
+        if (view.state.selection.empty || !text || /\s/.test(text) || safeHref(text) === null) return false
+        return setLink(text)(view.state, view.dispatch)
+      },
+    },
+  })
+}
+
+/** A task item: a real checkbox (outside the editable content) and the item's content. */
+export class TaskItemView implements NodeView {
+  readonly dom: HTMLLIElement
+  readonly contentDOM: HTMLElement
+  private readonly checkbox: HTMLInputElement
+  private readonly box: HTMLElement
+
+  constructor(
+    private node: PMNode,
+    private readonly view: EditorView,
+    private readonly getPos: () => number | undefined,
+  ) {
+    this.dom = document.createElement('li')
+    this.dom.className = 'task-item'
+    this.dom.dataset.type = 'task-item'
+    this.box = document.createElement('span')
+    this.box.className = 'task-checkbox'
+    this.box.contentEditable = 'false'
+    this.checkbox = document.createElement('input')
+    this.checkbox.type = 'checkbox'
+    this.checkbox.setAttribute('aria-label', 'Done')
+    // keep the editor's selection where it is when the box is clicked
+    this.checkbox.addEventListener('mousedown', (e) => e.preventDefault())
+    this.checkbox.addEventListener('change', () => {
+      const pos = this.getPos()
+      if (pos === undefined || !this.view.editable) {
+        this.checkbox.checked = this.node.attrs.checked === true
+        return
+      }
+      setTaskChecked(pos, this.checkbox.checked)(this.view.state, this.view.dispatch)
+    })
+    this.box.append(this.checkbox)
+    this.contentDOM = document.createElement('div')
+    this.contentDOM.className = 'task-content'
+    this.dom.append(this.box, this.contentDOM)
+    this.render()
+  }
+
+  private render(): void {
+    const checked = this.node.attrs.checked === true
+    this.checkbox.checked = checked
+    this.dom.dataset.checked = String(checked)
+  }
+
+  update(node: PMNode): boolean {
+    if (node.type !== this.node.type) return false
+    this.node = node
+    this.render()
+    return true
+  }
+
+  stopEvent(event: Event): boolean {
+    return this.box.contains(event.target as Node)
+  }
+
+  ignoreMutation(mutation: MutationRecord | { type: 'selection'; target: Node }): boolean {
+    if (mutation.type === 'selection') return false
+    return this.box.contains(mutation.target) || (mutation.target === this.dom && mutation.type === 'attributes')
+  }
+}
+
+/** What the editor setup needs from the session and the UI. */
+export interface EditorSetupOptions {
+  readonly fragment: Y.XmlFragment
+  readonly awareness: Awareness
+  /** Mod-K: the UI opens its link editor. */
+  readonly editLink: () => void
+  readonly placeholder?: string
+}
+
+/** Every plugin of a Tandem editor, in order. */
+export function editorPlugins(options: EditorSetupOptions): Plugin[] {
+  const editLink: Command = () => {
+    options.editLink()
+    return true
+  }
+  return [
+    ySyncPlugin(options.fragment),
+    yCursorPlugin(options.awareness, { cursorBuilder: remoteCursor, selectionBuilder: remoteSelection }),
+    yUndoPlugin(),
+    keymap(buildKeymap({ undo: undoCommand, redo: redoCommand, editLink })),
+    keymap(baseKeymap),
+    inputRulesPlugin(),
+    placeholderPlugin(options.placeholder ?? 'Start writing…'),
+    linkPlugin(),
+  ]
+}
+
+/** A fresh editor state bound to the session's document. */
+export function createEditorState(options: EditorSetupOptions): EditorState {
+  return EditorState.create({ schema, plugins: editorPlugins(options) })
+}
+
+/** Node views of the editor. */
+export const nodeViews = {
+  task_item: (node: PMNode, view: EditorView, getPos: () => number | undefined) => new TaskItemView(node, view, getPos),
+}

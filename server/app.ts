@@ -1,0 +1,241 @@
+/**
+ * The composition root: builds storage, rooms, transport and HTTP from a Config and starts
+ * listening. Tests start it in-process on port 0; main.ts starts it for `npm start`.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createServer, type Server } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import type { Logger } from 'pino'
+import { WebSocketServer } from 'ws'
+import { Close } from '../shared/protocol.js'
+import { createAuth, type Auth } from './auth/auth.js'
+import { Concurrency } from './auth/rate-limit.js'
+import type { Config } from './config.js'
+import { Catalog } from './docs/catalog.js'
+import { createWorkerCompactor, type Compactor } from './docs/compactor.js'
+import { recoverJournal } from './docs/recovery.js'
+import { Registry } from './docs/registry.js'
+import { addAccessRoutes } from './http/access-api.js'
+import { addApiRoutes } from './http/api.js'
+import { addAuthRoutes } from './http/auth-api.js'
+import { Guard } from './http/guard.js'
+import { addHealthRoutes } from './http/health.js'
+import { Router } from './http/router.js'
+import { createStaticHandler, defaultClientRoot } from './http/static.js'
+import { silentLogger } from './log.js'
+import { createMetrics, type Metrics } from './metrics.js'
+import { GroupCommit } from './storage/group-commit.js'
+import { Journal } from './storage/journal.js'
+import { openLevelStorage } from './storage/leveldb.js'
+import { createMemoryStorage } from './storage/memory.js'
+import type { Storage } from './storage/storage.js'
+import { Heartbeat } from './transport/heartbeat.js'
+import { createUpgradeHandler, refuse } from './transport/upgrade.js'
+
+/** Parts a caller may supply instead of the defaults (tests inject failing storage, say). */
+export interface TandemDeps {
+  readonly log?: Logger
+  readonly storage?: Storage
+  readonly compactor?: Compactor
+  readonly now?: () => number
+  /** A journal to put in front of `storage` (by default: one in dataDir when the server opens LevelDB itself). */
+  readonly journal?: Journal | null
+  /** scrypt cost for new password hashes (tests use a cheap one). */
+  readonly hashCost?: { N: number; r: number; p: number }
+}
+
+/** Tuning that is not a user-facing flag. */
+export interface TandemTuning {
+  readonly compactMinBytes?: number
+  readonly compactIdleMs?: number
+  readonly keepaliveMs?: number
+  readonly maxBacklogBytes?: number
+  readonly metaIntervalMs?: number
+  readonly maintenanceMs?: number
+}
+
+/** A running server. */
+export interface Tandem {
+  /** `http://host:port` as bound (port 0 resolved). */
+  readonly url: string
+  readonly port: number
+  readonly server: Server
+  readonly registry: Registry
+  readonly catalog: Catalog
+  readonly storage: Storage
+  readonly metrics: Metrics
+  readonly auth: Auth
+  /** Stops accepting, closes peers with 1001, flushes every write, releases storage. */
+  close(): Promise<void>
+}
+
+/** Opens the configured store: LevelDB in `dataDir`, or memory for ':memory:'. */
+export async function openStorage(config: Pick<Config, 'dataDir' | 'fsync'>): Promise<Storage> {
+  if (config.dataDir === ':memory:') return createMemoryStorage()
+  return openLevelStorage(config.dataDir, { fsync: config.fsync })
+}
+
+/** Reads the TLS certificate and key, with errors naming the option and file. */
+function readTls(config: Config): { cert: Buffer; key: Buffer } | null {
+  if (config.tlsCert === null || config.tlsKey === null) return null
+  const read = (path: string, option: string) => {
+    try {
+      return readFileSync(path)
+    } catch (err) {
+      throw new Error(`cannot read ${option} ${path}: ${(err as Error).message}`)
+    }
+  }
+  return { cert: read(config.tlsCert, '--tls-cert'), key: read(config.tlsKey, '--tls-key') }
+}
+
+/** Starts a Tandem server; resolves once it is listening. */
+export async function startTandem(config: Config, deps: TandemDeps = {}, tuning: TandemTuning = {}): Promise<Tandem> {
+  const log = deps.log ?? silentLogger()
+  const now = deps.now ?? Date.now
+  const tls = readTls(config)
+  const storage = deps.storage ?? (await openStorage(config))
+  let auth: Auth
+  // the journal goes with the store the server opened itself (LevelDB in dataDir); stores passed
+  // in, and the memory store, take every write directly
+  let journal: Journal | null = deps.journal ?? null
+  try {
+    if (deps.journal === undefined && !deps.storage && config.dataDir !== ':memory:') {
+      journal = Journal.open(join(config.dataDir, 'journal'), { fsync: config.fsync })
+    }
+    if (journal) await recoverJournal(journal, storage, log)
+    auth = await createAuth(config, storage, { now, hashCost: deps.hashCost })
+  } catch (err) {
+    journal?.close(false)
+    await storage.close()
+    throw err
+  }
+  const compactor = deps.compactor ?? createWorkerCompactor()
+  const heartbeat = new Heartbeat({ pingIntervalMs: config.pingIntervalMs, keepaliveMs: tuning.keepaliveMs ?? 10_000 })
+  let registry: Registry | undefined
+  let commit: GroupCommit | undefined
+  const metrics = createMetrics({
+    connections: () => heartbeat.size,
+    documentsLoaded: () => registry?.size ?? 0,
+    persistBacklogBytes: () => commit?.backlogBytes ?? 0,
+  })
+  commit = new GroupCommit({ storage, journal, log, metrics, now })
+  registry = new Registry({
+    storage,
+    commit,
+    compactor,
+    log,
+    metrics,
+    now,
+    compactMinBytes: tuning.compactMinBytes ?? 1024 * 1024,
+    compactIdleMs: tuning.compactIdleMs ?? 30_000,
+    maxBacklogBytes: tuning.maxBacklogBytes ?? 64 * 1024 * 1024,
+    metaIntervalMs: tuning.metaIntervalMs ?? 2000,
+    maxDocBytes: config.maxDocSize,
+  })
+  registry.startMaintenance(tuning.maintenanceMs ?? 1000)
+  const catalog = new Catalog(storage, registry, now)
+
+  let closing = false
+  const wsOptions = {
+    noServer: true,
+    maxPayload: config.maxMessage,
+    perMessageDeflate: false,
+    clientTracking: false,
+    // a peer that never finishes a closing handshake is dropped after 5 s, not ws's default 30
+    // (ws 8.23 option, not yet in @types/ws)
+    closeTimeout: 5000,
+  }
+  const wss = new WebSocketServer(wsOptions)
+  const router = new Router(log, metrics)
+  const startedAt = Date.now()
+  addHealthRoutes(router, {
+    storage,
+    commit,
+    metrics,
+    startedAt,
+    documents: () => registry.size,
+    connections: () => heartbeat.size,
+  })
+  const guard = new Guard(auth.policy, config.origins)
+  addApiRoutes(router, { catalog, guard, auth })
+  addAuthRoutes(router, { auth, guard, trustProxy: config.trustProxy })
+  addAccessRoutes(router, { auth, guard, now })
+  router.otherwise(createStaticHandler({ root: defaultClientRoot() }))
+  const server: Server = tls ? createTlsServer({ ...tls }, router.handle) : createServer(router.handle)
+  server.on('upgrade', createUpgradeHandler({
+    wss,
+    registry,
+    heartbeat,
+    connection: { sendBudget: config.sendBudget, metrics },
+    session: {
+      log,
+      metrics,
+      maxQueuedBytes: Math.max(config.maxMessage * 2, 16 * 1024 * 1024),
+      messagesPerSecond: config.maxMessagesPerSecond,
+      bytesPerSecond: config.maxBytesPerSecond,
+      burstBytes: Math.max(config.maxMessage, config.maxBytesPerSecond * 4),
+    },
+    log,
+    metrics,
+    closing: () => closing,
+    policy: auth.policy,
+    live: auth.live,
+    perAddress: new Concurrency(config.maxConnectionsPerIp),
+    origins: config.origins,
+    trustProxy: config.trustProxy,
+  }))
+  server.on('clientError', (err, socket) => {
+    metrics.errors.inc({ kind: 'http-client-error' })
+    if (socket.writable) refuse(socket, 400, 'malformed HTTP request')
+    else socket.destroy(err)
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  }).catch(async (err) => {
+    await compactor.close()
+    journal?.close(false)
+    await storage.close()
+    throw err
+  })
+  heartbeat.start()
+  const port = (server.address() as AddressInfo).port
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+
+  let closed: Promise<void> | null = null
+  return {
+    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
+    port,
+    server,
+    registry,
+    catalog,
+    storage,
+    metrics,
+    auth,
+    close() {
+      closed ??= (async () => {
+        closing = true
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+        server.closeIdleConnections()
+        heartbeat.stop()
+        await registry.close(Close.GoingAway)
+        // give closing handshakes a moment, then drop whatever did not answer
+        server.closeAllConnections()
+        await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 1000).unref())])
+        for (const conn of heartbeat.all()) conn.ws.terminate()
+        await stopped
+        await compactor.close()
+        // once everything is in the store the journal files can go (else the next start moves them)
+        journal?.close(commit.idle)
+        await storage.close()
+      })()
+      return closed
+    },
+  }
+}

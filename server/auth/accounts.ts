@@ -1,0 +1,156 @@
+/**
+ * Accounts and login sessions, stored as records in the document store (kinds `user` and
+ * `session`). A session token is 32 random bytes; only its SHA-256 is stored, so the store
+ * alone never yields a usable token. Each session carries its own CSRF token.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import type { Storage } from '../storage/storage.js'
+import { hashPassword, verifyPassword } from './passwords.js'
+
+/** Record kinds used here. */
+export const USER_RECORD = 'user'
+export const SESSION_RECORD = 'session'
+
+/** A person with an account. `id` is the lower-cased username. */
+export interface User {
+  readonly id: string
+  readonly username: string
+  readonly passwordHash: string
+  readonly admin: boolean
+  readonly createdAt: number
+}
+
+/** A login session (what the cookie names). */
+export interface LoginSession {
+  /** SHA-256 of the token, hex. */
+  readonly id: string
+  readonly userId: string
+  readonly createdAt: number
+  readonly expiresAt: number
+  /** Must accompany every state-changing request made with this session's cookie. */
+  readonly csrf: string
+}
+
+/** Why an account operation was refused; `status` is the HTTP answer. */
+export class AccountError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'AccountError'
+  }
+}
+
+/** The public view of a user. */
+export const publicUser = (u: User) => ({ id: u.id, username: u.username, admin: u.admin })
+
+const sha256 = (token: string) => createHash('sha256').update(token).digest('hex')
+
+/** Accounts and sessions over a storage backend. */
+export class Accounts {
+  private readonly sessions = new Map<string, LoginSession | null>()
+  // verifying against this when a user does not exist keeps timing the same (no user probing)
+  private readonly dummyHash = hashPassword('not a real password')
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly options: { sessionTtlMs: number; now?: () => number; hashCost?: { N: number; r: number; p: number } },
+  ) {}
+
+  private now(): number {
+    return (this.options.now ?? Date.now)()
+  }
+
+  /** Number of accounts. */
+  async count(): Promise<number> {
+    return (await this.storage.listRecords(USER_RECORD)).length
+  }
+
+  /** Every account. */
+  async list(): Promise<User[]> {
+    return (await this.storage.listRecords<User>(USER_RECORD)).map((r) => r.value)
+  }
+
+  /** The account with this username (any case), if any. */
+  async get(username: string): Promise<User | undefined> {
+    return this.storage.getRecord<User>(USER_RECORD, username.toLowerCase())
+  }
+
+  /** Creates an account; 409 when the name is taken. The first account ever is the admin. */
+  async create(username: string, password: string): Promise<User> {
+    const id = username.toLowerCase()
+    if (await this.get(id)) throw new AccountError(409, `the username ${username} is taken`)
+    const admin = (await this.count()) === 0
+    const user: User = { id, username, passwordHash: await hashPassword(password, this.options.hashCost), admin, createdAt: this.now() }
+    // re-check after the slow hash: two sign-ups with one name must not both win
+    if (await this.get(id)) throw new AccountError(409, `the username ${username} is taken`)
+    await this.storage.putRecords([{ kind: USER_RECORD, id, value: user }])
+    return user
+  }
+
+  /** The account when `password` is right, else null (same work either way). */
+  async verify(username: string, password: string): Promise<User | null> {
+    const user = await this.get(username)
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash))
+    return user && ok ? user : null
+  }
+
+  /** Starts a session for `user`; returns the token for the cookie. */
+  async startSession(user: User): Promise<{ token: string; session: LoginSession }> {
+    const token = randomBytes(32).toString('base64url')
+    const now = this.now()
+    const session: LoginSession = {
+      id: sha256(token),
+      userId: user.id,
+      createdAt: now,
+      expiresAt: now + this.options.sessionTtlMs,
+      csrf: randomBytes(24).toString('base64url'),
+    }
+    await this.storage.putRecords([{ kind: SESSION_RECORD, id: session.id, value: session }])
+    this.sessions.set(session.id, session)
+    return { token, session }
+  }
+
+  /** The live session and user a cookie token names, or null (unknown, expired, user gone). */
+  async resolve(token: string): Promise<{ session: LoginSession; user: User } | null> {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null
+    const id = sha256(token)
+    let session = this.sessions.get(id)
+    if (session === undefined) {
+      session = (await this.storage.getRecord<LoginSession>(SESSION_RECORD, id)) ?? null
+      this.sessions.set(id, session)
+      if (this.sessions.size > 50_000) this.sessions.clear()
+    }
+    if (!session) return null
+    if (session.expiresAt <= this.now()) {
+      await this.endSession(id)
+      return null
+    }
+    const user = await this.storage.getRecord<User>(USER_RECORD, session.userId)
+    return user ? { session, user } : null
+  }
+
+  /** Ends one session. */
+  async endSession(id: string): Promise<void> {
+    this.sessions.set(id, null)
+    await this.storage.putRecords([{ kind: SESSION_RECORD, id, value: null }])
+  }
+
+  /** Ends every session of `userId` except `keep`; returns the ended session ids. */
+  async endOtherSessions(userId: string, keep: string | null): Promise<string[]> {
+    const ended = (await this.storage.listRecords<LoginSession>(SESSION_RECORD))
+      .filter((r) => r.value.userId === userId && r.id !== keep)
+      .map((r) => r.id)
+    for (const id of ended) this.sessions.set(id, null)
+    await this.storage.putRecords(ended.map((id) => ({ kind: SESSION_RECORD, id, value: null })))
+    return ended
+  }
+
+  /** Changes a password after checking the current one; 403 when it is wrong. */
+  async changePassword(user: User, current: string, next: string): Promise<void> {
+    if (!(await verifyPassword(current, user.passwordHash))) throw new AccountError(403, 'the current password is wrong')
+    const updated: User = { ...user, passwordHash: await hashPassword(next, this.options.hashCost) }
+    await this.storage.putRecords([{ kind: USER_RECORD, id: user.id, value: updated }])
+  }
+}

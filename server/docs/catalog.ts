@@ -1,0 +1,125 @@
+/**
+ * The document catalogue behind /api/docs: list, find, create, rename and delete documents.
+ * Cards (./meta.ts) are stored as records; titles live in the documents themselves (Y.Text
+ * `title`) and are read back into the cards when documents compact.
+ */
+import * as Y from 'yjs'
+import { MAX_TITLE_LENGTH, TITLE } from '../../shared/doc-fields.js'
+import { newDocId } from '../../shared/validate.js'
+import type { RecordWrite, Storage } from '../storage/storage.js'
+import { DOC_RECORD, newMeta, type DocMeta } from './meta.js'
+import type { Registry } from './registry.js'
+
+/** What the API shows of a document. */
+export interface DocSummary {
+  readonly id: string
+  readonly title: string
+  readonly createdAt: number
+  readonly updatedAt: number
+}
+
+const summary = (m: DocMeta): DocSummary => ({ id: m.id, title: m.title, createdAt: m.createdAt, updatedAt: m.updatedAt })
+
+/** Normalises a title: one line, trimmed, at most MAX_TITLE_LENGTH characters. */
+export function cleanTitle(title: string): string {
+  return title.replace(/\s+/g, ' ').trim().slice(0, MAX_TITLE_LENGTH)
+}
+
+/** Replaces the title text inside a document. */
+function writeTitle(doc: Y.Doc, title: string): void {
+  const text = doc.getText(TITLE)
+  if (text.toString() === title) return
+  text.delete(0, text.length)
+  text.insert(0, title)
+}
+
+/** The catalogue of documents. */
+export class Catalog {
+  constructor(
+    private readonly storage: Storage,
+    private readonly registry: Registry,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The live card of a document: memory first (fresher), then storage. */
+  private async card(id: string): Promise<DocMeta | undefined> {
+    const room = this.registry.get(id)
+    if (room?.titleStale) await room.compact()
+    return room?.meta ?? (await this.storage.getRecord<DocMeta>(DOC_RECORD, id))
+  }
+
+  /** Every document that is not deleted, most recently edited first; `query` filters titles. */
+  async list(query = ''): Promise<DocSummary[]> {
+    const stale = [...this.registry.all()].filter((room) => room.titleStale)
+    await Promise.all(stale.map((room) => room.compact()))
+    const stored = await this.storage.listRecords<DocMeta>(DOC_RECORD)
+    const needle = query.trim().toLowerCase()
+    const out: DocSummary[] = []
+    for (const { id, value } of stored) {
+      const meta = this.registry.get(id)?.meta ?? value
+      if (meta.deletedAt !== undefined) continue
+      if (needle && !meta.title.toLowerCase().includes(needle)) continue
+      out.push(summary(meta))
+    }
+    // documents written to for the first time in this very turn have a card only in memory
+    for (const room of this.registry.all()) {
+      const meta = room.meta
+      if (meta && !stored.some((s) => s.id === meta.id) && (!needle || meta.title.toLowerCase().includes(needle))) out.push(summary(meta))
+    }
+    return out.sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1))
+  }
+
+  /** One document's card, or undefined when it does not exist or was deleted. */
+  async get(id: string): Promise<DocSummary | undefined> {
+    const meta = await this.card(id)
+    return meta && meta.deletedAt === undefined ? summary(meta) : undefined
+  }
+
+  /**
+   * Creates a document with a fresh id; its title is written into the document too. `records`
+   * (an access list, say) are written in the same atomic batch.
+   */
+  async create(title = '', records: (id: string) => RecordWrite[] = () => []): Promise<DocSummary> {
+    const clean = cleanTitle(title)
+    const now = this.now()
+    const id = newDocId()
+    const meta = newMeta(id, now, clean)
+    const doc = new Y.Doc()
+    writeTitle(doc, clean)
+    const update = Y.encodeStateAsUpdate(doc)
+    doc.destroy()
+    await this.storage.append(clean ? [{ docId: id, entry: { seq: 1, time: now, updates: [update] } }] : [], [
+      { kind: DOC_RECORD, id, value: meta },
+      ...records(id),
+    ])
+    return summary(meta)
+  }
+
+  /** Renames a document: the title text inside it changes for every open editor, and the card. */
+  async rename(id: string, title: string): Promise<DocSummary | undefined> {
+    if ((await this.get(id)) === undefined) return undefined
+    const clean = cleanTitle(title)
+    await this.registry.edit(id, (doc) => writeTitle(doc, clean))
+    const room = this.registry.get(id)
+    if (room) {
+      room.setTitle(clean)
+      await room.whenSettled()
+      room.release()
+    } else {
+      const stored = await this.storage.getRecord<DocMeta>(DOC_RECORD, id)
+      if (stored) await this.storage.putRecords([{ kind: DOC_RECORD, id, value: { ...stored, title: clean } }])
+    }
+    return this.get(id)
+  }
+
+  /** Deletes a document for good: open editors are told, its content is removed, its id retired. */
+  async delete(id: string): Promise<boolean> {
+    const meta = await this.card(id)
+    if (!meta || meta.deletedAt !== undefined) return false
+    await this.registry.delete(id, async () => {
+      const latest = (await this.storage.getRecord<DocMeta>(DOC_RECORD, id)) ?? meta
+      await this.storage.putRecords([{ kind: DOC_RECORD, id, value: { ...latest, deletedAt: this.now() } }])
+    })
+    return true
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The loaded documents: each loads once however many peers arrive together, and leaves memory
+ * when its last peer is gone and its writes are on disk (compacting on the way out).
+ */
+import type * as Y from 'yjs'
+import type { CloseCode } from '../../shared/protocol.js'
+import { Room, type RoomContext } from '../sync/room.js'
+
+/** Loads documents on first use and unloads them when idle. */
+export class Registry {
+  private readonly rooms = new Map<string, Room>()
+  /** Documents still compacting after their room unloaded; a reload waits for them. */
+  private readonly finishing = new Map<string, Promise<void>>()
+  private timer: NodeJS.Timeout | null = null
+
+  constructor(private readonly ctx: RoomContext) {}
+
+  /** The room of `docId`, created (and loading) when not in memory. */
+  open(docId: string): Room {
+    let room = this.rooms.get(docId)
+    if (!room) {
+      room = new Room(docId, this.ctx, (r) => this.unload(r), this.finishing.get(docId))
+      this.rooms.set(docId, room)
+    }
+    return room
+  }
+
+  /** The room of `docId` if it is in memory. */
+  get(docId: string): Room | undefined {
+    return this.rooms.get(docId)
+  }
+
+  /** Number of documents in memory. */
+  get size(): number {
+    return this.rooms.size
+  }
+
+  /** Every room in memory. */
+  all(): IterableIterator<Room> {
+    return this.rooms.values()
+  }
+
+  private unload(room: Room): void {
+    if (this.rooms.get(room.docId) !== room) return
+    this.rooms.delete(room.docId)
+    if (room.status !== 'ready') return
+    const done = room
+      .compact()
+      .then(() => room.whenSettled())
+      .finally(() => {
+        if (this.finishing.get(room.docId) === done) this.finishing.delete(room.docId)
+      })
+    this.finishing.set(room.docId, done)
+  }
+
+  /**
+   * Makes a server-side change to a document, loading it if needed; an unopened document is
+   * unloaded again once the change is durable.
+   */
+  async edit(docId: string, change: (doc: Y.Doc) => void): Promise<void> {
+    const room = this.open(docId)
+    try {
+      await room.edit(change)
+    } finally {
+      room.release()
+    }
+  }
+
+  /**
+   * Deletes a document: its room stops taking changes and tells every peer (4410), pending writes
+   * land, `writeTombstone` records the deletion, then every stored entry and checkpoint goes.
+   * The room stays registered (refusing joins) until the tombstone is written.
+   */
+  async delete(docId: string, writeTombstone: () => Promise<void>): Promise<void> {
+    const room = this.open(docId)
+    await room.delete()
+    await this.finishing.get(docId)
+    try {
+      await writeTombstone()
+    } finally {
+      if (this.rooms.get(docId) === room) this.rooms.delete(docId)
+    }
+    await this.ctx.storage.deleteDoc(docId)
+  }
+
+  /** Runs each room's upkeep every `intervalMs`. */
+  startMaintenance(intervalMs: number): void {
+    this.timer = setInterval(() => {
+      const now = this.ctx.now()
+      for (const room of this.rooms.values()) room.tick(now)
+    }, intervalMs)
+    this.timer.unref()
+  }
+
+  /** Closes every peer with `code`, then waits for pending writes and compactions. */
+  async close(code: CloseCode): Promise<void> {
+    if (this.timer) clearInterval(this.timer)
+    for (const room of [...this.rooms.values()]) room.closeAll(code)
+    await this.ctx.commit.drain()
+    await Promise.allSettled([...this.finishing.values()])
+  }
+}

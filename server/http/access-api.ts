@@ -1,0 +1,136 @@
+/**
+ * The sharing API (accounts mode), JSON in and out. Anyone who may read a document sees who has
+ * access; only its owner changes it. Every change re-checks the live connections at once.
+ *
+ *   GET    /api/docs/:id/access                      { owner, members, links (owner only), role }
+ *   PUT    /api/docs/:id/access/members/:username    { role: "editor" | "viewer" }
+ *   DELETE /api/docs/:id/access/members/:username    204 (an owner removes anyone; a member themself)
+ *   POST   /api/docs/:id/access/links                { role: "editor" | "viewer" }  201 link
+ *   DELETE /api/docs/:id/access/links/:linkId        204; sockets opened with the link close
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { z } from 'zod'
+import { isDocId, USERNAME_PATTERN } from '../../shared/validate.js'
+import { AclStore, type DocAcl, type ShareLink } from '../auth/acl.js'
+import type { Auth } from '../auth/auth.js'
+import type { Guard } from './guard.js'
+import { parseBody } from './auth-api.js'
+import { HttpError, json, readJson } from './respond.js'
+import type { RouteContext, Router } from './router.js'
+
+const grantable = z.enum(['editor', 'viewer'], { error: 'role must be "editor" or "viewer"' })
+/** Body of a member change. */
+export const MemberBody = z.strictObject({ role: grantable }, { error: 'send {"role": "editor" | "viewer"}' })
+/** Body of a new share link. */
+export const LinkBody = z.strictObject({ role: grantable }, { error: 'send {"role": "editor" | "viewer"}' })
+
+/** How a link is shown to its document's owner. */
+export function linkView(docId: string, link: ShareLink) {
+  return { id: link.id, role: link.role, createdAt: link.createdAt, url: `/d/${docId}?share=${link.secret}` }
+}
+
+/** What the sharing routes need. */
+export interface AccessApiContext {
+  readonly auth: Auth
+  readonly guard: Guard
+  readonly now: () => number
+}
+
+/** Adds /api/docs/:id/access routes to a router. */
+export function addAccessRoutes(router: Router, ctx: AccessApiContext): void {
+  const { auth, guard } = ctx
+
+  const docId = (route: RouteContext) => {
+    const id = route.params.id ?? ''
+    if (!isDocId(id)) throw new HttpError(400, 'document ids are 1 to 64 characters of A-Z a-z 0-9 _ -')
+    return id
+  }
+  const store = (): AclStore => {
+    if (!auth.acl) throw new HttpError(404, `sharing needs accounts (this server runs with --auth ${auth.mode})`)
+    return auth.acl
+  }
+  const aclOf = (id: string): DocAcl => {
+    const acl = store().get(id)
+    if (!acl) throw new HttpError(404, `no document ${id}`)
+    return acl
+  }
+  const save = async (acl: DocAcl) => {
+    await store().put(acl)
+    auth.live.recheck(acl.docId)
+  }
+  const userNamed = async (name: string) => {
+    if (!USERNAME_PATTERN.test(name)) throw new HttpError(400, 'usernames are 3 to 32 characters of A-Z a-z 0-9 _ . -')
+    const user = await auth.accounts!.get(name)
+    if (!user) throw new HttpError(404, `no user ${name}`)
+    return user
+  }
+  const noContent = (res: ServerResponse) => {
+    res.writeHead(204, { 'Cache-Control': 'no-store' })
+    res.end()
+  }
+
+  router.add('GET', '/api/docs/:id/access', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
+    const id = docId(route)
+    store()
+    const role = guard.require(await guard.access(req, route.url), id, 'read')
+    const acl = aclOf(id)
+    const names = new Map((await auth.accounts!.list()).map((u) => [u.id, u.username]))
+    json(res, 200, {
+      role,
+      owner: names.get(acl.owner) ?? acl.owner,
+      members: Object.entries(acl.members).map(([userId, r]) => ({ username: names.get(userId) ?? userId, role: r })),
+      links: role === 'owner' ? acl.links.map((l) => linkView(id, l)) : [],
+    })
+  })
+
+  router.add('PUT', '/api/docs/:id/access/members/:username', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
+    const id = docId(route)
+    store()
+    guard.require(await guard.access(req, route.url), id, 'share')
+    const { role } = parseBody(MemberBody, await readJson(req))
+    const user = await userNamed(route.params.username ?? '')
+    const acl = aclOf(id)
+    if (user.id === acl.owner) throw new HttpError(400, 'the owner keeps owning the document')
+    await save({ ...acl, members: { ...acl.members, [user.id]: role } })
+    json(res, 200, { username: user.username, role })
+  })
+
+  router.add('DELETE', '/api/docs/:id/access/members/:username', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
+    const id = docId(route)
+    store()
+    const access = await guard.access(req, route.url)
+    const user = await userNamed(route.params.username ?? '')
+    const self = access.principal.kind === 'user' && access.principal.user.id === user.id
+    guard.require(access, id, self ? 'read' : 'share')
+    const acl = aclOf(id)
+    if (!(user.id in acl.members)) throw new HttpError(404, `${user.username} is not a member of this document`)
+    const members = { ...acl.members }
+    delete members[user.id]
+    await save({ ...acl, members })
+    noContent(res)
+  })
+
+  router.add('POST', '/api/docs/:id/access/links', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
+    const id = docId(route)
+    store()
+    const access = await guard.access(req, route.url)
+    guard.require(access, id, 'share')
+    const { role } = parseBody(LinkBody, await readJson(req))
+    const acl = aclOf(id)
+    const creator = access.principal.kind === 'user' ? access.principal.user.id : 'unknown'
+    const link = AclStore.newLink(role, creator, ctx.now())
+    await save({ ...acl, links: [...acl.links, link] })
+    json(res, 201, linkView(id, link))
+  })
+
+  router.add('DELETE', '/api/docs/:id/access/links/:linkId', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
+    const id = docId(route)
+    store()
+    guard.require(await guard.access(req, route.url), id, 'share')
+    const acl = aclOf(id)
+    const links = acl.links.filter((l) => l.id !== route.params.linkId)
+    if (links.length === acl.links.length) throw new HttpError(404, `no link ${route.params.linkId}`)
+    await save({ ...acl, links })
+    noContent(res)
+  })
+}

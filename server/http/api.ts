@@ -1,0 +1,136 @@
+/**
+ * The document API over the catalogue (./../docs/catalog.ts), JSON in and out:
+ *
+ *   GET    /api/docs?q=text   { docs: DocSummary[] }, most recently edited first, q filters titles
+ *   POST   /api/docs          { title? }            201 DocSummary (Location: /api/docs/<id>)
+ *   GET    /api/docs/:id      DocSummary, or 404
+ *   PATCH  /api/docs/:id      { title }             DocSummary (open editors see the title), or 404
+ *   DELETE /api/docs/:id      204 (open editors are closed with 4410), or 404
+ *
+ * Input is validated with zod; anything wrong is a 400 with a message saying what and where.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { z } from 'zod'
+import { MAX_TITLE_LENGTH } from '../../shared/doc-fields.js'
+import { isDocId } from '../../shared/validate.js'
+import type { Auth } from '../auth/auth.js'
+import { can } from '../auth/roles.js'
+import type { Catalog } from '../docs/catalog.js'
+import type { Guard } from './guard.js'
+import { HttpError, json, readJson } from './respond.js'
+import type { RouteContext, Router } from './router.js'
+
+/** Path prefix of the API. */
+export const API_PREFIX = '/api/'
+
+/** Largest request body the API reads. */
+const MAX_BODY = 16 * 1024
+
+/** A title as sent by a client: any string up to the limit (it is normalised to one line). */
+const title = z
+  .string({ error: (issue) => (issue.input === undefined ? 'title is required' : 'title must be a string') })
+  .max(MAX_TITLE_LENGTH, `title must be at most ${MAX_TITLE_LENGTH} characters`)
+
+/** Body of POST /api/docs. */
+export const CreateBody = z.strictObject({ title: title.optional() }, { error: 'the body must be a JSON object such as {"title": "Notes"}' })
+/** Body of PATCH /api/docs/:id. */
+export const PatchBody = z.strictObject({ title }, { error: 'the body must be a JSON object such as {"title": "Notes"}' })
+/** Query of GET /api/docs. */
+export const ListQuery = z.object({ q: z.string().max(MAX_TITLE_LENGTH, `q must be at most ${MAX_TITLE_LENGTH} characters`).optional() })
+
+/** The first problem of a failed parse, as one sentence naming the field. */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0]
+  if (!issue) return 'invalid input'
+  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`
+  return issue.message
+}
+
+/** Parses `value` with `schema` or throws a 400 naming the problem. */
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value)
+  if (!result.success) throw new HttpError(400, describeIssue(result.error))
+  return result.data
+}
+
+/** The validated document id of a route, or a 400. */
+function docId(ctx: RouteContext): string {
+  const id = ctx.params.id ?? ''
+  if (!isDocId(id)) throw new HttpError(400, 'document ids are 1 to 64 characters of A-Z a-z 0-9 _ -')
+  return id
+}
+
+/** Reads a JSON body; an empty body counts as `{}` where every field is optional. */
+async function body(req: IncomingMessage, emptyAllowed: boolean): Promise<unknown> {
+  const length = req.headers['content-length']
+  if (emptyAllowed && (length === '0' || (length === undefined && req.headers['transfer-encoding'] === undefined))) return {}
+  return readJson(req, MAX_BODY)
+}
+
+const notFound = (id: string) => new HttpError(404, `no document ${id}`)
+
+/** What the API routes need. */
+export interface ApiContext {
+  readonly catalog: Catalog
+  readonly guard: Guard
+  readonly auth: Auth
+}
+
+/** Adds the /api/docs routes to a router. */
+export function addApiRoutes(router: Router, ctx: ApiContext): void {
+  const { catalog, guard, auth } = ctx
+  const { policy } = guard
+
+  router.add('GET', '/api/docs', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
+    const query = parse(ListQuery, Object.fromEntries(route.url.searchParams))
+    const access = await guard.access(req, route.url)
+    if (policy.mode !== 'open' && access.principal.kind === 'anonymous') throw new HttpError(401, 'sign in to see your documents')
+    const visible = policy.visibleDocs(access)
+    const docs = (await catalog.list(query.q ?? ''))
+      .filter((d) => visible === 'all' || visible.has(d.id))
+      .map((d) => ({ ...d, role: policy.roleFor(access, d.id) }))
+      .filter((d) => d.role !== null)
+    json(res, 200, { docs })
+  })
+
+  router.add('POST', '/api/docs', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
+    const access = await guard.access(req, route.url)
+    const input = parse(CreateBody, await body(req, true))
+    const p = access.principal
+    if (policy.mode === 'accounts' && p.kind !== 'user') throw new HttpError(401, 'sign in to create documents')
+    if (policy.mode === 'token' && !can(policy.roleFor(access, '*'), 'write')) {
+      throw new HttpError(p.kind === 'anonymous' ? 401 : 403, 'creating documents needs a token granting "*" as owner or editor')
+    }
+    const owner = p.kind === 'user' ? p.user.id : null
+    const doc = await catalog.create(input.title ?? '', (id) => (owner && auth.acl ? [auth.acl.create(id, owner)] : []))
+    json(res, 201, { ...doc, role: policy.roleFor(access, doc.id) }, { Location: `/api/docs/${doc.id}` })
+  })
+
+  router.add('GET', '/api/docs/:id', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
+    const id = docId(route)
+    const role = guard.require(await guard.access(req, route.url), id, 'read')
+    const doc = await catalog.get(id)
+    // in token mode the embedding application names documents; one nobody opened yet is empty
+    if (!doc && policy.mode === 'token') return json(res, 200, { id, title: '', createdAt: null, updatedAt: null, role })
+    if (!doc) throw notFound(id)
+    json(res, 200, { ...doc, role })
+  })
+
+  router.add('PATCH', '/api/docs/:id', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
+    const id = docId(route)
+    const role = guard.require(await guard.access(req, route.url), id, 'write')
+    const input = parse(PatchBody, await body(req, false))
+    const doc = await catalog.rename(id, input.title)
+    if (!doc) throw notFound(id)
+    json(res, 200, { ...doc, role })
+  })
+
+  router.add('DELETE', '/api/docs/:id', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
+    const id = docId(route)
+    guard.require(await guard.access(req, route.url), id, 'delete')
+    if (!(await catalog.delete(id))) throw notFound(id)
+    await auth.acl?.remove(id)
+    res.writeHead(204, { 'Cache-Control': 'no-store' })
+    res.end()
+  })
+}

@@ -1,0 +1,84 @@
+/**
+ * `npm start`: the only module that reads process.argv and process.env. Prints
+ * `listening on http://HOST:PORT` once ready; SIGINT/SIGTERM flush everything and exit 0.
+ */
+import { ConfigError, isLoopback, parseConfig, usage } from './config.js'
+import { startTandem } from './app.js'
+import { createLogger } from './log.js'
+import { StorageLockedError } from './storage/storage.js'
+
+/** Longest a graceful shutdown may take before the process exits anyway. */
+const SHUTDOWN_MS = 4500
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`tandem: ${message}\n`)
+  process.exit(code)
+}
+
+async function main(): Promise<void> {
+  let config
+  try {
+    config = parseConfig(process.argv.slice(2), process.env)
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message)
+    throw err
+  }
+  if (config === 'help') {
+    process.stdout.write(`${usage()}\n`)
+    return
+  }
+  const log = createLogger(config.logLevel)
+  let tandem
+  try {
+    tandem = await startTandem(config, { log })
+  } catch (err) {
+    if (err instanceof StorageLockedError) fail(err.message, 1)
+    const e = err as NodeJS.ErrnoException
+    if (e.code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is already in use; pick another with --port`, 1)
+    if (e.code === 'EACCES') fail(`not allowed to listen on ${config.host}:${config.port}`, 1)
+    if (e.code === 'EADDRNOTAVAIL') fail(`${config.host} is not an address of this machine (--host)`, 1)
+    fail(e.message, 1)
+  }
+  process.stdout.write(`listening on ${tandem.url}\n`)
+  log.info({ url: tandem.url, data: config.dataDir, auth: config.auth }, 'listening')
+  if (config.auth === 'open' && !isLoopback(config.host)) {
+    const bar = '!'.repeat(78)
+    process.stderr.write(
+      `${bar}\n!! WARNING: open mode on ${config.host}: ANYONE who can reach this server can read,\n` +
+        `!! change and delete EVERY document. Use --auth accounts (or token), or --host 127.0.0.1.\n${bar}\n`,
+    )
+    log.warn({ host: config.host }, 'open mode on a non-loopback host: anyone who can reach the server can edit everything')
+  }
+
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'shutting down')
+    setTimeout(() => {
+      log.error('shutdown took too long; exiting')
+      process.exit(1)
+    }, SHUTDOWN_MS).unref()
+    tandem.close().then(
+      () => {
+        log.flush()
+        process.exit(0)
+      },
+      (err: Error) => {
+        log.error({ err }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('uncaughtException', (err) => {
+    // keep serving: one bad request must not take everyone down, but say so loudly
+    log.fatal({ err }, 'uncaught exception')
+  })
+  process.on('unhandledRejection', (err) => {
+    log.error({ err }, 'unhandled rejection')
+  })
+}
+
+void main()

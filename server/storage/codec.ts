@@ -1,0 +1,80 @@
+/**
+ * Byte layout of stored values; sequence number and time live in the key.
+ * Log entry: `0x01, varuint count, count x varuint8array update`.
+ * Checkpoint: `0x02, varuint8array stateVector, state bytes to the end` (`0x01, state bytes`, the
+ * first layout, without a state vector, is still read).
+ */
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+
+const FORMAT = 1
+
+/** Thrown when stored bytes do not decode; names the key so an operator can find it. */
+export class CorruptValueError extends Error {
+  constructor(key: string, detail: string) {
+    super(`stored value at ${key} is corrupt: ${detail}`)
+    this.name = 'CorruptValueError'
+  }
+}
+
+/** Encodes the updates of a log entry. */
+export function encodeEntry(updates: readonly Uint8Array[]): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeUint8(e, FORMAT)
+  encoding.writeVarUint(e, updates.length)
+  for (const update of updates) encoding.writeVarUint8Array(e, update)
+  return encoding.toUint8Array(e)
+}
+
+/** Decodes the updates of a log entry: views into `value` (a buffer of their own, read from disk). */
+export function decodeEntry(key: string, value: Uint8Array): Uint8Array[] {
+  try {
+    const d = decoding.createDecoder(value)
+    const format = decoding.readUint8(d)
+    if (format !== FORMAT) throw new Error(`unknown format ${format}`)
+    const count = decoding.readVarUint(d)
+    if (count > value.length) throw new Error('update count exceeds the value')
+    const updates: Uint8Array[] = []
+    for (let i = 0; i < count; i++) {
+      const length = decoding.readVarUint(d)
+      if (length > value.length - d.pos) throw new Error('update runs past the end')
+      updates.push(value.slice(d.pos, d.pos + length))
+      d.pos += length
+    }
+    if (d.pos !== value.length) throw new Error('trailing bytes')
+    return updates
+  } catch (err) {
+    throw new CorruptValueError(key, (err as Error).message)
+  }
+}
+
+const CHECKPOINT_FORMAT = 2
+
+/** Encodes a checkpoint's state and, when known, its state vector. */
+export function encodeCheckpoint(state: Uint8Array, stateVector: Uint8Array = Uint8Array.of(0)): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeUint8(e, CHECKPOINT_FORMAT)
+  encoding.writeVarUint8Array(e, stateVector)
+  encoding.writeUint8Array(e, state)
+  return encoding.toUint8Array(e)
+}
+
+/**
+ * Decodes a checkpoint: views into `value` (a buffer of its own, read from disk). A missing or
+ * empty state vector comes back undefined (the reader computes it).
+ */
+export function decodeCheckpoint(key: string, value: Uint8Array): { state: Uint8Array; stateVector?: Uint8Array } {
+  if (value[0] === FORMAT) return { state: value.subarray(1) }
+  if (value[0] !== CHECKPOINT_FORMAT) throw new CorruptValueError(key, `unknown format ${value[0]}`)
+  try {
+    const d = decoding.createDecoder(value)
+    d.pos = 1
+    const length = decoding.readVarUint(d)
+    if (length > value.length - d.pos) throw new Error('state vector runs past the end')
+    const stateVector = value.subarray(d.pos, d.pos + length)
+    const state = value.subarray(d.pos + length)
+    return stateVector.length > 1 ? { state, stateVector } : { state }
+  } catch (err) {
+    throw new CorruptValueError(key, (err as Error).message)
+  }
+}

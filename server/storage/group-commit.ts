@@ -1,0 +1,263 @@
+/**
+ * Group commit: the log entries of every document written to in one event-loop turn become
+ * durable together, before any of them is relayed. With a journal (the LevelDB default) that is
+ * one synchronous append to the journal file, and the entries reach the store in larger batches
+ * a few milliseconds later; without one (the memory store, stores shared by several servers) it
+ * is one store batch, with at most one in flight. Failures are logged, counted and retried with
+ * backoff; nothing is acknowledged or relayed until it is durable, and nothing is dropped.
+ */
+import type { Logger } from 'pino'
+import type { Metrics } from '../metrics.js'
+import type { Journal, JournalPosition } from './journal.js'
+import type { Append, LogEntry, RecordWrite, Storage } from './storage.js'
+
+/** A writer of log entries (a room) as the group commit sees it. */
+export interface Committable {
+  readonly docId: string
+  /** Moves what waits into an in-flight entry; null when nothing waits. Called once per batch. */
+  take(now: number): { entry: LogEntry | null; records: RecordWrite[] } | null
+  /** The entry last taken is durable: relay it and acknowledge it. */
+  committed(): void
+  /** `entries` of this document's durable entries reached the store. */
+  stored(entries: number): void
+}
+
+/** Record under which the store remembers how far the journal has been moved into it. */
+export const JOURNAL_RECORD = { kind: 'journal', id: 'applied' } as const
+
+/** Options of the group commit. */
+export interface GroupCommitOptions {
+  readonly storage: Storage
+  /** When given, entries are durable once journaled and reach `storage` in later batches. */
+  readonly journal?: Journal | null
+  readonly log: Logger
+  readonly metrics: Metrics
+  readonly now?: () => number
+  /** How long journaled entries may wait for the store, to batch more of them. */
+  readonly storeDelayMs?: number
+  /** First retry delay after a failed write, doubling up to `maxRetryMs`. */
+  readonly retryMs?: number
+  readonly maxRetryMs?: number
+}
+
+interface Batch {
+  readonly docs: Committable[]
+  readonly appends: Append[]
+  readonly records: RecordWrite[]
+  position?: JournalPosition
+}
+
+const bytesOf = (entry: LogEntry) => entry.updates.reduce((n, u) => n + u.length, 0)
+
+/** Batches durable writes of many documents: one per turn. */
+export class GroupCommit {
+  private dirty = new Set<Committable>()
+  private scheduled = false
+  /** A batch on its way to durability (a store write in flight, or a failed write to retry). */
+  private committing: Batch | null = null
+  /** Journaled batches waiting for the store, and the ones being written to it. */
+  private toStore: Batch[] = []
+  private storing: Batch[] | null = null
+  private storeTimer: NodeJS.Timeout | null = null
+  /** A failed store write waits for its retry; new batches do not hurry it. */
+  private storeRetryPending = false
+  private retryDelay: number
+  private drained: Array<() => void> = []
+  /** Bytes accepted but not yet in the store, across all documents. */
+  backlogBytes = 0
+  /** True while writes are failing; cleared by the next successful one. */
+  failing = false
+
+  constructor(private readonly options: GroupCommitOptions) {
+    this.retryDelay = options.retryMs ?? 100
+  }
+
+  /** Registers `doc` as having `bytes` more to write; the batch goes out at the end of the turn. */
+  enqueue(doc: Committable, bytes: number): void {
+    this.backlogBytes += bytes
+    this.dirty.add(doc)
+    if (!this.scheduled && this.committing === null) {
+      this.scheduled = true
+      setImmediate(this.flush)
+    }
+  }
+
+  /** Forgets bytes that will never be written (a deleted document's pending updates). */
+  settled(bytes: number): void {
+    this.backlogBytes -= bytes
+  }
+
+  /** Resolves once everything accepted is in the store (shutdown). */
+  drain(): Promise<void> {
+    if (this.idle) return Promise.resolve()
+    const done = new Promise<void>((resolve) => this.drained.push(resolve))
+    if (this.scheduled) this.flush()
+    if (this.storeTimer) {
+      clearTimeout(this.storeTimer)
+      this.storeTimer = null
+      this.store()
+    }
+    return done
+  }
+
+  /** True when everything accepted is in the store. */
+  get idle(): boolean {
+    return this.dirty.size === 0 && this.committing === null && this.toStore.length === 0 && this.storing === null
+  }
+
+  private readonly flush = (): void => {
+    this.scheduled = false
+    if (this.committing !== null || this.dirty.size === 0) return this.settle()
+    const now = (this.options.now ?? Date.now)()
+    const batch: Batch = { docs: [], appends: [], records: [] }
+    for (const doc of this.dirty) {
+      const taken = doc.take(now)
+      if (!taken) continue
+      batch.docs.push(doc)
+      if (taken.entry) batch.appends.push({ docId: doc.docId, entry: taken.entry })
+      batch.records.push(...taken.records)
+    }
+    this.dirty.clear()
+    if (batch.docs.length === 0) return this.settle()
+    this.commit(batch)
+  }
+
+  /** Makes a batch durable: a journal append, or a store write. */
+  private commit(batch: Batch): void {
+    const journal = this.options.journal
+    if (!journal) return this.write(batch)
+    try {
+      batch.position = journal.append(batch.appends.map(({ docId, entry }) => ({ docId, ...entry })))
+    } catch (err) {
+      this.committing = batch
+      return this.failed(err as Error, 'journal-write', batch.appends.length, () => this.commit(batch))
+    }
+    this.committing = null
+    this.succeeded()
+    for (const doc of batch.docs) doc.committed()
+    this.toStore.push(batch)
+    this.scheduleStore()
+    if (this.dirty.size > 0 && !this.scheduled) {
+      this.scheduled = true
+      setImmediate(this.flush)
+    }
+  }
+
+  /** Without a journal: the store write itself is the durable step. */
+  private write(batch: Batch): void {
+    this.committing = batch
+    const { storage, metrics } = this.options
+    const stop = metrics.persistBatch.startTimer()
+    storage.append(batch.appends, batch.records).then(
+      () => {
+        stop()
+        this.committing = null
+        this.succeeded()
+        for (const doc of batch.docs) doc.committed()
+        this.storedBatches([batch])
+        if (this.dirty.size > 0) this.flush()
+        else this.settle()
+      },
+      (err: Error) => {
+        stop()
+        this.failed(err, 'storage-write', batch.appends.length, () => this.write(batch))
+      },
+    )
+  }
+
+  private scheduleStore(): void {
+    if (this.storeTimer !== null || this.storing !== null || this.storeRetryPending) return
+    // a large backlog goes at once; otherwise wait a little for more to batch
+    const delay = this.backlogBytes > 4 * 1024 * 1024 ? 0 : (this.options.storeDelayMs ?? 20)
+    this.storeTimer = setTimeout(() => {
+      this.storeTimer = null
+      this.store()
+    }, delay)
+  }
+
+  /** Moves journaled batches into the store: one write, one entry per document. */
+  private store(): void {
+    if (this.storing !== null || this.toStore.length === 0) return this.settle()
+    const batches = this.toStore.splice(0)
+    this.storing = batches
+    // a document's entries of several turns become one stored entry, keyed by the last seq
+    const merged = new Map<string, { entry: { seq: number; time: number; updates: Uint8Array[] }; count: number }>()
+    for (const batch of batches) {
+      for (const { docId, entry } of batch.appends) {
+        const m = merged.get(docId)
+        if (m) {
+          m.entry.seq = entry.seq
+          m.entry.time = entry.time
+          m.entry.updates.push(...entry.updates)
+          m.count++
+        } else {
+          merged.set(docId, { entry: { seq: entry.seq, time: entry.time, updates: [...entry.updates] }, count: 1 })
+        }
+      }
+    }
+    const position = batches.at(-1)!.position!
+    const appends: Append[] = [...merged].map(([docId, m]) => ({ docId, entry: m.entry }))
+    const records = [...batches.flatMap((b) => b.records), { ...JOURNAL_RECORD, value: position }]
+    const { storage, metrics, journal } = this.options
+    const stop = metrics.persistBatch.startTimer()
+    storage.append(appends, records).then(
+      () => {
+        stop()
+        this.storing = null
+        this.succeeded()
+        journal?.applied(position)
+        this.storedBatches(batches)
+        if (this.toStore.length > 0) this.scheduleStore()
+        else this.settle()
+      },
+      (err: Error) => {
+        stop()
+        this.storing = null
+        this.toStore.unshift(...batches)
+        this.storeRetryPending = true
+        this.failed(err, 'storage-write', appends.length, () => {
+          this.storeRetryPending = false
+          this.store()
+        })
+      },
+    )
+  }
+
+  /** Batches reached the store: each document hears once, with all its entries in them. */
+  private storedBatches(batches: readonly Batch[]): void {
+    const counts = new Map<Committable, number>()
+    for (const batch of batches) {
+      const byId = new Map<string, number>()
+      for (const { docId, entry } of batch.appends) {
+        this.backlogBytes -= bytesOf(entry)
+        byId.set(docId, (byId.get(docId) ?? 0) + 1)
+      }
+      for (const doc of batch.docs) counts.set(doc, (counts.get(doc) ?? 0) + (byId.get(doc.docId) ?? 0))
+    }
+    for (const [doc, entries] of counts) doc.stored(entries)
+  }
+
+  private succeeded(): void {
+    this.retryDelay = this.options.retryMs ?? 100
+    if (this.failing) this.options.log.info('writes succeed again')
+    this.failing = false
+  }
+
+  private failed(err: Error, kind: string, entries: number, retry: () => void): void {
+    const { metrics, log } = this.options
+    this.failing = true
+    metrics.persistFailures.inc()
+    metrics.errors.inc({ kind })
+    log.error({ err, entries, retryInMs: this.retryDelay }, `${kind} failed; keeping updates in memory and retrying`)
+    const delay = this.retryDelay
+    this.retryDelay = Math.min(this.retryDelay * 2, this.options.maxRetryMs ?? 5000)
+    setTimeout(retry, delay).unref()
+  }
+
+  private settle(): void {
+    if (!this.idle) return
+    const waiting = this.drained
+    this.drained = []
+    for (const resolve of waiting) resolve()
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * The write-ahead journal in front of LevelDB: each event-loop turn's log entries are appended to
+ * a file with one synchronous write, so they are durable (in the OS, or on disk with fsync) before
+ * anyone sees them, without a round trip through LevelDB's thread. The group commit moves them
+ * into LevelDB in larger batches shortly after; a restart moves whatever was left.
+ *
+ * Files: `<dir>/<segment>.wal`, numbered from 1. Record: `u32le length, u32le crc32, payload`;
+ * payload: `varuint 1, varstring docId, varuint seq, varuint time, varuint count, count x varbytes`.
+ * A record cut short or failing its checksum ends a segment (a write torn by a crash).
+ */
+import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import { crc32 as zlibCrc32 } from 'node:zlib'
+import * as decoding from 'lib0/decoding'
+
+/** One log entry of one document, as journaled. */
+export interface JournalEntry {
+  readonly docId: string
+  readonly seq: number
+  readonly time: number
+  readonly updates: readonly Uint8Array[]
+}
+
+/** A place in the journal: everything before `offset` in `segment` (and earlier segments). */
+export interface JournalPosition {
+  readonly segment: number
+  readonly offset: number
+}
+
+/** Options of the journal. */
+export interface JournalOptions {
+  /** Flush every append to disk (survives power loss). */
+  readonly fsync?: boolean
+  /** Start a new segment once the current one is this big. */
+  readonly segmentBytes?: number
+}
+
+const FORMAT = 1
+const HEADER = 8
+
+/** CRC-32 (IEEE), node:zlib's native one. */
+export function crc32(bytes: Uint8Array): number {
+  return zlibCrc32(bytes)
+}
+
+const segmentName = (n: number) => `${String(n).padStart(8, '0')}.wal`
+
+const utf8 = new TextEncoder()
+
+/** Bytes lib0's varuint takes for `n` (n < 2^53). */
+function varUintSize(n: number): number {
+  let size = 1
+  while (n > 0x7f) {
+    n = Math.floor(n / 128)
+    size++
+  }
+  return size
+}
+
+/** Writes `n` as lib0 writes a varuint; returns the position after it. */
+function putVarUint(out: Uint8Array, pos: number, n: number): number {
+  while (n > 0x7f) {
+    out[pos++] = 0x80 | (n % 128)
+    n = Math.floor(n / 128)
+  }
+  out[pos++] = n
+  return pos
+}
+
+/**
+ * Encodes entries as journal records in one buffer for one write, sized up front: each update is
+ * copied once, straight into place (a flood of large updates makes no garbage beyond it).
+ */
+export function encodeRecords(entries: readonly JournalEntry[]): Uint8Array {
+  const ids = entries.map((entry) => utf8.encode(entry.docId))
+  const payloads = entries.map((entry, i) => {
+    let n = varUintSize(FORMAT) + varUintSize(ids[i]!.length) + ids[i]!.length
+    n += varUintSize(entry.seq) + varUintSize(entry.time) + varUintSize(entry.updates.length)
+    for (const u of entry.updates) n += varUintSize(u.length) + u.length
+    return n
+  })
+  const out = new Uint8Array(payloads.reduce((total, n) => total + HEADER + n, 0))
+  const view = new DataView(out.buffer)
+  let pos = 0
+  entries.forEach((entry, i) => {
+    const start = pos + HEADER
+    let p = putVarUint(out, start, FORMAT)
+    p = putVarUint(out, p, ids[i]!.length)
+    out.set(ids[i]!, p)
+    p = putVarUint(out, p + ids[i]!.length, entry.seq)
+    p = putVarUint(out, p, entry.time)
+    p = putVarUint(out, p, entry.updates.length)
+    for (const u of entry.updates) {
+      p = putVarUint(out, p, u.length)
+      out.set(u, p)
+      p += u.length
+    }
+    view.setUint32(pos, payloads[i]!, true)
+    view.setUint32(pos + 4, crc32(out.subarray(start, p)), true)
+    pos = p
+  })
+  return out
+}
+
+/**
+ * Reads the records of one segment, in order, each with the offset just past it. Stops at the
+ * first record that is cut short or fails its checksum, and says how many bytes it left unread.
+ */
+export function readRecords(bytes: Uint8Array): { records: Array<{ entry: JournalEntry; end: number }>; unreadBytes: number } {
+  const records: Array<{ entry: JournalEntry; end: number }> = []
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  let pos = 0
+  while (pos + HEADER <= bytes.length) {
+    const length = view.getUint32(pos, true)
+    const sum = view.getUint32(pos + 4, true)
+    if (pos + HEADER + length > bytes.length) break
+    const payload = bytes.subarray(pos + HEADER, pos + HEADER + length)
+    if (crc32(payload) !== sum) break
+    try {
+      const d = decoding.createDecoder(payload)
+      if (decoding.readVarUint(d) !== FORMAT) break
+      const docId = decoding.readVarString(d)
+      const seq = decoding.readVarUint(d)
+      const time = decoding.readVarUint(d)
+      const count = decoding.readVarUint(d)
+      const updates: Uint8Array[] = []
+      for (let i = 0; i < count; i++) updates.push(new Uint8Array(decoding.readVarUint8Array(d)))
+      pos += HEADER + length
+      records.push({ entry: { docId, seq, time, updates }, end: pos })
+    } catch {
+      break
+    }
+  }
+  return { records, unreadBytes: bytes.length - pos }
+}
+
+/** Compares journal positions. */
+export function before(a: JournalPosition, b: JournalPosition): boolean {
+  return a.segment < b.segment || (a.segment === b.segment && a.offset < b.offset)
+}
+
+/** What a previous run left in the journal. */
+export interface Recovered {
+  /** Entries after the applied position, oldest first, each with the position just past it. */
+  readonly entries: Array<{ entry: JournalEntry; end: JournalPosition }>
+  /** Bytes after a torn or corrupt record, which were dropped (0 after a clean stop). */
+  readonly droppedBytes: number
+}
+
+/** An open journal, appending to a fresh segment. */
+export class Journal {
+  private fd: number
+  private segment: number
+  private offset = 0
+  private readonly older: number[]
+  /** A write failed part-way: the next append starts a new segment after the torn bytes. */
+  private torn = false
+
+  private constructor(
+    private readonly dir: string,
+    private readonly options: JournalOptions,
+    existing: number[],
+  ) {
+    this.older = existing
+    // never append after what a crash may have left torn: always start a new segment
+    this.segment = (existing.at(-1) ?? 0) + 1
+    this.fd = openSync(join(dir, segmentName(this.segment)), 'a')
+  }
+
+  /** Opens (creating) the journal in `dir`. */
+  static open(dir: string, options: JournalOptions = {}): Journal {
+    mkdirSync(dir, { recursive: true })
+    const existing = readdirSync(dir)
+      .map((name) => /^(\d{8})\.wal$/.exec(name))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b)
+    return new Journal(dir, options, existing)
+  }
+
+  /** Reads what earlier runs journaled after `applied` (null: from the start). */
+  recover(applied: JournalPosition | null): Recovered {
+    const entries: Recovered['entries'] = []
+    let droppedBytes = 0
+    for (const segment of this.older) {
+      const { records, unreadBytes } = readRecords(readFileSync(join(this.dir, segmentName(segment))))
+      droppedBytes += unreadBytes
+      for (const { entry, end } of records) {
+        const position = { segment, offset: end }
+        if (applied === null || before(applied, position)) entries.push({ entry, end: position })
+      }
+    }
+    return { entries, droppedBytes }
+  }
+
+  /**
+   * Appends entries with one synchronous write (and an fdatasync with `fsync`); returns the
+   * position after them. Throws when the write fails; nothing is acknowledged then.
+   */
+  append(entries: readonly JournalEntry[]): JournalPosition {
+    const bytes = encodeRecords(entries)
+    if (this.torn) this.rotate()
+    let written = 0
+    try {
+      while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written)
+      if (this.options.fsync) fdatasyncSync(this.fd)
+    } catch (err) {
+      // recovery stops reading a segment at torn bytes: the retry must go to a new one
+      this.torn = true
+      throw err
+    }
+    this.offset += bytes.length
+    const position = { segment: this.segment, offset: this.offset }
+    if (this.offset >= (this.options.segmentBytes ?? 16 * 1024 * 1024)) this.rotate()
+    return position
+  }
+
+  private rotate(): void {
+    closeSync(this.fd)
+    this.older.push(this.segment)
+    this.segment++
+    this.offset = 0
+    this.fd = openSync(join(this.dir, segmentName(this.segment)), 'a')
+    this.torn = false
+  }
+
+  /** Everything up to `position` is in the store: segments wholly before it are deleted. */
+  applied(position: JournalPosition): void {
+    while (this.older.length > 0 && this.older[0]! < position.segment) unlinkSync(join(this.dir, segmentName(this.older.shift()!)))
+  }
+
+  /** The position after the last append. */
+  get position(): JournalPosition {
+    return { segment: this.segment, offset: this.offset }
+  }
+
+  /** Number of segment files (tests, metrics). */
+  get segments(): number {
+    return this.older.length + 1
+  }
+
+  /** Closes the file; with `empty`, everything was applied and the files are deleted. */
+  close(empty: boolean): void {
+    closeSync(this.fd)
+    if (!empty) return
+    for (const segment of [...this.older, this.segment]) unlinkSync(join(this.dir, segmentName(segment)))
+    this.older.length = 0
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * A loaded document held as bytes, not as a Y.Doc: a base state (all log entries up to
+ * `baseSeq`, merged) plus the durable updates after it. Answers sync step 1 by diffing bytes,
+ * tracks the state vector incrementally, and folds or swaps in compacted bases.
+ */
+import * as Y from 'yjs'
+import * as encoding from 'lib0/encoding'
+import * as frame from '../../shared/frame.js'
+import type { StoredDoc } from '../storage/storage.js'
+import type { UpdateInfo } from './update.js'
+
+/** Memory an update costs beyond its bytes (objects, typed-array headers), for compaction triggers. */
+export const UPDATE_OVERHEAD = 160
+
+/** The empty Yjs update: no structs, empty delete set. */
+export const EMPTY_UPDATE = Uint8Array.of(0, 0)
+
+// merging thousands of updates in one call is super-linear in Yjs, chunks keep it linear
+const MERGE_CHUNK = 256
+
+/** Merges updates in chunks of bounded size. */
+export function mergeAll(updates: readonly Uint8Array[]): Uint8Array {
+  // empty updates add nothing; one update alone needs no merging (a large upload, a checkpoint)
+  const parts = updates.filter((u) => !isEmptyUpdate(u))
+  if (parts.length === 0) return EMPTY_UPDATE
+  if (parts.length === 1) return parts[0]!
+  updates = parts
+  let merged = updates[0]!
+  for (let i = 1; i < updates.length; i += MERGE_CHUNK) {
+    merged = Y.mergeUpdates([merged, ...updates.slice(i, i + MERGE_CHUNK)])
+  }
+  return merged
+}
+
+/** True for the empty update `[0, 0]` (no structs, no deletions). */
+function isEmptyUpdate(u: Uint8Array): boolean {
+  return u.length === 2 && u[0] === 0 && u[1] === 0
+}
+
+interface TailUpdate {
+  readonly seq: number
+  readonly update: Uint8Array
+  /** Clock ranges of the update, or null when unknown (loaded from storage). */
+  readonly info: UpdateInfo | null
+}
+
+/** A document's durable state in memory. */
+export class DocState {
+  /** Everything up to baseSeq, merged. May be a view into `frameCache`. */
+  private baseBytes: Uint8Array
+  /** A sync step 2 frame holding the base, built on the first empty-state join and shared after. */
+  private frameCache: Uint8Array | null = null
+  /** Sequence number of the last log entry folded into the base. */
+  baseSeq: number
+  /** Sequence number of the last durable log entry. */
+  lastSeq: number
+  private tail: TailUpdate[] = []
+  private tailSize = 0
+  private sv = new Map<number, number>()
+  /** True when the tracked state vector may be lower than the real one (safe, never higher). */
+  private svStale = false
+  /** Per client, the end of content seen beyond a gap: a later fill may connect up to it. */
+  private readonly beyondGap = new Map<number, number>()
+  /** Estimated memory of what was added since the last compaction. */
+  uncompacted = 0
+  /** Size of the base after the last compaction. */
+  compactedSize = 0
+  /** Sequence number the last checkpoint (loaded or written) covers. */
+  compactedSeq: number
+
+  /** `stateVector`, when known (stored with a checkpoint), saves decoding the whole base. */
+  constructor(base: Uint8Array, baseSeq: number, stateVector?: Uint8Array) {
+    this.baseBytes = base
+    this.baseSeq = baseSeq
+    this.lastSeq = baseSeq
+    this.compactedSize = base.length
+    this.compactedSeq = baseSeq
+    if (stateVector) this.sv = Y.decodeStateVector(stateVector)
+    else this.resetStateVector()
+  }
+
+  /** Builds the state from what storage returned. */
+  static fromStored(stored: StoredDoc): DocState {
+    const cp = stored.checkpoint
+    const state = new DocState(cp?.state ?? EMPTY_UPDATE, cp?.seq ?? 0, cp?.stateVector)
+    for (const entry of stored.log) state.append(entry.seq, entry.updates, null)
+    // the tracked vector skipped what it could not see; folding recomputes it from the bytes
+    if (stored.log.length > 0) state.fold()
+    return state
+  }
+
+  /** The base state (everything up to baseSeq). */
+  get base(): Uint8Array {
+    return this.baseBytes
+  }
+
+  /** Bytes held: base (or its frame) plus tail. */
+  get size(): number {
+    return (this.frameCache?.length ?? this.baseBytes.length) + this.tailSize
+  }
+
+  /** Bytes of updates not yet folded into the base. */
+  get tailBytes(): number {
+    return this.tailSize
+  }
+
+  /** Number of updates not yet folded into the base. */
+  get tailLength(): number {
+    return this.tail.length
+  }
+
+  /** Records durable updates of log entry `seq`; `infos` advance the state vector when given. */
+  append(seq: number, updates: readonly Uint8Array[], infos: readonly UpdateInfo[] | null): void {
+    for (let i = 0; i < updates.length; i++) {
+      const update = updates[i]!
+      const info = infos?.[i] ?? null
+      this.tail.push({ seq, update, info })
+      this.tailSize += update.length
+      this.uncompacted += update.length + UPDATE_OVERHEAD
+      this.advance(info)
+    }
+    this.lastSeq = seq
+  }
+
+  private advance(info: UpdateInfo | null): void {
+    if (info === null) {
+      this.svStale = true
+      return
+    }
+    for (const r of info.ranges) {
+      const known = this.sv.get(r.client) ?? 0
+      if (r.contiguous && r.start <= known) {
+        if (r.end > known) this.sv.set(r.client, r.end)
+        // filling a gap may connect to content seen beyond it: only the bytes can tell how far
+        if ((this.beyondGap.get(r.client) ?? 0) > Math.max(known, r.end)) this.svStale = true
+      } else if (r.end > known) {
+        this.svStale = true
+        this.beyondGap.set(r.client, Math.max(this.beyondGap.get(r.client) ?? 0, r.end))
+      }
+    }
+  }
+
+  /** Recomputes the state vector from the base and the tail (decodes the whole base). */
+  private resetStateVector(): void {
+    this.sv = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(this.baseBytes))
+    this.svStale = false
+    for (const [client, end] of this.beyondGap) if ((this.sv.get(client) ?? 0) >= end) this.beyondGap.delete(client)
+    for (const t of this.tail) this.advance(t.info)
+  }
+
+  /** The encoded state vector of everything durable (never higher than the truth). */
+  stateVector(): Uint8Array {
+    if (this.svStale) this.fold()
+    const e = encoding.createEncoder()
+    encoding.writeVarUint(e, this.sv.size)
+    for (const [client, clock] of this.sv) {
+      encoding.writeVarUint(e, client)
+      encoding.writeVarUint(e, clock)
+    }
+    return encoding.toUint8Array(e)
+  }
+
+  /** Merges the tail into the base. */
+  fold(): void {
+    if (this.tail.length > 0) this.setBase(mergeAll([this.baseBytes, ...this.tail.map((t) => t.update)]), this.lastSeq)
+    else if (this.svStale) this.resetStateVector()
+  }
+
+  /**
+   * Makes `base` (all entries up to `seq`) the base. The content is unchanged, so an exact state
+   * vector stays as it is; only a stale one is recomputed.
+   */
+  private setBase(base: Uint8Array, seq: number): void {
+    this.baseBytes = base
+    this.frameCache = null
+    this.baseSeq = seq
+    this.tail = this.tail.filter((t) => t.seq > seq)
+    this.tailSize = this.tail.reduce((n, t) => n + t.update.length, 0)
+    if (this.svStale) this.resetStateVector()
+  }
+
+  /**
+   * The sync step 2 frame answering a peer's state vector: everything durable that it lacks.
+   * Peers with an empty state share one frame, built once; the base then lives inside it.
+   */
+  syncStep2For(stateVector: Uint8Array): Uint8Array {
+    this.fold()
+    if (!isEmptyStateVector(stateVector)) return frame.syncStep2(Y.diffUpdate(this.baseBytes, stateVector))
+    if (this.frameCache === null) {
+      const built = frame.syncStep2(this.baseBytes)
+      this.baseBytes = built.subarray(built.length - this.baseBytes.length)
+      this.frameCache = built
+    }
+    return this.frameCache
+  }
+
+  /** Everything needed to compact the entries up to `upTo` (at least `baseSeq`): the base and that part of the tail. */
+  compactionInput(upTo: number): Uint8Array[] {
+    const updates = [this.baseBytes]
+    for (const t of this.tail) if (t.seq <= upTo) updates.push(t.update)
+    return updates
+  }
+
+  /**
+   * True when enough was added since the last compaction to make another worth it: more than
+   * `minBytes` (estimated memory), and more than twice the compacted size, so the work done per
+   * byte added stays bounded however large the document grows.
+   */
+  needsCompaction(minBytes: number): boolean {
+    return this.uncompacted > Math.max(minBytes, 2 * this.compactedSize)
+  }
+
+  /**
+   * Swaps in a compacted state holding every log entry up to `seq`. Refused (false, nothing
+   * changes) when a fold already took the base past `seq`; the next compaction catches up.
+   */
+  replaceBase(state: Uint8Array, seq: number): boolean {
+    if (seq < this.baseSeq || seq > this.lastSeq) return false
+    this.setBase(state, seq)
+    this.compactedSize = state.length
+    this.compactedSeq = seq
+    this.uncompacted = this.tail.reduce((n, t) => n + t.update.length + UPDATE_OVERHEAD, 0)
+    return true
+  }
+}
+
+/** True when a state vector has no entries, or only zero clocks (a fresh client). */
+export function isEmptyStateVector(sv: Uint8Array): boolean {
+  if (sv.length === 1 && sv[0] === 0) return true
+  if (sv.length === 0) return true
+  try {
+    for (const clock of Y.decodeStateVector(sv).values()) if (clock > 0) return false
+    return true
+  } catch {
+    return false
+  }
+}

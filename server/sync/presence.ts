@@ -1,0 +1,115 @@
+/**
+ * The awareness table of one room, kept as JSON text without a y-protocols Awareness instance.
+ * Rules (PROTOCOL.md A1-A6): an entry is taken only when it is newer than what the room holds;
+ * the peer that introduces a client id owns it until it disconnects; nobody else may change or
+ * remove it; a disconnecting peer's entries are removed for everyone at once. States are decoded
+ * only for entries that may be taken: the stale copies of a cursor storm cost a clock compare.
+ */
+import { REMOVED, stateOf, type AwarenessEntry, type ScannedEntry } from '../../shared/awareness.js'
+
+/** Most client ids one connection may own (a browser tab owns one; shared tabs a few). */
+export const MAX_OWNED_PER_PEER = 16
+/** How long a removal is remembered, to reject stale re-broadcasts of the removed state. */
+export const TOMBSTONE_MS = 60_000
+
+interface Entry<P> {
+  clock: number
+  state: string
+  /** The connection that introduced this client id; null once removed. */
+  owner: P | null
+  removedAt: number
+}
+
+/** What applying an incoming awareness update produced. */
+export interface PresenceChange {
+  /** Entries to relay to every other peer. */
+  readonly accepted: AwarenessEntry[]
+  /** True when `accepted` is exactly the incoming list, so the incoming frame can be relayed as is. */
+  readonly all: boolean
+  /** Removal entries to send back to the sender: it announced a client id that was removed. */
+  readonly bounce: AwarenessEntry[]
+}
+
+/** Awareness entries of one room, keyed by Yjs client id. */
+export class Presence<P> {
+  private readonly entries = new Map<number, Entry<P>>()
+  private readonly owned = new Map<P, Set<number>>()
+
+  /**
+   * Applies entries sent by `peer`; returns what to relay and what to bounce. Throws FrameError
+   * when an entry that could be taken holds a state a client could not read.
+   */
+  apply(peer: P, incoming: readonly ScannedEntry[], now: number): PresenceChange {
+    const accepted: AwarenessEntry[] = []
+    const bounce: AwarenessEntry[] = []
+    for (const e of incoming) {
+      const cur = this.entries.get(e.clientId)
+      if (cur !== undefined && cur.owner !== null && cur.owner !== peer) continue // not yours
+      if (cur !== undefined && e.clock < cur.clock) {
+        // stale: for a removed id, tell the sender so a live client bumps its clock and re-sends
+        if (cur.owner === null && stateOf(e.raw) !== REMOVED) bounce.push({ clientId: e.clientId, clock: cur.clock, state: REMOVED })
+        continue
+      }
+      const state = stateOf(e.raw)
+      const removal = state === REMOVED
+      if (cur !== undefined && !(cur.clock < e.clock || (removal && cur.state !== REMOVED))) {
+        if (cur.owner === null && !removal) bounce.push({ clientId: e.clientId, clock: cur.clock, state: REMOVED })
+        continue
+      }
+      if (removal) {
+        if (cur === undefined || cur.owner === null) continue // nothing of yours to remove
+        this.owned.get(peer)?.delete(e.clientId)
+        this.entries.set(e.clientId, { clock: e.clock, state: REMOVED, owner: null, removedAt: now })
+      } else {
+        if (cur === undefined || cur.owner === null) {
+          let mine = this.owned.get(peer)
+          if (!mine) this.owned.set(peer, (mine = new Set()))
+          if (mine.size >= MAX_OWNED_PER_PEER) continue
+          mine.add(e.clientId)
+        }
+        this.entries.set(e.clientId, { clock: e.clock, state, owner: peer, removedAt: 0 })
+      }
+      accepted.push({ clientId: e.clientId, clock: e.clock, state })
+    }
+    return { accepted, all: accepted.length === incoming.length, bounce }
+  }
+
+  /** Removes every entry `peer` owns; returns the removal entries to broadcast. */
+  removePeer(peer: P, now: number): AwarenessEntry[] {
+    const mine = this.owned.get(peer)
+    this.owned.delete(peer)
+    if (!mine) return []
+    const removed: AwarenessEntry[] = []
+    for (const clientId of mine) {
+      const cur = this.entries.get(clientId)
+      if (!cur || cur.owner !== peer) continue
+      // a higher clock makes every client drop the entry, and makes the owner re-announce
+      // itself (with a still higher clock) if it is in fact still there
+      const clock = cur.clock + 1
+      this.entries.set(clientId, { clock, state: REMOVED, owner: null, removedAt: now })
+      removed.push({ clientId, clock, state: REMOVED })
+    }
+    return removed
+  }
+
+  /** Every live entry, for a joining peer or a query-awareness. */
+  live(): AwarenessEntry[] {
+    const out: AwarenessEntry[] = []
+    for (const [clientId, e] of this.entries) if (e.owner !== null) out.push({ clientId, clock: e.clock, state: e.state })
+    return out
+  }
+
+  /** Number of live entries. */
+  get size(): number {
+    let n = 0
+    for (const e of this.entries.values()) if (e.owner !== null) n++
+    return n
+  }
+
+  /** Forgets removals older than TOMBSTONE_MS. */
+  prune(now: number): void {
+    for (const [clientId, e] of this.entries) {
+      if (e.owner === null && now - e.removedAt > TOMBSTONE_MS) this.entries.delete(clientId)
+    }
+  }
+}

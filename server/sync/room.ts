@@ -1,0 +1,462 @@
+/**
+ * One loaded document and its peers: answers sync, relays updates write-ahead (an update reaches
+ * other peers only after its log entry is on disk), relays awareness, acknowledges saves, and
+ * compacts its log in the background. Holds bytes, never a Y.Doc.
+ */
+import type { Logger } from 'pino'
+import * as Y from 'yjs'
+import * as awarenessCodec from '../../shared/awareness.js'
+import * as frame from '../../shared/frame.js'
+import { Close, type CloseCode } from '../../shared/protocol.js'
+import type { Compactor } from '../docs/compactor.js'
+import { DOC_RECORD, newMeta, type DocMeta } from '../docs/meta.js'
+import { thin } from '../docs/retention.js'
+import type { Metrics } from '../metrics.js'
+import type { Committable, GroupCommit } from '../storage/group-commit.js'
+import type { LogEntry, RecordWrite, Storage } from '../storage/storage.js'
+import { DocState } from './doc-state.js'
+import { Presence } from './presence.js'
+import { inspect, type UpdateInfo } from './update.js'
+
+/** A connected client as the room sees it. */
+export interface RoomPeer {
+  /** Sends one frame; the transport enforces the send budget. */
+  send(frame: Uint8Array): void
+  /** Closes the connection with a named code. */
+  close(code: CloseCode): void
+  /** Holds sends back until uncork, so a burst of frames leaves in one system call. */
+  cork(): void
+  uncork(): void
+  /** The room's accepted-update count when this peer's last update was accepted. */
+  lastAccepted: number
+}
+
+/** What a room needs from the server, passed in. */
+export interface RoomContext {
+  readonly storage: Storage
+  readonly commit: GroupCommit
+  readonly compactor: Compactor
+  readonly log: Logger
+  readonly metrics: Metrics
+  readonly now: () => number
+  /** Compact once this many bytes (estimated) were added, or twice the compacted size if larger. */
+  readonly compactMinBytes: number
+  /** Compact a document that has been quiet this long and holds uncompacted changes. */
+  readonly compactIdleMs: number
+  /** Refuse new updates while this many bytes wait for storage. */
+  readonly maxBacklogBytes: number
+  /** Write the document card at most this often while it is being edited. */
+  readonly metaIntervalMs: number
+  /** Largest document (bytes held, compacted or not); updates beyond it are refused (4413). */
+  readonly maxDocBytes: number
+}
+
+interface Batch {
+  updates: Uint8Array[]
+  infos: UpdateInfo[]
+  frames: Uint8Array[]
+  senders: RoomPeer[]
+  bytes: number
+}
+
+const newBatch = (): Batch => ({ updates: [], infos: [], frames: [], senders: [], bytes: 0 })
+
+/** Lifecycle of a room. */
+export type RoomStatus = 'loading' | 'ready' | 'failed' | 'deleted'
+
+/** The author of server-side edits (API renames): never a member of `peers`, so all receive them. */
+const SERVER: RoomPeer = { send() {}, close() {}, cork() {}, uncork() {}, lastAccepted: 0 }
+
+/** The live state of one document. */
+export class Room implements Committable {
+  readonly peers = new Set<RoomPeer>()
+  status: RoomStatus = 'loading'
+  /** Settles when the document is loaded (or failed to load). */
+  readonly ready: Promise<void>
+  private state: DocState | null = null
+  private readonly presence = new Presence<RoomPeer>()
+  private meta_: DocMeta | null = null
+  /** Sequence number up to which the card's title was read from the document. */
+  private titleSeq = 0
+  private metaDirty = false
+  private metaWrittenAt = 0
+  /** Write the card with the next batch, whatever the interval (a rename). */
+  private metaUrgent = false
+  private metaTimer: NodeJS.Timeout | null = null
+  private unsaved = newBatch()
+  private inFlight: (Batch & { count: number; seq: number }) | null = null
+  private accepted = 0
+  private durable = 0
+  private waiters: Array<{ count: number; done: () => void }> = []
+  private compacting: Promise<void> | null = null
+  /** Stored checkpoints (for history thinning), read at the first compaction. */
+  private checkpoints: Array<{ seq: number; time: number }> | null = null
+  private lastWriteAt = 0
+  private settledWaiters: Array<() => void> = []
+  /**
+   * Sequence numbers of entries taken for writing but not yet in the store, oldest first.
+   * Compaction folds only what is stored; unloading waits until this is empty.
+   */
+  private unstored: number[] = []
+  /** Sequence number of the last entry known to be in the store (every earlier one is too). */
+  private storedSeq = 0
+
+  constructor(
+    readonly docId: string,
+    private readonly ctx: RoomContext,
+    /** Called once the room has no peers and nothing left to write. */
+    private readonly onIdle: (room: Room) => void,
+    /** Settles before loading: a compaction of this document still finishing elsewhere. */
+    before: Promise<unknown> = Promise.resolve(),
+  ) {
+    this.ready = before.then(() => this.load()).catch(() => {})
+  }
+
+  private async load(): Promise<void> {
+    try {
+      const [stored, meta] = await Promise.all([
+        this.ctx.storage.load(this.docId),
+        this.ctx.storage.getRecord<DocMeta>(DOC_RECORD, this.docId),
+      ])
+      if (this.status !== 'loading') return
+      if (meta?.deletedAt !== undefined) {
+        this.fail(Close.DocumentDeleted, null)
+        return
+      }
+      this.meta_ = meta ?? null
+      this.state = DocState.fromStored(stored)
+      this.titleSeq = stored.checkpoint?.seq ?? 0
+      this.status = 'ready'
+      for (const peer of this.peers) this.greet(peer)
+      this.maybeCompact()
+    } catch (err) {
+      this.ctx.metrics.errors.inc({ kind: 'storage-load' })
+      this.ctx.log.error({ err, doc: this.docId }, 'document failed to load')
+      this.fail(Close.StorageUnavailable, err as Error)
+    }
+  }
+
+  private fail(code: CloseCode, _err: Error | null): void {
+    this.status = code === Close.DocumentDeleted ? 'deleted' : 'failed'
+    for (const peer of [...this.peers]) peer.close(code)
+    this.peers.clear()
+    this.onIdle(this)
+  }
+
+  /** Number of live awareness entries. */
+  get presenceSize(): number {
+    return this.presence.size
+  }
+
+  /** Bytes of document state held in memory. */
+  get size(): number {
+    return this.state?.size ?? 0
+  }
+
+  /** Adds a peer; once loaded it gets the server's state vector and everyone's presence. */
+  join(peer: RoomPeer): void {
+    if (this.status === 'failed' || this.status === 'deleted') {
+      peer.close(this.status === 'deleted' ? Close.DocumentDeleted : Close.StorageUnavailable)
+      return
+    }
+    this.peers.add(peer)
+    if (this.status === 'ready') this.greet(peer)
+  }
+
+  private greet(peer: RoomPeer): void {
+    peer.send(frame.syncStep1(this.state!.stateVector()))
+    const live = this.presence.live()
+    if (live.length > 0) peer.send(frame.awareness(awarenessCodec.encode(live)))
+  }
+
+  /** Removes a peer; its presence entries are removed for everyone at once. */
+  leave(peer: RoomPeer): void {
+    if (!this.peers.delete(peer)) return
+    const removed = this.presence.removePeer(peer, this.ctx.now())
+    if (removed.length > 0) this.broadcast(frame.awareness(awarenessCodec.encode(removed)), null)
+    this.maybeIdle()
+  }
+
+  /** Answers a peer's sync step 1 with everything durable it lacks. */
+  syncStep1(peer: RoomPeer, stateVector: Uint8Array): void {
+    peer.send(this.state!.syncStep2For(stateVector))
+  }
+
+  /**
+   * Accepts a validated, non-empty update (an exact-size copy) and its original frame. It is
+   * written before anyone else sees it. Returns false when storage is too far behind.
+   */
+  update(peer: RoomPeer, update: Uint8Array, info: UpdateInfo, relayFrame: Uint8Array): boolean {
+    if (this.status !== 'ready') return false
+    if (this.ctx.commit.backlogBytes > this.ctx.maxBacklogBytes) {
+      this.ctx.metrics.errors.inc({ kind: 'storage-backlog' })
+      peer.close(Close.StorageUnavailable)
+      return false
+    }
+    const b = this.unsaved
+    if (this.state!.size + b.bytes + update.length > this.ctx.maxDocBytes) {
+      this.ctx.metrics.errors.inc({ kind: 'document-too-large' })
+      peer.close(Close.DocumentTooLarge)
+      return false
+    }
+    b.updates.push(update)
+    b.infos.push(info)
+    b.frames.push(relayFrame)
+    b.senders.push(peer)
+    b.bytes += update.length
+    peer.lastAccepted = ++this.accepted
+    this.ctx.commit.enqueue(this, update.length)
+    return true
+  }
+
+  /** Calls `done` once every update accepted up to `count` is durable. */
+  whenDurable(count: number, done: () => void): void {
+    if (this.durable >= count) done()
+    else this.waiters.push({ count, done })
+  }
+
+  /** Applies an awareness update: newer entries of the sender's own clients are relayed, never echoed. */
+  awareness(peer: RoomPeer, entries: readonly awarenessCodec.ScannedEntry[], original: Uint8Array): void {
+    const change = this.presence.apply(peer, entries, this.ctx.now())
+    if (change.accepted.length > 0) {
+      this.broadcast(change.all ? original : frame.awareness(awarenessCodec.encode(change.accepted)), peer)
+    }
+    if (change.bounce.length > 0) peer.send(frame.awareness(awarenessCodec.encode(change.bounce)))
+  }
+
+  /** Sends a peer every live presence entry. */
+  queryAwareness(peer: RoomPeer): void {
+    peer.send(frame.awareness(awarenessCodec.encode(this.presence.live())))
+  }
+
+  private broadcast(data: Uint8Array, except: RoomPeer | null): void {
+    for (const p of this.peers) if (p !== except) p.send(data)
+  }
+
+  /** Group commit: moves waiting updates (and a due card write) into the batch being written. */
+  take(now: number): { entry: LogEntry | null; records: RecordWrite[] } | null {
+    const b = this.unsaved
+    const hasEntry = b.updates.length > 0
+    if (hasEntry) {
+      if (this.meta_ === null) this.meta_ = newMeta(this.docId, now)
+      this.meta_.updatedAt = now
+      this.metaDirty = true
+    }
+    const due = this.metaWrittenAt + this.ctx.metaIntervalMs
+    const writeMeta = this.metaDirty && (this.metaUrgent || now >= due || this.peers.size === 0)
+    if (this.metaDirty && !writeMeta && this.metaTimer === null) {
+      // the card waits for the interval; make sure it goes out then even if nothing else does
+      this.metaTimer = setTimeout(() => {
+        this.metaTimer = null
+        if (this.metaDirty && this.status === 'ready') this.ctx.commit.enqueue(this, 0)
+      }, due - now)
+      this.metaTimer.unref()
+    }
+    if (!hasEntry && !writeMeta) return null
+    this.unsaved = newBatch()
+    const seq = hasEntry ? this.state!.lastSeq + 1 : 0
+    this.inFlight = { ...b, count: this.accepted, seq }
+    if (hasEntry) this.unstored.push(seq)
+    const entry = hasEntry ? { seq, time: now, updates: b.updates } : null
+    const records: RecordWrite[] = writeMeta ? [{ kind: DOC_RECORD, id: this.docId, value: { ...this.meta_! } }] : []
+    if (writeMeta) {
+      this.metaDirty = false
+      this.metaUrgent = false
+      this.metaWrittenAt = now
+    }
+    return { entry, records }
+  }
+
+  /** Group commit: the batch taken last is durable; relay it and acknowledge saves. */
+  committed(): void {
+    const b = this.inFlight
+    if (!b) return
+    this.inFlight = null
+    if (b.seq > 0 && this.state) {
+      this.state.append(b.seq, b.updates, b.infos)
+      this.lastWriteAt = this.ctx.now()
+      const { frames, senders } = b
+      // several frames for the same peers: one write per peer instead of one per frame
+      const cork = frames.length > 1
+      // (a peer closed meanwhile leaves `peers`: uncork the ones corked, not the ones left)
+      const corked = cork ? [...this.peers] : []
+      for (const p of corked) p.cork()
+      for (let i = 0; i < frames.length; i++) this.broadcast(frames[i]!, senders[i]!)
+      for (const p of corked) p.uncork()
+    }
+    this.durable = b.count
+    if (this.waiters.length > 0) {
+      const due = this.waiters.filter((w) => w.count <= this.durable)
+      this.waiters = this.waiters.filter((w) => w.count > this.durable)
+      for (const w of due) w.done()
+    }
+    this.maybeCompact()
+    this.resolveSettled()
+    this.maybeIdle()
+  }
+
+  /** Group commit: `entries` of this document's durable entries reached the store. */
+  stored(entries: number): void {
+    if (entries > 0) this.storedSeq = this.unstored.splice(0, entries).at(-1)!
+    this.maybeCompact()
+    this.resolveSettled()
+    this.maybeIdle()
+  }
+
+  private resolveSettled(): void {
+    if (!this.settled) return
+    const waiting = this.settledWaiters
+    this.settledWaiters = []
+    for (const resolve of waiting) resolve()
+  }
+
+  /** Resolves once nothing of this document waits to be written. */
+  whenSettled(): Promise<void> {
+    if (this.settled) return Promise.resolve()
+    return new Promise((resolve) => this.settledWaiters.push(resolve))
+  }
+
+  /** Periodic upkeep: forget old presence removals; compact a quiet document. */
+  tick(now: number): void {
+    this.presence.prune(now)
+    if (this.state && this.state.uncompacted > 0 && now - this.lastWriteAt >= this.ctx.compactIdleMs) void this.compact()
+  }
+
+  private maybeCompact(): void {
+    if (this.state && this.state.needsCompaction(this.ctx.compactMinBytes)) void this.compact()
+  }
+
+  /** True when nothing waits to be written: everything accepted is in the store. */
+  get settled(): boolean {
+    return this.inFlight === null && this.unsaved.updates.length === 0 && !this.metaDirty && this.unstored.length === 0
+  }
+
+  private clearMetaTimer(): void {
+    if (this.metaTimer) clearTimeout(this.metaTimer)
+    this.metaTimer = null
+  }
+
+  private maybeIdle(): void {
+    if (this.peers.size === 0 && this.status === 'ready' && this.settled) {
+      this.clearMetaTimer()
+      this.onIdle(this)
+    }
+  }
+
+  /**
+   * Folds the log into a checkpoint (in the worker), writes it, drops folded entries and thinned
+   * checkpoints, and swaps the compact state in. One at a time; resolves when done or failed.
+   */
+  compact(): Promise<void> {
+    if (this.compacting) return this.compacting
+    const state = this.state
+    // a checkpoint covers stored entries only (its write drops their log keys): under a steady
+    // stream of writes it folds the stored prefix while the rest is on its way to the store
+    const upTo = this.unstored.length > 0 ? this.storedSeq : (state?.lastSeq ?? 0)
+    if (!state || state.uncompacted === 0 || upTo === 0 || upTo <= state.compactedSeq || state.baseSeq > upTo) return Promise.resolve()
+    const updates = state.compactionInput(upTo)
+    const { storage, compactor, metrics, log, now } = this.ctx
+    const stop = metrics.compactionSeconds.startTimer()
+    this.compacting = (async () => {
+      try {
+        const result = await compactor.compact(updates)
+        const time = now()
+        // the checkpoint list is read once, then kept here: no key scan per compaction
+        this.checkpoints ??= (await storage.history(this.docId)).filter((p) => p.kind === 'checkpoint').map(({ seq, time }) => ({ seq, time }))
+        const others = this.checkpoints.filter((p) => p.seq !== upTo)
+        const dropCheckpoints = thin([...others, { seq: upTo, time }], time)
+        const checkpoint = { seq: upTo, time, state: result.state, stateVector: result.stateVector }
+        await storage.compact(this.docId, { checkpoint, dropLogUpTo: upTo, dropCheckpoints })
+        this.checkpoints = [...others.filter((p) => !dropCheckpoints.includes(p.seq)), { seq: upTo, time }]
+        state.replaceBase(result.state, upTo)
+        if (upTo > this.titleSeq) {
+          this.titleSeq = upTo
+          if (this.meta_ && this.meta_.title !== result.title && this.status === 'ready') this.setTitle(result.title)
+        }
+        metrics.compactions.inc({ result: 'ok' })
+      } catch (err) {
+        metrics.compactions.inc({ result: 'failed' })
+        metrics.errors.inc({ kind: 'compaction' })
+        log.error({ err, doc: this.docId }, 'compaction failed; the log stays as it is')
+      } finally {
+        stop()
+        this.compacting = null
+      }
+    })()
+    return this.compacting
+  }
+
+  /** Closes every peer with `code` (shutdown). */
+  closeAll(code: CloseCode): void {
+    for (const peer of [...this.peers]) peer.close(code)
+  }
+
+  /** A copy of the document's card as it stands in memory (null before the first write). */
+  get meta(): DocMeta | null {
+    return this.meta_ && { ...this.meta_ }
+  }
+
+  /** True when changes were stored after the title was last read from the document. */
+  get titleStale(): boolean {
+    return this.state !== null && this.state.lastSeq > this.titleSeq
+  }
+
+  /**
+   * Makes a change as the server (an API rename): builds a Y.Doc from the durable state, runs
+   * `change` in one transaction, and sends the result down the write-ahead path like a peer's
+   * update, relayed to every peer. Resolves once it is durable.
+   */
+  async edit(change: (doc: Y.Doc) => void): Promise<void> {
+    await this.ready
+    if (this.status !== 'ready' || !this.state) throw new Error(`document ${this.docId} is ${this.status}`)
+    this.state.fold()
+    const doc = new Y.Doc()
+    let update: Uint8Array | null = null
+    try {
+      Y.applyUpdate(doc, this.state.base)
+      doc.on('update', (u: Uint8Array) => {
+        update = u
+      })
+      doc.transact(() => change(doc))
+    } finally {
+      doc.destroy()
+    }
+    if (update === null) return
+    const info = inspect(update)
+    if (info.empty) return
+    if (!this.update(SERVER, update, info, frame.update(update))) throw new Error('storage is not accepting writes')
+    const count = this.accepted
+    await new Promise<void>((resolve) => this.whenDurable(count, resolve))
+  }
+
+  /** Sets the title shown in the document list (the document's own title text is set by `edit`). */
+  setTitle(title: string): void {
+    if (this.meta_ === null) return
+    this.meta_.title = title
+    this.metaDirty = true
+    this.metaUrgent = true
+    this.ctx.commit.enqueue(this, 0)
+  }
+
+  /**
+   * Deletes the live document: stops accepting changes, tells every peer (4410), and resolves
+   * once nothing is left in flight, so the caller can remove the stored data.
+   */
+  async delete(): Promise<void> {
+    await this.ready
+    this.status = 'deleted'
+    this.ctx.commit.settled(this.unsaved.bytes)
+    this.unsaved = newBatch()
+    this.metaDirty = false
+    this.clearMetaTimer()
+    for (const peer of [...this.peers]) peer.close(Close.DocumentDeleted)
+    this.peers.clear()
+    await this.whenSettled()
+    await this.compacting
+  }
+
+  /** Unloads the room if nobody uses it (after a server-side edit of an unopened document). */
+  release(): void {
+    this.maybeIdle()
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * One WebSocket as the server sees it: sends under a buffer budget, closes with named codes,
+ * and reports its end once. Liveness (ping/pong) is driven by ./heartbeat.ts.
+ */
+import type { WebSocket } from 'ws'
+import { Close, closeName, type CloseCode } from '../../shared/protocol.js'
+import type { Metrics } from '../metrics.js'
+
+/** Settings shared by every connection. */
+export interface ConnectionOptions {
+  /** Close a peer whose unsent bytes would pass this many (it re-syncs on reconnect). */
+  readonly sendBudget: number
+  readonly metrics: Metrics
+  /** Time allowed for a closing handshake before the socket is destroyed. */
+  readonly closeTimeoutMs?: number
+}
+
+const CONNECTION = Symbol('tandem.connection')
+type Tagged = WebSocket & { [CONNECTION]: Connection }
+
+function onMessage(this: Tagged, data: Buffer, isBinary: boolean): void {
+  this[CONNECTION].received(data, isBinary)
+}
+function onPong(this: Tagged): void {
+  this[CONNECTION].missedPongs = 0
+}
+function onError(this: Tagged, err: Error & { code?: string }): void {
+  this[CONNECTION].errored(err)
+}
+function onClose(this: Tagged, code: number): void {
+  this[CONNECTION].end(code)
+}
+
+/** Receives a connection's events. */
+export interface ConnectionHandler {
+  /** A binary or text message arrived. */
+  message(data: Uint8Array, isBinary: boolean): void
+  /** The connection ended (by either side); called exactly once. */
+  closed(code: number): void
+}
+
+/** A WebSocket with a send budget and an idempotent close. */
+export class Connection {
+  /** Pings sent without a pong since. */
+  missedPongs = 0
+  /** When a frame was last sent (ms), for keep-alive. */
+  lastSentAt = Date.now()
+  private ended = false
+  private handler: ConnectionHandler | null = null
+  /** While corked: the bytes that were waiting when the burst began (the budget applies to those). */
+  private backlogAtCork = -1
+
+  constructor(
+    readonly ws: WebSocket,
+    private readonly options: ConnectionOptions,
+  ) {
+    // shared listeners that find their connection on the socket: no closures per connection
+    const tagged = ws as unknown as Tagged & { on(event: string, listener: (this: Tagged, ...args: never[]) => void): unknown }
+    tagged[CONNECTION] = this
+    tagged.on('message', onMessage)
+    tagged.on('pong', onPong)
+    tagged.on('error', onError)
+    tagged.on('close', onClose)
+  }
+
+  /** A frame arrived (from the shared listener). */
+  received(data: Buffer, isBinary: boolean): void {
+    if (this.ended) return
+    this.options.metrics.traffic.messagesIn++
+    this.options.metrics.traffic.bytesIn += data.length
+    this.handler?.message(data, isBinary)
+  }
+
+  /**
+   * ws reports malformed frames here and closes with 1002/1009; without a listener the process
+   * would crash (the stock y-websocket servers do). ws has sent its close frame and stopped
+   * reading, but emits 'close' only once the peer closes TCP, which a hostile peer can put off
+   * for the whole close timeout while its session stays in the room. The connection is over:
+   * leave now, with the code ws sent.
+   */
+  errored(err: Error & { code?: string }): void {
+    this.options.metrics.errors.inc({ kind: err.code ?? 'ws-error' })
+    if (this.ended) return
+    this.destroyLater()
+    this.end(wsErrorCloseCode(err))
+  }
+
+  /**
+   * Holds writes back so several frames go out in one system call (see uncork). The send budget
+   * then applies to the backlog from before the burst: one burst is bounded by one batch.
+   */
+  cork(): void {
+    if (this.backlogAtCork >= 0) return
+    this.backlogAtCork = this.ws.bufferedAmount
+    ;(this.ws as unknown as { _socket?: { cork(): void } })._socket?.cork()
+  }
+
+  /** Sends what was written since cork. */
+  uncork(): void {
+    if (this.backlogAtCork < 0) return
+    this.backlogAtCork = -1
+    ;(this.ws as unknown as { _socket?: { uncork(): void } })._socket?.uncork()
+  }
+
+  /** Attaches the handler that receives messages and the end of the connection. */
+  attach(handler: ConnectionHandler): void {
+    this.handler = handler
+  }
+
+  /** True once the connection is closing or closed. */
+  get isClosed(): boolean {
+    return this.ended
+  }
+
+  /**
+   * Sends a frame, or closes with SlowReader when the unsent bytes would pass the budget. A frame
+   * always goes out when nothing is queued, however big: one larger than the budget (a big paste,
+   * a new peer's first sync step 2) would otherwise close every peer, every time it reconnects.
+   */
+  send(data: Uint8Array): void {
+    if (this.ended) return
+    const ws = this.ws
+    // while corked, what this burst wrote waits for uncork: only the earlier backlog counts
+    const queued = this.backlogAtCork >= 0 ? this.backlogAtCork : ws.bufferedAmount
+    if (queued > 0 && queued + data.length > this.options.sendBudget) {
+      this.close(Close.SlowReader)
+      return
+    }
+    ws.send(data)
+    this.lastSentAt = Date.now()
+    const traffic = this.options.metrics.traffic
+    traffic.messagesOut++
+    traffic.bytesOut += data.length
+  }
+
+  /** Starts a closing handshake with a named code; the socket is destroyed if it does not finish. */
+  close(code: CloseCode): void {
+    if (this.ended) return
+    this.ws.close(code.code, code.reason)
+    this.destroyLater()
+    this.end(code.code)
+  }
+
+  /** Destroys the socket unless its closing handshake finishes within the close timeout. */
+  private destroyLater(): void {
+    const timer = setTimeout(() => this.ws.terminate(), this.options.closeTimeoutMs ?? 5000)
+    timer.unref()
+    this.ws.once('close', () => clearTimeout(timer))
+  }
+
+  /** Drops the connection without a handshake (dead peer). */
+  terminate(reason: string): void {
+    if (this.ended) return
+    this.options.metrics.closes.inc({ code: '1006', name: reason })
+    this.ended = true
+    this.ws.terminate()
+    this.handler?.closed(1006)
+  }
+
+  /** The socket closed (from the shared listener). */
+  end(code: number): void {
+    if (this.ended) return
+    this.ended = true
+    this.options.metrics.closes.inc({ code: String(code), name: closeName(code) })
+    this.handler?.closed(code)
+  }
+}
+
+/**
+ * The close code ws sent for a protocol error: it keeps the RFC 6455 status on the error under a
+ * private symbol (1002 framing, 1007 bad UTF-8, 1008, 1009 too big); 1002 if that ever changes.
+ */
+function wsErrorCloseCode(err: Error): number {
+  const key = Object.getOwnPropertySymbols(err).find((s) => s.description === 'status-code')
+  const code = key === undefined ? undefined : (err as unknown as Record<symbol, unknown>)[key]
+  return typeof code === 'number' ? code : 1002
+}

@@ -1,0 +1,153 @@
+/**
+ * The HTTP upgrade to `/sync/<docId>`: everything is checked before a WebSocket opens (path,
+ * document id, browser origin, connections per address, identity and role); a refused request
+ * gets an HTTP error with a JSON body and a closed socket.
+ */
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { Logger } from 'pino'
+import type { WebSocket, WebSocketServer } from 'ws'
+import { isDocId } from '../../shared/validate.js'
+import type { LiveAccess, LiveConnection } from '../auth/live.js'
+import { principalName, type Access, type AccessPolicy } from '../auth/policy.js'
+import type { Role } from '../auth/roles.js'
+import type { Concurrency } from '../auth/rate-limit.js'
+import type { Registry } from '../docs/registry.js'
+import { HttpError } from '../http/respond.js'
+import type { Metrics } from '../metrics.js'
+import { Session, type SessionContext } from '../sync/session.js'
+import { Connection, type ConnectionOptions } from './connection.js'
+import type { Heartbeat } from './heartbeat.js'
+import { clientAddress, originAllowed } from './request.js'
+
+/** Path prefix of the sync endpoint. */
+export const SYNC_PATH = '/sync/'
+
+/** What the upgrade handler needs. */
+export interface UpgradeContext {
+  readonly wss: WebSocketServer
+  readonly registry: Registry
+  readonly heartbeat: Heartbeat
+  readonly connection: ConnectionOptions
+  readonly session: SessionContext
+  readonly log: Logger
+  readonly metrics: Metrics
+  /** True once shutdown began: new connections are refused with 503. */
+  readonly closing: () => boolean
+  readonly policy: AccessPolicy
+  readonly live: LiveAccess
+  /** Open connections per client address. */
+  readonly perAddress: Concurrency
+  /** Browser origins allowed besides the server's own. */
+  readonly origins: readonly string[]
+  readonly trustProxy: boolean
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+}
+
+/** Answers an upgrade request with an HTTP error and closes the socket. */
+export function refuse(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: message })
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n` +
+      'Content-Type: application/json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  )
+}
+
+/** The document id named by an upgrade path, or an HTTP error. */
+export function docIdFromPath(rawUrl: string | undefined): { docId: string } | { status: number; error: string } {
+  const path = (rawUrl ?? '/').split('?', 1)[0]!
+  if (!path.startsWith(SYNC_PATH)) return { status: 404, error: `no WebSocket endpoint at ${path}; use ${SYNC_PATH}<docId>` }
+  const docId = path.slice(SYNC_PATH.length)
+  if (!isDocId(docId)) return { status: 400, error: 'document ids are 1 to 64 characters of A-Z a-z 0-9 _ -' }
+  return { docId }
+}
+
+/**
+ * Wires an accepted WebSocket to its session, liveness and access tracking. A function of its own
+ * so the closures that live as long as the connection do not keep the upgrade request alive.
+ */
+function attach(ctx: UpgradeContext, ws: WebSocket, docId: string, access: Access, role: Role, ip: string, release: () => void): void {
+  const conn = new Connection(ws, ctx.connection)
+  const started = Date.now()
+  const who = principalName(access.principal)
+  const session = new Session(conn, ctx.registry.open(docId), ctx.session, { readOnly: role === 'viewer' })
+  // open mode has nothing to revoke or expire: no tracking per connection
+  const live: LiveConnection | null = ctx.policy.mode === 'open' ? null : { docId, access, role, close: (code) => session.close(code) }
+  if (live) ctx.live.add(live)
+  ctx.metrics.connectionsOpened.inc()
+  ctx.heartbeat.add(conn)
+  ctx.log.info({ doc: docId, ip, who, role }, 'connection open')
+  ws.once('close', (code: number) => {
+    ctx.heartbeat.delete(conn)
+    if (live) ctx.live.remove(live)
+    release()
+    ctx.log.info({ doc: docId, ip, who, code, ms: Date.now() - started }, 'connection closed')
+  })
+}
+
+/** A listener counting socket errors; built out here so it does not capture the request. */
+function countSocketErrors(metrics: Metrics) {
+  return (err: Error) => metrics.errors.inc({ kind: (err as { code?: string }).code ?? 'socket-error' })
+}
+
+/** Gives back a per-address slot once. */
+function releaser(perAddress: Concurrency, ip: string): () => void {
+  let released = false
+  return () => {
+    if (!released) perAddress.release(ip)
+    released = true
+  }
+}
+
+/** Answers an upgrade request with an error, counting it. */
+function deny(ctx: UpgradeContext, socket: Duplex, status: number, message: string): void {
+  ctx.metrics.errors.inc({ kind: `upgrade-${status}` })
+  refuse(socket, status, message)
+}
+
+/** Identifies the requester, checks their role, and completes or refuses the upgrade. */
+async function admit(ctx: UpgradeContext, req: IncomingMessage, socket: Duplex, head: Buffer, docId: string, ip: string, release: () => void) {
+  let access: Access
+  try {
+    access = await ctx.policy.identify(req, new URL(req.url ?? '/', 'http://localhost'))
+  } catch (err) {
+    release()
+    if (err instanceof HttpError) return deny(ctx, socket, err.status, err.message)
+    ctx.log.error({ err, doc: docId }, 'identifying an upgrade request failed')
+    return deny(ctx, socket, 503, 'could not check access right now')
+  }
+  const role = ctx.policy.roleFor(access, docId)
+  if (role === null) {
+    release()
+    if (access.principal.kind === 'anonymous') return deny(ctx, socket, 401, 'sign in to open this document')
+    return deny(ctx, socket, 403, 'you have no access to this document')
+  }
+  if (socket.destroyed) return release()
+  ctx.wss.handleUpgrade(req, socket, head, (ws) => attach(ctx, ws, docId, access, role, ip, release))
+}
+
+/** Creates the 'upgrade' listener for the HTTP server. */
+export function createUpgradeHandler(ctx: UpgradeContext) {
+  const onSocketError = countSocketErrors(ctx.metrics)
+  return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', onSocketError)
+    const target = docIdFromPath(req.url)
+    if ('status' in target) return deny(ctx, socket, target.status, target.error)
+    if (ctx.closing()) return deny(ctx, socket, 503, 'server is shutting down')
+    if (!originAllowed(req, ctx.origins)) return deny(ctx, socket, 403, `origin ${req.headers.origin} may not open connections here`)
+    const ip = clientAddress(req, ctx.trustProxy)
+    if (!ctx.perAddress.acquire(ip)) return deny(ctx, socket, 429, 'too many open connections from your address')
+    void admit(ctx, req, socket, head, target.docId, ip, releaser(ctx.perAddress, ip))
+  }
+}

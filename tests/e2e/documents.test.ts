@@ -1,0 +1,121 @@
+/**
+ * The document list in Chromium: create a document (it opens, with a random URL-safe id), give
+ * it a title in the editor, find it in the list sorted by last edit, rename it (an open editor
+ * sees the new title at once), search by title, delete it after confirming (an open editor is
+ * told the document was deleted and stops editing).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { waitFor } from '../helpers/wait.js'
+import { CHROMIUM, editor, ensureBuilt, launch, openAs, openDoc, SKIP_REASON, startAppServer, waitForStatus, type User } from './harness.js'
+
+describe.skipIf(!CHROMIUM)(`the document list in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
+  let browser: Browser
+  let server: Awaited<ReturnType<typeof startAppServer>>
+  let erin: User
+
+  const titles = () => erin.page.locator('tandem-doc-list li .title').allInnerTexts()
+
+  beforeAll(async () => {
+    ensureBuilt()
+    ;[browser, server] = await Promise.all([launch(), startAppServer()])
+    erin = await openAs(browser, server.url, '/', { name: 'Erin Lister', color: '#bf360c' })
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    server?.cleanupData()
+  })
+
+  it('starts empty and creates a document that opens with a new random id', async () => {
+    await erin.page.locator('tandem-doc-list .empty.first').waitFor()
+    expect(await erin.page.title()).toBe('Documents · Tandem')
+    await erin.page.getByRole('button', { name: 'New document' }).click()
+    await erin.page.waitForURL(/\/d\/[A-Za-z0-9_-]{16,64}$/)
+    await waitForStatus(erin.page, 'connected')
+    // open mode: nothing about accounts or sharing shows
+    expect(await erin.page.getByRole('button', { name: /^(Share|Sign in)$/ }).count()).toBe(0)
+    expect(await erin.page.locator('tandem-doc-editor [part="view-only"]').count()).toBe(0)
+    await erin.page.locator('input.title').fill('Quarterly plan')
+    await editor(erin.page).click()
+    await erin.page.keyboard.type('Goals for the quarter.')
+    const id = new URL(erin.page.url()).pathname.split('/').pop()!
+    await waitFor('the title on the server', async () => (await server.catalog.get(id))?.title === 'Quarterly plan')
+  })
+
+  it('lists documents by last edit with their titles and times, and finds them by title', async () => {
+    await server.catalog.create('Budget 2026')
+    await erin.page.getByRole('link', { name: 'All documents', exact: true }).click()
+    await erin.page.waitForURL(/\/$/)
+    await waitFor('both documents listed', async () => (await titles()).length === 2)
+    // the budget was created after the plan was last edited
+    expect(await titles()).toEqual(['Budget 2026', 'Quarterly plan'])
+    expect(await erin.page.locator('tandem-doc-list .role').count()).toBe(0)
+    expect(await erin.page.locator('tandem-doc-list li .meta').first().innerText()).toMatch(/^Edited (just now|\d+ (second|minute)s? ago)$/)
+
+    const search = erin.page.getByRole('searchbox', { name: 'Search documents by title' })
+    await search.fill('quarter')
+    await waitFor('the search result', async () => JSON.stringify(await titles()) === '["Quarterly plan"]')
+    await search.fill('no such thing')
+    await erin.page.locator('tandem-doc-list .empty', { hasText: 'No document has a title containing' }).waitFor()
+    await search.fill('')
+    await waitFor('the full list again', async () => (await titles()).length === 2)
+  })
+
+  it('renames in place, and an open editor sees the new title at once', async () => {
+    const plan = (await server.catalog.list('Quarterly'))[0]!
+    const frank = await openDoc(browser, server.url, plan.id, { name: 'Frank Reader', color: '#283593' })
+    try {
+      await erin.page.getByRole('button', { name: 'Rename “Quarterly plan”' }).click()
+      const input = erin.page.getByRole('textbox', { name: 'New title for “Quarterly plan”' })
+      await input.fill('Q3 plan')
+      await input.press('Enter')
+      await waitFor('the renamed title in the list', async () => (await titles()).includes('Q3 plan'))
+      await waitFor('the new title in the open editor', async () => (await frank.page.locator('input.title').inputValue()) === 'Q3 plan')
+      // Escape cancels a rename
+      await erin.page.getByRole('button', { name: 'Rename “Q3 plan”' }).click()
+      await erin.page.getByRole('textbox', { name: 'New title for “Q3 plan”' }).fill('Never mind')
+      await erin.page.keyboard.press('Escape')
+      expect(await titles()).toContain('Q3 plan')
+    } finally {
+      await frank.context.close()
+    }
+  })
+
+  it('deletes after confirmation; an open editor is told and stops editing', async () => {
+    const plan = (await server.catalog.list('Q3'))[0]!
+    const grace = await openDoc(browser, server.url, plan.id, { name: 'Grace Editor', color: '#8d4e00' })
+    try {
+      // cancelling keeps the document
+      await erin.page.getByRole('button', { name: 'Delete “Q3 plan”' }).click()
+      const dialog = erin.page.getByRole('dialog', { name: 'Delete this document?' })
+      await dialog.waitFor()
+      await dialog.getByRole('button', { name: 'Cancel' }).click()
+      expect(await titles()).toContain('Q3 plan')
+
+      await erin.page.getByRole('button', { name: 'Delete “Q3 plan”' }).click()
+      await dialog.getByRole('button', { name: 'Delete' }).click()
+      await waitFor('the document gone from the list', async () => JSON.stringify(await titles()) === '["Budget 2026"]')
+      expect(await server.catalog.get(plan.id)).toBeUndefined()
+
+      await grace.page.getByRole('alert').filter({ hasText: 'This document was deleted' }).waitFor({ timeout: 10_000 })
+      await waitForStatus(grace.page, 'closed')
+      expect(await editor(grace.page).getAttribute('contenteditable')).toBe('false')
+      expect(await grace.page.locator('input.title').getAttribute('readonly')).not.toBeNull()
+      // after a reload it stays deleted
+      await grace.page.reload()
+      await grace.page.getByRole('alert').filter({ hasText: 'This document was deleted' }).waitFor({ timeout: 10_000 })
+      expect(grace.errors).toEqual([])
+    } finally {
+      await grace.context.close()
+    }
+    // the list is right after a restart too
+    const port = server.port
+    await server.close()
+    server = Object.assign(await startAppServer({}, port, server.dataDir), { cleanupData: server.cleanupData })
+    await erin.page.reload()
+    await waitFor('the list after a restart', async () => JSON.stringify(await titles()) === '["Budget 2026"]')
+    expect(erin.errors).toEqual([])
+  })
+})

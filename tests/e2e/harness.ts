@@ -1,0 +1,196 @@
+/**
+ * Browser end-to-end harness: builds the app if stale, starts a real Tandem server (LevelDB in
+ * a temporary directory) serving it, and drives Debian's Chromium with playwright-core. Each
+ * user is a separate browser context (own cookies, storage, IndexedDB, service worker).
+ *
+ * Tests skip themselves when TANDEM_CHROMIUM is empty (npm test sets it to the Chromium it
+ * found, or to '' and says why); `SKIP_REASON` is the sentence they print.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
+import { startServer, tempDir } from '../helpers/server.js'
+import { waitFor } from '../helpers/wait.js'
+
+/** The Chromium to drive, or '' when there is none. */
+export const CHROMIUM = process.env.TANDEM_CHROMIUM ?? ''
+
+/** Why browser tests are skipped, when they are. */
+export const SKIP_REASON =
+  'browser tests SKIPPED: TANDEM_CHROMIUM is empty (run `npm test`, which finds /usr/bin/chromium, or set TANDEM_CHROMIUM=/path/to/chromium; CI installs Debian\'s chromium)'
+
+if (!CHROMIUM) console.warn(`** ${SKIP_REASON} **`)
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+/** True when dist/client holds a production build (one that registers the service worker). */
+function productionBuild(): boolean {
+  const index = join(root, 'dist/client/index.html')
+  if (!existsSync(index)) return false
+  const html = readFileSync(index, 'utf8')
+  const entry = /src="\/(assets\/[^"]+\.js)"/.exec(html)?.[1]
+  return html.includes('<tandem-app>') && !!entry && readFileSync(join(root, 'dist/client', entry), 'utf8').includes('serviceWorker.register')
+}
+
+/**
+ * Builds what is stale (the server and the Vite app) as a production build. Vitest runs with
+ * NODE_ENV=test, which would make Vite build for development: the build gets NODE_ENV=production.
+ */
+export function ensureBuilt(): void {
+  const build = (force: boolean) => {
+    const args = [join(root, 'scripts/build.mjs'), ...(force ? ['--force'] : [])]
+    const result = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } })
+    if (result.status !== 0) throw new Error('building the app failed')
+  }
+  // test files run in parallel processes: one builds at a time, the others then find it fresh
+  withLock(join(root, 'dist', '.e2e-build.lock'), () => {
+    build(false)
+    if (!productionBuild()) build(true)
+  })
+  if (!productionBuild()) throw new Error('dist/client is not a production build of the app after building')
+}
+
+/** Runs `fn` holding a lock directory (across processes); a lock older than 5 minutes is stale. */
+function withLock(lock: string, fn: () => void): void {
+  mkdirSync(dirname(lock), { recursive: true })
+  const deadline = Date.now() + 5 * 60_000
+  for (;;) {
+    try {
+      mkdirSync(lock)
+      break
+    } catch {
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 5 * 60_000) rmSync(lock, { recursive: true, force: true })
+      } catch {
+        // released meanwhile
+      }
+      if (Date.now() > deadline) throw new Error(`waited too long for ${lock}`)
+      // a synchronous pause: this runs before any test, nothing else is waiting on this process
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200)
+    }
+  }
+  try {
+    fn()
+  } finally {
+    rmSync(lock, { recursive: true, force: true })
+  }
+}
+
+/** Launches Chromium headless with a fresh profile; never downloads anything. */
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+}
+
+/** A running server for browser tests, with its data directory; `config` sets options such as `auth`. */
+export async function startAppServer(options: Parameters<typeof startServer>[1] = {}, port = 0, dataDir?: string, config: Parameters<typeof startServer>[0] = {}) {
+  const data = dataDir ? null : tempDir('tandem-e2e-')
+  const dir = dataDir ?? data!.dir
+  const server = await startServer({ ...config, dataDir: dir, port }, options)
+  const page = await fetch(`${server.url}/`)
+  if (!(await page.text()).includes('<tandem-app>')) throw new Error('the server does not serve the built app at /')
+  return Object.assign(server, { dataDir: dir, cleanupData: () => data?.cleanup() })
+}
+
+/** A person in a browser context. */
+export interface User {
+  readonly name: string
+  readonly context: BrowserContext
+  readonly page: Page
+  /** Errors thrown in the page (a test fails on any). */
+  readonly errors: string[]
+}
+
+/** Opens a context for `name` (with that identity remembered) on `path`. */
+export async function openAs(
+  browser: Browser,
+  baseUrl: string,
+  path: string,
+  identity: { name: string; color: string },
+  viewport = { width: 1100, height: 800 },
+): Promise<User> {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport })
+  // a name to start with (an empty name: the app picks its random default)
+  if (identity.name) {
+    await context.addInitScript((id) => {
+      if (!localStorage.getItem('tandem.identity')) localStorage.setItem('tandem.identity', JSON.stringify(id))
+    }, identity)
+  }
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (err) => errors.push(err.message))
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !/WebSocket|ERR_CONNECTION_REFUSED|ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(msg.text())) errors.push(msg.text())
+  })
+  await page.goto(path)
+  return { name: identity.name, context, page, errors }
+}
+
+/** The editable document text of a page. */
+export const editor = (page: Page): Locator => page.locator('.ProseMirror')
+
+/** Opens a document and waits until it is connected and editable. */
+export async function openDoc(browser: Browser, baseUrl: string, docId: string, identity: { name: string; color: string }, viewport?: { width: number; height: number }): Promise<User> {
+  const user = await openAs(browser, baseUrl, `/d/${docId}`, identity, viewport)
+  await editor(user.page).waitFor({ state: 'visible' })
+  await waitForStatus(user.page, 'connected')
+  return user
+}
+
+/** The document body as ProseMirror JSON. */
+export function content(page: Page): Promise<unknown> {
+  return page.locator('tandem-doc-editor').evaluate((el) => (el as unknown as { contentJSON(): unknown }).contentJSON())
+}
+
+/** The text of the document body (from the editor state: no cursor labels). */
+export function text(page: Page): Promise<string> {
+  return page.locator('tandem-doc-editor').evaluate((el) => (el as unknown as { contentText(): string }).contentText())
+}
+
+/** The status indicator's attributes. */
+export async function status(page: Page): Promise<{ connection: string | null; save: string | null; text: string }> {
+  const el = page.locator('tandem-connection-status')
+  return {
+    connection: await el.getAttribute('connection'),
+    save: await el.getAttribute('save'),
+    text: (await el.locator('.status').innerText()).replace(/\s+/g, ' ').trim(),
+  }
+}
+
+/** Waits until the connection state is `state`. */
+export function waitForStatus(page: Page, state: 'connected' | 'offline' | 'connecting' | 'closed', timeoutMs = 15_000): Promise<unknown> {
+  return waitFor(`connection ${state}`, async () => (await status(page)).connection === state, timeoutMs, 25)
+}
+
+/** Waits until the save indicator says `state`. */
+export function waitForSave(page: Page, state: 'saved' | 'saving', timeoutMs = 15_000): Promise<unknown> {
+  return waitFor(`save state ${state}`, async () => (await status(page)).save === state, timeoutMs, 25)
+}
+
+/** Waits until `page`'s document text contains `needle`. */
+export function waitForText(page: Page, needle: string, timeoutMs = 15_000): Promise<unknown> {
+  return waitFor(`"${needle}" in the document`, async () => (await text(page)).includes(needle), timeoutMs, 25)
+}
+
+/** Waits until every page holds the same document, and returns it. */
+export async function converged(pages: Page[], timeoutMs = 20_000): Promise<unknown> {
+  let last: unknown
+  await waitFor(
+    'every browser to hold the same document',
+    async () => {
+      const docs = await Promise.all(pages.map((p) => content(p)))
+      last = docs[0]
+      return docs.every((d) => JSON.stringify(d) === JSON.stringify(docs[0]))
+    },
+    timeoutMs,
+    50,
+  )
+  return last
+}
+
+/** The key that is Cmd on macOS and Control elsewhere (Chromium here runs on Linux). */
+export const MOD = 'Control'

@@ -1,0 +1,108 @@
+/**
+ * Offline editing in Chromium: one person's browser loses the network while both keep typing,
+ * and both end with identical documents when it comes back; then the server itself stops, both
+ * keep typing, one reloads the page while the server is down (the app comes from the service
+ * worker, the document from IndexedDB), and after the server restarts on the same port and data
+ * everything merges, on both screens and on disk.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import * as Y from 'yjs'
+import { CONTENT } from '../../shared/doc-fields.js'
+import { waitFor } from '../helpers/wait.js'
+import { CHROMIUM, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, status, text, waitForSave, waitForStatus, waitForText, type User } from './harness.js'
+
+describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
+  let browser: Browser
+  let server: Awaited<ReturnType<typeof startAppServer>>
+  let docId: string
+  let carol: User
+  let dave: User
+
+  beforeAll(async () => {
+    ensureBuilt()
+    ;[browser, server] = await Promise.all([launch(), startAppServer()])
+    docId = (await server.catalog.create('Field notes')).id
+    carol = await openDoc(browser, server.url, docId, { name: 'Carol Offline', color: '#6a1b9a' })
+    dave = await openDoc(browser, server.url, docId, { name: 'Dave Online', color: '#00695c' })
+    await editor(carol.page).click()
+    await carol.page.keyboard.type('Shared start.')
+    await waitForText(dave.page, 'Shared start.')
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    server?.cleanupData()
+  })
+
+  it('merges edits made while one browser had no network', async () => {
+    await carol.context.setOffline(true)
+    await waitForStatus(carol.page, 'offline')
+    expect((await status(carol.page)).text).toContain('Offline')
+
+    await carol.page.keyboard.press('Enter')
+    await carol.page.keyboard.type('Written offline by Carol.')
+    await editor(dave.page).click()
+    await dave.page.keyboard.press(`${MOD}+End`)
+    await dave.page.keyboard.press('Enter')
+    await dave.page.keyboard.type('Written online by Dave.')
+    await waitForSave(dave.page, 'saved')
+    // really apart: neither has the other's new text
+    expect(await text(dave.page)).not.toContain('Carol')
+    expect(await text(carol.page)).not.toContain('Dave')
+    expect((await status(carol.page)).text).toContain('Changes kept on this device')
+
+    await carol.context.setOffline(false)
+    await waitForStatus(carol.page, 'connected')
+    const merged = JSON.stringify(await converged([carol.page, dave.page]))
+    expect(merged).toContain('Written offline by Carol.')
+    expect(merged).toContain('Written online by Dave.')
+    await waitForSave(carol.page, 'saved')
+  })
+
+  it('keeps working through a server restart, and a reload while the server is down', async () => {
+    // the service worker must hold the app before the server goes away
+    for (const user of [carol, dave]) await user.page.evaluate(async () => void (await navigator.serviceWorker.ready))
+    const port = server.port
+    const dataDir = server.dataDir
+    await server.close()
+    await Promise.all([waitForStatus(carol.page, 'offline'), waitForStatus(dave.page, 'offline')])
+
+    await editor(carol.page).click()
+    await carol.page.keyboard.press(`${MOD}+End`)
+    await carol.page.keyboard.press('Enter')
+    await carol.page.keyboard.type('Carol while the server was down.')
+    await editor(dave.page).click()
+    await dave.page.keyboard.press(`${MOD}+Home`)
+    await dave.page.keyboard.type('Dave first! ')
+
+    // Dave reloads: the page comes from the service worker, the text from IndexedDB
+    await dave.page.reload()
+    await waitForText(dave.page, 'Dave first! Shared start.')
+    await waitForStatus(dave.page, 'offline')
+    expect((await status(dave.page)).text).toContain('Changes kept on this device')
+    await editor(dave.page).click()
+    await dave.page.keyboard.press(`${MOD}+End`)
+    await dave.page.keyboard.type(' And after the reload.')
+
+    // the server comes back on the same port with the same data
+    server = Object.assign(await startAppServer({}, port, dataDir), { cleanupData: server.cleanupData })
+    await Promise.all([waitForStatus(carol.page, 'connected', 20_000), waitForStatus(dave.page, 'connected', 20_000)])
+    const merged = JSON.stringify(await converged([carol.page, dave.page]))
+    for (const piece of ['Dave first! Shared start.', 'Written offline by Carol.', 'Written online by Dave.', 'Carol while the server was down.', 'And after the reload.']) {
+      expect(merged).toContain(piece)
+    }
+    await Promise.all([waitForSave(carol.page, 'saved'), waitForSave(dave.page, 'saved')])
+
+    // and the server has all of it on disk
+    const stored = await server.storage.load(docId)
+    const doc = new Y.Doc()
+    if (stored.checkpoint) Y.applyUpdate(doc, stored.checkpoint.state)
+    for (const entry of stored.log) for (const update of entry.updates) Y.applyUpdate(doc, update)
+    const onDisk = doc.getXmlFragment(CONTENT).toString()
+    expect(onDisk).toContain('Carol while the server was down.')
+    expect(onDisk).toContain('And after the reload.')
+    await waitFor('no page errors', () => carol.errors.length === 0 && dave.errors.length === 0, 1000)
+  })
+})

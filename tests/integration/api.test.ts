@@ -1,0 +1,294 @@
+/**
+ * The document API (/api/docs) against a real server with LevelDB, and the static file handler
+ * that serves the browser app: validation answers 400 with a clear message, unknown documents
+ * 404, renames reach open editors, deletes close them with 4410, the list survives a restart;
+ * the app gets the right content types, cache headers, compression, HEAD, and no traversal.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
+import { afterEach, describe, expect, it } from 'vitest'
+import { TITLE } from '../../shared/doc-fields.js'
+import { Close } from '../../shared/protocol.js'
+import { Router } from '../../server/http/router.js'
+import { createStaticHandler, IMMUTABLE } from '../../server/http/static.js'
+import { silentLogger } from '../../server/log.js'
+import { createMetrics } from '../../server/metrics.js'
+import { connect, startServer, tempDir } from '../helpers/server.js'
+import { nextEvent, waitFor } from '../helpers/wait.js'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn()
+})
+
+interface Answer {
+  readonly status: number
+  readonly headers: IncomingHttpHeaders
+  readonly body: Buffer
+  readonly json: () => any
+}
+
+/** One raw HTTP request (the path is sent exactly as given, unnormalised). */
+function call(base: string, method: string, path: string, options: { body?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+  const url = new URL(base)
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, method, path, headers: options.headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => {
+        const body = Buffer.concat(chunks)
+        resolve({ status: res.statusCode!, headers: res.headers, body, json: () => JSON.parse(body.toString('utf8')) })
+      })
+    })
+    req.on('error', reject)
+    req.end(options.body)
+  })
+}
+
+const jsonBody = (value: unknown) => ({ body: typeof value === 'string' ? value : JSON.stringify(value), headers: { 'Content-Type': 'application/json' } })
+
+async function server() {
+  const data = tempDir()
+  cleanups.push(data.cleanup)
+  const tandem = await startServer({ dataDir: data.dir })
+  cleanups.push(() => tandem.close())
+  return { tandem, data }
+}
+
+describe('/api/docs', () => {
+  it('creates, gets, lists by last edit, searches, renames and deletes', async () => {
+    const { tandem } = await server()
+    const base = tandem.url
+    expect((await call(base, 'GET', '/api/docs')).json()).toEqual({ docs: [] })
+
+    const created = await call(base, 'POST', '/api/docs', jsonBody({ title: '  Meeting\n notes ' }))
+    expect(created.status).toBe(201)
+    const first = created.json()
+    expect(first).toMatchObject({ title: 'Meeting notes' })
+    expect(first.id).toMatch(/^[A-Za-z0-9_-]{16,64}$/)
+    expect(created.headers.location).toBe(`/api/docs/${first.id}`)
+    expect(created.headers['cache-control']).toBe('no-store')
+
+    // no body at all: an untitled document
+    const untitled = await call(base, 'POST', '/api/docs')
+    expect(untitled.status).toBe(201)
+    const second = untitled.json()
+    expect(second.title).toBe('')
+    expect(second.id).not.toBe(first.id)
+
+    expect((await call(base, 'GET', `/api/docs/${first.id}`)).json()).toEqual(first)
+
+    // the second was made last, so it is listed first; until the first is edited
+    let list = (await call(base, 'GET', '/api/docs')).json().docs
+    expect(list.map((d: { id: string }) => d.id)).toEqual([second.id, first.id])
+    const renamed = await call(base, 'PATCH', `/api/docs/${first.id}`, jsonBody({ title: 'Weekly sync' }))
+    expect(renamed.status).toBe(200)
+    expect(renamed.json()).toMatchObject({ id: first.id, title: 'Weekly sync' })
+    await waitFor('the renamed document to be listed first', async () => (await call(base, 'GET', '/api/docs')).json().docs[0].id === first.id)
+
+    list = (await call(base, 'GET', '/api/docs?q=WEEKLY')).json().docs
+    expect(list.map((d: { title: string }) => d.title)).toEqual(['Weekly sync'])
+    expect((await call(base, 'GET', '/api/docs?q=nothing%20like%20it')).json().docs).toEqual([])
+
+    const deleted = await call(base, 'DELETE', `/api/docs/${second.id}`)
+    expect(deleted.status).toBe(204)
+    expect(deleted.body.length).toBe(0)
+    expect((await call(base, 'GET', `/api/docs/${second.id}`)).status).toBe(404)
+    expect((await call(base, 'DELETE', `/api/docs/${second.id}`)).status).toBe(404)
+    expect((await call(base, 'GET', '/api/docs')).json().docs.map((d: { id: string }) => d.id)).toEqual([first.id])
+  })
+
+  it('answers bad requests with 400 and a message that says what is wrong', async () => {
+    const { tandem } = await server()
+    const base = tandem.url
+    const doc = (await call(base, 'POST', '/api/docs', jsonBody({ title: 'x' }))).json()
+    const cases: Array<[string, string, { body?: string; headers?: Record<string, string> }, number, RegExp]> = [
+      ['POST', '/api/docs', jsonBody({ title: 42 }), 400, /title must be a string/],
+      ['POST', '/api/docs', jsonBody({ title: 'x'.repeat(201) }), 400, /at most 200 characters/],
+      ['POST', '/api/docs', jsonBody({ title: 'a', owner: 'me' }), 400, /unknown field: owner/],
+      ['POST', '/api/docs', jsonBody([1, 2]), 400, /JSON object/],
+      ['POST', '/api/docs', jsonBody('"just a string"'), 400, /JSON object/],
+      ['POST', '/api/docs', jsonBody('{"title": '), 400, /not valid JSON/],
+      ['POST', '/api/docs', { body: 'title=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, 415, /Content-Type: application\/json/],
+      ['PATCH', `/api/docs/${doc.id}`, jsonBody({}), 400, /title is required/],
+      ['PATCH', `/api/docs/${doc.id}`, jsonBody({ title: null }), 400, /title must be a string/],
+      ['PATCH', `/api/docs/${doc.id}`, {}, 415, /application\/json/],
+      ['GET', '/api/docs/bad%20id!', {}, 400, /document ids are 1 to 64 characters/],
+      ['PATCH', `/api/docs/${'a'.repeat(65)}`, jsonBody({ title: 'x' }), 400, /document ids/],
+      ['DELETE', '/api/docs/%E0%A4%A', {}, 400, /percent-encoding/],
+      ['GET', `/api/docs?q=${'q'.repeat(201)}`, {}, 400, /q must be at most 200 characters/],
+      ['GET', '/api/docs/unknownDocument1', {}, 404, /no document unknownDocument1/],
+      ['PATCH', '/api/docs/unknownDocument1', jsonBody({ title: 'x' }), 404, /no document/],
+      ['DELETE', '/api/docs/unknownDocument1', {}, 404, /no document/],
+      ['PUT', `/api/docs/${doc.id}`, jsonBody({ title: 'x' }), 405, /PUT is not allowed/],
+      ['GET', '/api/nothing-here', {}, 404, /no API endpoint at \/api\/nothing-here/],
+      ['POST', '/api/docs/x/y', {}, 404, /no API endpoint/],
+    ]
+    for (const [method, path, options, status, message] of cases) {
+      const answer = await call(base, method, path, options)
+      expect(answer.status, `${method} ${path}`).toBe(status)
+      expect(answer.headers['content-type'], `${method} ${path}`).toMatch(/^application\/json/)
+      expect(answer.json().error, `${method} ${path}`).toMatch(message)
+    }
+    // nothing was changed by any of them
+    expect((await call(base, 'GET', '/api/docs')).json().docs).toEqual([doc])
+  })
+
+  it('renames into open editors, closes them with 4410 on delete, keeps the list across a restart', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    let tandem = await startServer({ dataDir: data.dir })
+    const base1 = tandem.url
+    const a = (await call(base1, 'POST', '/api/docs', jsonBody({ title: 'Alpha' }))).json()
+    const b = (await call(base1, 'POST', '/api/docs', jsonBody({ title: 'Beta' }))).json()
+    const editor = connect(tandem.wsUrl, a.id)
+    await editor.synced()
+    expect(editor.doc.getText(TITLE).toString()).toBe('Alpha')
+    await call(base1, 'PATCH', `/api/docs/${a.id}`, jsonBody({ title: 'Alpha, renamed' }))
+    await waitFor('the editor to see the new title', () => editor.doc.getText(TITLE).toString() === 'Alpha, renamed')
+
+    // a title typed in an editor reaches the list
+    const title = editor.doc.getText(TITLE)
+    title.delete(0, title.length)
+    title.insert(0, 'Typed title')
+    await waitFor('the list to show the typed title', async () => (await call(base1, 'GET', `/api/docs/${a.id}`)).json().title === 'Typed title')
+
+    const viewer = connect(tandem.wsUrl, b.id)
+    await viewer.synced()
+    const closed = nextEvent<[{ code: number }]>(viewer.provider, 'closed')
+    expect((await call(base1, 'DELETE', `/api/docs/${b.id}`)).status).toBe(204)
+    expect((await closed)[0].code).toBe(Close.DocumentDeleted.code)
+    editor.destroy()
+    viewer.destroy()
+
+    await tandem.close()
+    tandem = await startServer({ dataDir: data.dir })
+    cleanups.push(() => tandem.close())
+    const list = (await call(tandem.url, 'GET', '/api/docs')).json().docs
+    expect(list.map((d: { id: string; title: string }) => [d.id, d.title])).toEqual([[a.id, 'Typed title']])
+    expect((await call(tandem.url, 'GET', `/api/docs/${b.id}`)).status).toBe(404)
+  })
+})
+
+describe('static files', () => {
+  async function staticServer(): Promise<string> {
+    const dir = tempDir('tandem-static-')
+    cleanups.push(dir.cleanup)
+    const root = join(dir.dir, 'client')
+    mkdirSync(join(root, 'assets'), { recursive: true })
+    writeFileSync(join(root, 'index.html'), '<!doctype html><title>Tandem</title><tandem-app></tandem-app>')
+    writeFileSync(join(root, 'assets', 'index-abc123.js'), `console.log(${JSON.stringify('x'.repeat(5000))})`)
+    writeFileSync(join(root, 'assets', 'index-abc123.css'), 'body{color:red}')
+    writeFileSync(join(root, 'sw.js'), 'self.addEventListener("fetch", () => {})')
+    writeFileSync(join(root, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>')
+    writeFileSync(join(root, '.env'), 'SECRET=1')
+    writeFileSync(join(dir.dir, 'secret.txt'), 'outside the root')
+    const router = new Router(silentLogger(), createMetrics({ connections: () => 0, documentsLoaded: () => 0, persistBacklogBytes: () => 0 }))
+    router.add('GET', '/healthz', (_req, res) => res.end('ok'))
+    router.otherwise(createStaticHandler({ root }))
+    const srv: Server = createServer(router.handle)
+    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve))
+    cleanups.push(() => new Promise((resolve) => srv.close(resolve)))
+    return `http://127.0.0.1:${(srv.address() as AddressInfo).port}`
+  }
+
+  it('serves the app at / and /d/<docId> with no-cache and a strict CSP', async () => {
+    const base = await staticServer()
+    for (const path of ['/', '/d/abcDEF123_-', '/d/abc/', '/index.html']) {
+      const page = await call(base, 'GET', path)
+      expect(page.status, path).toBe(200)
+      expect(page.headers['content-type']).toBe('text/html; charset=utf-8')
+      expect(page.headers['cache-control']).toBe('no-cache')
+      expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/)
+      expect(page.body.toString()).toContain('<tandem-app>')
+    }
+  })
+
+  it('caches hashed assets for a year and revalidates the rest', async () => {
+    const base = await staticServer()
+    const js = await call(base, 'GET', '/assets/index-abc123.js')
+    expect(js.status).toBe(200)
+    expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8')
+    expect(js.headers['cache-control']).toBe(IMMUTABLE)
+    const css = await call(base, 'GET', '/assets/index-abc123.css')
+    expect(css.headers['content-type']).toBe('text/css; charset=utf-8')
+    const sw = await call(base, 'GET', '/sw.js')
+    expect(sw.headers['cache-control']).toBe('no-cache')
+    const icon = await call(base, 'GET', '/favicon.svg')
+    expect(icon.headers['content-type']).toBe('image/svg+xml')
+    expect(icon.headers['cache-control']).toBe('no-cache')
+    // revalidation with the ETag
+    const again = await call(base, 'GET', '/assets/index-abc123.js', { headers: { 'If-None-Match': js.headers.etag! } })
+    expect(again.status).toBe(304)
+    expect(again.body.length).toBe(0)
+  })
+
+  it('compresses text for clients that accept it', async () => {
+    const base = await staticServer()
+    const plain = await call(base, 'GET', '/assets/index-abc123.js')
+    const gz = await call(base, 'GET', '/assets/index-abc123.js', { headers: { 'Accept-Encoding': 'gzip' } })
+    expect(gz.headers['content-encoding']).toBe('gzip')
+    expect(gunzipSync(gz.body).equals(plain.body)).toBe(true)
+    const br = await call(base, 'GET', '/assets/index-abc123.js', { headers: { 'Accept-Encoding': 'gzip, deflate, br' } })
+    expect(br.headers['content-encoding']).toBe('br')
+    expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true)
+    expect(br.headers.vary).toBe('Accept-Encoding')
+  })
+
+  it('answers HEAD with the headers and no body', async () => {
+    const base = await staticServer()
+    const head = await call(base, 'HEAD', '/assets/index-abc123.js')
+    expect(head.status).toBe(200)
+    expect(Number(head.headers['content-length'])).toBeGreaterThan(5000)
+    expect(head.body.length).toBe(0)
+    const app = await call(base, 'HEAD', '/d/someDoc')
+    expect(app.status).toBe(200)
+    expect(app.body.length).toBe(0)
+  })
+
+  it('never serves files outside the build, dotfiles, or odd paths', async () => {
+    const base = await staticServer()
+    for (const path of ['/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/assets/%2e%2e%2f%2e%2e%2fsecret.txt', '/.env', '/assets/..%5c..%5csecret.txt', '/%00', '/assets']) {
+      const answer = await call(base, 'GET', path)
+      expect(answer.status, path).toBeGreaterThanOrEqual(400)
+      expect(answer.body.toString(), path).not.toContain('outside the root')
+      expect(answer.body.toString(), path).not.toContain('SECRET')
+    }
+  })
+
+  it('answers unknown paths with 404: JSON for the API and tools, the app for browsers', async () => {
+    const base = await staticServer()
+    const api = await call(base, 'GET', '/api/unknown', { headers: { Accept: 'text/html' } })
+    expect(api.status).toBe(404)
+    expect(api.json().error).toMatch(/no API endpoint/)
+    const tool = await call(base, 'GET', '/nope')
+    expect(tool.status).toBe(404)
+    expect(tool.json().error).toMatch(/nothing at \/nope/)
+    const browser = await call(base, 'GET', '/nope', { headers: { Accept: 'text/html,application/xhtml+xml' } })
+    expect(browser.status).toBe(404)
+    expect(browser.body.toString()).toContain('<tandem-app>')
+    const badDoc = await call(base, 'GET', '/d/not%20valid!', { headers: { Accept: 'text/html' } })
+    expect(badDoc.status).toBe(404)
+    const post = await call(base, 'POST', '/')
+    expect(post.status).toBe(405)
+    expect(post.headers.allow).toBe('GET, HEAD')
+    // routes still win over the fallback
+    expect((await call(base, 'GET', '/healthz')).body.toString()).toBe('ok')
+  })
+
+  it('says plainly when the app is not built', async () => {
+    const dir = tempDir('tandem-static-empty-')
+    cleanups.push(dir.cleanup)
+    const router = new Router(silentLogger(), createMetrics({ connections: () => 0, documentsLoaded: () => 0, persistBacklogBytes: () => 0 }))
+    router.otherwise(createStaticHandler({ root: dir.dir }))
+    const srv = createServer(router.handle)
+    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve))
+    cleanups.push(() => new Promise((resolve) => srv.close(resolve)))
+    const answer = await call(`http://127.0.0.1:${(srv.address() as AddressInfo).port}`, 'GET', '/')
+    expect(answer.status).toBe(503)
+    expect(answer.json().error).toMatch(/npm run build/)
+  })
+})

@@ -1,0 +1,335 @@
+/**
+ * Accounts mode, enforced at the relay: the role-by-action matrix (owner, editor, viewer,
+ * stranger, link holders, nobody; read, write, share, delete) through the HTTP API and through
+ * raw y-websocket clients that ignore any UI; a viewer's forged updates and awareness change
+ * nothing; revocation, logout and deletion close live sockets within a second; sign-up, login,
+ * CSRF and brute-force limits.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import * as awarenessCodec from '../../shared/awareness.js'
+import * as frame from '../../shared/frame.js'
+import { Close } from '../../shared/protocol.js'
+import { mergeAll } from '../../server/sync/doc-state.js'
+import { Person, upgradeStatus } from '../helpers/http-client.js'
+import { rawClient, type RawClient } from '../helpers/raw-client.js'
+import { connect, startServer } from '../helpers/server.js'
+import { waitFor } from '../helpers/wait.js'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn()
+})
+
+/** A server in accounts mode with alice (owner), bob (editor), carol (viewer) and dave (no access). */
+async function world() {
+  const server = await startServer({ auth: 'accounts' })
+  cleanups.push(() => server.close())
+  const [alice, bob, carol, dave] = ['alice', 'bob', 'carol', 'dave'].map((n) => new Person(server.url, n)) as [Person, Person, Person, Person]
+  for (const p of [alice, bob, carol, dave]) await p.signup(p.name)
+  const created = await alice.request('POST', '/api/docs', { title: 'Plans' })
+  expect(created.status).toBe(201)
+  const id: string = created.body.id
+  expect((await alice.request('PUT', `/api/docs/${id}/access/members/bob`, { role: 'editor' })).status).toBe(200)
+  expect((await alice.request('PUT', `/api/docs/${id}/access/members/carol`, { role: 'viewer' })).status).toBe(200)
+  const viewLink = await alice.request('POST', `/api/docs/${id}/access/links`, { role: 'viewer' })
+  const editLink = await alice.request('POST', `/api/docs/${id}/access/links`, { role: 'editor' })
+  const secret = (l: { body: { url: string } }) => new URL(l.body.url, server.url).searchParams.get('share')!
+  return { server, alice, bob, carol, dave, id, viewSecret: secret(viewLink), editSecret: secret(editLink), viewLink, editLink }
+}
+
+/** The text of `field` as stored on the server. */
+async function storedText(server: { storage: { load(id: string): Promise<any> } }, id: string, field = 'body') {
+  const stored = await server.storage.load(id)
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, mergeAll([...(stored.checkpoint ? [stored.checkpoint.state] : []), ...stored.log.flatMap((e: any) => e.updates)]))
+  return doc.getText(field).toString()
+}
+
+function edit(text: string): Uint8Array {
+  const doc = new Y.Doc()
+  doc.getText('body').insert(0, text)
+  return Y.encodeStateAsUpdate(doc)
+}
+
+describe('accounts mode: role by action', () => {
+  it('answers every role and action as the matrix says, over HTTP and over raw sync clients', async () => {
+    const w = await world()
+    const { server, id } = w
+    const anon = new Person(server.url, 'anonymous')
+    const linkViewer = new Person(server.url, 'link-viewer')
+    const linkEditor = new Person(server.url, 'link-editor')
+    const shareHeader = (p: Person): Record<string, string> =>
+      p === linkViewer ? { 'X-Tandem-Share': w.viewSecret } : p === linkEditor ? { 'X-Tandem-Share': w.editSecret } : {}
+    const shareQuery = (p: Person) => (p === linkViewer ? `share=${w.viewSecret}` : p === linkEditor ? `share=${w.editSecret}` : '')
+
+    type Row = { who: Person; read: number; write: number; share: number; delete: number; sync: number; syncWrites: boolean }
+    const matrix: Row[] = [
+      { who: w.alice, read: 200, write: 200, share: 201, delete: 204, sync: 101, syncWrites: true },
+      { who: w.bob, read: 200, write: 200, share: 403, delete: 403, sync: 101, syncWrites: true },
+      { who: w.carol, read: 200, write: 403, share: 403, delete: 403, sync: 101, syncWrites: false },
+      { who: w.dave, read: 404, write: 404, share: 404, delete: 404, sync: 403, syncWrites: false },
+      { who: linkViewer, read: 200, write: 403, share: 403, delete: 403, sync: 101, syncWrites: false },
+      { who: linkEditor, read: 200, write: 200, share: 403, delete: 403, sync: 101, syncWrites: true },
+      { who: anon, read: 401, write: 401, share: 401, delete: 401, sync: 401, syncWrites: false },
+    ]
+
+    // an honest observer (the owner in a browser) watches what reaches other peers
+    const observer = connect(server.wsUrl, id, new Y.Doc(), { WebSocket: w.alice.webSocketClass() })
+    cleanups.push(() => observer.destroy())
+    await observer.synced()
+
+    const seen: Record<string, Record<string, number | boolean>> = {}
+    for (const row of matrix) {
+      const p = row.who
+      const h = shareHeader(p)
+      const result: Record<string, number | boolean> = {}
+      result.read = (await p.request('GET', `/api/docs/${id}`, undefined, h)).status
+      result.write = (await p.request('PATCH', `/api/docs/${id}`, { title: `by ${p.name}` }, h)).status
+      result.share = (await p.request('POST', `/api/docs/${id}/access/links`, { role: 'viewer' }, h)).status
+      // deletion is tried on a document of its own so the matrix can go on
+      result.delete = row.delete === 204 ? -1 : (await p.request('DELETE', `/api/docs/${id}`, undefined, h)).status
+
+      const wsHeaders: Record<string, string> = p.cookie ? { Cookie: p.cookie } : {}
+      const query = shareQuery(p)
+      result.sync = await upgradeStatus(`${server.wsUrl}/${id}${query ? `?${query}` : ''}`, wsHeaders)
+      if (result.sync === 101) {
+        const raw: RawClient = await rawClient(server.wsUrl, id, { headers: wsHeaders, query })
+        cleanups.push(() => raw.close())
+        raw.send(frame.syncStep1(Uint8Array.of(0)))
+        const step2 = await raw.waitFor('sync step 2', (m) => m.kind === 'sync-step2')
+        const got = new Y.Doc()
+        Y.applyUpdate(got, (step2 as { update: Uint8Array }).update)
+        expect(got.getText('title').toString(), `${p.name} reads the title`).toMatch(/^by /)
+        const marker = `written by ${p.name}`
+        raw.send(frame.update(edit(marker)))
+        raw.send(frame.savedRequest(1))
+        await raw.waitFor('saved', (m) => m.kind === 'saved')
+        const stored = await storedText(server, id)
+        result.syncWrites = stored.includes(marker)
+        if (result.syncWrites) {
+          await waitFor(`the observer to get ${p.name}'s edit`, () => observer.doc.getText('body').toString().includes(marker))
+        } else {
+          // a viewer is told once, and nobody else hears of the edit
+          expect(raw.received.some((m) => m.kind === 'permission-denied'), `${p.name} is told it is read-only`).toBe(true)
+          expect(observer.doc.getText('body').toString()).not.toContain(marker)
+        }
+      } else {
+        result.syncWrites = false
+      }
+      seen[p.name] = result
+    }
+
+    const expected = Object.fromEntries(
+      matrix.map((r) => [r.who.name, { read: r.read, write: r.write, share: r.share, delete: r.delete === 204 ? -1 : r.delete, sync: r.sync, syncWrites: r.syncWrites }]),
+    )
+    expect(seen).toEqual(expected)
+
+    // the owner deletes (every other role was refused above)
+    expect((await w.alice.request('DELETE', `/api/docs/${id}`)).status).toBe(204)
+    expect((await w.bob.request('GET', `/api/docs/${id}`)).status).toBe(404)
+  })
+
+  it('each person lists only what they may open', async () => {
+    const w = await world()
+    const own = await w.dave.request('POST', '/api/docs', { title: 'Dave alone' })
+    const ids = async (p: Person) => (await p.request('GET', '/api/docs')).body.docs.map((d: { id: string; role: string }) => `${d.id}:${d.role}`).sort()
+    expect(await ids(w.alice)).toEqual([`${w.id}:owner`])
+    expect(await ids(w.bob)).toEqual([`${w.id}:editor`])
+    expect(await ids(w.carol)).toEqual([`${w.id}:viewer`])
+    expect(await ids(w.dave)).toEqual([`${own.body.id}:owner`])
+    expect((await new Person(w.server.url).request('GET', '/api/docs')).status).toBe(401)
+  })
+})
+
+describe('accounts mode: viewers cannot change anything', () => {
+  it("a viewer's raw client sending updates and forged awareness changes nothing on the server or for others", async () => {
+    const w = await world()
+    const { server, id } = w
+    const alice = connect(server.wsUrl, id, new Y.Doc(), { WebSocket: w.alice.webSocketClass() })
+    cleanups.push(() => alice.destroy())
+    await alice.synced()
+    alice.doc.getText('body').insert(0, 'original')
+    alice.provider.awareness.setLocalStateField('user', { name: 'Alice' })
+    await waitFor('stored', async () => (await storedText(server, id)) === 'original')
+
+    const carol = await rawClient(server.wsUrl, id, { headers: { Cookie: w.carol.cookie } })
+    cleanups.push(() => carol.close())
+    carol.send(frame.syncStep1(Uint8Array.of(0)))
+    await carol.waitFor('sync step 2', (m) => m.kind === 'sync-step2')
+    const aliceId = alice.doc.clientID
+    const aliceClock = alice.provider.awareness.meta.get(aliceId)!.clock
+    // an update that deletes everything, as an update and as a sync step 2
+    const carolDoc = new Y.Doc()
+    Y.applyUpdate(carolDoc, Y.encodeStateAsUpdate(alice.doc))
+    const before = Y.encodeStateVector(carolDoc)
+    carolDoc.getText('body').delete(0, carolDoc.getText('body').length)
+    const wipe = Y.encodeStateAsUpdate(carolDoc, before)
+    carol.send(frame.update(wipe))
+    carol.send(frame.syncStep2(wipe))
+    // overwrite and remove Alice's presence
+    carol.send(frame.awareness(awarenessCodec.encode([{ clientId: aliceId, clock: aliceClock + 50, state: JSON.stringify({ user: { name: 'Mallory' } }) }])))
+    carol.send(frame.awareness(awarenessCodec.encode([{ clientId: aliceId, clock: aliceClock + 60, state: 'null' }])))
+    carol.send(frame.savedRequest(7))
+    await carol.waitFor('saved', (m) => m.kind === 'saved')
+
+    expect(await storedText(server, id)).toBe('original')
+    expect(alice.doc.getText('body').toString()).toBe('original')
+    expect(alice.provider.awareness.getStates().get(aliceId)?.user?.name).toBe('Alice')
+    const bob = connect(server.wsUrl, id, new Y.Doc(), { WebSocket: w.bob.webSocketClass() })
+    cleanups.push(() => bob.destroy())
+    await bob.synced()
+    expect(bob.doc.getText('body').toString()).toBe('original')
+    await waitFor('Bob to see Alice', () => bob.provider.awareness.getStates().get(aliceId)?.user?.name === 'Alice')
+  })
+})
+
+describe('accounts mode: revocation', () => {
+  it('removing a member, revoking a link, logging out and deleting close live sockets within 1 s', async () => {
+    const w = await world()
+    const { server, id } = w
+    const open = async (headers: Record<string, string>, query = '') => {
+      const c = await rawClient(server.wsUrl, id, { headers, query })
+      cleanups.push(() => c.close())
+      c.send(frame.syncStep1(Uint8Array.of(0)))
+      await c.waitFor('sync step 2', (m) => m.kind === 'sync-step2')
+      return c
+    }
+    const timed = async (what: string, client: RawClient, act: () => Promise<unknown>, code: number) => {
+      const started = performance.now()
+      await act()
+      const closed = await client.closed()
+      const ms = performance.now() - started
+      expect(closed, what).toBe(code)
+      expect(ms, what).toBeLessThan(1000)
+      return ms
+    }
+
+    const carol = await open({ Cookie: w.carol.cookie })
+    const linkHolder = await open({}, `share=${w.viewSecret}`)
+    const bobTab = await open({ Cookie: w.bob.cookie })
+    const aliceTab = await open({ Cookie: w.alice.cookie })
+
+    const times = {
+      member: await timed('member removed', carol, () => w.alice.request('DELETE', `/api/docs/${id}/access/members/carol`), Close.Forbidden.code),
+      link: await timed('link revoked', linkHolder, () => w.alice.request('DELETE', `/api/docs/${id}/access/links/${w.viewLink.body.id}`), Close.Forbidden.code),
+      logout: await timed('logged out', bobTab, () => w.bob.request('POST', '/api/auth/logout'), Close.Unauthorized.code),
+      deleted: await timed('document deleted', aliceTab, () => w.alice.request('DELETE', `/api/docs/${id}`), Close.DocumentDeleted.code),
+    }
+    console.log('revocation to close (ms):', Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Math.round(v)])))
+
+    // and they cannot come back
+    expect(await upgradeStatus(`${server.wsUrl}/${id}`, { Cookie: w.carol.cookie })).not.toBe(101)
+    expect(await upgradeStatus(`${server.wsUrl}/${id}?share=${w.viewSecret}`)).not.toBe(101)
+    expect(await upgradeStatus(`${server.wsUrl}/${id}`, { Cookie: w.bob.cookie })).toBe(401)
+  })
+
+  it('changing a role reconnects the member with the new role (4003)', async () => {
+    const w = await world()
+    const bob = connect(w.server.wsUrl, w.id, new Y.Doc(), { WebSocket: w.bob.webSocketClass() })
+    cleanups.push(() => bob.destroy())
+    await bob.synced()
+    const codes: number[] = []
+    bob.provider.on('connection-close', (e: CloseEvent | null) => e && codes.push(e.code))
+    await w.alice.request('PUT', `/api/docs/${w.id}/access/members/bob`, { role: 'viewer' })
+    await waitFor('Bob to be told', () => codes.includes(Close.AccessChanged.code), 2000)
+    await waitFor('Bob back as a viewer', () => bob.provider.synced)
+    bob.doc.getText('body').insert(0, 'should not land')
+    const check = await rawClient(w.server.wsUrl, w.id, { headers: { Cookie: w.alice.cookie } })
+    cleanups.push(() => check.close())
+    check.send(frame.savedRequest(1))
+    await check.waitFor('saved', (m) => m.kind === 'saved')
+    expect(await storedText(w.server, w.id)).not.toContain('should not land')
+  })
+})
+
+describe('accounts mode: sign-up, login, CSRF', () => {
+  it('the first account is the admin; closed sign-up refuses others; the admin can still add people', async () => {
+    const server = await startServer({ auth: 'accounts', signup: 'closed' })
+    cleanups.push(() => server.close())
+    const admin = new Person(server.url)
+    const first = await admin.signup('root')
+    expect(first.body.user).toEqual({ id: 'root', username: 'root', admin: true })
+    expect(first.headers.get('set-cookie')).toMatch(/tandem_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax/)
+    const stranger = new Person(server.url)
+    expect((await stranger.request('POST', '/api/auth/signup', { username: 'eve', password: 'long enough!' })).status).toBe(403)
+    expect((await admin.request('POST', '/api/auth/users', { username: 'Eve', password: 'long enough!' })).status).toBe(201)
+    expect((await stranger.login('eve', 'long enough!')).status).toBe(200)
+    expect((await stranger.request('GET', '/api/auth/me')).body.user).toEqual({ id: 'eve', username: 'Eve', admin: false })
+    expect((await stranger.request('POST', '/api/auth/users', { username: 'mallory', password: 'long enough!' })).status).toBe(403)
+  })
+
+  it('validates input with clear messages', async () => {
+    const server = await startServer({ auth: 'accounts' })
+    cleanups.push(() => server.close())
+    const p = new Person(server.url)
+    const cases: Array<[unknown, RegExp]> = [
+      [{ username: 'ab', password: 'long enough!' }, /usernames are 3 to 32 characters/],
+      [{ username: 'alice', password: 'short' }, /at least 8 characters/],
+      [{ username: 'alice' }, /password is required/],
+      [{ username: 'alice', password: 'long enough!', admin: true }, /unknown field: admin/],
+      [['alice'], /send \{"username"/],
+    ]
+    for (const [body, message] of cases) {
+      const r = await p.request('POST', '/api/auth/signup', body)
+      expect(r.status, JSON.stringify(body)).toBe(400)
+      expect(r.body.error).toMatch(message)
+    }
+    await p.signup('alice')
+    const taken = await new Person(server.url).request('POST', '/api/auth/signup', { username: 'ALICE', password: 'long enough!' })
+    expect(taken.status).toBe(409)
+  })
+
+  it('state-changing requests need the CSRF token and a same-origin Origin', async () => {
+    const server = await startServer({ auth: 'accounts' })
+    cleanups.push(() => server.close())
+    const alice = new Person(server.url)
+    await alice.signup('alice')
+    const csrf = alice.csrf
+    alice.csrf = ''
+    expect((await alice.request('POST', '/api/docs', { title: 'x' })).status).toBe(403)
+    alice.csrf = 'wrong'
+    expect((await alice.request('POST', '/api/docs', { title: 'x' })).status).toBe(403)
+    alice.csrf = csrf
+    expect((await alice.request('POST', '/api/docs', { title: 'x' }, { Origin: 'https://evil.example' })).status).toBe(403)
+    expect((await alice.request('POST', '/api/docs', { title: 'x' }, { Origin: server.url })).status).toBe(201)
+    // reads need no token
+    alice.csrf = ''
+    expect((await alice.request('GET', '/api/docs')).status).toBe(200)
+  })
+
+  it('limits failed logins per account and per address, and a password change ends other sessions', async () => {
+    const server = await startServer({ auth: 'accounts', loginAttempts: 3 })
+    cleanups.push(() => server.close())
+    const alice = new Person(server.url)
+    await alice.signup('alice')
+    const attacker = new Person(server.url)
+    const statuses: number[] = []
+    for (let i = 0; i < 5; i++) statuses.push((await attacker.login('alice', `guess number ${i}`)).status)
+    expect(statuses).toEqual([401, 401, 401, 429, 429])
+    const limited = await attacker.login('alice', 'correct horse battery')
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+    // the same address trying many accounts hits the per-address limit (5 x 3)
+    const tries: number[] = []
+    for (let i = 0; i < 16; i++) tries.push((await attacker.login(`user${i}`, 'nope nope nope')).status)
+    expect(tries.slice(0, 12).every((s) => s === 401)).toBe(true)
+    expect(tries.at(-1)).toBe(429)
+
+    // password change: the other session (and its sockets) end, this one stays
+    const other = await startServer({ auth: 'accounts' })
+    cleanups.push(() => other.close())
+    const phone = new Person(other.url)
+    await phone.signup('zed')
+    const phoneTwo = new Person(other.url)
+    expect((await phoneTwo.login('zed')).status).toBe(200)
+    const doc = await phone.request('POST', '/api/docs', { title: 'mine' })
+    const tab = await rawClient(other.wsUrl, doc.body.id, { headers: { Cookie: phoneTwo.cookie } })
+    cleanups.push(() => tab.close())
+    expect((await phone.request('POST', '/api/auth/password', { current: 'correct horse battery', next: 'new secret words' })).status).toBe(204)
+    expect(await tab.closed()).toBe(Close.Unauthorized.code)
+    expect((await phoneTwo.request('GET', '/api/docs')).status).toBe(401)
+    expect((await phone.request('GET', '/api/docs')).status).toBe(200)
+    expect((await new Person(other.url).login('zed', 'new secret words')).status).toBe(200)
+  })
+})

@@ -1,0 +1,96 @@
+/**
+ * The document catalogue against a real server and stock clients: create, list by last edit,
+ * titles read from the documents, rename reaching open editors, delete closing them (4410) and
+ * removing the content, and a list that survives a restart.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { TITLE } from '../../shared/doc-fields.js'
+import { Close } from '../../shared/protocol.js'
+import { connect, startServer, tempDir } from '../helpers/server.js'
+import { nextEvent, waitFor } from '../helpers/wait.js'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn()
+})
+
+describe('document catalogue', () => {
+  it('creates, lists by last edit, renames into open editors, and keeps the list across a restart', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    let server = await startServer({ dataDir: data.dir })
+    const first = await server.catalog.create('  First\n doc ')
+    expect(first.title).toBe('First doc')
+    const second = await server.catalog.create('Second')
+    expect(first.id).toMatch(/^[A-Za-z0-9_-]{16}$/)
+    expect(second.id).not.toBe(first.id)
+
+    // the title lives in the document: a stock client sees it on its first sync
+    const editor = connect(server.wsUrl, first.id)
+    await editor.synced()
+    expect(editor.doc.getText(TITLE).toString()).toBe('First doc')
+
+    // editing the title in the document reaches the list
+    const title = editor.doc.getText(TITLE)
+    title.delete(0, title.length)
+    title.insert(0, 'Renamed in the editor')
+    await waitFor('the list to show the edited title', async () =>
+      (await server.catalog.list()).some((d) => d.id === first.id && d.title === 'Renamed in the editor'),
+    )
+    // most recently edited first
+    expect((await server.catalog.list()).map((d) => d.id)).toEqual([first.id, second.id])
+
+    // a rename through the catalogue reaches the open editor
+    await server.catalog.rename(second.id, 'Second, renamed')
+    const other = connect(server.wsUrl, second.id)
+    await other.synced()
+    expect(other.doc.getText(TITLE).toString()).toBe('Second, renamed')
+    await server.catalog.rename(second.id, 'Live rename')
+    await waitFor('the open editor to see the rename', () => other.doc.getText(TITLE).toString() === 'Live rename')
+    expect((await server.catalog.list('live')).map((d) => d.title)).toEqual(['Live rename'])
+    expect(await server.catalog.list('nothing like this')).toEqual([])
+
+    editor.destroy()
+    other.destroy()
+    await server.close()
+    server = await startServer({ dataDir: data.dir })
+    cleanups.push(() => server.close())
+    const after = await server.catalog.list()
+    expect(after.map((d) => [d.id, d.title])).toEqual([
+      [second.id, 'Live rename'],
+      [first.id, 'Renamed in the editor'],
+    ])
+  })
+
+  it('deleting a document closes its editors with 4410, removes its content and retires the id', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    const server = await startServer({ dataDir: data.dir })
+    cleanups.push(() => server.close())
+    const doc = await server.catalog.create('Doomed')
+    const keep = await server.catalog.create('Kept')
+    const editor = connect(server.wsUrl, doc.id)
+    cleanups.push(() => editor.destroy())
+    await editor.synced()
+    editor.doc.getText('body').insert(0, 'content')
+    await waitFor('content stored', async () => (await server.storage.load(doc.id)).log.length > 0)
+
+    const closed = nextEvent<[{ code: number; reason: string }]>(editor.provider, 'closed')
+    expect(await server.catalog.delete(doc.id)).toBe(true)
+    const [event] = await closed
+    expect(event.code).toBe(Close.DocumentDeleted.code)
+    expect(await server.catalog.get(doc.id)).toBeUndefined()
+    expect((await server.catalog.list()).map((d) => d.id)).toEqual([keep.id])
+    const stored = await server.storage.load(doc.id)
+    expect(stored.checkpoint).toBeNull()
+    expect(stored.log).toEqual([])
+    expect(await server.catalog.delete(doc.id)).toBe(false)
+
+    // a client coming back to the deleted id is refused for good
+    const late = connect(server.wsUrl, doc.id)
+    cleanups.push(() => late.destroy())
+    const [refused] = await nextEvent<[{ code: number }]>(late.provider, 'closed')
+    expect(refused.code).toBe(Close.DocumentDeleted.code)
+    expect((await server.storage.load(doc.id)).log).toEqual([])
+  })
+})

@@ -1,0 +1,132 @@
+/**
+ * Background compaction with the real worker thread: the log is folded into checkpoints while
+ * people edit, folded entries leave storage, earlier states stay readable as history, memory
+ * stays near the compacted size, and a restart loads the checkpoint.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { createWorkerCompactor } from '../../server/docs/compactor.js'
+import { mergeAll } from '../../server/sync/doc-state.js'
+import { connect, startServer, tempDir } from '../helpers/server.js'
+import { waitFor } from '../helpers/wait.js'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn()
+})
+
+function textOf(updates: Uint8Array[]): string {
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, mergeAll(updates))
+  return doc.getText('body').toString()
+}
+
+describe('compaction', () => {
+  it('folds the log into checkpoints in the worker, keeps history, and reloads from the checkpoint', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    const tuning = { compactMinBytes: 8 * 1024, compactIdleMs: 300, maintenanceMs: 50 }
+    // a clock that moves a minute at a time lets history keep a checkpoint per step (retention
+    // keeps one per minute for the last hour)
+    let minutes = 0
+    const now = () => Date.UTC(2026, 0, 1) + minutes * 61_000 + (Date.now() % 1000)
+    let server = await startServer({ dataDir: data.dir }, { compactor: createWorkerCompactor(200), now }, tuning)
+    const writer = connect(server.wsUrl, 'compact-me')
+    const watcher = connect(server.wsUrl, 'compact-me')
+    await Promise.all([writer.synced(), watcher.synced()])
+    const text = writer.doc.getText('body')
+    for (let i = 0; i < 3000; i++) {
+      if (i % 4 === 3) text.delete(Math.max(0, text.length - 3), 2)
+      else text.insert(text.length, `w${i} `)
+      if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve))
+      if (i % 1000 === 999) {
+        // let the watcher catch up (so compactions happen in this minute), then move on
+        const sofar = text.toString()
+        await waitFor('the watcher to catch up', () => watcher.doc.getText('body').toString() === sofar, 20_000)
+        await waitFor('a compaction in this minute', async () =>
+          (await server.storage.history('compact-me')).some((p) => p.kind === 'checkpoint' && p.time >= now() - 30_000),
+        )
+        minutes++
+      }
+    }
+    const final = text.toString()
+    await waitFor('the watcher to converge', () => watcher.doc.getText('body').toString() === final, 20_000)
+
+    // while editing, compaction ran: checkpoints exist and folded entries are gone
+    const history = await server.storage.history('compact-me')
+    const checkpoints = history.filter((p) => p.kind === 'checkpoint')
+    expect(checkpoints.length).toBeGreaterThan(0)
+    const room = server.registry.get('compact-me')!
+    // memory holds about the compacted document, not thousands of raw updates
+    await waitFor('the quiet document to compact', async () => (await server.storage.load('compact-me')).log.length === 0, 10_000)
+    const stored = await server.storage.load('compact-me')
+    expect(textOf([stored.checkpoint!.state])).toBe(final)
+    expect(room.size).toBeLessThan(stored.checkpoint!.state.length * 3)
+    // the checkpoint dropped deleted content: smaller than the raw updates were
+    const raw = Y.encodeStateAsUpdate(writer.doc).length
+    expect(stored.checkpoint!.state.length).toBeLessThanOrEqual(raw)
+
+    // history: an earlier checkpoint still gives an earlier state of the document
+    const points = (await server.storage.history('compact-me')).filter((p) => p.kind === 'checkpoint')
+    expect(points.length).toBeGreaterThanOrEqual(3)
+    const earliest = points[0]!
+    const then = await server.storage.load('compact-me', earliest.seq)
+    const earlier = textOf([then.checkpoint!.state, ...then.log.flatMap((e) => e.updates)])
+    expect(earlier.length).toBeLessThan(final.length)
+    // it is a state the document really had: the writer's text at some point, a prefix of later ones
+    expect(final.startsWith(earlier.slice(0, earlier.lastIndexOf(' ') - 4))).toBe(true)
+
+    writer.destroy()
+    watcher.destroy()
+    await server.close()
+    server = await startServer({ dataDir: data.dir }, { compactor: createWorkerCompactor(200), now }, tuning)
+    cleanups.push(() => server.close())
+    const reader = connect(server.wsUrl, 'compact-me')
+    cleanups.push(() => reader.destroy())
+    await reader.synced()
+    expect(reader.doc.getText('body').toString()).toBe(final)
+  })
+
+  it('keeps compacting while writes never stop, so a document rewritten again and again stays under its size limit', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    // with the journal the store is always a few milliseconds behind: compaction must fold the
+    // stored part while the rest is on its way, or the log grows until the size limit refuses writes
+    const server = await startServer({ dataDir: data.dir, maxDocSize: 4 * 1024 * 1024 }, { compactor: createWorkerCompactor(200) }, { compactMinBytes: 64 * 1024 })
+    cleanups.push(() => server.close())
+    const writer = connect(server.wsUrl, 'rewritten')
+    const watcher = connect(server.wsUrl, 'rewritten')
+    cleanups.push(() => writer.destroy(), () => watcher.destroy())
+    await Promise.all([writer.synced(), watcher.synced()])
+    const socket = writer.provider.ws
+    const closes: number[] = []
+    socket!.addEventListener('close', (e) => closes.push(e.code))
+    const map = writer.doc.getMap('m')
+    const lastValue = () => {
+      const v = watcher.doc.getMap('m').get('blob') as Uint8Array | undefined
+      return v ? new DataView(v.buffer, v.byteOffset).getUint32(0) : -1
+    }
+    const set = (i: number) => {
+      const blob = new Uint8Array(16 * 1024)
+      new DataView(blob.buffer).setUint32(0, i)
+      map.set('blob', blob)
+    }
+    // a first compaction starts the worker, so what follows measures the steady state
+    for (let i = 0; i < 8; i++) set(i)
+    await waitFor('a first checkpoint', async () => (await server.storage.history('rewritten')).some((p) => p.kind === 'checkpoint'))
+    // 16 MiB of 16 KiB values, each replacing the last (four times the limit, one value at the
+    // end), sent as a steady stream: never more than a few on their way to the watcher
+    for (let i = 0; i < 1024; i++) {
+      set(i)
+      if (i - lastValue() > 4) await waitFor(`the watcher to receive value ${i - 4}`, () => closes.length > 0 || i - lastValue() <= 4, 10_000, 1)
+      if (closes.length > 0) break
+    }
+    await waitFor('the watcher to receive the last value', () => closes.length > 0 || lastValue() === 1023, 20_000)
+    expect(closes).toEqual([])
+    expect(writer.provider.ws).toBe(socket)
+    // compactions ran all along: the stored log is short, the checkpoint recent
+    const stored = await server.storage.load('rewritten')
+    expect(stored.checkpoint!.seq).toBeGreaterThan(100)
+    expect(server.registry.get('rewritten')!.size).toBeLessThan(4 * 1024 * 1024)
+  })
+})

@@ -1,0 +1,83 @@
+/**
+ * Crash durability with the server in a child process: a client types a burst of 1000 edits while
+ * a second client watches; the server is SIGKILLed the moment the watcher has received a (seeded)
+ * random number of them; after a restart every edit the watcher had received is in the document.
+ * Five rounds on the same data directory, each crash landing on what the last restart recovered.
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { spawn, type ChildServer } from '../helpers/child.js'
+import { connect, tempDir, type Client } from '../helpers/server.js'
+import { seededRandom, testSeed, waitFor } from '../helpers/wait.js'
+
+const data = tempDir('tandem-crash-')
+afterAll(() => data.cleanup())
+
+const DOC = 'crash-burst'
+const EDITS = 1000
+
+/** True when `doc` holds everything in `snapshot` (applying it changes nothing). */
+function holdsAll(doc: Y.Doc, snapshot: Uint8Array): boolean {
+  const before = doc.getText('body').toString()
+  const probe = new Y.Doc()
+  Y.applyUpdate(probe, Y.encodeStateAsUpdate(doc))
+  Y.applyUpdate(probe, snapshot)
+  const same = probe.getText('body').toString() === before && Y.encodeStateVector(probe).toString() === Y.encodeStateVector(doc).toString()
+  probe.destroy()
+  return same
+}
+
+describe('crash durability', () => {
+  it('every edit a watcher received survives SIGKILL within 50 ms of receiving it (5 rounds)', async () => {
+    const seed = testSeed('crash')
+    const rand = seededRandom(seed)
+    let recovered: Uint8Array | null = null
+
+    for (let round = 1; round <= 5; round++) {
+      const server: ChildServer = await spawn(['--port', '0', '--data', data.dir, '--log-level', 'warn'])
+      const writer: Client = connect(server.wsUrl, DOC)
+      const watcher: Client = connect(server.wsUrl, DOC)
+      await Promise.all([writer.synced(), watcher.synced()])
+      if (recovered) expect(holdsAll(watcher.doc, recovered), `round ${round}: the restart lost what the last round recovered`).toBe(true)
+
+      // the kill fires from inside the watcher's update handler: well within 50 ms of receipt
+      const killAfter = 100 + Math.floor(rand() * (EDITS - 150))
+      let received = 0
+      let snapshot: Uint8Array | null = null
+      let killedAt = 0
+      watcher.doc.on('update', (_u: Uint8Array, origin: unknown) => {
+        if (origin !== watcher.provider || snapshot) return
+        received++
+        if (received >= killAfter) {
+          snapshot = Y.encodeStateAsUpdate(watcher.doc)
+          killedAt = performance.now()
+          server.kill('SIGKILL')
+        }
+      })
+      const text = writer.doc.getText('body')
+      for (let i = 0; i < EDITS && !snapshot; i++) {
+        const at = Math.floor(rand() * (text.length + 1))
+        if (i % 7 === 6 && text.length > 3) text.delete(Math.floor(rand() * (text.length - 2)), 2)
+        else text.insert(at, `${round}.${i} `)
+        // typing pace: a few edits per turn so frames spread over many batches
+        if (i % 5 === 4) await new Promise((resolve) => setImmediate(resolve))
+      }
+      await waitFor(`round ${round}: the kill`, () => snapshot !== null, 20_000)
+      const exit = await server.exited
+      expect(exit.signal).toBe('SIGKILL')
+      const killMs = performance.now() - killedAt
+      writer.destroy()
+      watcher.destroy()
+
+      const restarted = await spawn(['--port', '0', '--data', data.dir, '--log-level', 'warn'])
+      const reader = connect(restarted.wsUrl, DOC)
+      await reader.synced()
+      expect(holdsAll(reader.doc, snapshot!), `round ${round} (seed ${seed}): an edit the watcher had received was lost`).toBe(true)
+      console.log(`round ${round}: killed after the watcher received ${received} updates (${killMs.toFixed(1)} ms to exit), all recovered; doc has ${reader.doc.getText('body').length} chars`)
+      recovered = Y.encodeStateAsUpdate(reader.doc)
+      reader.destroy()
+      restarted.kill('SIGTERM')
+      expect((await restarted.exited).code).toBe(0)
+    }
+  }, 180_000)
+})

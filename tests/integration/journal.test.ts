@@ -1,0 +1,106 @@
+/**
+ * The write-ahead journal in front of LevelDB: updates are relayed and acknowledged once
+ * journaled, reach the store in batches shortly after, survive a store that is slow or failing
+ * (relaying goes on, /healthz says so), and a restart moves what the journal still holds into the
+ * store before serving.
+ */
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { SaveTracker } from '../../client/collab/saved.js'
+import { DOC_RECORD, type DocMeta } from '../../server/docs/meta.js'
+import { recoverJournal } from '../../server/docs/recovery.js'
+import { silentLogger } from '../../server/log.js'
+import { JOURNAL_RECORD } from '../../server/storage/group-commit.js'
+import { Journal } from '../../server/storage/journal.js'
+import { openLevelStorage } from '../../server/storage/leveldb.js'
+import { createMemoryStorage } from '../../server/storage/memory.js'
+import { mergeAll } from '../../server/sync/doc-state.js'
+import { faulty } from '../helpers/faulty-storage.js'
+import { connect, startServer, tempDir } from '../helpers/server.js'
+import { waitFor } from '../helpers/wait.js'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn()
+})
+
+async function storedText(storage: { load(id: string): Promise<any> }, id: string): Promise<string> {
+  const stored = await storage.load(id)
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, mergeAll([...(stored.checkpoint ? [stored.checkpoint.state] : []), ...stored.log.flatMap((e: any) => e.updates)]))
+  return doc.getText('body').toString()
+}
+
+async function journaled() {
+  const dir = tempDir()
+  cleanups.push(dir.cleanup)
+  const storage = faulty(await openLevelStorage(join(dir.dir, 'db')))
+  const journal = Journal.open(join(dir.dir, 'journal'))
+  const server = await startServer({}, { storage, journal })
+  cleanups.push(() => server.close())
+  return { server, storage, journal }
+}
+
+describe('write-ahead journal', () => {
+  it('relays and acknowledges once journaled; the store gets it in a batch shortly after', async () => {
+    const { server, storage } = await journaled()
+    const writer = connect(server.wsUrl, 'wal')
+    const reader = connect(server.wsUrl, 'wal')
+    cleanups.push(() => writer.destroy(), () => reader.destroy())
+    const tracker = new SaveTracker(writer.provider)
+    await Promise.all([writer.synced(), reader.synced()])
+
+    storage.hold()
+    const text = writer.doc.getText('body')
+    for (let i = 0; i < 20; i++) text.insert(text.length, `${i} `)
+    const expected = text.toString()
+    await waitFor('the reader to have every edit', () => reader.doc.getText('body').toString() === expected)
+    await waitFor('saved', () => tracker.state === 'saved')
+    expect(await storedText(storage, 'wal')).toBe('')
+    storage.release()
+    await waitFor('the store to catch up', async () => (await storedText(storage, 'wal')) === expected)
+    // twenty edits in quick succession reached the store in few entries
+    expect((await storage.load('wal')).log.length).toBeLessThan(20)
+  })
+
+  it('a failing store does not stop anyone: relaying goes on, /healthz says so, writes are retried', async () => {
+    const { server, storage } = await journaled()
+    const writer = connect(server.wsUrl, 'flaky-store')
+    const reader = connect(server.wsUrl, 'flaky-store')
+    cleanups.push(() => writer.destroy(), () => reader.destroy())
+    await Promise.all([writer.synced(), reader.synced()])
+    storage.failNext(3)
+    writer.doc.getText('body').insert(0, 'kept in the journal')
+    await waitFor('relayed', () => reader.doc.getText('body').toString() === 'kept in the journal')
+    await waitFor('a failed store write', () => storage.appendCalls >= 2)
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(503)
+    await waitFor('stored after retries', async () => (await storedText(storage, 'flaky-store')) === 'kept in the journal', 15_000)
+    await waitFor('healthy again', async () => (await fetch(`${server.url}/healthz`)).status === 200)
+  })
+
+  it('start-up recovery moves what the journal holds into the store once, with the documents\u2019 cards', async () => {
+    const dir = tempDir()
+    cleanups.push(dir.cleanup)
+    const updates = (text: string) => {
+      const doc = new Y.Doc()
+      doc.getText('body').insert(0, text)
+      return [Y.encodeStateAsUpdate(doc)]
+    }
+    // a run that journaled and then died before moving anything to the store
+    const crashed = Journal.open(dir.dir)
+    crashed.append([{ docId: 'one', seq: 1, time: 1000, updates: updates('first') }])
+    crashed.append([{ docId: 'two', seq: 1, time: 2000, updates: updates('second') }, { docId: 'one', seq: 2, time: 3000, updates: updates('more ') }])
+    const storage = createMemoryStorage()
+    const next = Journal.open(dir.dir)
+    expect(await recoverJournal(next, storage, silentLogger())).toBe(3)
+    expect(await storedText(storage, 'one')).toMatch(/^(more first|firstmore )$/)
+    expect(await storedText(storage, 'two')).toBe('second')
+    expect((await storage.getRecord<DocMeta>(DOC_RECORD, 'one'))?.updatedAt).toBe(3000)
+    expect(await storage.getRecord(JOURNAL_RECORD.kind, JOURNAL_RECORD.id)).toEqual(next.position)
+    // a second start finds nothing left to move
+    const again = Journal.open(dir.dir)
+    expect(await recoverJournal(again, storage, silentLogger())).toBe(0)
+    expect((await storage.load('one')).log.length).toBe(1)
+  })
+})

@@ -1,0 +1,128 @@
+/**
+ * Document lifecycle in the registry: one load however many clients arrive together, a first
+ * sync step 2 that already holds everything stored, unload once the last peer left and the writes
+ * landed, and a heap that does not grow over thousands of open/close cycles.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import * as frame from '../../shared/frame.js'
+import { openLevelStorage } from '../../server/storage/leveldb.js'
+import type { Storage } from '../../server/storage/storage.js'
+import { faulty } from '../helpers/faulty-storage.js'
+import { rawClient } from '../helpers/raw-client.js'
+import { connect, startServer, tempDir } from '../helpers/server.js'
+import { waitFor } from '../helpers/wait.js'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn()
+})
+
+/** Counts loads of a real store. */
+function countingLoads(inner: Storage): Storage & { loads: number } {
+  const counted = { ...inner, loads: 0 }
+  counted.load = async (...args) => {
+    counted.loads++
+    return inner.load(...args)
+  }
+  return counted
+}
+
+describe('document lifecycle', () => {
+  it('concurrent first connections share one load and each first sync step 2 holds everything', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    let server = await startServer({ dataDir: data.dir })
+    const writer = connect(server.wsUrl, 'shared-load')
+    await writer.synced()
+    const text = writer.doc.getText('body')
+    for (let i = 0; i < 300; i++) text.insert(text.length, `${i} `)
+    const expected = text.toString()
+    const watcher = connect(server.wsUrl, 'shared-load')
+    await watcher.synced()
+    await waitFor('everything relayed', () => watcher.doc.getText('body').toString() === expected)
+    writer.destroy()
+    watcher.destroy()
+    await server.close()
+
+    const storage = countingLoads(await openLevelStorage(data.dir))
+    server = await startServer({}, { storage })
+    cleanups.push(() => server.close())
+    const clients = Array.from({ length: 20 }, () => connect(server.wsUrl, 'shared-load'))
+    cleanups.push(() => clients.forEach((c) => c.destroy()))
+    const atFirstSync = await Promise.all(
+      clients.map(
+        (c) =>
+          new Promise<string>((resolve) =>
+            c.provider.once('sync', () => resolve(c.doc.getText('body').toString())),
+          ),
+      ),
+    )
+    expect(storage.loads).toBe(1)
+    for (const seen of atFirstSync) expect(seen).toBe(expected)
+  })
+
+  it('a document leaves memory once its last peer left and its writes are on disk', async () => {
+    const storage = faulty((await import('../../server/storage/memory.js')).createMemoryStorage())
+    const server = await startServer({}, { storage })
+    cleanups.push(() => server.close())
+    const client = connect(server.wsUrl, 'unload-me')
+    await client.synced()
+    expect(server.registry.size).toBe(1)
+    storage.hold()
+    const calls = storage.appendCalls
+    client.doc.getText('body').insert(0, 'pending write')
+    await waitFor('the write to start', () => storage.appendCalls > calls)
+    client.destroy()
+    // the peer is gone but its write is not on disk: the document stays
+    await waitFor('the server to see the peer leave', () => server.registry.get('unload-me')?.peers.size === 0)
+    expect(server.registry.size).toBe(1)
+    storage.release()
+    await waitFor('the document to unload', () => server.registry.size === 0)
+    const stored = await storage.load('unload-me')
+    const doc = new Y.Doc()
+    for (const u of [...(stored.checkpoint ? [stored.checkpoint.state] : []), ...stored.log.flatMap((e) => e.updates)]) Y.applyUpdate(doc, u)
+    expect(doc.getText('body').toString()).toBe('pending write')
+  })
+
+  it('5000 open/close cycles leave the heap within 10 MB of where it started', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    const server = await startServer({ dataDir: data.dir })
+    cleanups.push(() => server.close())
+    const gc = (globalThis as { gc?: () => void }).gc
+    expect(gc, 'run with --expose-gc').toBeTypeOf('function')
+
+    const cycle = async (i: number) => {
+      const docId = `cycle-${i % 500}`
+      const c = await rawClient(server.wsUrl, docId)
+      c.send(frame.syncStep1(Y.encodeStateVector(new Y.Doc())))
+      await c.waitFor('sync step 2', (m) => m.kind === 'sync-step2')
+      const doc = new Y.Doc()
+      doc.getText('t').insert(0, `edit ${i}`)
+      c.send(frame.update(Y.encodeStateAsUpdate(doc)))
+      c.send(frame.savedRequest(1))
+      await c.waitFor('saved', (m) => m.kind === 'saved')
+      c.close()
+      await c.closed()
+    }
+    // warm up caches, pools and JIT before the baseline
+    const t0 = Date.now()
+    for (let i = 0; i < 300; i++) await cycle(i)
+    console.log(`300 warm-up cycles took ${Date.now() - t0} ms`)
+    await waitFor('all documents unloaded', () => server.registry.size === 0)
+    gc!()
+    await new Promise((resolve) => setImmediate(resolve))
+    gc!()
+    const before = process.memoryUsage().heapUsed
+    for (let i = 0; i < 5000; i++) await cycle(i)
+    await waitFor('all documents unloaded', () => server.registry.size === 0)
+    gc!()
+    await new Promise((resolve) => setImmediate(resolve))
+    gc!()
+    const after = process.memoryUsage().heapUsed
+    const grewMB = (after - before) / 1024 / 1024
+    console.log(`heap before ${(before / 1048576).toFixed(1)} MB, after 5000 cycles ${(after / 1048576).toFixed(1)} MB (${grewMB.toFixed(2)} MB)`)
+    expect(grewMB).toBeLessThan(10)
+  }, 180_000)
+})

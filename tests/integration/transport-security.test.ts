@@ -1,0 +1,150 @@
+/**
+ * Transport and abuse limits: https and wss end to end with a self-signed certificate made here,
+ * the Origin allow-list on upgrades (403 before any socket opens), connections per address
+ * (429), messages and bytes per connection per second (4529), and the maximum document size
+ * (4413), each with a clear answer while everyone else goes on.
+ */
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { get } from 'node:https'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import * as Y from 'yjs'
+import * as frame from '../../shared/frame.js'
+import { Close } from '../../shared/protocol.js'
+import { upgradeStatus } from '../helpers/http-client.js'
+import { rawClient } from '../helpers/raw-client.js'
+import { connect, startServer, tempDir } from '../helpers/server.js'
+import { waitFor } from '../helpers/wait.js'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn()
+})
+
+function edit(text: string): Uint8Array {
+  const doc = new Y.Doc()
+  doc.getText('body').insert(0, text)
+  return Y.encodeStateAsUpdate(doc)
+}
+
+describe('TLS', () => {
+  it('serves https and wss end to end with a self-signed certificate', async () => {
+    const dir = tempDir()
+    cleanups.push(dir.cleanup)
+    const cert = join(dir.dir, 'cert.pem')
+    const key = join(dir.dir, 'key.pem')
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost',
+      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ], { stdio: 'ignore' })
+    const server = await startServer({ tlsCert: cert, tlsKey: key })
+    cleanups.push(() => server.close())
+    expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+    expect(server.wsUrl).toMatch(/^wss:/)
+    const ca = readFileSync(cert)
+
+    const health = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      get(`${server.url}/healthz`, { ca }, (res) => {
+        let body = ''
+        res.on('data', (c) => (body += c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      }).on('error', reject)
+    })
+    expect(health.status).toBe(200)
+    expect(JSON.parse(health.body).status).toBe('ok')
+
+    // stock providers over wss, trusting the test's certificate
+    const Trusting = class extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { ca })
+      }
+    } as typeof WebSocket
+    const a = connect(server.wsUrl, 'secure', new Y.Doc(), { WebSocket: Trusting })
+    const b = connect(server.wsUrl, 'secure', new Y.Doc(), { WebSocket: Trusting })
+    cleanups.push(() => a.destroy(), () => b.destroy())
+    await Promise.all([a.synced(), b.synced()])
+    a.doc.getText('body').insert(0, 'over TLS')
+    await waitFor('b to receive over wss', () => b.doc.getText('body').toString() === 'over TLS')
+
+    // a client that does not trust the certificate cannot connect; plain ws to the TLS port fails
+    await expect(upgradeStatus(`${server.wsUrl}/secure`)).rejects.toThrow(/self[- ]signed|certificate/i)
+    await expect(upgradeStatus(`${server.wsUrl.replace('wss:', 'ws:')}/secure`)).rejects.toThrow()
+  })
+})
+
+describe('origin allow-list', () => {
+  it('refuses cross-origin upgrades with 403 and accepts our own and configured origins', async () => {
+    const server = await startServer({ origins: ['https://docs.example.com'] })
+    cleanups.push(() => server.close())
+    const url = `${server.wsUrl}/doc`
+    expect(await upgradeStatus(url, { Origin: 'https://evil.example' })).toBe(403)
+    expect(await upgradeStatus(url, { Origin: 'null' })).toBe(403)
+    expect(await upgradeStatus(url, { Origin: server.url })).toBe(101)
+    expect(await upgradeStatus(url, { Origin: 'https://docs.example.com' })).toBe(101)
+    // non-browser clients send no Origin
+    expect(await upgradeStatus(url)).toBe(101)
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    expect(metrics).toMatch(/tandem_errors_total\{kind="upgrade-403"\} 2/)
+  })
+})
+
+describe('abuse limits', () => {
+  it('limits open connections per address (429) and frees the slot when one closes', async () => {
+    const server = await startServer({ maxConnectionsPerIp: 3 })
+    cleanups.push(() => server.close())
+    const open = await Promise.all([1, 2, 3].map(() => rawClient(server.wsUrl, 'busy')))
+    expect(await upgradeStatus(`${server.wsUrl}/busy`)).toBe(429)
+    open[0]!.close()
+    await open[0]!.closed()
+    await waitFor('a free slot', async () => (await upgradeStatus(`${server.wsUrl}/busy`)) === 101)
+    for (const c of open.slice(1)) c.close()
+  })
+
+  it('closes a connection sending too many messages per second with 4529; others go on', async () => {
+    const server = await startServer({ maxMessagesPerSecond: 20 })
+    cleanups.push(() => server.close())
+    const calm = connect(server.wsUrl, 'rate')
+    cleanups.push(() => calm.destroy())
+    await calm.synced()
+    const flooder = await rawClient(server.wsUrl, 'rate')
+    // 4 s of burst (80 messages) pass, the rest do not
+    for (let i = 0; i < 200; i++) flooder.send(frame.queryAwareness())
+    expect(await flooder.closed()).toBe(Close.RateLimited.code)
+    calm.doc.getText('body').insert(0, 'still fine')
+    const other = connect(server.wsUrl, 'rate')
+    cleanups.push(() => other.destroy())
+    await other.synced()
+    await waitFor('the calm client to be heard', () => other.doc.getText('body').toString() === 'still fine')
+  })
+
+  it('closes a connection sending too many bytes per second with 4529', async () => {
+    const server = await startServer({ maxBytesPerSecond: 4096, maxMessage: 16 * 1024 })
+    cleanups.push(() => server.close())
+    const flooder = await rawClient(server.wsUrl, 'bytes')
+    // the burst is max(--max-message, 4 s) = 16 KiB; 40 KiB at once is over it
+    for (let i = 0; i < 40; i++) flooder.send(frame.update(edit('x'.repeat(1000) + i)))
+    expect(await flooder.closed()).toBe(Close.RateLimited.code)
+  })
+
+  it('refuses updates beyond the maximum document size with 4413 and keeps what was stored', async () => {
+    const server = await startServer({ maxDocSize: 64 * 1024 })
+    cleanups.push(() => server.close())
+    const writer = await rawClient(server.wsUrl, 'big')
+    writer.send(frame.syncStep1(Uint8Array.of(0)))
+    await writer.waitFor('step 2', (m) => m.kind === 'sync-step2')
+    for (let i = 0; i < 6; i++) writer.send(frame.update(edit(`${i}`.repeat(10_000))))
+    writer.send(frame.savedRequest(1))
+    await writer.waitFor('saved', (m) => m.kind === 'saved')
+    writer.send(frame.update(edit('z'.repeat(20_000))))
+    expect(await writer.closed()).toBe(Close.DocumentTooLarge.code)
+    const reader = connect(server.wsUrl, 'big')
+    cleanups.push(() => reader.destroy())
+    await reader.synced()
+    const text = reader.doc.getText('body').toString()
+    expect(text.length).toBe(60_000)
+    expect(text).not.toContain('z')
+  })
+})

@@ -1,0 +1,114 @@
+/**
+ * server/docs/compact.js: compactUpdates folds a document's updates into one state that rebuilds
+ * the same content, is smaller than the raw updates once text was deleted, and reports the title
+ * held in the Y.Text 'title'.
+ */
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { compactUpdates, readTitle } from '../../server/docs/compact.js'
+import { TITLE } from '../../shared/doc-fields.js'
+
+function recordingDoc(clientID: number): { doc: Y.Doc; updates: Uint8Array[] } {
+  const doc = new Y.Doc()
+  doc.clientID = clientID
+  const updates: Uint8Array[] = []
+  doc.on('update', (u: Uint8Array) => updates.push(u))
+  return { doc, updates }
+}
+
+const load = (update: Uint8Array) => {
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, update)
+  return doc
+}
+
+const snapshot = (doc: Y.Doc) =>
+  JSON.stringify({
+    title: doc.getText(TITLE).toString(),
+    body: doc.getText('body').toDelta(),
+    meta: doc.getMap('meta').toJSON(),
+    content: doc.getXmlFragment('content').toString(),
+  })
+
+describe('compactUpdates', () => {
+  it('folds updates into one state that rebuilds the same content', () => {
+    const a = recordingDoc(1)
+    const b = recordingDoc(2)
+    a.doc.getText(TITLE).insert(0, 'Minutes')
+    a.doc.getText('body').insert(0, 'first line')
+    Y.applyUpdate(b.doc, Y.encodeStateAsUpdate(a.doc))
+    b.doc.getText('body').insert(0, 'B: ')
+    b.doc.getText('body').format(0, 2, { bold: true })
+    b.doc.getMap('meta').set('tags', ['x', 'y'])
+    const p = new Y.XmlElement('paragraph')
+    b.doc.getXmlFragment('content').insert(0, [p])
+    p.insert(0, [new Y.XmlText('hello')])
+    a.doc.getText('body').insert(a.doc.getText('body').length, ' (a)')
+    Y.applyUpdate(a.doc, Y.encodeStateAsUpdate(b.doc))
+    Y.applyUpdate(b.doc, Y.encodeStateAsUpdate(a.doc))
+
+    const all = [...a.updates, ...b.updates.filter((u) => !a.updates.includes(u))]
+    const { state, title } = compactUpdates(all)
+    expect(snapshot(load(state))).toBe(snapshot(a.doc))
+    expect(snapshot(load(state))).toBe(snapshot(b.doc))
+    expect(load(state).getText('body').toString()).toBe('B: first line (a)')
+    expect(title).toBe('Minutes')
+    // the state vector is complete
+    expect(Y.decodeStateVector(Y.encodeStateVectorFromUpdate(state))).toEqual(Y.decodeStateVector(Y.encodeStateVector(a.doc)))
+  })
+
+  it('is smaller than the merged raw updates for a document with deletions', () => {
+    const r = recordingDoc(7)
+    const body = r.doc.getText('body')
+    let deleted = 0
+    for (let i = 0; i < 200; i++) {
+      body.insert(body.length, `line ${i} with some words in it\n`)
+      if (i % 2 === 1) {
+        body.delete(0, 20)
+        deleted += 20
+      }
+    }
+    const merged = Y.mergeUpdates(r.updates)
+    const { state } = compactUpdates(r.updates)
+    expect(load(state).getText('body').toString()).toBe(body.toString())
+    // the deleted text is gone from the state, not just marked deleted
+    expect(merged.length - state.length).toBeGreaterThanOrEqual(deleted)
+    expect(new TextDecoder().decode(state)).not.toContain('line 0 with')
+    expect(new TextDecoder().decode(merged)).toContain('line 0 with')
+  })
+
+  it('accepts its own output plus later updates (a checkpoint followed by the log)', () => {
+    const r = recordingDoc(3)
+    r.doc.getText('body').insert(0, 'abc')
+    const first = compactUpdates(r.updates.splice(0)).state
+    r.doc.getText('body').insert(3, 'def')
+    r.doc.getText('body').delete(0, 1)
+    const second = compactUpdates([first, ...r.updates]).state
+    expect(load(second).getText('body').toString()).toBe('bcdef')
+  })
+
+  it('of nothing is the empty document', () => {
+    const { state, title } = compactUpdates([])
+    expect([...state]).toEqual([0, 0])
+    expect(title).toBe('')
+  })
+
+  it('reads the title trimmed, with whitespace collapsed, at most 200 characters', () => {
+    const r = recordingDoc(1)
+    r.doc.getText(TITLE).insert(0, '  Quarterly \n\t plan  ')
+    expect(compactUpdates(r.updates).title).toBe('Quarterly plan')
+    const long = recordingDoc(2)
+    long.doc.getText(TITLE).insert(0, 'x'.repeat(500))
+    expect(compactUpdates(long.updates).title).toBe('x'.repeat(200))
+  })
+
+  it("gives '' when there is no title, or 'title' holds something else", () => {
+    const none = recordingDoc(1)
+    none.doc.getText('body').insert(0, 'no title here')
+    expect(compactUpdates(none.updates).title).toBe('')
+    const map = recordingDoc(2)
+    map.doc.getMap(TITLE).set('not', 'text')
+    expect(compactUpdates(map.updates).title).toBe('')
+    expect(readTitle(new Y.Doc())).toBe('')
+  })
+})
