@@ -59,6 +59,8 @@ export interface StatusView {
   readonly ended: string | null
   /** The person may only read (a viewer). */
   readonly readOnly?: boolean
+  /** False while local changes are still on their way into this browser's IndexedDB copy. */
+  readonly keptLocally?: boolean
 }
 
 /** Connection and save state of the open document. */
@@ -71,7 +73,7 @@ export class SessionStatusController extends SessionFollower {
   get value(): StatusView {
     const s = this.session
     if (!s) return { connection: 'connecting', save: 'saved', ended: null }
-    return { connection: s.connection, save: s.saveState, ended: s.ended?.message ?? null, readOnly: s.readOnly }
+    return { connection: s.connection, save: s.saveState, ended: s.ended?.message ?? null, readOnly: s.readOnly, keptLocally: s.keptLocally }
   }
 }
 

@@ -109,6 +109,8 @@ export class DocSession extends ObservableV2<SessionEvents> {
   readonly title: Y.Text
   private readonly local: IndexeddbPersistence | null
   private localReady = false
+  /** Local changes made since the IndexedDB copy last caught up (0: everything is on this device). */
+  private localPending = 0
   private ended_: SessionEnd | null = null
   private readOnly_ = false
   private everConnected = false
@@ -137,6 +139,25 @@ export class DocSession extends ObservableV2<SessionEvents> {
     if (event?.code === Close.AccessChanged.code) this.emit('access', [])
   }
   private readonly onSave = () => this.emit('status', [])
+  private readonly onLocalChange = (_update: Uint8Array, origin: unknown) => {
+    const db = this.local?.db
+    if (!db || origin === this.local) return
+    // y-indexeddb queued its write in its own 'update' handler, which ran before this one; a read
+    // of the same store ends only after that write has committed
+    const pending = ++this.localPending
+    if (pending === 1) this.emit('status', [])
+    let tx: IDBTransaction
+    try {
+      tx = db.transaction('updates', 'readonly')
+    } catch {
+      return // the database is closing
+    }
+    tx.oncomplete = () => {
+      if (this.localPending !== pending || this.destroyed) return
+      this.localPending = 0
+      this.emit('status', [])
+    }
+  }
   private readonly onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
     // cursor moves are 'update's of the cursor field only; presence needs joins, leaves, renames
     if (added.length || removed.length || updated.length) this.emit('presence', [])
@@ -152,6 +173,7 @@ export class DocSession extends ObservableV2<SessionEvents> {
     const persist = options.persist ?? typeof indexedDB !== 'undefined'
     this.local = persist ? new IndexeddbPersistence(localCacheName(options.docId), this.doc) : null
     if (this.local) {
+      this.doc.on('update', this.onLocalChange)
       this.local.on('synced', () => {
         this.localReady = true
         this.emit('local', [])
@@ -217,6 +239,11 @@ export class DocSession extends ObservableV2<SessionEvents> {
   /** Set once the server ended the session for good (deleted document, access revoked). */
   get ended(): SessionEnd | null {
     return this.ended_
+  }
+
+  /** True when every local change is in this browser's IndexedDB copy (or there is none). */
+  get keptLocally(): boolean {
+    return this.localPending === 0
   }
 
   /** True once the IndexedDB copy (if any) has been applied. */

@@ -51,7 +51,7 @@ describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SK
     // really apart: neither has the other's new text
     expect(await text(dave.page)).not.toContain('Carol')
     expect(await text(carol.page)).not.toContain('Dave')
-    expect((await status(carol.page)).text).toContain('Changes kept on this device')
+    await waitFor('Carol\'s changes to be kept on her device', async () => (await status(carol.page)).text.includes('Changes kept on this device'))
 
     await carol.context.setOffline(false)
     await waitForStatus(carol.page, 'connected')
@@ -77,7 +77,9 @@ describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SK
     await dave.page.keyboard.press(`${MOD}+Home`)
     await dave.page.keyboard.type('Dave first! ')
 
-    // Dave reloads: the page comes from the service worker, the text from IndexedDB
+    // Dave reloads once the status says his changes are on this device: the page comes from
+    // the service worker, the text from IndexedDB
+    await waitFor('Dave\'s changes to be kept on his device', async () => (await status(dave.page)).text.includes('Changes kept on this device'))
     await dave.page.reload()
     await waitForText(dave.page, 'Dave first! Shared start.')
     await waitForStatus(dave.page, 'offline')

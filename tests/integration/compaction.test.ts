@@ -57,7 +57,9 @@ describe('compaction', () => {
     const checkpoints = history.filter((p) => p.kind === 'checkpoint')
     expect(checkpoints.length).toBeGreaterThan(0)
     const room = server.registry.get('compact-me')!
-    // memory holds about the compacted document, not thousands of raw updates
+    // memory holds about the compacted document, not thousands of raw updates; the store is
+    // read once everything journaled reached it (until then the newest entries are in the journal)
+    await room.whenSettled()
     await waitFor('the quiet document to compact', async () => (await server.storage.load('compact-me')).log.length === 0, 10_000)
     const stored = await server.storage.load('compact-me')
     expect(textOf([stored.checkpoint!.state])).toBe(final)

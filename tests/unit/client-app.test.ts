@@ -86,6 +86,8 @@ describe('status words', () => {
     expect(statusText({ connection: 'connected', save: 'saved', ended: null })).toEqual({ connection: 'Online', save: 'All changes saved' })
     expect(statusText({ connection: 'connected', save: 'saving', ended: null }).save).toBe('Saving...')
     expect(statusText({ connection: 'offline', save: 'saving', ended: null })).toEqual({ connection: 'Offline', save: 'Changes kept on this device' })
+    expect(statusText({ connection: 'offline', save: 'saving', ended: null, keptLocally: false }).save).toBe('Saving on this device...')
+    expect(statusText({ connection: 'offline', save: 'saving', ended: null, keptLocally: true }).save).toBe('Changes kept on this device')
     expect(statusText({ connection: 'connecting', save: 'saved', ended: null }).connection).toBe('Connecting…')
     expect(statusText({ connection: 'offline', save: 'saved', ended: 'gone' }).connection).toBe('Closed')
     expect(endMessage(4410)).toMatch(/deleted/)

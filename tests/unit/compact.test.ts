@@ -7,14 +7,7 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { compactUpdates, readTitle } from '../../server/docs/compact.js'
 import { TITLE } from '../../shared/doc-fields.js'
-
-function recordingDoc(clientID: number): { doc: Y.Doc; updates: Uint8Array[] } {
-  const doc = new Y.Doc()
-  doc.clientID = clientID
-  const updates: Uint8Array[] = []
-  doc.on('update', (u: Uint8Array) => updates.push(u))
-  return { doc, updates }
-}
+import { recordingDoc } from '../helpers/ydoc.js'
 
 const load = (update: Uint8Array) => {
   const doc = new Y.Doc()

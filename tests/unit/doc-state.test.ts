@@ -11,15 +11,7 @@ import { DocState, EMPTY_UPDATE, isEmptyStateVector, mergeAll, UPDATE_OVERHEAD }
 import { inspect } from '../../server/sync/update.js'
 import * as frame from '../../shared/frame.js'
 import { seededRandom, testSeed } from '../helpers/wait.js'
-
-/** A doc with a fixed client id that records every update it emits. */
-function recordingDoc(clientID: number): { doc: Y.Doc; updates: Uint8Array[] } {
-  const doc = new Y.Doc()
-  doc.clientID = clientID
-  const updates: Uint8Array[] = []
-  doc.on('update', (u: Uint8Array) => updates.push(u))
-  return { doc, updates }
-}
+import { recordingDoc } from '../helpers/ydoc.js'
 
 /** The decoded state vector as a plain object, clients with clock 0 left out. */
 function svObject(sv: Uint8Array): Record<number, number> {

@@ -10,15 +10,7 @@ import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { checkStateVector, inspect, InvalidUpdateError, type UpdateInfo } from '../../server/sync/update.js'
 import { seededRandom, testSeed } from '../helpers/wait.js'
-
-/** A doc with a fixed client id that records every update it emits. */
-function recordingDoc(clientID: number): { doc: Y.Doc; updates: Uint8Array[] } {
-  const doc = new Y.Doc()
-  doc.clientID = clientID
-  const updates: Uint8Array[] = []
-  doc.on('update', (u: Uint8Array) => updates.push(u))
-  return { doc, updates }
-}
+import { recordingDoc } from '../helpers/ydoc.js'
 
 /** Runs `inspect` and returns the InvalidUpdateError; fails on acceptance or any other error. */
 function invalid(update: Uint8Array): InvalidUpdateError {

@@ -14,6 +14,7 @@ export function statusText(status: StatusView): { connection: string; save: stri
   }
   let save: string
   if (status.save === 'saved') save = status.connection === 'connecting' ? 'Loading…' : 'All changes saved'
-  else save = status.connection === 'offline' ? 'Changes kept on this device' : 'Saving...'
+  else if (status.connection !== 'offline') save = 'Saving...'
+  else save = status.keptLocally === false ? 'Saving on this device...' : 'Changes kept on this device'
   return { connection, save }
 }
