@@ -125,6 +125,7 @@ export class Room implements Committable {
       }
       this.meta_ = meta ?? null
       this.state = DocState.fromStored(stored)
+      this.storedSeq = this.state.lastSeq
       this.titleSeq = stored.checkpoint?.seq ?? 0
       this.status = 'ready'
       for (const peer of this.peers) this.greet(peer)
