@@ -5,11 +5,19 @@
  * its own part of the text, so its updates only build on its own items.
  */
 import * as Y from 'yjs'
-import { seededRandom } from '../../tests/helpers/wait.js'
 import { updateFrame } from './protocol.js'
 
-/** A seeded pseudo-random generator, values in [0, 1) (the tests' own). */
-export const prng = seededRandom
+/** A seeded pseudo-random generator (mulberry32), values in [0, 1). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
 
 const WORDS = 'the quick brown fox jumps over a lazy dog while we write notes about local first software and merge edits from many people in real time'.split(' ')
 

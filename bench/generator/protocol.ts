@@ -5,7 +5,6 @@
  */
 import * as encoding from 'lib0/encoding'
 import type { ClientOptions } from 'ws'
-import * as awarenessCodec from '../../shared/awareness.js'
 
 /**
  * Options of every generated client socket: no compression (no server uses it), and a zero
@@ -58,14 +57,24 @@ export function updateFrame(update: Uint8Array): Uint8Array {
 }
 
 /** One awareness entry; `state` is JSON text ("null" removes the client). */
-/** One awareness entry: a client's id, clock and JSON state. */
-export type AwarenessEntry = awarenessCodec.AwarenessEntry
+export interface AwarenessEntry {
+  readonly clientId: number
+  readonly clock: number
+  readonly state: string
+}
 
 /** An awareness message. */
 export function awarenessFrame(entries: readonly AwarenessEntry[]): Uint8Array {
   return frame((e) => {
     encoding.writeVarUint(e, MSG_AWARENESS)
-    encoding.writeVarUint8Array(e, awarenessCodec.encode(entries))
+    const inner = encoding.createEncoder()
+    encoding.writeVarUint(inner, entries.length)
+    for (const entry of entries) {
+      encoding.writeVarUint(inner, entry.clientId)
+      encoding.writeVarUint(inner, entry.clock)
+      encoding.writeVarString(inner, entry.state)
+    }
+    encoding.writeVarUint8Array(e, encoding.toUint8Array(inner))
   })
 }
 

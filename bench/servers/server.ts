@@ -5,9 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import WebSocket from 'ws'
-import { SERVER_ENV_DEFAULTS } from '../../server/runtime-env.js'
 import { stop, track } from '../children.js'
 import { DATA_DIR, RAW_RELAY, ROOT, TANDEM_MAIN } from '../paths.js'
 import { cpuSeconds, pin, rssBytes } from '../proc.js'
@@ -97,8 +97,9 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
     // Every generated client comes from 127.0.0.1, where a deployment sees one address per
     // person: lift the per-address and per-connection limits (ignored by versions without them).
     Object.assign(env, TANDEM_ENV)
-    // and start it with the environment `npm start` gives it
-    for (const [name, value] of Object.entries(SERVER_ENV_DEFAULTS)) env[name] ??= value
+    // and start it with the environment `npm start` gives it (dist/server/runtime-env.js)
+    const runtime = (await import(pathToFileURL(join(dirname(TANDEM_MAIN), 'runtime-env.js')).href)) as { SERVER_ENV_DEFAULTS: Record<string, string> }
+    for (const [name, value] of Object.entries(runtime.SERVER_ENV_DEFAULTS)) env[name] ??= value
   }
   // BENCH_SERVER_PROF=<dir> writes a CPU profile of every server into <dir>/<kind>/ when it stops
   const profile = process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_SERVER_PROF, kind)}`] : []

@@ -1,0 +1,154 @@
+/**
+ * Pure encoding and decoding of y-websocket frames (one message per binary WebSocket frame).
+ * Readers are strict: a frame must hold exactly one well-formed message and nothing after it.
+ * Byte layouts are written down in shared/PROTOCOL.md.
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { AuthType, MessageType, SyncType, TandemType } from './protocol.js';
+/** Why a frame could not be decoded; `unsupported` means well-formed but of an unknown type. */
+export class FrameError extends Error {
+    unsupported;
+    constructor(message, unsupported = false) {
+        super(message);
+        this.unsupported = unsupported;
+        this.name = 'FrameError';
+    }
+}
+/** Reads a varuint, turning lib0's errors into a FrameError. */
+function varUint(decoder, what) {
+    try {
+        return decoding.readVarUint(decoder);
+    }
+    catch {
+        throw new FrameError(`truncated or oversized varuint (${what})`);
+    }
+}
+/** Reads a length-prefixed byte array that must lie entirely inside the frame. */
+function bytes(decoder, what) {
+    const length = varUint(decoder, `${what} length`);
+    const start = decoder.pos;
+    if (length > decoder.arr.length - start)
+        throw new FrameError(`${what} runs past the end of the frame`);
+    decoder.pos += length;
+    return decoder.arr.subarray(start, start + length);
+}
+/** Reads a length-prefixed UTF-8 string that must be valid UTF-8. */
+function text(decoder, what) {
+    const raw = bytes(decoder, what);
+    try {
+        return utf8.decode(raw);
+    }
+    catch {
+        throw new FrameError(`${what} is not valid UTF-8`);
+    }
+}
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Decodes one frame. Throws FrameError when it is truncated, malformed or has trailing bytes. */
+export function decode(frame) {
+    const decoder = decoding.createDecoder(frame);
+    const message = decodeBody(decoder);
+    if (decoder.pos !== frame.length) {
+        throw new FrameError(`${frame.length - decoder.pos} trailing bytes after the message`);
+    }
+    return message;
+}
+function decodeBody(decoder) {
+    const type = varUint(decoder, 'message type');
+    switch (type) {
+        case MessageType.Sync: {
+            const sub = varUint(decoder, 'sync type');
+            if (sub === SyncType.Step1)
+                return { kind: 'sync-step1', stateVector: bytes(decoder, 'state vector') };
+            if (sub === SyncType.Step2)
+                return { kind: 'sync-step2', update: bytes(decoder, 'update') };
+            if (sub === SyncType.Update)
+                return { kind: 'update', update: bytes(decoder, 'update') };
+            throw new FrameError(`unknown sync message type ${sub}`);
+        }
+        case MessageType.Awareness:
+            return { kind: 'awareness', update: bytes(decoder, 'awareness update') };
+        case MessageType.QueryAwareness:
+            return { kind: 'query-awareness' };
+        case MessageType.Auth: {
+            const sub = varUint(decoder, 'auth type');
+            if (sub !== AuthType.PermissionDenied)
+                throw new FrameError(`unknown auth message type ${sub}`);
+            return { kind: 'permission-denied', reason: text(decoder, 'reason') };
+        }
+        case MessageType.Tandem: {
+            const sub = varUint(decoder, 'tandem type');
+            if (sub === TandemType.SavedRequest)
+                return { kind: 'saved-request', id: varUint(decoder, 'request id') };
+            if (sub === TandemType.Saved)
+                return { kind: 'saved', id: varUint(decoder, 'request id') };
+            throw new FrameError(`unknown tandem message type ${sub}`, true);
+        }
+        default:
+            throw new FrameError(`unknown message type ${type}`, true);
+    }
+}
+function frameOf(write) {
+    const encoder = encoding.createEncoder();
+    write(encoder);
+    return encoding.toUint8Array(encoder);
+}
+/** Sync step 1: "here is my state vector, send me what I miss". */
+export function syncStep1(stateVector) {
+    return frameOf((e) => {
+        encoding.writeVarUint(e, MessageType.Sync);
+        encoding.writeVarUint(e, SyncType.Step1);
+        encoding.writeVarUint8Array(e, stateVector);
+    });
+}
+/** Sync step 2: the answer to a step 1, an update holding everything the asker misses. */
+export function syncStep2(update) {
+    return frameOf((e) => {
+        encoding.writeVarUint(e, MessageType.Sync);
+        encoding.writeVarUint(e, SyncType.Step2);
+        encoding.writeVarUint8Array(e, update);
+    });
+}
+/** A document update pushed to a peer that is already synced. */
+export function update(update) {
+    return frameOf((e) => {
+        encoding.writeVarUint(e, MessageType.Sync);
+        encoding.writeVarUint(e, SyncType.Update);
+        encoding.writeVarUint8Array(e, update);
+    });
+}
+/** An awareness message wrapping an encoded awareness update. */
+export function awareness(awarenessUpdate) {
+    return frameOf((e) => {
+        encoding.writeVarUint(e, MessageType.Awareness);
+        encoding.writeVarUint8Array(e, awarenessUpdate);
+    });
+}
+/** Asks the other side for its full awareness state. */
+export function queryAwareness() {
+    return new Uint8Array([MessageType.QueryAwareness]);
+}
+/** Tells a client it may not do what it tried (y-protocols auth message). */
+export function permissionDenied(reason) {
+    return frameOf((e) => {
+        encoding.writeVarUint(e, MessageType.Auth);
+        encoding.writeVarUint(e, AuthType.PermissionDenied);
+        encoding.writeVarString(e, reason);
+    });
+}
+/** Client asks: tell me once everything I sent before this is on disk (PROTOCOL.md rule X2). */
+export function savedRequest(id) {
+    return frameOf((e) => {
+        encoding.writeVarUint(e, MessageType.Tandem);
+        encoding.writeVarUint(e, TandemType.SavedRequest);
+        encoding.writeVarUint(e, id);
+    });
+}
+/** Server answers a saved request: everything the client sent before request `id` is on disk. */
+export function saved(id) {
+    return frameOf((e) => {
+        encoding.writeVarUint(e, MessageType.Tandem);
+        encoding.writeVarUint(e, TandemType.Saved);
+        encoding.writeVarUint(e, id);
+    });
+}
