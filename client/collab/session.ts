@@ -109,8 +109,8 @@ export class DocSession extends ObservableV2<SessionEvents> {
   readonly title: Y.Text
   private readonly local: IndexeddbPersistence | null
   private localReady = false
-  /** Local changes made since the IndexedDB copy last caught up (0: everything is on this device). */
-  private localPending = 0
+  /** Whether local changes are in this browser's IndexedDB copy, or a read confirming it is out. */
+  private localWrites: 'kept' | 'checking' | 'recheck' = 'kept'
   private ended_: SessionEnd | null = null
   private readOnly_ = false
   private everConnected = false
@@ -140,21 +140,32 @@ export class DocSession extends ObservableV2<SessionEvents> {
   }
   private readonly onSave = () => this.emit('status', [])
   private readonly onLocalChange = (_update: Uint8Array, origin: unknown) => {
-    const db = this.local?.db
-    if (!db || origin === this.local) return
-    // y-indexeddb queued its write in its own 'update' handler, which ran before this one; a read
-    // of the same store ends only after that write has committed
-    const pending = ++this.localPending
-    if (pending === 1) this.emit('status', [])
+    if (!this.local?.db || origin === this.local) return
+    // while a check is out, one more after it covers every change made meanwhile
+    if (this.localWrites !== 'kept') {
+      this.localWrites = 'recheck'
+      return
+    }
+    this.checkLocalWrites()
+    this.emit('status', [])
+  }
+
+  /**
+   * y-indexeddb queues its write in its own 'update' handler, which runs before onLocalChange;
+   * a read of the same store completes only after that write has committed.
+   */
+  private checkLocalWrites(): void {
+    this.localWrites = 'checking'
     let tx: IDBTransaction
     try {
-      tx = db.transaction('updates', 'readonly')
+      tx = this.local!.db!.transaction('updates', 'readonly')
     } catch {
       return // the database is closing
     }
     tx.oncomplete = () => {
-      if (this.localPending !== pending || this.destroyed) return
-      this.localPending = 0
+      if (this.destroyed) return
+      if (this.localWrites === 'recheck') return this.checkLocalWrites()
+      this.localWrites = 'kept'
       this.emit('status', [])
     }
   }
@@ -243,7 +254,7 @@ export class DocSession extends ObservableV2<SessionEvents> {
 
   /** True when every local change is in this browser's IndexedDB copy (or there is none). */
   get keptLocally(): boolean {
-    return this.localPending === 0
+    return this.localWrites === 'kept'
   }
 
   /** True once the IndexedDB copy (if any) has been applied. */

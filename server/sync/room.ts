@@ -98,7 +98,7 @@ export class Room implements Committable {
    * Compaction folds only what is stored; unloading waits until this is empty.
    */
   private unstored: number[] = []
-  /** Sequence number of the last entry known to be in the store (every earlier one is too). */
+  /** Sequence number of the last entry known to be in the store (every earlier one is too); lastSeq once nothing is unstored. */
   private storedSeq = 0
 
   constructor(
@@ -353,7 +353,7 @@ export class Room implements Committable {
     const state = this.state
     // a checkpoint covers stored entries only (its write drops their log keys): under a steady
     // stream of writes it folds the stored prefix while the rest is on its way to the store
-    const upTo = this.unstored.length > 0 ? this.storedSeq : (state?.lastSeq ?? 0)
+    const upTo = this.storedSeq
     if (!state || state.uncompacted === 0 || upTo === 0 || upTo <= state.compactedSeq || state.baseSeq > upTo) return Promise.resolve()
     const updates = state.compactionInput(upTo)
     const { storage, compactor, metrics, log, now } = this.ctx
