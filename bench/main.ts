@@ -34,7 +34,8 @@ const USAGE = `Usage: npm run bench [-- options]
   --out <file>       write the report here (default: docs/benchmarks.md for a full run, bench/.results/last.md otherwise)
   --help             this text
 
-Environment: BENCH_SERVER_PROF=<dir> writes a V8 CPU profile of every server run into <dir>/<server>/,
+Environment: BENCH_SERVER_PROF=<dir> writes a V8 CPU profile of every server run into <dir>/<server>/
+(BENCH_SERVER_PROF_US=<n> samples every n microseconds),
 BENCH_PROFILE_DIR=<dir> one of every generator worker (open them in Chrome DevTools or speedscope),
 BENCH_NO_TRACE=1 uses the generated trace even where ../shared/traces has the real one.
 

@@ -73,7 +73,7 @@ function command(kind: ServerKind, dataDir: string | null): { args: string[]; cw
     case 'peer':
       return { args: [PEER_MAIN, '--port', '0'], cwd: PEER_DIR }
     case 'tandem':
-      return { args: [TANDEM_MAIN, '--port', '0', '--data', dataDir!], cwd: ROOT }
+      return { args: [TANDEM_MAIN, '--port', '0', '--data', process.env.BENCH_TANDEM_DATA ?? dataDir!], cwd: ROOT }
   }
 }
 
@@ -101,8 +101,10 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
     const runtime = (await import(pathToFileURL(join(dirname(TANDEM_MAIN), 'runtime-env.js')).href)) as { SERVER_ENV_DEFAULTS: Record<string, string> }
     for (const [name, value] of Object.entries(runtime.SERVER_ENV_DEFAULTS)) env[name] ??= value
   }
-  // BENCH_SERVER_PROF=<dir> writes a CPU profile of every server into <dir>/<kind>/ when it stops
-  const profile = process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_SERVER_PROF, kind)}`] : []
+  // BENCH_SERVER_PROF=<dir> writes a CPU profile of every server into <dir>/<kind>/ when it stops,
+  // sampled every BENCH_SERVER_PROF_US microseconds (default 1000)
+  const interval = process.env.BENCH_SERVER_PROF_US ? [`--cpu-prof-interval=${Number(process.env.BENCH_SERVER_PROF_US)}`] : []
+  const profile = process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_SERVER_PROF, kind)}`, ...interval] : []
   const inspect = options.inspect ? ['--inspect=127.0.0.1:0'] : []
   const child: ChildProcess = track(spawn(process.execPath, [...profile, ...inspect, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }))
   let stderrAll = ''

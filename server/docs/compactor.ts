@@ -30,6 +30,20 @@ export function createInlineCompactor(): Compactor {
   }
 }
 
+/** Updates laid end to end in one buffer, with their lengths (compact-worker.js splits them). */
+export function pack(updates: readonly Uint8Array[]): { bytes: Uint8Array<ArrayBuffer>; lengths: Uint32Array<ArrayBuffer> } {
+  const lengths = new Uint32Array(updates.length)
+  let total = 0
+  for (let i = 0; i < updates.length; i++) total += lengths[i] = updates[i]!.length
+  const bytes = new Uint8Array(total)
+  let pos = 0
+  for (const u of updates) {
+    bytes.set(u, pos)
+    pos += u.length
+  }
+  return { bytes, lengths }
+}
+
 interface Job {
   resolve(result: Compacted): void
   reject(error: Error): void
@@ -86,9 +100,11 @@ export function createWorkerCompactor(idleMs = 10_000): Compactor {
       worker ??= start()
       const id = nextId++
       const w = worker
+      // one buffer moved to the worker, not thousands of small ones cloned on this thread
+      const { bytes, lengths } = pack(updates)
       return new Promise<Compacted>((resolve, reject) => {
         jobs.set(id, { resolve, reject })
-        w.postMessage({ id, updates })
+        w.postMessage({ id, bytes, lengths }, [bytes.buffer, lengths.buffer])
       })
     },
     async close() {

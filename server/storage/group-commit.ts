@@ -47,6 +47,9 @@ interface Batch {
   position?: JournalPosition
 }
 
+/** Bytes waiting for the store past which they are written at once, without waiting to batch more. */
+const STORE_AT_ONCE_BYTES = 256 * 1024
+
 const bytesOf = (entry: LogEntry) => entry.updates.reduce((n, u) => n + u.length, 0)
 
 /** Batches durable writes of many documents: one per turn. */
@@ -166,9 +169,15 @@ export class GroupCommit {
   }
 
   private scheduleStore(): void {
-    if (this.storeTimer !== null || this.storing !== null || this.storeRetryPending) return
-    // a large backlog goes at once; otherwise wait a little for more to batch
-    const delay = this.backlogBytes > 4 * 1024 * 1024 ? 0 : (this.options.storeDelayMs ?? 20)
+    if (this.storing !== null || this.storeRetryPending) return
+    // a large backlog goes at once (compaction folds only what is stored); typing traffic waits
+    // a little so that many turns share one store write
+    if (this.backlogBytes > STORE_AT_ONCE_BYTES) {
+      if (this.storeTimer !== null) clearTimeout(this.storeTimer)
+    } else if (this.storeTimer !== null) {
+      return
+    }
+    const delay = this.backlogBytes > STORE_AT_ONCE_BYTES ? 0 : (this.options.storeDelayMs ?? 100)
     this.storeTimer = setTimeout(() => {
       this.storeTimer = null
       this.store()

@@ -37,6 +37,8 @@ export interface JournalOptions {
 
 const FORMAT = 1
 const HEADER = 8
+/** Size of the buffer an append encodes into when its records fit. */
+const SCRATCH_BYTES = 256 * 1024
 
 /** CRC-32 (IEEE), node:zlib's native one. */
 export function crc32(bytes: Uint8Array): number {
@@ -44,8 +46,6 @@ export function crc32(bytes: Uint8Array): number {
 }
 
 const segmentName = (n: number) => `${String(n).padStart(8, '0')}.wal`
-
-const utf8 = new TextEncoder()
 
 /** Bytes lib0's varuint takes for `n` (n < 2^53). */
 function varUintSize(n: number): number {
@@ -67,27 +67,38 @@ function putVarUint(out: Uint8Array, pos: number, n: number): number {
   return pos
 }
 
+/** Bytes of one entry's record payload. */
+function payloadSize(entry: JournalEntry): number {
+  const id = Buffer.byteLength(entry.docId, 'utf8')
+  let n = varUintSize(FORMAT) + varUintSize(id) + id
+  n += varUintSize(entry.seq) + varUintSize(entry.time) + varUintSize(entry.updates.length)
+  for (const u of entry.updates) n += varUintSize(u.length) + u.length
+  return n
+}
+
+/** Bytes the records of `entries` take. */
+function recordsSize(entries: readonly JournalEntry[]): number {
+  let total = 0
+  for (const entry of entries) total += HEADER + payloadSize(entry)
+  return total
+}
+
 /**
- * Encodes entries as journal records in one buffer for one write, sized up front: each update is
- * copied once, straight into place (a flood of large updates makes no garbage beyond it).
+ * Encodes entries as journal records in one buffer for one write: into the start of `into` when
+ * it is large enough (the result is a view of it), else into a new buffer sized up front. Each
+ * update is copied once, straight into place.
  */
-export function encodeRecords(entries: readonly JournalEntry[]): Uint8Array {
-  const ids = entries.map((entry) => utf8.encode(entry.docId))
-  const payloads = entries.map((entry, i) => {
-    let n = varUintSize(FORMAT) + varUintSize(ids[i]!.length) + ids[i]!.length
-    n += varUintSize(entry.seq) + varUintSize(entry.time) + varUintSize(entry.updates.length)
-    for (const u of entry.updates) n += varUintSize(u.length) + u.length
-    return n
-  })
-  const out = new Uint8Array(payloads.reduce((total, n) => total + HEADER + n, 0))
-  const view = new DataView(out.buffer)
+export function encodeRecords(entries: readonly JournalEntry[], into?: Buffer): Uint8Array {
+  const size = recordsSize(entries)
+  const out = into !== undefined && into.length >= size ? into : Buffer.allocUnsafeSlow(size)
   let pos = 0
-  entries.forEach((entry, i) => {
+  for (const entry of entries) {
     const start = pos + HEADER
     let p = putVarUint(out, start, FORMAT)
-    p = putVarUint(out, p, ids[i]!.length)
-    out.set(ids[i]!, p)
-    p = putVarUint(out, p + ids[i]!.length, entry.seq)
+    const id = Buffer.byteLength(entry.docId, 'utf8')
+    p = putVarUint(out, p, id)
+    p += out.write(entry.docId, p, id, 'utf8')
+    p = putVarUint(out, p, entry.seq)
     p = putVarUint(out, p, entry.time)
     p = putVarUint(out, p, entry.updates.length)
     for (const u of entry.updates) {
@@ -95,11 +106,11 @@ export function encodeRecords(entries: readonly JournalEntry[]): Uint8Array {
       out.set(u, p)
       p += u.length
     }
-    view.setUint32(pos, payloads[i]!, true)
-    view.setUint32(pos + 4, crc32(out.subarray(start, p)), true)
+    out.writeUInt32LE(p - start, pos)
+    out.writeUInt32LE(crc32(out.subarray(start, p)), pos + 4)
     pos = p
-  })
-  return out
+  }
+  return out.subarray(0, size)
 }
 
 /**
@@ -155,6 +166,8 @@ export class Journal {
   private readonly older: number[]
   /** A write failed part-way: the next append starts a new segment after the torn bytes. */
   private torn = false
+  /** Reused for every append that fits (the write is synchronous); larger ones get their own. */
+  private readonly scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES)
 
   private constructor(
     private readonly dir: string,
@@ -198,7 +211,7 @@ export class Journal {
    * position after them. Throws when the write fails; nothing is acknowledged then.
    */
   append(entries: readonly JournalEntry[]): JournalPosition {
-    const bytes = encodeRecords(entries)
+    const bytes = encodeRecords(entries, this.scratch)
     if (this.torn) this.rotate()
     let written = 0
     try {

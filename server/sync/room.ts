@@ -54,12 +54,16 @@ export interface RoomContext {
 interface Batch {
   updates: Uint8Array[]
   infos: UpdateInfo[]
+  /** Frames to relay once the batch is durable, each to every peer but its sender: the updates, and awareness sent after them. */
   frames: Uint8Array[]
   senders: RoomPeer[]
   bytes: number
+  /** Once taken: the room's accepted count it brings to durable, and its log entry's seq (0: none). */
+  count: number
+  seq: number
 }
 
-const newBatch = (): Batch => ({ updates: [], infos: [], frames: [], senders: [], bytes: 0 })
+const newBatch = (): Batch => ({ updates: [], infos: [], frames: [], senders: [], bytes: 0, count: 0, seq: 0 })
 
 /** Lifecycle of a room. */
 export type RoomStatus = 'loading' | 'ready' | 'failed' | 'deleted'
@@ -84,7 +88,7 @@ export class Room implements Committable {
   private metaUrgent = false
   private metaTimer: NodeJS.Timeout | null = null
   private unsaved = newBatch()
-  private inFlight: (Batch & { count: number; seq: number }) | null = null
+  private inFlight: Batch | null = null
   private accepted = 0
   private durable = 0
   private waiters: Array<{ count: number; done: () => void }> = []
@@ -220,7 +224,16 @@ export class Room implements Committable {
   awareness(peer: RoomPeer, entries: readonly awarenessCodec.ScannedEntry[], original: Uint8Array): void {
     const change = this.presence.apply(peer, entries, this.ctx.now())
     if (change.accepted.length > 0) {
-      this.broadcast(change.all ? original : frame.awareness(awarenessCodec.encode(change.accepted)), peer)
+      const relay = change.all ? original : frame.awareness(awarenessCodec.encode(change.accepted))
+      const b = this.unsaved
+      if (b.updates.length > 0 && !this.ctx.commit.failing) {
+        // updates wait for their log write: a cursor that moved after them goes out after them,
+        // in the same burst (a cursor never points at content its peers have not got yet)
+        b.frames.push(relay)
+        b.senders.push(peer)
+      } else {
+        this.broadcast(relay, peer)
+      }
     }
     if (change.bounce.length > 0) peer.send(frame.awareness(awarenessCodec.encode(change.bounce)))
   }
@@ -256,7 +269,9 @@ export class Room implements Committable {
     if (!hasEntry && !writeMeta) return null
     this.unsaved = newBatch()
     const seq = hasEntry ? this.state!.lastSeq + 1 : 0
-    this.inFlight = { ...b, count: this.accepted, seq }
+    b.count = this.accepted
+    b.seq = seq
+    this.inFlight = b
     if (hasEntry) this.unstored.push(seq)
     const entry = hasEntry ? { seq, time: now, updates: b.updates } : null
     const records: RecordWrite[] = writeMeta ? [{ kind: DOC_RECORD, id: this.docId, value: { ...this.meta_! } }] : []

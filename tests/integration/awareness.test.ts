@@ -4,10 +4,11 @@
  * nothing is echoed, and a client whose entry was removed comes back.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import * as awarenessCodec from '../../shared/awareness.js'
 import * as frame from '../../shared/frame.js'
 import { rawClient } from '../helpers/raw-client.js'
-import { connect, startServer } from '../helpers/server.js'
+import { connect, startServer, tempDir } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
 
 const cleanups: Array<() => unknown> = []
@@ -113,4 +114,31 @@ describe('awareness', () => {
     await waitFor('Ada removed for Bob', () => !bob.provider.awareness.getStates().has(adaId))
     await waitFor('Ada back for Bob', () => bob.provider.awareness.getStates().get(adaId)?.user?.name === 'Ada', 10_000)
   })
+  for (const store of ['memory', 'leveldb'] as const) {
+    it(`a cursor sent right after an update reaches the others after that update (${store})`, async () => {
+      const data = store === 'leveldb' ? tempDir() : null
+      const server = await startServer(data ? { dataDir: data.dir } : {})
+      cleanups.push(() => data?.cleanup(), () => server.close())
+      const writer = await rawClient(server.wsUrl, 'order')
+      const observer = await rawClient(server.wsUrl, 'order')
+      cleanups.push(() => writer.close(), () => observer.close())
+      await observer.waitFor('greeting', (m) => m.kind === 'sync-step1')
+      const doc = new Y.Doc()
+      const updates: Uint8Array[] = []
+      doc.on('update', (u: Uint8Array) => updates.push(u))
+      for (let round = 0; round < 20; round++) {
+        doc.getText('t').insert(0, 'x')
+        const seen = observer.received.length
+        // both frames in one TCP write, so the server reads them in the same turn
+        const socket = (writer.ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket
+        socket.cork()
+        writer.send(frame.update(updates.at(-1)!))
+        writer.send(frame.awareness(awarenessCodec.encode([entry(doc.clientID, round + 1, { cursor: round })])))
+        socket.uncork()
+        await observer.waitFor(`round ${round}'s cursor`, (m) => m.kind === 'awareness', seen)
+        const kinds = observer.received.slice(seen).map((m) => m.kind)
+        expect(kinds[0], `round ${round}: ${kinds.join(', ')}`).toBe('update')
+      }
+    })
+  }
 })
