@@ -15,7 +15,7 @@ import type { Append, LogEntry, RecordWrite, Storage } from './storage.js'
 export interface Committable {
   readonly docId: string
   /** Moves what waits into an in-flight entry; null when nothing waits. Called once per batch. */
-  take(now: number): { entry: LogEntry | null; records: RecordWrite[] } | null
+  take(now: number): { entry: LogEntry | null; records: readonly RecordWrite[] } | null
   /** The entry last taken is durable: relay it and acknowledge it. */
   committed(): void
   /** `entries` of this document's durable entries reached the store. */
@@ -44,7 +44,49 @@ interface Batch {
   readonly docs: Committable[]
   readonly appends: Append[]
   readonly records: RecordWrite[]
-  position?: JournalPosition
+}
+
+/** What one document has journaled since the last store write. */
+interface Gathered {
+  seq: number
+  time: number
+  readonly updates: Uint8Array[]
+  /** Journal entries it gathered (0: only a record write, such as the document's card). */
+  entries: number
+  bytes: number
+}
+
+/**
+ * Journaled writes waiting for the store, gathered per document as each turn is journaled, so a
+ * store write costs one entry per document however many turns it covers.
+ */
+interface StoreBatch {
+  readonly docs: Map<Committable, Gathered>
+  readonly records: RecordWrite[]
+  /** The journal position after the last turn gathered. */
+  position: JournalPosition | null
+}
+
+const newStoreBatch = (): StoreBatch => ({ docs: new Map(), records: [], position: null })
+
+/** Adds `later` (journaled after `into`) to `into`. */
+function gatherInto(into: StoreBatch, later: StoreBatch): void {
+  for (const [doc, g] of later.docs) {
+    const to = into.docs.get(doc)
+    if (!to) {
+      into.docs.set(doc, g)
+      continue
+    }
+    if (g.entries > 0) {
+      to.seq = g.seq
+      to.time = g.time
+    }
+    for (const u of g.updates) to.updates.push(u)
+    to.entries += g.entries
+    to.bytes += g.bytes
+  }
+  for (const r of later.records) into.records.push(r)
+  into.position = later.position ?? into.position
 }
 
 /** Bytes waiting for the store past which they are written at once, without waiting to batch more. */
@@ -58,9 +100,9 @@ export class GroupCommit {
   private scheduled = false
   /** A batch on its way to durability (a store write in flight, or a failed write to retry). */
   private committing: Batch | null = null
-  /** Journaled batches waiting for the store, and the ones being written to it. */
-  private toStore: Batch[] = []
-  private storing: Batch[] | null = null
+  /** Journaled writes waiting for the store, and the ones being written to it. */
+  private toStore = newStoreBatch()
+  private storing: StoreBatch | null = null
   private storeTimer: NodeJS.Timeout | null = null
   /** A failed store write waits for its retry; new batches do not hurry it. */
   private storeRetryPending = false
@@ -105,7 +147,12 @@ export class GroupCommit {
 
   /** True when everything accepted is in the store. */
   get idle(): boolean {
-    return this.dirty.size === 0 && this.committing === null && this.toStore.length === 0 && this.storing === null
+    return this.dirty.size === 0 && this.committing === null && !this.storeWaiting && this.storing === null
+  }
+
+  /** True when journaled writes wait for the store. */
+  private get storeWaiting(): boolean {
+    return this.toStore.docs.size > 0 || this.toStore.records.length > 0
   }
 
   private readonly flush = (): void => {
@@ -118,7 +165,7 @@ export class GroupCommit {
       if (!taken) continue
       batch.docs.push(doc)
       if (taken.entry) batch.appends.push({ docId: doc.docId, entry: taken.entry })
-      batch.records.push(...taken.records)
+      for (const record of taken.records) batch.records.push(record)
     }
     this.dirty.clear()
     if (batch.docs.length === 0) return this.settle()
@@ -129,8 +176,9 @@ export class GroupCommit {
   private commit(batch: Batch): void {
     const journal = this.options.journal
     if (!journal) return this.write(batch)
+    let position: JournalPosition
     try {
-      batch.position = journal.append(batch.appends.map(({ docId, entry }) => ({ docId, ...entry })))
+      position = journal.append(batch.appends.map(({ docId, entry }) => ({ docId, seq: entry.seq, time: entry.time, updates: entry.updates })))
     } catch (err) {
       this.committing = batch
       return this.failed(err as Error, 'journal-write', batch.appends.length, () => this.commit(batch))
@@ -138,7 +186,7 @@ export class GroupCommit {
     this.committing = null
     this.succeeded()
     for (const doc of batch.docs) doc.committed()
-    this.toStore.push(batch)
+    this.gather(batch, position)
     this.scheduleStore()
     if (this.dirty.size > 0 && !this.scheduled) {
       this.scheduled = true
@@ -157,7 +205,9 @@ export class GroupCommit {
         this.committing = null
         this.succeeded()
         for (const doc of batch.docs) doc.committed()
-        this.storedBatches([batch])
+        for (const { entry } of batch.appends) this.backlogBytes -= bytesOf(entry)
+        const withEntry = new Set(batch.appends.map((a) => a.docId))
+        for (const doc of batch.docs) doc.stored(withEntry.has(doc.docId) ? 1 : 0)
         if (this.dirty.size > 0) this.flush()
         else this.settle()
       },
@@ -177,36 +227,48 @@ export class GroupCommit {
     } else if (this.storeTimer !== null) {
       return
     }
-    const delay = this.backlogBytes > STORE_AT_ONCE_BYTES ? 0 : (this.options.storeDelayMs ?? 100)
+    const delay = this.backlogBytes > STORE_AT_ONCE_BYTES ? 0 : (this.options.storeDelayMs ?? 500)
     this.storeTimer = setTimeout(() => {
       this.storeTimer = null
       this.store()
     }, delay)
   }
 
-  /** Moves journaled batches into the store: one write, one entry per document. */
-  private store(): void {
-    if (this.storing !== null || this.toStore.length === 0) return this.settle()
-    const batches = this.toStore.splice(0)
-    this.storing = batches
-    // a document's entries of several turns become one stored entry, keyed by the last seq
-    const merged = new Map<string, { entry: { seq: number; time: number; updates: Uint8Array[] }; count: number }>()
-    for (const batch of batches) {
-      for (const { docId, entry } of batch.appends) {
-        const m = merged.get(docId)
-        if (m) {
-          m.entry.seq = entry.seq
-          m.entry.time = entry.time
-          m.entry.updates.push(...entry.updates)
-          m.count++
-        } else {
-          merged.set(docId, { entry: { seq: entry.seq, time: entry.time, updates: [...entry.updates] }, count: 1 })
-        }
+  /** Adds a journaled batch to what waits for the store. */
+  private gather(batch: Batch, position: JournalPosition): void {
+    const waiting = this.toStore
+    const byId = new Map<string, LogEntry>()
+    for (const { docId, entry } of batch.appends) byId.set(docId, entry)
+    for (const doc of batch.docs) {
+      let g = waiting.docs.get(doc)
+      if (!g) waiting.docs.set(doc, (g = { seq: 0, time: 0, updates: [], entries: 0, bytes: 0 }))
+      const entry = byId.get(doc.docId)
+      if (!entry) continue
+      g.seq = entry.seq
+      g.time = entry.time
+      for (const u of entry.updates) {
+        g.updates.push(u)
+        g.bytes += u.length
       }
+      g.entries++
     }
-    const position = batches.at(-1)!.position!
-    const appends: Append[] = [...merged].map(([docId, m]) => ({ docId, entry: m.entry }))
-    const records = [...batches.flatMap((b) => b.records), { ...JOURNAL_RECORD, value: position }]
+    for (const r of batch.records) waiting.records.push(r)
+    waiting.position = position
+  }
+
+  /** Moves journaled writes into the store: one write, one entry per document. */
+  private store(): void {
+    if (this.storing !== null || !this.storeWaiting) return this.settle()
+    const batch = this.toStore
+    this.toStore = newStoreBatch()
+    this.storing = batch
+    // a document's entries of several turns become one stored entry, keyed by the last seq
+    const appends: Append[] = []
+    for (const [doc, g] of batch.docs) {
+      if (g.entries > 0) appends.push({ docId: doc.docId, entry: { seq: g.seq, time: g.time, updates: g.updates } })
+    }
+    const position = batch.position!
+    const records = [...batch.records, { ...JOURNAL_RECORD, value: position }]
     const { storage, metrics, journal } = this.options
     const stop = metrics.persistBatch.startTimer()
     storage.append(appends, records).then(
@@ -215,14 +277,20 @@ export class GroupCommit {
         this.storing = null
         this.succeeded()
         journal?.applied(position)
-        this.storedBatches(batches)
-        if (this.toStore.length > 0) this.scheduleStore()
+        // each document hears once, with all its entries in the write
+        for (const [doc, g] of batch.docs) {
+          this.backlogBytes -= g.bytes
+          doc.stored(g.entries)
+        }
+        if (this.storeWaiting) this.scheduleStore()
         else this.settle()
       },
       (err: Error) => {
         stop()
         this.storing = null
-        this.toStore.unshift(...batches)
+        // what was journaled meanwhile goes after it
+        gatherInto(batch, this.toStore)
+        this.toStore = batch
         this.storeRetryPending = true
         this.failed(err, 'storage-write', appends.length, () => {
           this.storeRetryPending = false
@@ -230,20 +298,6 @@ export class GroupCommit {
         })
       },
     )
-  }
-
-  /** Batches reached the store: each document hears once, with all its entries in them. */
-  private storedBatches(batches: readonly Batch[]): void {
-    const counts = new Map<Committable, number>()
-    for (const batch of batches) {
-      const byId = new Map<string, number>()
-      for (const { docId, entry } of batch.appends) {
-        this.backlogBytes -= bytesOf(entry)
-        byId.set(docId, (byId.get(docId) ?? 0) + 1)
-      }
-      for (const doc of batch.docs) counts.set(doc, (counts.get(doc) ?? 0) + (byId.get(doc.docId) ?? 0))
-    }
-    for (const [doc, entries] of counts) doc.stored(entries)
   }
 
   private succeeded(): void {

@@ -65,6 +65,8 @@ interface Batch {
 
 const newBatch = (): Batch => ({ updates: [], infos: [], frames: [], senders: [], bytes: 0, count: 0, seq: 0 })
 
+const NO_RECORDS: readonly RecordWrite[] = []
+
 /** Lifecycle of a room. */
 export type RoomStatus = 'loading' | 'ready' | 'failed' | 'deleted'
 
@@ -248,7 +250,7 @@ export class Room implements Committable {
   }
 
   /** Group commit: moves waiting updates (and a due card write) into the batch being written. */
-  take(now: number): { entry: LogEntry | null; records: RecordWrite[] } | null {
+  take(now: number): { entry: LogEntry | null; records: readonly RecordWrite[] } | null {
     const b = this.unsaved
     const hasEntry = b.updates.length > 0
     if (hasEntry) {
@@ -274,7 +276,7 @@ export class Room implements Committable {
     this.inFlight = b
     if (hasEntry) this.unstored.push(seq)
     const entry = hasEntry ? { seq, time: now, updates: b.updates } : null
-    const records: RecordWrite[] = writeMeta ? [{ kind: DOC_RECORD, id: this.docId, value: { ...this.meta_! } }] : []
+    const records: readonly RecordWrite[] = writeMeta ? [{ kind: DOC_RECORD, id: this.docId, value: { ...this.meta_! } }] : NO_RECORDS
     if (writeMeta) {
       this.metaDirty = false
       this.metaUrgent = false

@@ -75,7 +75,12 @@ describe('write-ahead journal', () => {
     await waitFor('relayed', () => reader.doc.getText('body').toString() === 'kept in the journal')
     await waitFor('a failed store write', () => storage.appendCalls >= 2)
     expect((await fetch(`${server.url}/healthz`)).status).toBe(503)
-    await waitFor('stored after retries', async () => (await storedText(storage, 'flaky-store')) === 'kept in the journal', 15_000)
+    // edits journaled while the store fails join the failed write, after it
+    writer.doc.getText('body').insert(19, ', and more')
+    await waitFor('relayed while failing', () => reader.doc.getText('body').toString() === 'kept in the journal, and more')
+    await waitFor('stored after retries', async () => (await storedText(storage, 'flaky-store')) === 'kept in the journal, and more', 15_000)
+    const log = (await storage.load('flaky-store')).log
+    expect(log.map((e) => e.seq)).toEqual([...log.map((e) => e.seq)].sort((a, b) => a - b))
     await waitFor('healthy again', async () => (await fetch(`${server.url}/healthz`)).status === 200)
   })
 
