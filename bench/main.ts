@@ -37,7 +37,8 @@ const USAGE = `Usage: npm run bench [-- options]
 Environment: BENCH_SERVER_PROF=<dir> writes a V8 CPU profile of every server run into <dir>/<server>/
 (BENCH_SERVER_PROF_US=<n> samples every n microseconds),
 BENCH_PROFILE_DIR=<dir> one of every generator worker (open them in Chrome DevTools or speedscope),
-BENCH_NO_TRACE=1 uses the generated trace even where ../shared/traces has the real one.
+BENCH_NO_TRACE=1 uses the generated trace even where ../shared/traces has the real one,
+BENCH_TANDEM_DATA=<dir or :memory:> gives Tandem that --data (diagnosis: :memory: runs it without storage).
 
 Scenarios:
 ${SCENARIOS.map((s) => `  ${s.id.padEnd(9)}${s.title}`).join('\n')}`
