@@ -2,7 +2,7 @@
  * The write-ahead journal in front of LevelDB: each event-loop turn's log entries are appended to
  * a file with one synchronous write, so they are durable (in the OS, or on disk with fsync) before
  * anyone sees them, without a round trip through LevelDB's thread. The group commit moves them
- * into LevelDB in larger batches shortly after; a restart moves whatever was left.
+ * into LevelDB in larger batches within half a second; a restart moves whatever was left.
  *
  * Files: `<dir>/<segment>.wal`, numbered from 1. Record: `u32le length, u32le crc32, payload`;
  * payload: `varuint 1, varstring docId, varuint seq, varuint time, varuint count, count x varbytes`.
