@@ -204,6 +204,8 @@ export interface ReplayWatchResult {
   readonly lastAt: number
   readonly converged: boolean
   readonly applyMs: number
+  /** The code the server closed the watcher with before the last update, if it did. */
+  readonly closeCode: number | null
 }
 
 /** Closes every socket; the worker exits after answering. */

@@ -77,6 +77,8 @@ export class ReplayWatcher {
   private lastAt = 0
   private done: Promise<void> | null = null
   private expectedFile = ''
+  /** The close code, when the server closed the watcher before the last update. */
+  private closeCode: number | null = null
 
   /** Connects and starts collecting; {@link result} resolves once `count` updates arrived. */
   async connect(cmd: ReplayWatchCommand): Promise<void> {
@@ -94,6 +96,11 @@ export class ReplayWatcher {
       this.received.push(data.subarray(start, end))
       if (this.received.length >= cmd.count) finish()
     })
+    // a watcher the server closes (a slow reader, say) gets nothing more: say so, do not wait
+    this.ws.on('close', (code: number) => {
+      if (this.received.length < cmd.count) this.closeCode = code
+      finish()
+    })
     this.expectedFile = cmd.expectedFile
   }
 
@@ -109,7 +116,7 @@ export class ReplayWatcher {
     const applyMs = now() - t
     const expected = readFileSync(this.expectedFile, 'utf8')
     doc.destroy()
-    return { received: this.received.length, firstAt: this.firstAt, lastAt: this.lastAt, converged: text === expected, applyMs }
+    return { received: this.received.length, firstAt: this.firstAt, lastAt: this.lastAt, converged: text === expected, applyMs, closeCode: this.closeCode }
   }
 
   /** Closes the socket. */

@@ -20,6 +20,8 @@ export interface ReplayResult {
   readonly serverCpu: number
   readonly converged: boolean
   readonly received: number
+  /** The code the server closed the watcher with before the end, if it did. */
+  readonly closeCode: number | null
 }
 
 async function runReplay(kind: ServerKind, ctx: Context): Promise<ReplayResult> {
@@ -47,6 +49,7 @@ async function runReplay(kind: ServerKind, ctx: Context): Promise<ReplayResult> 
       serverCpu: cpu1 - cpu0,
       converged: r.converged && r.received === edits,
       received: r.received,
+      closeCode: r.closeCode,
     }
   } finally {
     await server.stop()
@@ -69,7 +72,7 @@ export const replay: Scenario<ReplayResult> = {
   run: runReplay,
   brief: (r) =>
     `${r.edits} edits converged in ${(r.convergeMs / 1000).toFixed(2)} s (${Math.round(r.editsPerSec)} edits/s; sender done in ${(r.sendMs / 1000).toFixed(2)} s), ` +
-    `server CPU ${r.serverCpu.toFixed(2)} s${r.converged ? '' : `, NOT CONVERGED (${r.received} received)`}`,
+    `server CPU ${r.serverCpu.toFixed(2)} s${r.converged ? '' : `, NOT CONVERGED (${r.received} received${r.closeCode === null ? '' : `; the server closed the watcher with ${r.closeCode}`})`}`,
   rows(results, ctx) {
     const n = ctx.quick ? '20k' : '260k'
     return [
