@@ -153,10 +153,12 @@ export class Session implements RoomPeer, ConnectionHandler {
           return room.syncStep1(this, msg.stateVector)
         case 'sync-step2':
         case 'update': {
-          // one copy of the frame (it is a view into a socket buffer; new Uint8Array copies, a
-          // Buffer's slice would not): relayed as is, and the update is its tail, so a lying
-          // length inside it cannot reach past its end
-          const copy = new Uint8Array(data)
+          // the frame is kept (relayed as is; the update is its tail, so a lying length inside it
+          // cannot reach past its end). A frame that is a view into a larger socket buffer is
+          // copied (new Uint8Array copies, a Buffer's slice would not), so that buffer is not
+          // kept alive; a frame that has its buffer to itself (ws joined it from several reads)
+          // is kept as it is
+          const copy = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : new Uint8Array(data)
           const update = copy.subarray(data.length - msg.update.length)
           const info = inspect(update)
           if (info.empty) return

@@ -2,8 +2,7 @@
  * Validation of binary Yjs updates without a Y.Doc: an update is accepted only when it decodes
  * completely (structs and delete set) with no bytes left over.
  */
-import * as Y from 'yjs'
-import type { Decoder } from 'lib0/decoding'
+import * as decoding from 'lib0/decoding'
 
 /** The clock range one update adds for one client: structs [start, end). */
 export interface ClockRange {
@@ -29,79 +28,158 @@ export class InvalidUpdateError extends Error {
   }
 }
 
-let lastDecoder: Decoder | null = null
+/** Thrown inside the scanner; turned into an InvalidUpdateError by `inspect`. */
+class Malformed extends Error {}
 
-// Y.decodeUpdateV2 builds its decoder from the class it is given; this subclass lets us see how far
-// the decoder got, so trailing bytes are caught.
-class TrackingDecoder extends Y.UpdateDecoderV1 {
-  constructor(decoder: Decoder) {
-    super(decoder)
-    lastDecoder = decoder
+const BITS5 = 31
+const BIT6 = 32
+const BIT7 = 64
+const BIT8 = 128
+
+/** Reads a struct's info byte (lib0's readUint8 reads past the end as undefined: same as a throw here). */
+function readInfo(d: decoding.Decoder): number {
+  if (d.pos >= d.arr.length) throw new Malformed('unexpected end of update')
+  return d.arr[d.pos++]!
+}
+
+/** Item type refs Yjs knows (typeRefs in yjs): YXmlElement (3) and YXmlHook (5) carry a name. */
+const TYPE_REFS = 7
+const TYPE_WITH_KEY = new Set([3, 5])
+
+/**
+ * Reads one item's content exactly as Yjs's readItemContent does (v1 encoding), without building
+ * it, and returns its length (the clock range it takes). Throws where Yjs throws.
+ */
+function readContentLength(d: decoding.Decoder, ref: number): number {
+  switch (ref) {
+    case 1: // ContentDeleted
+      return decoding.readVarUint(d)
+    case 2: {
+      // ContentJSON: len strings, each 'undefined' or JSON
+      const len = decoding.readVarUint(d)
+      for (let i = 0; i < len; i++) {
+        const c = decoding.readVarString(d)
+        if (c !== 'undefined') JSON.parse(c)
+      }
+      return len
+    }
+    case 3: // ContentBinary
+      decoding.readVarUint8Array(d)
+      return 1
+    case 4: // ContentString: its length in UTF-16 code units
+      return decoding.readVarString(d).length
+    case 5: // ContentEmbed
+      JSON.parse(decoding.readVarString(d))
+      return 1
+    case 6: // ContentFormat: key, JSON value
+      decoding.readVarString(d)
+      JSON.parse(decoding.readVarString(d))
+      return 1
+    case 7: {
+      // ContentType
+      const typeRef = decoding.readVarUint(d)
+      if (typeRef >= TYPE_REFS) throw new Malformed(`unknown type ref ${typeRef}`)
+      if (TYPE_WITH_KEY.has(typeRef)) decoding.readVarString(d)
+      return 1
+    }
+    case 8: {
+      // ContentAny
+      const len = decoding.readVarUint(d)
+      for (let i = 0; i < len; i++) decoding.readAny(d)
+      return len
+    }
+    case 9: {
+      // ContentDoc: guid and options; Yjs reads options.shouldLoad, so they must not be null
+      decoding.readVarString(d)
+      const opts = decoding.readAny(d) as unknown
+      if (opts === null || opts === undefined) throw new Malformed('subdocument options are missing')
+      return 1
+    }
+    default:
+      throw new Malformed(`unknown content ref ${ref}`)
   }
+}
+
+/** A reference of an item to another item (origin, right origin, parent). */
+function readRef(d: decoding.Decoder, client: number, clock: number): void {
+  const refClient = decoding.readVarUint(d)
+  const refClock = decoding.readVarUint(d)
+  // Yjs treats other clients' missing items as pending but follows its own client's blindly, so
+  // a forward reference makes every client that applies the update throw (PROTOCOL.md S3)
+  if (refClient === client && refClock >= clock) throw new Malformed('update refers to an item its own client had not made yet')
 }
 
 /**
  * Decodes `update` (v1 format) and returns its clock ranges. Throws InvalidUpdateError when it is
- * truncated, malformed or followed by extra bytes. `update` must end where its buffer ends (a
- * view at the end of a frame is fine), or a lying length could read past its end unnoticed.
+ * truncated, malformed, followed by extra bytes, or something Yjs would fail on. It reads the
+ * update as Yjs's own decoder does (lib0's readers, the same struct and content grammar) but
+ * builds no structs, so validating a keystroke allocates almost nothing.
  */
 export function inspect(update: Uint8Array): UpdateInfo {
-  let decoded: { structs: Array<Y.Item | Y.GC | Y.Skip>; ds: { clients: Map<number, unknown[]> } }
-  try {
-    lastDecoder = null
-    decoded = Y.decodeUpdateV2(update, TrackingDecoder as unknown as typeof Y.UpdateDecoderV1)
-  } catch (err) {
-    throw new InvalidUpdateError(`update does not decode: ${(err as Error).message}`)
-  }
-  const decoder = lastDecoder as Decoder | null
-  if (decoder === null || decoder.pos !== update.length) {
-    throw new InvalidUpdateError('update has trailing bytes or a length that runs past its end')
-  }
-  const { structs, ds } = decoded
-  checkReferences(structs)
+  const d = decoding.createDecoder(update)
   const ranges: ClockRange[] = []
-  let i = 0
-  while (i < structs.length) {
-    const first = structs[i]!
-    const client = first.id.client
-    let end = first.id.clock + first.length
-    let contiguous = !(first instanceof Y.Skip)
-    for (i++; i < structs.length && structs[i]!.id.client === client; i++) {
-      const s = structs[i]!
-      if (s instanceof Y.Skip || s.id.clock !== end) contiguous = false
-      end = Math.max(end, s.id.clock + s.length)
-    }
-    ranges.push({ client, start: first.id.clock, end, contiguous })
-  }
+  let structs = 0
   let deletes = false
-  for (const items of ds.clients.values()) {
-    for (const item of items as Array<{ len: number }>) {
-      if (!(item.len > 0)) throw new InvalidUpdateError('update deletes an empty range')
-      deletes = true
-    }
-  }
-  return { empty: structs.length === 0 && !deletes, ranges }
-}
-
-/**
- * Checks what Yjs assumes of every well-formed update but does not verify: every struct has a
- * length, and an item refers to items of its own client only at earlier clocks (a client can only
- * build on what it already made). Yjs treats other clients' missing items as pending, but
- * follows own-client references blindly, so a forward reference makes every client that applies
- * the update throw (PROTOCOL.md S3).
- */
-function checkReferences(structs: ReadonlyArray<Y.Item | Y.GC | Y.Skip>): void {
-  for (const s of structs) {
-    if (!(s.length > 0)) throw new InvalidUpdateError('update holds an empty struct')
-    if (!(s instanceof Y.Item)) continue
-    const { client, clock } = s.id
-    const parent = s.parent instanceof Y.ID ? s.parent : null
-    for (const ref of [s.origin, s.rightOrigin, parent]) {
-      if (ref !== null && ref.client === client && ref.clock >= clock) {
-        throw new InvalidUpdateError('update refers to an item its own client had not made yet')
+  try {
+    const clients = decoding.readVarUint(d)
+    for (let c = 0; c < clients; c++) {
+      const count = decoding.readVarUint(d)
+      const client = decoding.readVarUint(d)
+      const start = decoding.readVarUint(d)
+      let clock = start
+      let contiguous = true
+      for (let i = 0; i < count; i++) {
+        const info = readInfo(d)
+        let length: number
+        if (info === 10) {
+          // Skip: a hole
+          length = decoding.readVarUint(d)
+          contiguous = false
+        } else if ((info & BITS5) !== 0) {
+          if ((info & BIT8) === BIT8) readRef(d, client, clock) // origin
+          if ((info & BIT7) === BIT7) readRef(d, client, clock) // right origin
+          if ((info & (BIT7 | BIT8)) === 0) {
+            // parent: a root type's name, or an item
+            if (decoding.readVarUint(d) === 1) decoding.readVarString(d)
+            else readRef(d, client, clock)
+            if ((info & BIT6) === BIT6) decoding.readVarString(d) // parentSub
+          }
+          length = readContentLength(d, info & BITS5)
+        } else {
+          length = decoding.readVarUint(d) // GC
+        }
+        if (!(length > 0)) throw new Malformed('update holds an empty struct')
+        clock += length
+        structs++
+      }
+      if (count > 0) {
+        // a client listed twice in one update continues its range (Yjs reads them as one list)
+        const last = ranges.at(-1)
+        if (last !== undefined && last.client === client) {
+          ranges[ranges.length - 1] = { client, start: last.start, end: Math.max(last.end, clock), contiguous: last.contiguous && contiguous && start === last.end }
+        } else {
+          ranges.push({ client, start, end: clock, contiguous })
+        }
       }
     }
+    // the delete set: per client, ranges of (clock, length)
+    const dsClients = decoding.readVarUint(d)
+    for (let c = 0; c < dsClients; c++) {
+      decoding.readVarUint(d) // client
+      const n = decoding.readVarUint(d)
+      for (let i = 0; i < n; i++) {
+        decoding.readVarUint(d) // clock
+        const len = decoding.readVarUint(d)
+        if (!(len > 0)) throw new Malformed('update deletes an empty range')
+        deletes = true
+      }
+    }
+  } catch (err) {
+    if (err instanceof Malformed) throw new InvalidUpdateError(err.message)
+    throw new InvalidUpdateError(`update does not decode: ${(err as Error).message}`)
   }
+  if (d.pos !== update.length) throw new InvalidUpdateError('update has trailing bytes or a length that runs past its end')
+  return { empty: structs === 0 && !deletes, ranges }
 }
 
 /** Checks that `sv` is a well-formed encoded state vector with nothing after it. */
