@@ -63,7 +63,19 @@ interface Batch {
   seq: number
 }
 
-const newBatch = (): Batch => ({ updates: [], infos: [], frames: [], senders: [], bytes: 0, count: 0, seq: 0 })
+/** A batch holding one update: arrays of exactly one element (most batches never get a second). */
+const batchOf = (update: Uint8Array, info: UpdateInfo, frame: Uint8Array, sender: RoomPeer): Batch => ({
+  updates: [update],
+  infos: [info],
+  frames: [frame],
+  senders: [sender],
+  bytes: update.length,
+  count: 0,
+  seq: 0,
+})
+
+/** The batch of a write with no updates (the document's card alone). */
+const emptyBatch = (): Batch => ({ updates: [], infos: [], frames: [], senders: [], bytes: 0, count: 0, seq: 0 })
 
 const NO_RECORDS: readonly RecordWrite[] = []
 
@@ -89,7 +101,8 @@ export class Room implements Committable {
   /** Write the card with the next batch, whatever the interval (a rename). */
   private metaUrgent = false
   private metaTimer: NodeJS.Timeout | null = null
-  private unsaved = newBatch()
+  /** Updates accepted since the last take, or null when none are. */
+  private unsaved: Batch | null = null
   private inFlight: Batch | null = null
   private accepted = 0
   private durable = 0
@@ -201,16 +214,20 @@ export class Room implements Committable {
       return false
     }
     const b = this.unsaved
-    if (this.state!.size + b.bytes + update.length > this.ctx.maxDocBytes) {
+    if (this.state!.size + (b?.bytes ?? 0) + update.length > this.ctx.maxDocBytes) {
       this.ctx.metrics.errors.inc({ kind: 'document-too-large' })
       peer.close(Close.DocumentTooLarge)
       return false
     }
-    b.updates.push(update)
-    b.infos.push(info)
-    b.frames.push(relayFrame)
-    b.senders.push(peer)
-    b.bytes += update.length
+    if (b === null) {
+      this.unsaved = batchOf(update, info, relayFrame, peer)
+    } else {
+      b.updates.push(update)
+      b.infos.push(info)
+      b.frames.push(relayFrame)
+      b.senders.push(peer)
+      b.bytes += update.length
+    }
     peer.lastAccepted = ++this.accepted
     this.ctx.commit.enqueue(this, update.length)
     return true
@@ -228,7 +245,7 @@ export class Room implements Committable {
     if (change.accepted.length > 0) {
       const relay = change.all ? original : frame.awareness(awarenessCodec.encode(change.accepted))
       const b = this.unsaved
-      if (b.updates.length > 0 && !this.ctx.commit.failing) {
+      if (b !== null && !this.ctx.commit.failing) {
         // updates wait for their log write: a cursor that moved after them goes out after them,
         // in the same burst (a cursor never points at content its peers have not got yet)
         b.frames.push(relay)
@@ -251,8 +268,7 @@ export class Room implements Committable {
 
   /** Group commit: moves waiting updates (and a due card write) into the batch being written. */
   take(now: number): { entry: LogEntry | null; records: readonly RecordWrite[] } | null {
-    const b = this.unsaved
-    const hasEntry = b.updates.length > 0
+    const hasEntry = this.unsaved !== null
     if (hasEntry) {
       if (this.meta_ === null) this.meta_ = newMeta(this.docId, now)
       this.meta_.updatedAt = now
@@ -269,7 +285,8 @@ export class Room implements Committable {
       this.metaTimer.unref()
     }
     if (!hasEntry && !writeMeta) return null
-    this.unsaved = newBatch()
+    const b = this.unsaved ?? emptyBatch()
+    this.unsaved = null
     const seq = hasEntry ? this.state!.lastSeq + 1 : 0
     b.count = this.accepted
     b.seq = seq
@@ -346,7 +363,7 @@ export class Room implements Committable {
 
   /** True when nothing waits to be written: everything accepted is in the store. */
   get settled(): boolean {
-    return this.inFlight === null && this.unsaved.updates.length === 0 && !this.metaDirty && this.unstored.length === 0
+    return this.inFlight === null && this.unsaved === null && !this.metaDirty && this.unstored.length === 0
   }
 
   private clearMetaTimer(): void {
@@ -463,8 +480,8 @@ export class Room implements Committable {
   async delete(): Promise<void> {
     await this.ready
     this.status = 'deleted'
-    this.ctx.commit.settled(this.unsaved.bytes)
-    this.unsaved = newBatch()
+    this.ctx.commit.settled(this.unsaved?.bytes ?? 0)
+    this.unsaved = null
     this.metaDirty = false
     this.clearMetaTimer()
     for (const peer of [...this.peers]) peer.close(Close.DocumentDeleted)

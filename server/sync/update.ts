@@ -28,6 +28,8 @@ export class InvalidUpdateError extends Error {
   }
 }
 
+const NO_RANGES: readonly ClockRange[] = []
+
 /** Thrown inside the scanner; turned into an InvalidUpdateError by `inspect`. */
 class Malformed extends Error {}
 
@@ -117,7 +119,8 @@ function readRef(d: decoding.Decoder, client: number, clock: number): void {
  */
 export function inspect(update: Uint8Array): UpdateInfo {
   const d = decoding.createDecoder(update)
-  const ranges: ClockRange[] = []
+  // most updates touch one client: the list is made with its first range, at its size
+  let ranges: ClockRange[] | null = null
   let structs = 0
   let deletes = false
   try {
@@ -154,8 +157,10 @@ export function inspect(update: Uint8Array): UpdateInfo {
       }
       if (count > 0) {
         // a client listed twice in one update continues its range (Yjs reads them as one list)
-        const last = ranges.at(-1)
-        if (last !== undefined && last.client === client) {
+        const last = ranges?.at(-1)
+        if (ranges === null) {
+          ranges = [{ client, start, end: clock, contiguous }]
+        } else if (last !== undefined && last.client === client) {
           ranges[ranges.length - 1] = { client, start: last.start, end: Math.max(last.end, clock), contiguous: last.contiguous && contiguous && start === last.end }
         } else {
           ranges.push({ client, start, end: clock, contiguous })
@@ -179,7 +184,7 @@ export function inspect(update: Uint8Array): UpdateInfo {
     throw new InvalidUpdateError(`update does not decode: ${(err as Error).message}`)
   }
   if (d.pos !== update.length) throw new InvalidUpdateError('update has trailing bytes or a length that runs past its end')
-  return { empty: structs === 0 && !deletes, ranges }
+  return { empty: structs === 0 && !deletes, ranges: ranges ?? NO_RANGES }
 }
 
 /** Checks that `sv` is a well-formed encoded state vector with nothing after it. */

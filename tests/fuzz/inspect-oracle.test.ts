@@ -91,7 +91,7 @@ function richHistory(rand: () => number): Uint8Array[] {
       el.setAttribute('class', 'c')
       x.insert(0, [el])
       el.insert(0, [new Y.XmlText('hi')])
-    } else if (r < 0.8) x.insert(0, [new Y.XmlHook('hook')])
+    } else if (r < 0.8) x.insert(0, [new Y.XmlHook('hook') as never])
     else if (r < 0.9 && t.length > 1) t.delete(0, 1)
     else if (a.length > 0) a.delete(0, 1)
   }
