@@ -43,28 +43,28 @@ export class Catalog {
 
   /** The live card of a document: memory first (fresher), then storage. */
   private async card(id: string): Promise<DocMeta | undefined> {
-    const room = this.registry.get(id)
-    if (room?.titleStale) await room.compact()
-    return room?.meta ?? (await this.storage.getRecord<DocMeta>(DOC_RECORD, id))
+    for (const room of this.registry.withLeaving()) if (room.docId === id && room.titleStale) await room.refreshTitle()
+    return this.registry.card(id) ?? (await this.storage.getRecord<DocMeta>(DOC_RECORD, id))
   }
 
   /** Every document that is not deleted, most recently edited first; `query` filters titles. */
   async list(query = ''): Promise<DocSummary[]> {
-    const stale = [...this.registry.all()].filter((room) => room.titleStale)
-    await Promise.all(stale.map((room) => room.compact()))
+    const stale = this.registry.withLeaving().filter((room) => room.titleStale)
+    await Promise.all(stale.map((room) => room.refreshTitle()))
     const stored = await this.storage.listRecords<DocMeta>(DOC_RECORD)
     const needle = query.trim().toLowerCase()
     const out: DocSummary[] = []
     for (const { id, value } of stored) {
-      const meta = this.registry.get(id)?.meta ?? value
+      // memory first: a card (of a room loaded or leaving) may be newer than the stored one
+      const meta = this.registry.card(id) ?? value
       if (meta.deletedAt !== undefined) continue
       if (needle && !meta.title.toLowerCase().includes(needle)) continue
       out.push(summary(meta))
     }
     // documents written to for the first time in this very turn have a card only in memory
-    for (const room of this.registry.all()) {
+    for (const room of this.registry.withLeaving()) {
       const meta = room.meta
-      if (meta && !stored.some((s) => s.id === meta.id) && (!needle || meta.title.toLowerCase().includes(needle))) out.push(summary(meta))
+      if (meta && !stored.some((s) => s.id === meta.id) && !out.some((d) => d.id === meta.id) && (!needle || meta.title.toLowerCase().includes(needle))) out.push(summary(meta))
     }
     return out.sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1))
   }

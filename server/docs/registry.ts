@@ -5,12 +5,15 @@
 import type * as Y from 'yjs'
 import type { CloseCode } from '../../shared/protocol.js'
 import { Room, type RoomContext } from '../sync/room.js'
+import type { DocMeta } from './meta.js'
 
 /** Loads documents on first use and unloads them when idle. */
 export class Registry {
   private readonly rooms = new Map<string, Room>()
   /** Documents still compacting after their room unloaded; a reload waits for them. */
   private readonly finishing = new Map<string, Promise<void>>()
+  /** The rooms of those documents, until their last writes are in the store. */
+  private readonly leaving = new Map<string, Room>()
   private timer: NodeJS.Timeout | null = null
 
   constructor(private readonly ctx: RoomContext) {}
@@ -35,6 +38,19 @@ export class Registry {
     return this.rooms.size
   }
 
+  /**
+   * The card of a document as memory knows it: its room's, or that of its room still leaving
+   * memory (whose last card write may not be in the store yet); null when neither has one.
+   */
+  card(docId: string): DocMeta | null {
+    return this.rooms.get(docId)?.meta ?? this.leaving.get(docId)?.meta ?? null
+  }
+
+  /** Rooms in memory and rooms leaving it. */
+  withLeaving(): Room[] {
+    return [...this.rooms.values(), ...this.leaving.values()]
+  }
+
   /** Every room in memory. */
   all(): IterableIterator<Room> {
     return this.rooms.values()
@@ -49,8 +65,10 @@ export class Registry {
       .then(() => room.whenSettled())
       .finally(() => {
         if (this.finishing.get(room.docId) === done) this.finishing.delete(room.docId)
+        if (this.leaving.get(room.docId) === room) this.leaving.delete(room.docId)
       })
     this.finishing.set(room.docId, done)
+    this.leaving.set(room.docId, room)
   }
 
   /**

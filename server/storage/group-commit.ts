@@ -106,6 +106,8 @@ export class GroupCommit {
   private storeTimer: NodeJS.Timeout | null = null
   /** A failed store write waits for its retry; new batches do not hurry it. */
   private storeRetryPending = false
+  /** Someone waits for the store (storeNow): write without the batching delay. */
+  private hurry = false
   private retryDelay: number
   private drained: Array<() => void> = []
   /** Bytes accepted but not yet in the store, across all documents. */
@@ -222,16 +224,31 @@ export class GroupCommit {
     if (this.storing !== null || this.storeRetryPending) return
     // a large backlog goes at once (compaction folds only what is stored); typing traffic waits
     // a little so that many turns share one store write
-    if (this.backlogBytes > STORE_AT_ONCE_BYTES) {
+    if (this.hurry || this.backlogBytes > STORE_AT_ONCE_BYTES) {
       if (this.storeTimer !== null) clearTimeout(this.storeTimer)
     } else if (this.storeTimer !== null) {
       return
     }
-    const delay = this.backlogBytes > STORE_AT_ONCE_BYTES ? 0 : (this.options.storeDelayMs ?? 500)
+    const delay = this.hurry || this.backlogBytes > STORE_AT_ONCE_BYTES ? 0 : (this.options.storeDelayMs ?? 500)
     this.storeTimer = setTimeout(() => {
       this.storeTimer = null
       this.store()
     }, delay)
+  }
+
+  /** True while something of `doc` (entries or records) waits to be written or to reach the store. */
+  pending(doc: Committable): boolean {
+    return this.dirty.has(doc) || this.toStore.docs.has(doc) || (this.storing?.docs.has(doc) ?? false) || (this.committing?.docs.includes(doc) ?? false)
+  }
+
+  /**
+   * Moves what waits for the store into it without the batching delay (a reader of the store,
+   * such as the document list, is waiting for it). A write in flight finishes first.
+   */
+  storeNow(): void {
+    if (!this.storeWaiting) return
+    this.hurry = true
+    this.scheduleStore()
   }
 
   /** Adds a journaled batch to what waits for the store. */
@@ -262,6 +279,7 @@ export class GroupCommit {
     const batch = this.toStore
     this.toStore = newStoreBatch()
     this.storing = batch
+    this.hurry = false
     // a document's entries of several turns become one stored entry, keyed by the last seq
     const appends: Append[] = []
     for (const [doc, g] of batch.docs) {

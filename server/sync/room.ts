@@ -79,6 +79,9 @@ const emptyBatch = (): Batch => ({ updates: [], infos: [], frames: [], senders: 
 
 const NO_RECORDS: readonly RecordWrite[] = []
 
+/** Longest refreshTitle waits for the store before it reads what is there. */
+const STORE_WAIT_MS = 2000
+
 /** Lifecycle of a room. */
 export type RoomStatus = 'loading' | 'ready' | 'failed' | 'deleted'
 
@@ -119,6 +122,8 @@ export class Room implements Committable {
   private unstored: number[] = []
   /** Sequence number of the last entry known to be in the store (every earlier one is too); lastSeq once nothing is unstored. */
   private storedSeq = 0
+  /** Waiting for the store to hold every entry up to `seq`. */
+  private storedWaiters: Array<{ seq: number; done: () => void }> = []
 
   constructor(
     readonly docId: string,
@@ -333,6 +338,11 @@ export class Room implements Committable {
   /** Group commit: `entries` of this document's durable entries reached the store. */
   stored(entries: number): void {
     if (entries > 0) this.storedSeq = this.unstored.splice(0, entries).at(-1)!
+    if (this.storedWaiters.length > 0) {
+      const due = this.storedWaiters.filter((w) => w.seq <= this.storedSeq)
+      this.storedWaiters = this.storedWaiters.filter((w) => w.seq > this.storedSeq)
+      for (const w of due) w.done()
+    }
     this.maybeCompact()
     this.resolveSettled()
     this.maybeIdle()
@@ -361,9 +371,9 @@ export class Room implements Committable {
     if (this.state && this.state.needsCompaction(this.ctx.compactMinBytes)) void this.compact()
   }
 
-  /** True when nothing waits to be written: everything accepted is in the store. */
+  /** True when nothing waits to be written: everything accepted, and the card, is in the store. */
   get settled(): boolean {
-    return this.inFlight === null && this.unsaved === null && !this.metaDirty && this.unstored.length === 0
+    return this.inFlight === null && this.unsaved === null && !this.metaDirty && this.unstored.length === 0 && !this.ctx.commit.pending(this)
   }
 
   private clearMetaTimer(): void {
@@ -429,6 +439,27 @@ export class Room implements Committable {
   /** A copy of the document's card as it stands in memory (null before the first write). */
   get meta(): DocMeta | null {
     return this.meta_ && { ...this.meta_ }
+  }
+
+  /**
+   * Brings the card's title up to date with every change durable now: moves those changes into
+   * the store at once (compaction reads only what is stored), then compacts, which reads the
+   * title. The document list calls it before showing a title that may be stale.
+   */
+  async refreshTitle(): Promise<void> {
+    const target = this.state?.lastSeq ?? 0
+    if (this.storedSeq < target && this.status === 'ready' && !this.ctx.commit.failing) {
+      this.ctx.commit.storeNow()
+      // a store that starts failing meanwhile does not hold the caller up for long
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        new Promise<void>((resolve) => this.storedWaiters.push({ seq: target, done: resolve })),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, STORE_WAIT_MS))),
+      ])
+      clearTimeout(timer)
+    }
+    // a compaction already running may cover less than `target`: then one more covers the rest
+    for (let round = 0; round < 2 && this.titleSeq < target && this.status === 'ready'; round++) await this.compact()
   }
 
   /** True when changes were stored after the title was last read from the document. */

@@ -97,14 +97,16 @@ describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SK
     }
     await Promise.all([waitForSave(carol.page, 'saved'), waitForSave(dave.page, 'saved')])
 
-    // and the server has all of it on disk
-    const stored = await server.storage.load(docId)
-    const doc = new Y.Doc()
-    if (stored.checkpoint) Y.applyUpdate(doc, stored.checkpoint.state)
-    for (const entry of stored.log) for (const update of entry.updates) Y.applyUpdate(doc, update)
-    const onDisk = doc.getXmlFragment(CONTENT).toString()
-    expect(onDisk).toContain('Carol while the server was down.')
-    expect(onDisk).toContain('And after the reload.')
+    // and the server has all of it in its store ("saved" means journaled; the store follows)
+    const inStore = async () => {
+      const stored = await server.storage.load(docId)
+      const doc = new Y.Doc()
+      if (stored.checkpoint) Y.applyUpdate(doc, stored.checkpoint.state)
+      for (const entry of stored.log) for (const update of entry.updates) Y.applyUpdate(doc, update)
+      return doc.getXmlFragment(CONTENT).toString()
+    }
+    await waitFor('everything in the store', async () => (await inStore()).includes('Carol while the server was down.'), 5000)
+    expect(await inStore()).toContain('And after the reload.')
     await waitFor('no page errors', () => carol.errors.length === 0 && dave.errors.length === 0, 1000)
   })
 })

@@ -15,6 +15,45 @@ afterEach(async () => {
 })
 
 describe('document catalogue', () => {
+  it('lists the title a client typed as soon as the change is saved, though the store lags behind the journal', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    const server = await startServer({ dataDir: data.dir })
+    cleanups.push(() => server.close())
+    const doc = await server.catalog.create('Before')
+    const editor = connect(server.wsUrl, doc.id)
+    cleanups.push(() => editor.destroy())
+    await editor.synced()
+    for (const next of ['After', 'After again']) {
+      const title = editor.doc.getText(TITLE)
+      title.delete(0, title.length)
+      title.insert(0, next)
+      // relayed to a second client means journaled; the list is asked right then, once
+      const watcher = connect(server.wsUrl, doc.id)
+      await watcher.synced()
+      await waitFor('the watcher to have the title', () => watcher.doc.getText(TITLE).toString() === next)
+      watcher.destroy()
+      expect((await server.catalog.list()).find((d) => d.id === doc.id)?.title).toBe(next)
+      expect((await server.catalog.get(doc.id))?.title).toBe(next)
+    }
+    // the last client leaves: the document leaves memory, and the list reads its stored card
+    const title = editor.doc.getText(TITLE)
+    title.delete(0, title.length)
+    title.insert(0, 'Last words')
+    const watcher = connect(server.wsUrl, doc.id)
+    await watcher.synced()
+    await waitFor('the watcher to have the title', () => watcher.doc.getText(TITLE).toString() === 'Last words')
+    watcher.destroy()
+    editor.destroy()
+    const seen = new Set<string | undefined>()
+    while (server.registry.get(doc.id) !== undefined) {
+      seen.add((await server.catalog.list()).find((d) => d.id === doc.id)?.title)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    for (let i = 0; i < 20; i++) seen.add((await server.catalog.list()).find((d) => d.id === doc.id)?.title)
+    expect([...seen]).toEqual(['Last words'])
+  })
+
   it('creates, lists by last edit, renames into open editors, and keeps the list across a restart', async () => {
     const data = tempDir()
     cleanups.push(data.cleanup)
