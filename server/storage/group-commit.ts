@@ -246,9 +246,9 @@ export class GroupCommit {
    * such as the document list, is waiting for it). A write in flight finishes first.
    */
   storeNow(): void {
-    if (!this.storeWaiting) return
+    // also what is journaled next (a write taken this turn): the flag holds until a store write
     this.hurry = true
-    this.scheduleStore()
+    if (this.storeWaiting) this.scheduleStore()
   }
 
   /** Adds a journaled batch to what waits for the store. */

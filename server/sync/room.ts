@@ -355,9 +355,10 @@ export class Room implements Committable {
     for (const resolve of waiting) resolve()
   }
 
-  /** Resolves once nothing of this document waits to be written. */
+  /** Resolves once nothing of this document waits to be written; someone waits, so the store write goes now. */
   whenSettled(): Promise<void> {
     if (this.settled) return Promise.resolve()
+    this.ctx.commit.storeNow()
     return new Promise((resolve) => this.settledWaiters.push(resolve))
   }
 
