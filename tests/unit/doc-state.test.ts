@@ -311,12 +311,17 @@ describe('DocState fold, replaceBase, fromStored, needsCompaction', () => {
 })
 
 describe('helpers', () => {
-  it('mergeAll merges many updates in chunks to the same content as one merge', () => {
+  it('mergeAll merges many updates, as a tree of chunk merges, to the same content as applying them', () => {
+    // 5000 updates: three levels of merges (chunks of 64), with deletions
     const r = recordingDoc(3)
-    for (let i = 0; i < 600; i++) r.doc.getText('t').insert(i % 7 === 0 ? 0 : r.doc.getText('t').length, String.fromCharCode(97 + (i % 26)))
+    const t = r.doc.getText('t')
+    for (let i = 0; i < 5000; i++) {
+      if (i % 5 === 4) t.delete(Math.floor(t.length / 2), 1)
+      else t.insert(i % 7 === 0 ? 0 : t.length, String.fromCharCode(97 + (i % 26)))
+    }
     const merged = mergeAll(r.updates)
-    expect(r.doc.getText('t').toString()).toBe(docOf([merged]).getText('t').toString())
-    expect(svObject(Y.encodeStateVectorFromUpdate(merged))).toEqual({ 3: 600 })
+    expect(docOf([merged]).getText('t').toString()).toBe(t.toString())
+    expect(svObject(Y.encodeStateVectorFromUpdate(merged))).toEqual({ 3: 4000 })
     expect([...mergeAll([])]).toEqual([0, 0])
     expect(mergeAll([r.updates[0]!])).toBe(r.updates[0])
   })
