@@ -206,6 +206,8 @@ export interface ReplayWatchResult {
   readonly applyMs: number
   /** The code the server closed the watcher with before the last update, if it did. */
   readonly closeCode: number | null
+  /** Times the watcher reconnected after the server closed it as a slow reader. */
+  readonly reconnects: number
 }
 
 /** Closes every socket; the worker exits after answering. */

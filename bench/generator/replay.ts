@@ -25,8 +25,11 @@ export function readFrames(file: string): Uint8Array[] {
   return frames
 }
 
-/** Opens a socket to `url` and resolves once the server's sync step 2 arrived. */
-function connectSynced(url: string, onMessage: (data: Buffer) => void): Promise<WebSocket> {
+/**
+ * Opens a socket to `url` and resolves once the server's sync step 2 arrived (its update goes to
+ * `onStep2`, when given).
+ */
+function connectSynced(url: string, onMessage: (data: Buffer) => void, onStep2?: (update: Uint8Array) => void): Promise<WebSocket> {
   return new Promise<WebSocket>((resolve, reject) => {
     const ws = new WebSocket(url, proto.CLIENT_OPTIONS)
     let synced = false
@@ -36,6 +39,8 @@ function connectSynced(url: string, onMessage: (data: Buffer) => void): Promise<
       if (data[0] === proto.MSG_SYNC && data[1] === proto.SYNC_STEP1) ws.send(proto.EMPTY_STEP2)
       else if (!synced && data[0] === proto.MSG_SYNC && data[1] === proto.SYNC_STEP2) {
         synced = true
+        const { start, end } = proto.syncPayload(data)
+        onStep2?.(data.subarray(start, end))
         resolve(ws)
       } else if (synced) onMessage(data)
     })
@@ -69,54 +74,107 @@ export class ReplaySender {
   }
 }
 
-/** The watching side of a replay. */
+/** Close code of a server that drops a peer too far behind (Tandem's slow reader). */
+const SLOW_READER = 4507
+
+/**
+ * The watching side of a replay. It collects what the server relays and counts it; if the server
+ * closes it for falling behind, it reconnects and syncs as a stock client would, and from then
+ * on applies what it gets as it comes, until its text is the trace's.
+ */
 export class ReplayWatcher {
   private ws: WebSocket | null = null
   private received: Uint8Array[] = []
   private firstAt = 0
   private lastAt = 0
   private done: Promise<void> | null = null
-  private expectedFile = ''
-  /** The close code, when the server closed the watcher before the last update. */
+  private finish: () => void = () => {}
+  private finished = false
+  private expected = ''
+  /** The code the server closed the watcher with before the end, if it did. */
   private closeCode: number | null = null
+  private reconnects = 0
+  /** After a reconnect: the document so far, and how much of `received` it holds. */
+  private doc: Y.Doc | null = null
+  private applied = 0
+  private checkTimer: NodeJS.Timeout | null = null
 
   /** Connects and starts collecting; {@link result} resolves once `count` updates arrived. */
   async connect(cmd: ReplayWatchCommand): Promise<void> {
-    let finish!: () => void
+    this.expected = readFileSync(cmd.expectedFile, 'utf8')
     this.done = new Promise<void>((resolve) => {
-      finish = resolve
-      setTimeout(resolve, cmd.timeoutMs).unref()
+      this.finish = () => {
+        this.finished = true
+        resolve()
+      }
+      setTimeout(this.finish, cmd.timeoutMs).unref()
     })
-    this.ws = await connectSynced(cmd.url, (data) => {
+    const onData = (data: Buffer) => {
       if (data[0] !== proto.MSG_SYNC) return
       const t = now()
       if (this.received.length === 0) this.firstAt = t
       this.lastAt = t
       const { start, end } = proto.syncPayload(data)
       this.received.push(data.subarray(start, end))
-      if (this.received.length >= cmd.count) finish()
-    })
-    // a watcher the server closes (a slow reader, say) gets nothing more: say so, do not wait
-    this.ws.on('close', (code: number) => {
-      if (this.received.length < cmd.count) this.closeCode = code
-      finish()
-    })
-    this.expectedFile = cmd.expectedFile
+      if (this.doc) this.checkSoon()
+      else if (this.received.length >= cmd.count) this.finish()
+    }
+    const watchClose = (ws: WebSocket) =>
+      ws.on('close', (code: number) => {
+        if (this.finished) return
+        this.closeCode = code
+        if (code !== SLOW_READER || this.reconnects >= 3) return this.finish()
+        // as a stock client does: reconnect and sync; the sync step 2 holds all the server has
+        this.reconnects++
+        connectSynced(cmd.url, onData, (update) => {
+          this.received = [update]
+          this.applied = 0
+          this.doc ??= new Y.Doc()
+          this.lastAt = now()
+        }).then((next) => {
+          this.ws = next
+          watchClose(next)
+          this.checkSoon()
+        }, () => this.finish())
+      })
+    this.ws = await connectSynced(cmd.url, onData)
+    watchClose(this.ws)
+  }
+
+  /** After a reconnect: applies what arrived since the last check and finishes on the trace's text. */
+  private checkSoon(): void {
+    if (this.checkTimer !== null || this.finished) return
+    this.checkTimer = setTimeout(() => {
+      this.checkTimer = null
+      const doc = this.doc!
+      doc.transact(() => {
+        for (; this.applied < this.received.length; this.applied++) Y.applyUpdate(doc, this.received[this.applied]!)
+      })
+      if (doc.getText(TEXT_NAME).length === this.expected.length && doc.getText(TEXT_NAME).toString() === this.expected) this.finish()
+    }, 20)
   }
 
   /** Waits for the last update, then applies all of them and compares the text. */
   async result(): Promise<ReplayWatchResult> {
     await this.done
+    if (this.checkTimer !== null) clearTimeout(this.checkTimer)
     const t = now()
-    const doc = new Y.Doc()
+    const doc = this.doc ?? new Y.Doc()
     doc.transact(() => {
-      for (const u of this.received) Y.applyUpdate(doc, u)
+      for (; this.applied < this.received.length; this.applied++) Y.applyUpdate(doc, this.received[this.applied]!)
     })
     const text = doc.getText(TEXT_NAME).toString()
     const applyMs = now() - t
-    const expected = readFileSync(this.expectedFile, 'utf8')
     doc.destroy()
-    return { received: this.received.length, firstAt: this.firstAt, lastAt: this.lastAt, converged: text === expected, applyMs, closeCode: this.closeCode }
+    return {
+      received: this.received.length,
+      firstAt: this.firstAt,
+      lastAt: this.lastAt,
+      converged: text === this.expected,
+      applyMs,
+      closeCode: this.closeCode,
+      reconnects: this.reconnects,
+    }
   }
 
   /** Closes the socket. */
