@@ -43,7 +43,7 @@ export class Catalog {
 
   /** The live card of a document: memory first (fresher), then storage. */
   private async card(id: string): Promise<DocMeta | undefined> {
-    for (const room of this.registry.withLeaving()) if (room.docId === id && room.titleStale) await room.refreshTitle()
+    for (const room of this.registry.roomsOf(id)) if (room.titleStale) await room.refreshTitle()
     return this.registry.card(id) ?? (await this.storage.getRecord<DocMeta>(DOC_RECORD, id))
   }
 
@@ -51,12 +51,19 @@ export class Catalog {
   async list(query = ''): Promise<DocSummary[]> {
     const stale = this.registry.withLeaving().filter((room) => room.titleStale)
     await Promise.all(stale.map((room) => room.refreshTitle()))
+    // cards in memory are read before the store: a room may leave memory while the store is read,
+    // and that read need not hold the card it wrote on its way out
+    const inMemory = new Map<string, DocMeta>()
+    for (const { docId } of this.registry.withLeaving()) {
+      const meta = this.registry.card(docId)
+      if (meta) inMemory.set(docId, meta)
+    }
     const stored = await this.storage.listRecords<DocMeta>(DOC_RECORD)
     const needle = query.trim().toLowerCase()
     const out: DocSummary[] = []
     for (const { id, value } of stored) {
       // memory first: a card (of a room loaded or leaving) may be newer than the stored one
-      const meta = this.registry.card(id) ?? value
+      const meta = this.registry.card(id) ?? inMemory.get(id) ?? value
       if (meta.deletedAt !== undefined) continue
       if (needle && !meta.title.toLowerCase().includes(needle)) continue
       out.push(summary(meta))
