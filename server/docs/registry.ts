@@ -46,6 +46,11 @@ export class Registry {
     return this.rooms.get(docId)?.meta ?? this.leaving.get(docId)?.meta ?? null
   }
 
+  /** The rooms of `docId` in memory: loaded, leaving, or both (a reload waiting for the leaving one). */
+  roomsOf(docId: string): Room[] {
+    return [this.rooms.get(docId), this.leaving.get(docId)].filter((r): r is Room => r !== undefined)
+  }
+
   /** Rooms in memory and rooms leaving it. */
   withLeaving(): Room[] {
     return [...this.rooms.values(), ...this.leaving.values()]

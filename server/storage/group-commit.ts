@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino'
 import type { Metrics } from '../metrics.js'
-import type { Journal, JournalPosition } from './journal.js'
+import type { Journal, JournalEntry, JournalPosition } from './journal.js'
 import type { Append, LogEntry, RecordWrite, Storage } from './storage.js'
 
 /** A writer of log entries (a room) as the group commit sees it. */
@@ -42,8 +42,19 @@ export interface GroupCommitOptions {
 
 interface Batch {
   readonly docs: Committable[]
-  readonly appends: Append[]
+  /** Each document's log entry (same index as in `docs`), or null when it writes records only. */
+  readonly entries: Array<LogEntry | null>
   readonly records: RecordWrite[]
+}
+
+/** The batch's entries as the store takes them. */
+function appendsOf(batch: Batch): Append[] {
+  const appends: Append[] = []
+  batch.docs.forEach((doc, i) => {
+    const entry = batch.entries[i]
+    if (entry) appends.push({ docId: doc.docId, entry })
+  })
+  return appends
 }
 
 /** What one document has journaled since the last store write. */
@@ -161,12 +172,12 @@ export class GroupCommit {
     this.scheduled = false
     if (this.committing !== null || this.dirty.size === 0) return this.settle()
     const now = (this.options.now ?? Date.now)()
-    const batch: Batch = { docs: [], appends: [], records: [] }
+    const batch: Batch = { docs: [], entries: [], records: [] }
     for (const doc of this.dirty) {
       const taken = doc.take(now)
       if (!taken) continue
       batch.docs.push(doc)
-      if (taken.entry) batch.appends.push({ docId: doc.docId, entry: taken.entry })
+      batch.entries.push(taken.entry)
       for (const record of taken.records) batch.records.push(record)
     }
     this.dirty.clear()
@@ -180,15 +191,16 @@ export class GroupCommit {
     if (!journal) return this.write(batch)
     let position: JournalPosition
     try {
-      position = journal.append(batch.appends.map(({ docId, entry }) => ({ docId, seq: entry.seq, time: entry.time, updates: entry.updates })))
+      position = journal.append(appendsOf(batch).map(({ docId, entry }): JournalEntry => ({ docId, seq: entry.seq, time: entry.time, updates: entry.updates })))
     } catch (err) {
       this.committing = batch
-      return this.failed(err as Error, 'journal-write', batch.appends.length, () => this.commit(batch))
+      return this.failed(err as Error, 'journal-write', appendsOf(batch).length, () => this.commit(batch))
     }
     this.committing = null
     this.succeeded()
-    for (const doc of batch.docs) doc.committed()
+    // gathered first, so a document asked whether it is settled while relaying knows its writes wait
     this.gather(batch, position)
+    for (const doc of batch.docs) doc.committed()
     this.scheduleStore()
     if (this.dirty.size > 0 && !this.scheduled) {
       this.scheduled = true
@@ -201,35 +213,37 @@ export class GroupCommit {
     this.committing = batch
     const { storage, metrics } = this.options
     const stop = metrics.persistBatch.startTimer()
-    storage.append(batch.appends, batch.records).then(
+    storage.append(appendsOf(batch), batch.records).then(
       () => {
         stop()
         this.committing = null
         this.succeeded()
         for (const doc of batch.docs) doc.committed()
-        for (const { entry } of batch.appends) this.backlogBytes -= bytesOf(entry)
-        const withEntry = new Set(batch.appends.map((a) => a.docId))
-        for (const doc of batch.docs) doc.stored(withEntry.has(doc.docId) ? 1 : 0)
+        batch.docs.forEach((doc, i) => {
+          const entry = batch.entries[i]
+          if (entry) this.backlogBytes -= bytesOf(entry)
+          doc.stored(entry ? 1 : 0)
+        })
         if (this.dirty.size > 0) this.flush()
         else this.settle()
       },
       (err: Error) => {
         stop()
-        this.failed(err, 'storage-write', batch.appends.length, () => this.write(batch))
+        this.failed(err, 'storage-write', appendsOf(batch).length, () => this.write(batch))
       },
     )
   }
 
   private scheduleStore(): void {
     if (this.storing !== null || this.storeRetryPending) return
-    // a large backlog goes at once (compaction folds only what is stored); typing traffic waits
-    // a little so that many turns share one store write
-    if (this.hurry || this.backlogBytes > STORE_AT_ONCE_BYTES) {
-      if (this.storeTimer !== null) clearTimeout(this.storeTimer)
-    } else if (this.storeTimer !== null) {
-      return
+    // a large backlog goes at once (compaction folds only what is stored), and so does a write
+    // someone waits for; typing traffic waits a little so that many turns share one store write
+    const atOnce = this.hurry || this.backlogBytes > STORE_AT_ONCE_BYTES
+    if (this.storeTimer !== null) {
+      if (!atOnce) return
+      clearTimeout(this.storeTimer)
     }
-    const delay = this.hurry || this.backlogBytes > STORE_AT_ONCE_BYTES ? 0 : (this.options.storeDelayMs ?? 500)
+    const delay = atOnce ? 0 : (this.options.storeDelayMs ?? 500)
     this.storeTimer = setTimeout(() => {
       this.storeTimer = null
       this.store()
@@ -254,13 +268,11 @@ export class GroupCommit {
   /** Adds a journaled batch to what waits for the store. */
   private gather(batch: Batch, position: JournalPosition): void {
     const waiting = this.toStore
-    const byId = new Map<string, LogEntry>()
-    for (const { docId, entry } of batch.appends) byId.set(docId, entry)
-    for (const doc of batch.docs) {
+    batch.docs.forEach((doc, i) => {
       let g = waiting.docs.get(doc)
       if (!g) waiting.docs.set(doc, (g = { seq: 0, time: 0, updates: [], entries: 0, bytes: 0 }))
-      const entry = byId.get(doc.docId)
-      if (!entry) continue
+      const entry = batch.entries[i]
+      if (!entry) return
       g.seq = entry.seq
       g.time = entry.time
       for (const u of entry.updates) {
@@ -268,7 +280,7 @@ export class GroupCommit {
         g.bytes += u.length
       }
       g.entries++
-    }
+    })
     for (const r of batch.records) waiting.records.push(r)
     waiting.position = position
   }

@@ -82,6 +82,25 @@ const NO_RECORDS: readonly RecordWrite[] = []
 /** Longest refreshTitle waits for the store before it reads what is there. */
 const STORE_WAIT_MS = 2000
 
+/** Someone waiting for a count or sequence number to reach `at`. */
+interface Waiter {
+  readonly at: number
+  readonly done: () => void
+}
+
+/** Removes the waiters whose mark was reached from `waiters`, then calls them. */
+function release(waiters: Waiter[], reached: number): void {
+  if (waiters.length === 0) return
+  const due: Waiter[] = []
+  let kept = 0
+  for (const w of waiters) {
+    if (w.at <= reached) due.push(w)
+    else waiters[kept++] = w
+  }
+  waiters.length = kept
+  for (const w of due) w.done()
+}
+
 /** Lifecycle of a room. */
 export type RoomStatus = 'loading' | 'ready' | 'failed' | 'deleted'
 
@@ -109,7 +128,8 @@ export class Room implements Committable {
   private inFlight: Batch | null = null
   private accepted = 0
   private durable = 0
-  private waiters: Array<{ count: number; done: () => void }> = []
+  /** Waiting for every update accepted up to `at` (a count) to be durable. */
+  private readonly waiters: Waiter[] = []
   private compacting: Promise<void> | null = null
   /** Stored checkpoints (for history thinning), read at the first compaction. */
   private checkpoints: Array<{ seq: number; time: number }> | null = null
@@ -122,8 +142,8 @@ export class Room implements Committable {
   private unstored: number[] = []
   /** Sequence number of the last entry known to be in the store (every earlier one is too); lastSeq once nothing is unstored. */
   private storedSeq = 0
-  /** Waiting for the store to hold every entry up to `seq`. */
-  private storedWaiters: Array<{ seq: number; done: () => void }> = []
+  /** Waiting for the store to hold every entry up to `at` (a seq). */
+  private readonly storedWaiters: Waiter[] = []
 
   constructor(
     readonly docId: string,
@@ -241,7 +261,7 @@ export class Room implements Committable {
   /** Calls `done` once every update accepted up to `count` is durable. */
   whenDurable(count: number, done: () => void): void {
     if (this.durable >= count) done()
-    else this.waiters.push({ count, done })
+    else this.waiters.push({ at: count, done })
   }
 
   /** Applies an awareness update: newer entries of the sender's own clients are relayed, never echoed. */
@@ -325,11 +345,7 @@ export class Room implements Committable {
       for (const p of corked) p.uncork()
     }
     this.durable = b.count
-    if (this.waiters.length > 0) {
-      const due = this.waiters.filter((w) => w.count <= this.durable)
-      this.waiters = this.waiters.filter((w) => w.count > this.durable)
-      for (const w of due) w.done()
-    }
+    release(this.waiters, this.durable)
     this.maybeCompact()
     this.resolveSettled()
     this.maybeIdle()
@@ -338,11 +354,7 @@ export class Room implements Committable {
   /** Group commit: `entries` of this document's durable entries reached the store. */
   stored(entries: number): void {
     if (entries > 0) this.storedSeq = this.unstored.splice(0, entries).at(-1)!
-    if (this.storedWaiters.length > 0) {
-      const due = this.storedWaiters.filter((w) => w.seq <= this.storedSeq)
-      this.storedWaiters = this.storedWaiters.filter((w) => w.seq > this.storedSeq)
-      for (const w of due) w.done()
-    }
+    release(this.storedWaiters, this.storedSeq)
     this.maybeCompact()
     this.resolveSettled()
     this.maybeIdle()
@@ -454,7 +466,7 @@ export class Room implements Committable {
       // a store that starts failing meanwhile does not hold the caller up for long
       let timer: NodeJS.Timeout | undefined
       await Promise.race([
-        new Promise<void>((resolve) => this.storedWaiters.push({ seq: target, done: resolve })),
+        new Promise<void>((resolve) => this.storedWaiters.push({ at: target, done: resolve })),
         new Promise<void>((resolve) => (timer = setTimeout(resolve, STORE_WAIT_MS))),
       ])
       clearTimeout(timer)

@@ -30,17 +30,14 @@ export class InvalidUpdateError extends Error {
 
 const NO_RANGES: readonly ClockRange[] = []
 
-/** Thrown inside the scanner; turned into an InvalidUpdateError by `inspect`. */
-class Malformed extends Error {}
-
 const BITS5 = 31
 const BIT6 = 32
 const BIT7 = 64
 const BIT8 = 128
 
-/** Reads a struct's info byte (lib0's readUint8 reads past the end as undefined: same as a throw here). */
+/** Reads a struct's info byte (lib0's readUint8 reads past the end as undefined, which Yjs then fails on). */
 function readInfo(d: decoding.Decoder): number {
-  if (d.pos >= d.arr.length) throw new Malformed('unexpected end of update')
+  if (d.pos >= d.arr.length) throw new InvalidUpdateError('unexpected end of update')
   return d.arr[d.pos++]!
 }
 
@@ -80,7 +77,7 @@ function readContentLength(d: decoding.Decoder, ref: number): number {
     case 7: {
       // ContentType
       const typeRef = decoding.readVarUint(d)
-      if (typeRef >= TYPE_REFS) throw new Malformed(`unknown type ref ${typeRef}`)
+      if (typeRef >= TYPE_REFS) throw new InvalidUpdateError(`unknown type ref ${typeRef}`)
       if (TYPE_WITH_KEY.has(typeRef)) decoding.readVarString(d)
       return 1
     }
@@ -94,11 +91,11 @@ function readContentLength(d: decoding.Decoder, ref: number): number {
       // ContentDoc: guid and options; Yjs reads options.shouldLoad, so they must not be null
       decoding.readVarString(d)
       const opts = decoding.readAny(d) as unknown
-      if (opts === null || opts === undefined) throw new Malformed('subdocument options are missing')
+      if (opts === null || opts === undefined) throw new InvalidUpdateError('subdocument options are missing')
       return 1
     }
     default:
-      throw new Malformed(`unknown content ref ${ref}`)
+      throw new InvalidUpdateError(`unknown content ref ${ref}`)
   }
 }
 
@@ -108,7 +105,7 @@ function readRef(d: decoding.Decoder, client: number, clock: number): void {
   const refClock = decoding.readVarUint(d)
   // Yjs treats other clients' missing items as pending but follows its own client's blindly, so
   // a forward reference makes every client that applies the update throw (PROTOCOL.md S3)
-  if (refClient === client && refClock >= clock) throw new Malformed('update refers to an item its own client had not made yet')
+  if (refClient === client && refClock >= clock) throw new InvalidUpdateError('update refers to an item its own client had not made yet')
 }
 
 /**
@@ -151,19 +148,19 @@ export function inspect(update: Uint8Array): UpdateInfo {
         } else {
           length = decoding.readVarUint(d) // GC
         }
-        if (!(length > 0)) throw new Malformed('update holds an empty struct')
+        if (!(length > 0)) throw new InvalidUpdateError('update holds an empty struct')
         clock += length
         structs++
       }
       if (count > 0) {
         // a client listed twice in one update continues its range (Yjs reads them as one list)
-        const last = ranges?.at(-1)
-        if (ranges === null) {
-          ranges = [{ client, start, end: clock, contiguous }]
-        } else if (last !== undefined && last.client === client) {
+        const last: ClockRange | undefined = ranges?.at(-1)
+        if (ranges !== null && last?.client === client) {
           ranges[ranges.length - 1] = { client, start: last.start, end: Math.max(last.end, clock), contiguous: last.contiguous && contiguous && start === last.end }
         } else {
-          ranges.push({ client, start, end: clock, contiguous })
+          const range: ClockRange = { client, start, end: clock, contiguous }
+          if (ranges === null) ranges = [range]
+          else ranges.push(range)
         }
       }
     }
@@ -175,12 +172,12 @@ export function inspect(update: Uint8Array): UpdateInfo {
       for (let i = 0; i < n; i++) {
         decoding.readVarUint(d) // clock
         const len = decoding.readVarUint(d)
-        if (!(len > 0)) throw new Malformed('update deletes an empty range')
+        if (!(len > 0)) throw new InvalidUpdateError('update deletes an empty range')
         deletes = true
       }
     }
   } catch (err) {
-    if (err instanceof Malformed) throw new InvalidUpdateError(err.message)
+    if (err instanceof InvalidUpdateError) throw err
     throw new InvalidUpdateError(`update does not decode: ${(err as Error).message}`)
   }
   if (d.pos !== update.length) throw new InvalidUpdateError('update has trailing bytes or a length that runs past its end')

@@ -17,24 +17,13 @@
 import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import * as Y from 'yjs'
-import { CONTENT } from '../../shared/doc-fields.js'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, editor, ensureBuilt, launch, openAs, SKIP_REASON, startAppServer, text, waitForStatus, waitForText, type User } from './harness.js'
+import { CHROMIUM, editor, ensureBuilt, launch, openAs, SKIP_REASON, startAppServer, storedText, text, waitForStatus, waitForText, type User } from './harness.js'
 
 const PASSWORD = 'correct horse battery'
 const NO_NAME = { name: '', color: '' }
 
 type AppServer = Awaited<ReturnType<typeof startAppServer>>
-
-/** The document body as stored by the server. */
-async function storedText(server: AppServer, docId: string): Promise<string> {
-  const stored = await server.storage.load(docId)
-  const doc = new Y.Doc()
-  if (stored.checkpoint) Y.applyUpdate(doc, stored.checkpoint.state)
-  for (const entry of stored.log) for (const update of entry.updates) Y.applyUpdate(doc, update)
-  return doc.getXmlFragment(CONTENT).toString()
-}
 
 /** Calls the API from a person's browser context (their cookie), with the CSRF token for changes. */
 async function call(user: User, method: string, path: string, data?: unknown): Promise<{ status: number; body: any }> {
@@ -133,7 +122,7 @@ describe.skipIf(!CHROMIUM)(`accounts, sharing and tokens in Chromium${CHROMIUM ?
       await editor(page).click()
       await page.keyboard.type('Alice wrote this.')
       await page.locator('tandem-presence-list li.self', { hasText: 'alice' }).waitFor()
-      await waitFor('the text on the server', async () => (await storedText(server, docId)).includes('Alice wrote this.'))
+      await waitFor('the text on the server', async () => (await storedText(server.storage, docId)).includes('Alice wrote this.'))
 
       // sign out from the account menu; another tab with the document open is told (4401) and stops
       const otherTab = await alice.context.newPage()
@@ -199,8 +188,8 @@ describe.skipIf(!CHROMIUM)(`accounts, sharing and tokens in Chromium${CHROMIUM ?
       expect(await text(alice.page)).not.toContain('Sneaky')
       expect(await carol.page.locator('input.title').inputValue()).toBe('Team plan')
       expect(await alice.page.locator('input.title').inputValue()).toBe('Team plan')
-      await waitFor('the barrier on the server', async () => (await storedText(server, docId)).includes('Barrier.'))
-      expect(await storedText(server, docId)).not.toContain('Sneaky')
+      await waitFor('the barrier on the server', async () => (await storedText(server.storage, docId)).includes('Barrier.'))
+      expect(await storedText(server.storage, docId)).not.toContain('Sneaky')
 
       // the owner makes Carol an editor: the server closes with 4003, the editor switches
       expect((await call(alice, 'PUT', `/api/docs/${docId}/access/members/carol`, { role: 'editor' })).status).toBe(200)
@@ -434,7 +423,7 @@ describe.skipIf(!CHROMIUM)(`accounts, sharing and tokens in Chromium${CHROMIUM ?
         await tess.page.locator('tandem-presence-list li.self', { hasText: 'Tess Token' }).waitFor()
         await editor(tess.page).click()
         await tess.page.keyboard.type('Typed with a token.')
-        await waitFor('the text on the server', async () => (await storedText(server, plan.id)).includes('Typed with a token.'))
+        await waitFor('the text on the server', async () => (await storedText(server.storage, plan.id)).includes('Typed with a token.'))
         // the list shows what the token opens, with the role; no sign-in anywhere
         await tess.page.getByRole('link', { name: 'All documents', exact: true }).click()
         await waitFor('the token’s documents', async () => JSON.stringify(await listed(tess.page)) === '["Roadmap"]')

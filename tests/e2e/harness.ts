@@ -11,6 +11,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
+import * as Y from 'yjs'
+import type { Storage } from '../../server/storage/storage.js'
+import { CONTENT } from '../../shared/doc-fields.js'
 import { startServer, tempDir } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -194,3 +197,12 @@ export async function converged(pages: Page[], timeoutMs = 20_000): Promise<unkn
 
 /** The key that is Cmd on macOS and Control elsewhere (Chromium here runs on Linux). */
 export const MOD = 'Control'
+
+/** The document body (its content as XML text) as the server's store holds it. */
+export async function storedText(storage: Pick<Storage, 'load'>, docId: string): Promise<string> {
+  const stored = await storage.load(docId)
+  const doc = new Y.Doc()
+  if (stored.checkpoint) Y.applyUpdate(doc, stored.checkpoint.state)
+  for (const entry of stored.log) for (const update of entry.updates) Y.applyUpdate(doc, update)
+  return doc.getXmlFragment(CONTENT).toString()
+}

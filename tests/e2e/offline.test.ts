@@ -7,10 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import * as Y from 'yjs'
-import { CONTENT } from '../../shared/doc-fields.js'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, status, text, waitForSave, waitForStatus, waitForText, type User } from './harness.js'
+import { CHROMIUM, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, status, storedText, text, waitForSave, waitForStatus, waitForText, type User } from './harness.js'
 
 describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
@@ -98,15 +96,8 @@ describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SK
     await Promise.all([waitForSave(carol.page, 'saved'), waitForSave(dave.page, 'saved')])
 
     // and the server has all of it in its store ("saved" means journaled; the store follows)
-    const inStore = async () => {
-      const stored = await server.storage.load(docId)
-      const doc = new Y.Doc()
-      if (stored.checkpoint) Y.applyUpdate(doc, stored.checkpoint.state)
-      for (const entry of stored.log) for (const update of entry.updates) Y.applyUpdate(doc, update)
-      return doc.getXmlFragment(CONTENT).toString()
-    }
-    await waitFor('everything in the store', async () => (await inStore()).includes('Carol while the server was down.'), 5000)
-    expect(await inStore()).toContain('And after the reload.')
+    await waitFor('everything in the store', async () => (await storedText(server.storage, docId)).includes('Carol while the server was down.'), 5000)
+    expect(await storedText(server.storage, docId)).toContain('And after the reload.')
     await waitFor('no page errors', () => carol.errors.length === 0 && dave.errors.length === 0, 1000)
   })
 })

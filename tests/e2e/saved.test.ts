@@ -6,22 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Dialog } from 'playwright-core'
-import * as Y from 'yjs'
 import { openStorage } from '../../server/app.js'
-import { CONTENT } from '../../shared/doc-fields.js'
 import { faulty, type FaultyStorage } from '../helpers/faulty-storage.js'
 import { tempDir } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, editor, ensureBuilt, launch, openDoc, SKIP_REASON, startAppServer, status, waitForSave } from './harness.js'
-
-/** The document text as stored by the server. */
-async function storedText(storage: FaultyStorage, docId: string): Promise<string> {
-  const stored = await storage.load(docId)
-  const doc = new Y.Doc()
-  if (stored.checkpoint) Y.applyUpdate(doc, stored.checkpoint.state)
-  for (const entry of stored.log) for (const update of entry.updates) Y.applyUpdate(doc, update)
-  return doc.getXmlFragment(CONTENT).toString()
-}
+import { CHROMIUM, editor, ensureBuilt, launch, openDoc, SKIP_REASON, startAppServer, status, storedText, waitForSave } from './harness.js'
 
 describe.skipIf(!CHROMIUM)(`the saved indicator in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser

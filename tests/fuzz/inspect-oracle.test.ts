@@ -9,6 +9,7 @@ import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
 import { inspect, type UpdateInfo } from '../../server/sync/update.js'
 import { seededRandom, testSeed } from '../helpers/wait.js'
+import { recordingDoc } from '../helpers/ydoc.js'
 
 let lastDecoder: { pos: number } | null = null
 class TrackingDecoder extends Y.UpdateDecoderV1 {
@@ -69,10 +70,7 @@ function inspected(update: Uint8Array): UpdateInfo | null {
 
 /** Updates with every content type Yjs writes today: strings, formats, embeds, binary, any, types, subdocuments, deletes. */
 function richHistory(rand: () => number): Uint8Array[] {
-  const doc = new Y.Doc()
-  doc.clientID = 7
-  const updates: Uint8Array[] = []
-  doc.on('update', (u: Uint8Array) => updates.push(u))
+  const { doc, updates } = recordingDoc(7)
   const t = doc.getText('t')
   const m = doc.getMap('m')
   const a = doc.getArray('a')

@@ -1,4 +1,4 @@
-/** Y.Doc helpers shared by the unit tests. */
+/** Y.Doc helpers shared by the tests. */
 import * as Y from 'yjs'
 
 /** A doc with a fixed client id that records every update it emits. */

@@ -4,10 +4,10 @@
  * nothing is echoed, and a client whose entry was removed comes back.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import * as Y from 'yjs'
 import * as awarenessCodec from '../../shared/awareness.js'
 import * as frame from '../../shared/frame.js'
 import { rawClient } from '../helpers/raw-client.js'
+import { recordingDoc } from '../helpers/ydoc.js'
 import { connect, startServer, tempDir } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -123,9 +123,7 @@ describe('awareness', () => {
       const observer = await rawClient(server.wsUrl, 'order')
       cleanups.push(() => writer.close(), () => observer.close())
       await observer.waitFor('greeting', (m) => m.kind === 'sync-step1')
-      const doc = new Y.Doc()
-      const updates: Uint8Array[] = []
-      doc.on('update', (u: Uint8Array) => updates.push(u))
+      const { doc, updates } = recordingDoc(77)
       for (let round = 0; round < 20; round++) {
         doc.getText('t').insert(0, 'x')
         const seen = observer.received.length

@@ -14,12 +14,18 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn()
 })
 
+/** A server on LevelDB in a temp dir, both cleaned up after the test. */
+async function persistentServer() {
+  const data = tempDir()
+  cleanups.push(data.cleanup)
+  const server = await startServer({ dataDir: data.dir })
+  cleanups.push(() => server.close())
+  return server
+}
+
 describe('document catalogue', () => {
   it('lists the title a client typed as soon as the change is saved, though the store lags behind the journal', async () => {
-    const data = tempDir()
-    cleanups.push(data.cleanup)
-    const server = await startServer({ dataDir: data.dir })
-    cleanups.push(() => server.close())
+    const server = await persistentServer()
     const doc = await server.catalog.create('Before')
     const editor = connect(server.wsUrl, doc.id)
     cleanups.push(() => editor.destroy())
@@ -102,10 +108,7 @@ describe('document catalogue', () => {
   })
 
   it('deleting a document closes its editors with 4410, removes its content and retires the id', async () => {
-    const data = tempDir()
-    cleanups.push(data.cleanup)
-    const server = await startServer({ dataDir: data.dir })
-    cleanups.push(() => server.close())
+    const server = await persistentServer()
     const doc = await server.catalog.create('Doomed')
     const keep = await server.catalog.create('Kept')
     const editor = connect(server.wsUrl, doc.id)
