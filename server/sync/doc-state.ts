@@ -40,13 +40,6 @@ function isEmptyUpdate(u: Uint8Array): boolean {
   return u.length === 2 && u[0] === 0 && u[1] === 0
 }
 
-interface TailUpdate {
-  readonly seq: number
-  readonly update: Uint8Array
-  /** Clock ranges of the update, or null when unknown (loaded from storage). */
-  readonly info: UpdateInfo | null
-}
-
 /** A document's durable state in memory. */
 export class DocState {
   /** Everything up to baseSeq, merged. May be a view into `frameCache`. */
@@ -57,7 +50,10 @@ export class DocState {
   baseSeq: number
   /** Sequence number of the last durable log entry. */
   lastSeq: number
-  private tail: TailUpdate[] = []
+  // the durable updates after the base and the log entry each came in, side by side: no object
+  // per update (thousands wait here between compactions, and each one the collector must copy)
+  private tail: Uint8Array[] = []
+  private tailSeqs: number[] = []
   private tailSize = 0
   private sv = new Map<number, number>()
   /** True when the tracked state vector may be lower than the real one (safe, never higher). */
@@ -112,15 +108,18 @@ export class DocState {
     return this.tail.length
   }
 
-  /** Records durable updates of log entry `seq`; `infos` advance the state vector when given. */
+  /**
+   * Records durable updates of log entry `seq`; `infos` advance the state vector when given
+   * (without them it is stale until the next fold). The infos are not kept.
+   */
   append(seq: number, updates: readonly Uint8Array[], infos: readonly UpdateInfo[] | null): void {
     for (let i = 0; i < updates.length; i++) {
       const update = updates[i]!
-      const info = infos?.[i] ?? null
-      this.tail.push({ seq, update, info })
+      this.tail.push(update)
+      this.tailSeqs.push(seq)
       this.tailSize += update.length
       this.uncompacted += update.length + UPDATE_OVERHEAD
-      this.advance(info)
+      this.advance(infos?.[i] ?? null)
     }
     this.lastSeq = seq
   }
@@ -143,12 +142,14 @@ export class DocState {
     }
   }
 
-  /** Recomputes the state vector from the base and the tail (decodes the whole base). */
+  /**
+   * Recomputes the state vector from the base (decodes the whole base). The tail's ranges are not
+   * kept: with a tail left it stays stale, and the next stateVector() folds the tail in first.
+   */
   private resetStateVector(): void {
     this.sv = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(this.baseBytes))
-    this.svStale = false
+    this.svStale = this.tail.length > 0
     for (const [client, end] of this.beyondGap) if ((this.sv.get(client) ?? 0) >= end) this.beyondGap.delete(client)
-    for (const t of this.tail) this.advance(t.info)
   }
 
   /** The encoded state vector of everything durable (never higher than the truth). */
@@ -165,7 +166,7 @@ export class DocState {
 
   /** Merges the tail into the base. */
   fold(): void {
-    if (this.tail.length > 0) this.setBase(mergeAll([this.baseBytes, ...this.tail.map((t) => t.update)]), this.lastSeq)
+    if (this.tail.length > 0) this.setBase(mergeAll([this.baseBytes, ...this.tail]), this.lastSeq)
     else if (this.svStale) this.resetStateVector()
   }
 
@@ -177,8 +178,12 @@ export class DocState {
     this.baseBytes = base
     this.frameCache = null
     this.baseSeq = seq
-    this.tail = this.tail.filter((t) => t.seq > seq)
-    this.tailSize = this.tail.reduce((n, t) => n + t.update.length, 0)
+    // seqs only grow along the tail: the entries folded in are a prefix
+    let folded = 0
+    while (folded < this.tailSeqs.length && this.tailSeqs[folded]! <= seq) folded++
+    this.tail.splice(0, folded)
+    this.tailSeqs.splice(0, folded)
+    this.tailSize = this.tail.reduce((n, u) => n + u.length, 0)
     if (this.svStale) this.resetStateVector()
   }
 
@@ -200,7 +205,7 @@ export class DocState {
   /** Everything needed to compact the entries up to `upTo` (at least `baseSeq`): the base and that part of the tail. */
   compactionInput(upTo: number): Uint8Array[] {
     const updates = [this.baseBytes]
-    for (const t of this.tail) if (t.seq <= upTo) updates.push(t.update)
+    for (let i = 0; i < this.tail.length && this.tailSeqs[i]! <= upTo; i++) updates.push(this.tail[i]!)
     return updates
   }
 
@@ -222,7 +227,7 @@ export class DocState {
     this.setBase(state, seq)
     this.compactedSize = state.length
     this.compactedSeq = seq
-    this.uncompacted = this.tail.reduce((n, t) => n + t.update.length + UPDATE_OVERHEAD, 0)
+    this.uncompacted = this.tail.reduce((n, u) => n + u.length + UPDATE_OVERHEAD, 0)
     return true
   }
 }

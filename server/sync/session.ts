@@ -35,6 +35,18 @@ export interface SessionRights {
 /** Seconds of sustained message rate a burst may use. */
 const BURST_SECONDS = 4
 
+/** Bytes of a WebSocket frame header from a client (length up to 64 bits, and the mask). */
+const MAX_FRAME_HEADER = 14
+
+/**
+ * True when `data` is all its buffer holds but a WebSocket frame header: a frame that came alone
+ * in its socket read (the common case; Node sizes a read's buffer to the bytes read), or one ws
+ * joined from several reads. Keeping it keeps nothing else alive.
+ */
+function ownsBuffer(data: Uint8Array): boolean {
+  return data.buffer.byteLength - data.byteLength <= MAX_FRAME_HEADER
+}
+
 /** Binds a connection to a room. */
 export class Session implements RoomPeer, ConnectionHandler {
   lastAccepted = 0
@@ -154,11 +166,10 @@ export class Session implements RoomPeer, ConnectionHandler {
         case 'sync-step2':
         case 'update': {
           // the frame is kept (relayed as is; the update is its tail, so a lying length inside it
-          // cannot reach past its end). A frame that is a view into a larger socket buffer is
-          // copied (new Uint8Array copies, a Buffer's slice would not), so that buffer is not
-          // kept alive; a frame that has its buffer to itself (ws joined it from several reads)
-          // is kept as it is
-          const copy = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : new Uint8Array(data)
+          // cannot reach past its end). It is a view into the bytes of a socket read; when that
+          // read held more than the frame (other frames), it is copied (new Uint8Array copies,
+          // a Buffer's slice would not) so that the rest is not kept alive with it
+          const copy = ownsBuffer(data) ? data : new Uint8Array(data)
           const update = copy.subarray(data.length - msg.update.length)
           const info = inspect(update)
           if (info.empty) return

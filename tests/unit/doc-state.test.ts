@@ -252,6 +252,23 @@ describe('DocState fold, replaceBase, fromStored, needsCompaction', () => {
     expect(content(docOf([payloadOf(state.syncStep2For(Uint8Array.of(0)))]))).toBe(content(final))
   })
 
+  it('a compaction landing while the vector is stale leaves it stale; the next ask folds the tail and is exact', () => {
+    const a = recordingDoc(7)
+    for (const word of ['one ', 'two ', 'three ']) a.doc.getText('t').insert(a.doc.getText('t').length, word)
+    const [u1, u2, u3] = a.updates as [Uint8Array, Uint8Array, Uint8Array]
+    const state = new DocState(EMPTY_UPDATE, 0)
+    state.append(1, [u1], [inspect(u1)])
+    state.append(2, [u3], [inspect(u3)]) // beyond a gap: the vector is stale
+    state.append(3, [u2], [inspect(u2)])
+    // a compaction of the first two entries lands; the third (filling the gap) stays in the tail
+    expect(state.replaceBase(compactUpdates(state.compactionInput(2)).state, 2)).toBe(true)
+    expect(state.tailLength).toBe(1)
+    const truth = svObject(Y.encodeStateVector(a.doc))
+    expect(svObject(state.stateVector())).toEqual(truth)
+    expect(state.tailLength).toBe(0)
+    expect(content(docOf([state.base]))).toBe(content(a.doc))
+  })
+
   it('replaceBase refuses a seq behind a fold or beyond what is durable, changing nothing', () => {
     const { updates, final } = conversation()
     const state = new DocState(EMPTY_UPDATE, 0)
