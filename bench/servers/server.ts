@@ -4,7 +4,7 @@
  * (write-ahead LevelDB in a fresh data directory). Every one prints `listening on http://...`.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import WebSocket from 'ws'
@@ -106,7 +106,9 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   const interval = process.env.BENCH_SERVER_PROF_US ? [`--cpu-prof-interval=${Number(process.env.BENCH_SERVER_PROF_US)}`] : []
   const profile = process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_SERVER_PROF, kind)}`, ...interval] : []
   const inspect = options.inspect ? ['--inspect=127.0.0.1:0'] : []
-  const child: ChildProcess = track(spawn(process.execPath, [...profile, ...inspect, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }))
+  // BENCH_SERVER_FLAGS="--trace-gc ..." passes Node/V8 flags to every server (diagnosis only)
+  const flags = (process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter((f) => f !== '')
+  const child: ChildProcess = track(spawn(process.execPath, [...flags, ...profile, ...inspect, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }))
   let stderrAll = ''
   let stderr = ''
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -114,12 +116,21 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
     if (options.inspect && stderrAll.length < 4000) stderrAll += chunk
   })
   let stdout = ''
+  // BENCH_SERVER_OUT=<dir> keeps each server's stdout in <dir>/<kind>-<pid>.log (with --trace-gc, say)
+  const out = process.env.BENCH_SERVER_OUT
+  if (out) {
+    mkdirSync(out, { recursive: true })
+    child.stdout!.pipe(createWriteStream(join(out, `${kind}-${child.pid}.log`)))
+  }
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${kind} did not start within 20 s\n${stderr}`)), 20_000)
+    let listening = false
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      if (listening) return
       stdout += chunk
       const m = /listening on (http:\/\/\S+)/.exec(stdout)
       if (m) {
+        listening = true
         clearTimeout(timer)
         resolve(m[1]!)
       }
