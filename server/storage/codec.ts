@@ -6,6 +6,7 @@
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
+import { putVarUint, varUintSize } from './varint.js'
 
 const FORMAT = 1
 
@@ -17,13 +18,19 @@ export class CorruptValueError extends Error {
   }
 }
 
-/** Encodes the updates of a log entry. */
+/** Encodes the updates of a log entry into one buffer of its exact size (each update copied once). */
 export function encodeEntry(updates: readonly Uint8Array[]): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeUint8(e, FORMAT)
-  encoding.writeVarUint(e, updates.length)
-  for (const update of updates) encoding.writeVarUint8Array(e, update)
-  return encoding.toUint8Array(e)
+  let size = 1 + varUintSize(updates.length)
+  for (const update of updates) size += varUintSize(update.length) + update.length
+  const out = new Uint8Array(size)
+  out[0] = FORMAT
+  let pos = putVarUint(out, 1, updates.length)
+  for (const update of updates) {
+    pos = putVarUint(out, pos, update.length)
+    out.set(update, pos)
+    pos += update.length
+  }
+  return out
 }
 
 /** Decodes the updates of a log entry: views into `value` (a buffer of their own, read from disk). */

@@ -12,6 +12,7 @@ import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSyn
 import { join } from 'node:path'
 import { crc32 as zlibCrc32 } from 'node:zlib'
 import * as decoding from 'lib0/decoding'
+import { putVarUint, varUintSize } from './varint.js'
 
 /** One log entry of one document, as journaled. */
 export interface JournalEntry {
@@ -46,26 +47,6 @@ export function crc32(bytes: Uint8Array): number {
 }
 
 const segmentName = (n: number) => `${String(n).padStart(8, '0')}.wal`
-
-/** Bytes lib0's varuint takes for `n` (n < 2^53). */
-function varUintSize(n: number): number {
-  let size = 1
-  while (n > 0x7f) {
-    n = Math.floor(n / 128)
-    size++
-  }
-  return size
-}
-
-/** Writes `n` as lib0 writes a varuint; returns the position after it. */
-function putVarUint(out: Uint8Array, pos: number, n: number): number {
-  while (n > 0x7f) {
-    out[pos++] = 0x80 | (n % 128)
-    n = Math.floor(n / 128)
-  }
-  out[pos++] = n
-  return pos
-}
 
 /** Bytes of one entry's record payload. */
 function payloadSize(entry: JournalEntry): number {

@@ -3,6 +3,7 @@
  * round trips, ranges that hold exactly one document's keys, numeric order from hex) and the
  * value codec (round trips, copies, and CorruptValueError naming the key for corrupt values).
  */
+import * as encoding from 'lib0/encoding'
 import { describe, expect, it } from 'vitest'
 import * as codec from '../../server/storage/codec.js'
 import * as keys from '../../server/storage/keys.js'
@@ -101,6 +102,17 @@ describe('codec', () => {
       expect(codec.decodeEntry('k', value).map((u) => [...u])).toEqual(updates.map((u) => [...u]))
     }
     expect([...codec.encodeEntry([Uint8Array.of(7, 8), Uint8Array.of(9)])]).toEqual([1, 2, 2, 7, 8, 1, 9])
+  })
+
+  it('writes log entries byte for byte as lib0 encodes them, across varint widths', () => {
+    for (const n of [0, 1, 127, 128, 16_383, 16_384, 70_000]) {
+      const updates = Array.from({ length: n % 5 === 0 ? 130 : 2 }, (_, i) => new Uint8Array(i === 0 ? n : i).fill(i & 0xff))
+      const e = encoding.createEncoder()
+      encoding.writeUint8(e, 1)
+      encoding.writeVarUint(e, updates.length)
+      for (const u of updates) encoding.writeVarUint8Array(e, u)
+      expect(Buffer.from(codec.encodeEntry(updates)).equals(encoding.toUint8Array(e)), `first update of ${n} bytes`).toBe(true)
+    }
   })
 
   it('decoded updates are copies, not views into the stored value', () => {
