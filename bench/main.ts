@@ -38,7 +38,9 @@ Environment: BENCH_SERVER_PROF=<dir> writes a V8 CPU profile of every server run
 (BENCH_SERVER_PROF_US=<n> samples every n microseconds),
 BENCH_PROFILE_DIR=<dir> one of every generator worker (open them in Chrome DevTools or speedscope),
 BENCH_NO_TRACE=1 uses the generated trace even where ../shared/traces has the real one,
-BENCH_TANDEM_DATA=<dir or :memory:> gives Tandem that --data (diagnosis: :memory: runs it without storage).
+BENCH_TANDEM_DATA=<dir or :memory:> gives Tandem that --data (diagnosis: :memory: runs it without storage),
+BENCH_SERVER_FLAGS="<flags>" passes Node/V8 flags to every server (--trace-gc, --perf-basic-prof for perf),
+BENCH_SERVER_OUT=<dir> keeps each server's stdout in <dir>/<server>-<pid>.log.
 
 Scenarios:
 ${SCENARIOS.map((s) => `  ${s.id.padEnd(9)}${s.title}`).join('\n')}`
