@@ -6,6 +6,7 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { AuthType, MessageType, SyncType, TandemType } from './protocol.js'
+import { putVarUint, varUintSize } from './varint.js'
 
 /** A decoded frame. Byte fields are views into the frame, not copies. */
 export type Message =
@@ -108,6 +109,18 @@ function frameOf(write: (encoder: encoding.Encoder) => void): Frame {
   return encoding.toUint8Array(encoder) as Frame
 }
 
+/**
+ * A sync message carrying an update, built in one buffer of its exact size: the update is copied
+ * once (an encoder would copy a large one twice, growing a chunk and then joining the chunks).
+ */
+function syncFrame(type: number, update: Uint8Array): Frame {
+  const out = new Uint8Array(2 + varUintSize(update.length) + update.length)
+  out[0] = MessageType.Sync
+  out[1] = type
+  out.set(update, putVarUint(out, 2, update.length))
+  return out
+}
+
 /** Sync step 1: "here is my state vector, send me what I miss". */
 export function syncStep1(stateVector: Uint8Array): Frame {
   return frameOf((e) => {
@@ -119,20 +132,12 @@ export function syncStep1(stateVector: Uint8Array): Frame {
 
 /** Sync step 2: the answer to a step 1, an update holding everything the asker misses. */
 export function syncStep2(update: Uint8Array): Frame {
-  return frameOf((e) => {
-    encoding.writeVarUint(e, MessageType.Sync)
-    encoding.writeVarUint(e, SyncType.Step2)
-    encoding.writeVarUint8Array(e, update)
-  })
+  return syncFrame(SyncType.Step2, update)
 }
 
 /** A document update pushed to a peer that is already synced. */
 export function update(update: Uint8Array): Frame {
-  return frameOf((e) => {
-    encoding.writeVarUint(e, MessageType.Sync)
-    encoding.writeVarUint(e, SyncType.Update)
-    encoding.writeVarUint8Array(e, update)
-  })
+  return syncFrame(SyncType.Update, update)
 }
 
 /** An awareness message wrapping an encoded awareness update. */

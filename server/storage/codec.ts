@@ -6,7 +6,7 @@
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
-import { putVarUint, varUintSize } from './varint.js'
+import { putVarUint, varUintSize } from '../../shared/varint.js'
 
 const FORMAT = 1
 

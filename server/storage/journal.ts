@@ -12,7 +12,7 @@ import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSyn
 import { join } from 'node:path'
 import { crc32 as zlibCrc32 } from 'node:zlib'
 import * as decoding from 'lib0/decoding'
-import { putVarUint, varUintSize } from './varint.js'
+import { putVarUint, varUintSize } from '../../shared/varint.js'
 
 /** One log entry of one document, as journaled. */
 export interface JournalEntry {

@@ -3,7 +3,9 @@
  * PROTOCOL.md; truncated, malformed and over-long frames throw FrameError (unsupported only
  * for unknown message types, rule F3).
  */
+import * as encoding from 'lib0/encoding'
 import { describe, expect, it } from 'vitest'
+import * as syncProtocol from 'y-protocols/sync'
 import * as frame from '../../shared/frame.js'
 import { MessageType, SyncType } from '../../shared/protocol.js'
 
@@ -46,6 +48,22 @@ describe('frame writers and decode', () => {
     const step2 = frame.decode(frame.syncStep2(large))
     expect(step2.kind).toBe('sync-step2')
     expect([...(step2 as { update: Uint8Array }).update]).toEqual([...large])
+  })
+
+  it('sync step 2 and update match what y-protocols writes, byte for byte, at every length size', () => {
+    for (const n of [0, 1, 127, 128, 16_383, 16_384, 300_000]) {
+      const payload = bytesOf(n, n)
+      for (const [ours, write] of [
+        // y-protocols writes a step 2 from a Y.Doc only; its layout is the update's, with its own type
+        [frame.syncStep2, (e: encoding.Encoder, u: Uint8Array) => (encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2), encoding.writeVarUint8Array(e, u))],
+        [frame.update, syncProtocol.writeUpdate],
+      ] as const) {
+        const e = encoding.createEncoder()
+        encoding.writeVarUint(e, MessageType.Sync)
+        write(e, payload)
+        expect(Buffer.from(ours(payload)).equals(Buffer.from(encoding.toUint8Array(e))), `${n} bytes`).toBe(true)
+      }
+    }
   })
 
   it('an empty payload round-trips', () => {
