@@ -115,6 +115,8 @@ export class GroupCommit {
   private toStore = newStoreBatch()
   private storing: StoreBatch | null = null
   private storeTimer: NodeJS.Timeout | null = null
+  /** A store write is due right after this turn (setImmediate). */
+  private storeSoon = false
   /** A failed store write waits for its retry; new batches do not hurry it. */
   private storeRetryPending = false
   /** Someone waits for the store (storeNow): write without the batching delay. */
@@ -239,15 +241,22 @@ export class GroupCommit {
     // a large backlog goes at once (compaction folds only what is stored), and so does a write
     // someone waits for; typing traffic waits a little so that many turns share one store write
     const atOnce = this.hurry || this.backlogBytes > STORE_AT_ONCE_BYTES
-    if (this.storeTimer !== null) {
-      if (!atOnce) return
-      clearTimeout(this.storeTimer)
+    if (!atOnce) {
+      if (this.storeTimer === null && !this.storeSoon) this.storeTimer = setTimeout(this.storeDue, this.options.storeDelayMs ?? 500)
+      return
     }
-    const delay = atOnce ? 0 : (this.options.storeDelayMs ?? 500)
-    this.storeTimer = setTimeout(() => {
-      this.storeTimer = null
-      this.store()
-    }, delay)
+    if (this.storeTimer !== null) clearTimeout(this.storeTimer)
+    this.storeTimer = null
+    // right after this turn, not on a timer: the write then happens before what arrives next
+    // (a zero timeout waits a millisecond, which is when a joiner's request tends to come in)
+    if (!this.storeSoon) setImmediate(this.storeDue)
+    this.storeSoon = true
+  }
+
+  private readonly storeDue = (): void => {
+    this.storeTimer = null
+    this.storeSoon = false
+    this.store()
   }
 
   /** True while something of `doc` (entries or records) waits to be written or to reach the store. */
