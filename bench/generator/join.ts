@@ -63,7 +63,7 @@ export function join(cmd: JoinCommand): Promise<JoinResult> {
       clearTimeout(timer)
       doc.destroy()
       ws.terminate()
-      resolve({ total: applied - started, answer: received - asked, apply: applied - received, bytes: end - start, ok: length === cmd.textLength })
+      resolve({ total: applied - started, open: asked - started, answer: received - asked, apply: applied - received, bytes: end - start, ok: length === cmd.textLength })
     })
   })
 }

@@ -162,6 +162,8 @@ export interface JoinCommand {
 export interface JoinResult {
   /** From opening the socket to the document applied. */
   readonly total: number
+  /** From creating the socket to its open event (TCP connect and the HTTP upgrade). */
+  readonly open: number
   /** From sending sync step 1 to receiving sync step 2. */
   readonly answer: number
   /** Applying sync step 2 to a fresh Y.Doc. */

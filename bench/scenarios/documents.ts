@@ -213,8 +213,8 @@ export const joins: Scenario<JoinRunResult> = {
   reps: (ctx) => (ctx.quick ? 1 : 2),
   run: runJoin,
   brief: (r) =>
-    `upload ${r.uploadMs.toFixed(0)} ms; first join ${r.first.total.toFixed(0)} ms of ${r.firstTotals.map((t) => t.toFixed(0)).join('/')} (answer ${r.first.answer.toFixed(0)}, apply ${r.first.apply.toFixed(0)}, ${(r.first.bytes / 1024).toFixed(0)} KiB)` +
-    `; later p50 ${p50(r.later, (j) => j.total).toFixed(0)} ms (answer ${p50(r.later, (j) => j.answer).toFixed(0)})` +
+    `upload ${r.uploadMs.toFixed(0)} ms; first join ${r.first.total.toFixed(0)} ms of ${r.firstTotals.map((t) => t.toFixed(0)).join('/')} (open ${r.first.open.toFixed(1)}, answer ${r.first.answer.toFixed(1)}, apply ${r.first.apply.toFixed(0)}, ${(r.first.bytes / 1024).toFixed(0)} KiB)` +
+    `; later p50 ${p50(r.later, (j) => j.total).toFixed(0)} ms (open ${p50(r.later, (j) => j.open).toFixed(1)}, answer ${p50(r.later, (j) => j.answer).toFixed(1)})` +
     `${r.cold ? `; cold load ${r.cold.total.toFixed(0)} ms (answer ${r.cold.answer.toFixed(0)})` : ''}` +
     `${[r.first, ...r.later, ...(r.cold ? [r.cold] : [])].every((j) => j.ok) ? '' : '; A JOIN GOT THE WRONG DOCUMENT'}`,
   rows(results) {
