@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, content, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, text, waitForSave, waitForText, type User } from './harness.js'
+import { caretTo, CHROMIUM, content, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, text, waitForSave, waitForText, type User } from './harness.js'
 
 const ALICE = { name: 'Alice Example', color: '#c62828' }
 const BOB = { name: 'Bob Example', color: '#1565c0' }
@@ -115,8 +115,7 @@ describe.skipIf(!CHROMIUM)(`collaborative editing in Chromium${CHROMIUM ? '' : `
   })
 
   it("undoes only one's own changes, leaving the other person's concurrent edit", async () => {
-    await editor(alice.page).click()
-    await alice.page.keyboard.press(`${MOD}+End`)
+    await caretTo(alice.page, 'end')
     await alice.page.keyboard.press('Enter')
     await alice.page.keyboard.press('Enter')
     await editor(bob.page).locator('h2').click()
@@ -141,8 +140,7 @@ describe.skipIf(!CHROMIUM)(`collaborative editing in Chromium${CHROMIUM ? '' : `
   })
 
   it('cleans pasted HTML through the schema', async () => {
-    await editor(alice.page).click()
-    await alice.page.keyboard.press(`${MOD}+End`)
+    await caretTo(alice.page, 'end')
     await alice.page.keyboard.press('Enter')
     await editor(alice.page).evaluate((el) => {
       const data = new DataTransfer()
@@ -229,8 +227,7 @@ describe.skipIf(!CHROMIUM)(`collaborative editing in Chromium${CHROMIUM ? '' : `
     try {
       const overflow = () => phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
       expect(await overflow()).toBeLessThanOrEqual(0)
-      await editor(phone.page).click()
-      await phone.page.keyboard.press(`${MOD}+End`)
+      await caretTo(phone.page, 'end')
       await phone.page.keyboard.type(' typed on a phone')
       await waitForText(alice.page, 'typed on a phone')
       expect(await overflow()).toBeLessThanOrEqual(0)

@@ -136,6 +136,28 @@ export async function openAs(
 /** The editable document text of a page. */
 export const editor = (page: Page): Locator => page.locator('.ProseMirror')
 
+/**
+ * Puts the caret at the start or the end of the document body with the keyboard (Ctrl+Home or
+ * Ctrl+End), as a person would, and waits until the editor's own selection is there, as a person
+ * would look. The browser moves the caret natively and ProseMirror learns of it from the
+ * selectionchange event that follows: a key pressed before that (Enter, at machine speed) acts
+ * where the click had put the caret. That made the offline test flaky (1 run in 5 to 10).
+ */
+export async function caretTo(page: Page, where: 'start' | 'end'): Promise<void> {
+  await editor(page).click()
+  const key = where === 'start' ? `${MOD}+Home` : `${MOD}+End`
+  await waitFor(
+    `the caret at the ${where} of the document`,
+    async () => {
+      await page.keyboard.press(key)
+      const s = await page.locator('tandem-doc-editor').evaluate((el) => (el as unknown as { selectionInfo(): { from: number; to: number; start: number; end: number } | null }).selectionInfo())
+      return s !== null && s.from === s.to && s.from === (where === 'start' ? s.start : s.end)
+    },
+    5_000,
+    50,
+  )
+}
+
 /** Opens a document and waits until it is connected and editable. */
 export async function openDoc(browser: Browser, baseUrl: string, docId: string, identity: { name: string; color: string }, viewport?: { width: number; height: number }): Promise<User> {
   const user = await openAs(browser, baseUrl, `/d/${docId}`, identity, viewport)
@@ -176,7 +198,17 @@ export function waitForSave(page: Page, state: 'saved' | 'saving', timeoutMs = 1
 
 /** Waits until `page`'s document text contains `needle`. */
 export function waitForText(page: Page, needle: string, timeoutMs = 15_000): Promise<unknown> {
-  return waitFor(`"${needle}" in the document`, async () => (await text(page)).includes(needle), timeoutMs, 25)
+  return waitFor(
+    `"${needle}" in the document`,
+    async () => {
+      // a timeout then says what the page held (or why it could not be read)
+      const seen = await text(page)
+      if (!seen.includes(needle)) throw new Error(`the document holds ${JSON.stringify(seen.slice(0, 300))}`)
+      return true
+    },
+    timeoutMs,
+    25,
+  )
 }
 
 /** Waits until every page holds the same document, and returns it. */

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, status, storedText, text, waitForSave, waitForStatus, waitForText, type User } from './harness.js'
+import { caretTo, CHROMIUM, converged, editor, ensureBuilt, launch, openDoc, SKIP_REASON, startAppServer, status, storedText, text, waitForSave, waitForStatus, waitForText, type User } from './harness.js'
 
 describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
@@ -41,8 +41,7 @@ describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SK
 
     await carol.page.keyboard.press('Enter')
     await carol.page.keyboard.type('Written offline by Carol.')
-    await editor(dave.page).click()
-    await dave.page.keyboard.press(`${MOD}+End`)
+    await caretTo(dave.page, 'end')
     await dave.page.keyboard.press('Enter')
     await dave.page.keyboard.type('Written online by Dave.')
     await waitForSave(dave.page, 'saved')
@@ -67,12 +66,10 @@ describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SK
     await server.close()
     await Promise.all([waitForStatus(carol.page, 'offline'), waitForStatus(dave.page, 'offline')])
 
-    await editor(carol.page).click()
-    await carol.page.keyboard.press(`${MOD}+End`)
+    await caretTo(carol.page, 'end')
     await carol.page.keyboard.press('Enter')
     await carol.page.keyboard.type('Carol while the server was down.')
-    await editor(dave.page).click()
-    await dave.page.keyboard.press(`${MOD}+Home`)
+    await caretTo(dave.page, 'start')
     await dave.page.keyboard.type('Dave first! ')
 
     // Dave reloads once the status says his changes are on this device: the page comes from
@@ -82,8 +79,7 @@ describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SK
     await waitForText(dave.page, 'Dave first! Shared start.')
     await waitForStatus(dave.page, 'offline')
     expect((await status(dave.page)).text).toContain('Changes kept on this device')
-    await editor(dave.page).click()
-    await dave.page.keyboard.press(`${MOD}+End`)
+    await caretTo(dave.page, 'end')
     await dave.page.keyboard.type(' And after the reload.')
 
     // the server comes back on the same port with the same data

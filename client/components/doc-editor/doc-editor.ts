@@ -18,7 +18,7 @@
  */
 import { ContextConsumer, ContextProvider } from '@lit/context'
 import { html, LitElement, nothing, type PropertyValues } from 'lit'
-import type { EditorState } from 'prosemirror-state'
+import { Selection, type EditorState } from 'prosemirror-state'
 import { EditorView } from 'prosemirror-view'
 import type * as Y from 'yjs'
 import { MAX_TITLE_LENGTH } from '../../../shared/doc-fields.js'
@@ -422,6 +422,17 @@ export class TandemDocEditor extends LitElement {
   contentText(): string {
     const doc = this.view?.state.doc
     return doc ? doc.textBetween(0, doc.content.size, '\n', '\n') : ''
+  }
+
+  /**
+   * Where the selection is in the document body, with the first and last places a caret can go
+   * (for tests and the console); null before the editor exists.
+   */
+  selectionInfo(): { from: number; to: number; start: number; end: number } | null {
+    const state = this.view?.state
+    if (!state) return null
+    const { from, to } = state.selection
+    return { from, to, start: Selection.atStart(state.doc).from, end: Selection.atEnd(state.doc).from }
   }
 
   /** The document body as ProseMirror JSON (for tests and the console). */
