@@ -210,7 +210,8 @@ export const joins: Scenario<JoinRunResult> = {
     'joins of the first document, one after another. For Tandem the server is then stopped (gracefully: it writes and ' +
     'compacts) and restarted on the same data directory, and one more client joins: a cold load from LevelDB.',
   kinds: ['raw', 'peer', 'tandem'],
-  reps: (ctx) => (ctx.quick ? 1 : 2),
+  // a run takes seconds; the first-join target (1.1x) is closer than its run-to-run spread
+  reps: (ctx) => (ctx.quick ? 1 : 4),
   run: runJoin,
   brief: (r) =>
     `upload ${r.uploadMs.toFixed(0)} ms; first join ${r.first.total.toFixed(0)} ms of ${r.firstTotals.map((t) => t.toFixed(0)).join('/')} (open ${r.first.open.toFixed(1)}, answer ${r.first.answer.toFixed(1)}, apply ${r.first.apply.toFixed(0)}, ${(r.first.bytes / 1024).toFixed(0)} KiB)` +
