@@ -29,7 +29,7 @@ const USAGE = `Usage: npm run bench [-- options]
 
   --quick            short version (smoke test, under 2 minutes)
   --only <ids>       run only these scenarios (comma separated; see below)
-  --reps <n>         repetitions per scenario (default: 5 for fan-out and CPU, 3 for the cursor storm, fewer for the slow ones; 1 with --quick)
+  --reps <n>         repetitions per scenario (default: 5 for fan-out and CPU, 4 for joins, 3 for the cursor storm, fewer for the slow ones; 1 with --quick)
   --servers <kinds>  run only against these servers (comma separated): raw, peer, tandem
   --out <file>       write the report here (default: docs/benchmarks.md for a full run, bench/.results/last.md otherwise)
   --help             this text

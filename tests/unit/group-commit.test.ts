@@ -59,7 +59,8 @@ const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill)
 
 describe('group commit with a journal', () => {
   it('typing turns are durable at once and reach the store after the delay, as one entry', async () => {
-    const { commit, storage } = setup(200)
+    // a delay with room for three journaled turns even on a loaded CI machine
+    const { commit, storage } = setup(1000)
     const doc = new Writer('typing')
     for (let turn = 0; turn < 3; turn++) {
       doc.write(commit, bytes(10, turn + 1))
