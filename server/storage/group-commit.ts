@@ -9,6 +9,7 @@
 import type { Logger } from 'pino'
 import type { Metrics } from '../metrics.js'
 import type { Journal, JournalEntry, JournalPosition } from './journal.js'
+import { PackedUpdates } from './packed-updates.js'
 import type { Append, LogEntry, RecordWrite, Storage } from './storage.js'
 
 /** A writer of log entries (a room) as the group commit sees it. */
@@ -57,11 +58,15 @@ function appendsOf(batch: Batch): Append[] {
   return appends
 }
 
-/** What one document has journaled since the last store write. */
+/**
+ * What one document has journaled since the last store write. The updates are copied end to end
+ * (PackedUpdates): held as objects for up to half a second, each would survive a young-generation
+ * collection or two and be promoted, only to die soon after.
+ */
 interface Gathered {
   seq: number
   time: number
-  readonly updates: Uint8Array[]
+  readonly updates: PackedUpdates
   /** Journal entries it gathered (0: only a record write, such as the document's card). */
   entries: number
   bytes: number
@@ -92,7 +97,7 @@ function gatherInto(into: StoreBatch, later: StoreBatch): void {
       to.seq = g.seq
       to.time = g.time
     }
-    for (const u of g.updates) to.updates.push(u)
+    for (const u of g.updates.views()) to.updates.push(u, g.seq)
     to.entries += g.entries
     to.bytes += g.bytes
   }
@@ -279,13 +284,13 @@ export class GroupCommit {
     const waiting = this.toStore
     batch.docs.forEach((doc, i) => {
       let g = waiting.docs.get(doc)
-      if (!g) waiting.docs.set(doc, (g = { seq: 0, time: 0, updates: [], entries: 0, bytes: 0 }))
+      if (!g) waiting.docs.set(doc, (g = { seq: 0, time: 0, updates: new PackedUpdates(), entries: 0, bytes: 0 }))
       const entry = batch.entries[i]
       if (!entry) return
       g.seq = entry.seq
       g.time = entry.time
       for (const u of entry.updates) {
-        g.updates.push(u)
+        g.updates.push(u, entry.seq)
         g.bytes += u.length
       }
       g.entries++
@@ -304,7 +309,7 @@ export class GroupCommit {
     // a document's entries of several turns become one stored entry, keyed by the last seq
     const appends: Append[] = []
     for (const [doc, g] of batch.docs) {
-      if (g.entries > 0) appends.push({ docId: doc.docId, entry: { seq: g.seq, time: g.time, updates: g.updates } })
+      if (g.entries > 0) appends.push({ docId: doc.docId, entry: { seq: g.seq, time: g.time, updates: g.updates.views() } })
     }
     const position = batch.position!
     const records = [...batch.records, { ...JOURNAL_RECORD, value: position }]

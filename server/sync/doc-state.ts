@@ -6,10 +6,14 @@
 import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
 import * as frame from '../../shared/frame.js'
+import { PackedUpdates } from '../storage/packed-updates.js'
 import type { StoredDoc } from '../storage/storage.js'
 import type { UpdateInfo } from './update.js'
 
-/** Memory an update costs beyond its bytes (objects, typed-array headers), for compaction triggers. */
+/**
+ * What an update counts for beyond its bytes when deciding to compact: merging costs per update
+ * (Yjs decodes each one into structs), not only per byte.
+ */
 export const UPDATE_OVERHEAD = 160
 
 /** The empty Yjs update: no structs, empty delete set. */
@@ -50,11 +54,8 @@ export class DocState {
   baseSeq: number
   /** Sequence number of the last durable log entry. */
   lastSeq: number
-  // the durable updates after the base and the log entry each came in, side by side: no object
-  // per update (thousands wait here between compactions, and each one the collector must copy)
-  private tail: Uint8Array[] = []
-  private tailSeqs: number[] = []
-  private tailSize = 0
+  /** The durable updates after the base, each with the log entry it came in. */
+  private readonly tail = new PackedUpdates()
   private sv = new Map<number, number>()
   /** True when the tracked state vector may be lower than the real one (safe, never higher). */
   private svStale = false
@@ -95,12 +96,12 @@ export class DocState {
 
   /** Bytes held: base (or its frame) plus tail. */
   get size(): number {
-    return (this.frameCache?.length ?? this.baseBytes.length) + this.tailSize
+    return (this.frameCache?.length ?? this.baseBytes.length) + this.tail.bytes
   }
 
   /** Bytes of updates not yet folded into the base. */
   get tailBytes(): number {
-    return this.tailSize
+    return this.tail.bytes
   }
 
   /** Number of updates not yet folded into the base. */
@@ -115,9 +116,7 @@ export class DocState {
   append(seq: number, updates: readonly Uint8Array[], infos: readonly UpdateInfo[] | null): void {
     for (let i = 0; i < updates.length; i++) {
       const update = updates[i]!
-      this.tail.push(update)
-      this.tailSeqs.push(seq)
-      this.tailSize += update.length
+      this.tail.push(update, seq)
       this.uncompacted += update.length + UPDATE_OVERHEAD
       this.advance(infos?.[i] ?? null)
     }
@@ -134,7 +133,7 @@ export class DocState {
       if (r.contiguous && r.start <= known) {
         if (r.end > known) this.sv.set(r.client, r.end)
         // filling a gap may connect to content seen beyond it: only the bytes can tell how far
-        if ((this.beyondGap.get(r.client) ?? 0) > Math.max(known, r.end)) this.svStale = true
+        if (this.beyondGap.size > 0 && (this.beyondGap.get(r.client) ?? 0) > Math.max(known, r.end)) this.svStale = true
       } else if (r.end > known) {
         this.svStale = true
         this.beyondGap.set(r.client, Math.max(this.beyondGap.get(r.client) ?? 0, r.end))
@@ -166,7 +165,7 @@ export class DocState {
 
   /** Merges the tail into the base. */
   fold(): void {
-    if (this.tail.length > 0) this.setBase(mergeAll([this.baseBytes, ...this.tail]), this.lastSeq)
+    if (this.tail.length > 0) this.setBase(mergeAll([this.baseBytes, ...this.tail.views()]), this.lastSeq)
     else if (this.svStale) this.resetStateVector()
   }
 
@@ -178,12 +177,7 @@ export class DocState {
     this.baseBytes = base
     this.frameCache = null
     this.baseSeq = seq
-    // seqs only grow along the tail: the entries folded in are a prefix
-    let folded = 0
-    while (folded < this.tailSeqs.length && this.tailSeqs[folded]! <= seq) folded++
-    this.tail.splice(0, folded)
-    this.tailSeqs.splice(0, folded)
-    this.tailSize = this.tail.reduce((n, u) => n + u.length, 0)
+    this.tail.dropThrough(seq)
     if (this.svStale) this.resetStateVector()
   }
 
@@ -204,9 +198,7 @@ export class DocState {
 
   /** Everything needed to compact the entries up to `upTo` (at least `baseSeq`): the base and that part of the tail. */
   compactionInput(upTo: number): Uint8Array[] {
-    const updates = [this.baseBytes]
-    for (let i = 0; i < this.tail.length && this.tailSeqs[i]! <= upTo; i++) updates.push(this.tail[i]!)
-    return updates
+    return [this.baseBytes, ...this.tail.views(upTo)]
   }
 
   /**
@@ -227,7 +219,7 @@ export class DocState {
     this.setBase(state, seq)
     this.compactedSize = state.length
     this.compactedSeq = seq
-    this.uncompacted = this.tail.reduce((n, u) => n + u.length + UPDATE_OVERHEAD, 0)
+    this.uncompacted = this.tail.bytes + this.tail.length * UPDATE_OVERHEAD
     return true
   }
 }

@@ -1,0 +1,100 @@
+/**
+ * Updates laid end to end in a few large buffers, each with the log entry it came in. Updates that
+ * wait a while (a document's tail until compaction, journaled turns until the store write) would,
+ * held as one object each, outlive the young generation and cost the collector: promotion, write
+ * barriers, old-space marking. Here an update costs its bytes and four small integers, and views
+ * are made only when the updates are read.
+ */
+
+/** Size of the first chunk; each next one doubles, up to MAX_CHUNK, so a few updates take little room. */
+const MIN_CHUNK = 1024
+const MAX_CHUNK = 256 * 1024
+
+/** Updates in order, each with the log entry (seq) it came in; seqs never decrease. */
+export class PackedUpdates {
+  /** Chunks still referenced; `chunks[0]` is chunk number `firstChunk`. */
+  private chunks: Uint8Array[] = []
+  private firstChunk = 0
+  /** Bytes used in the last chunk. */
+  private used = 0
+  // one entry per update, side by side: small integers, no object per update
+  private chunkOf: number[] = []
+  private offsets: number[] = []
+  private lengths: number[] = []
+  private seqs: number[] = []
+  private bytes_ = 0
+
+  /** Number of updates held. */
+  get length(): number {
+    return this.seqs.length
+  }
+
+  /** Bytes of the updates held. */
+  get bytes(): number {
+    return this.bytes_
+  }
+
+  /** Bytes of the chunks holding them (what they cost in memory). */
+  get capacity(): number {
+    let n = 0
+    for (const c of this.chunks) n += c.length
+    return n
+  }
+
+  /** Appends a copy of `update`, which came in log entry `seq` (not lower than the last one's). */
+  push(update: Uint8Array, seq: number): void {
+    let chunk = this.chunks[this.chunks.length - 1]
+    if (chunk === undefined || this.used + update.length > chunk.length) {
+      const grown = chunk === undefined ? MIN_CHUNK : Math.min(MAX_CHUNK, 2 * chunk.length)
+      chunk = new Uint8Array(Math.max(grown, update.length))
+      this.chunks.push(chunk)
+      this.used = 0
+    }
+    chunk.set(update, this.used)
+    this.chunkOf.push(this.firstChunk + this.chunks.length - 1)
+    this.offsets.push(this.used)
+    this.lengths.push(update.length)
+    this.seqs.push(seq)
+    this.used += update.length
+    this.bytes_ += update.length
+  }
+
+  /** Update `i` (a view: valid as long as anyone holds it, never overwritten). */
+  at(i: number): Uint8Array {
+    const offset = this.offsets[i]!
+    return this.chunks[this.chunkOf[i]! - this.firstChunk]!.subarray(offset, offset + this.lengths[i]!)
+  }
+
+  /** The updates of log entries up to `seq` (all by default), oldest first, as views. */
+  views(seq = Infinity): Uint8Array[] {
+    const out: Uint8Array[] = []
+    for (let i = 0; i < this.seqs.length && this.seqs[i]! <= seq; i++) out.push(this.at(i))
+    return out
+  }
+
+  /** Drops the updates of log entries up to `seq`, and the chunks nothing left lives in. */
+  dropThrough(seq: number): void {
+    let n = 0
+    while (n < this.seqs.length && this.seqs[n]! <= seq) this.bytes_ -= this.lengths[n++]!
+    if (n === 0) return
+    if (n === this.seqs.length) {
+      this.chunks = []
+      this.chunkOf = []
+      this.offsets = []
+      this.lengths = []
+      this.seqs = []
+      this.used = 0
+      this.bytes_ = 0
+      return
+    }
+    this.chunkOf.splice(0, n)
+    this.offsets.splice(0, n)
+    this.lengths.splice(0, n)
+    this.seqs.splice(0, n)
+    const keepFrom = this.chunkOf[0]! - this.firstChunk
+    if (keepFrom > 0) {
+      this.chunks.splice(0, keepFrom)
+      this.firstChunk += keepFrom
+    }
+  }
+}

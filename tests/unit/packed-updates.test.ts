@@ -1,0 +1,79 @@
+/**
+ * server/storage/packed-updates.ts: updates come back byte for byte and in order after any mix of appends and
+ * prefix drops (seeded), views stay intact after their chunk is dropped, and the chunks held stay
+ * proportional to what is kept.
+ */
+import { describe, expect, it } from 'vitest'
+import { PackedUpdates } from '../../server/storage/packed-updates.js'
+import { seededRandom, testSeed } from '../helpers/wait.js'
+
+/** An update of `length` bytes whose content says which one it is. */
+function updateOf(n: number, length: number): Uint8Array {
+  const u = new Uint8Array(length)
+  for (let i = 0; i < length; i++) u[i] = (n * 31 + i) & 0xff
+  return u
+}
+
+describe('PackedUpdates', () => {
+  it('returns every update as appended after random appends and drops', () => {
+    const seed = testSeed('packed updates: appends and drops')
+    const random = seededRandom(seed)
+    const packed = new PackedUpdates()
+    const model: Array<{ seq: number; update: Uint8Array }> = []
+    let seq = 0
+    let n = 0
+    for (let step = 0; step < 3000; step++) {
+      const r = random()
+      if (r < 0.9) {
+        // several updates may share a log entry
+        if (random() < 0.6) seq++
+        // mostly typing-sized, now and then a paste larger than any chunk
+        const length = random() < 0.01 ? 300_000 + Math.floor(random() * 10_000) : Math.floor(random() * 200)
+        const update = updateOf(n++, length)
+        packed.push(update, seq)
+        model.push({ seq, update })
+      } else {
+        const upTo = Math.floor(random() * (seq + 1))
+        packed.dropThrough(upTo)
+        while (model.length > 0 && model[0]!.seq <= upTo) model.shift()
+      }
+      expect(packed.length).toBe(model.length)
+      expect(packed.bytes).toBe(model.reduce((b, m) => b + m.update.length, 0))
+    }
+    const upTo = Math.floor(seq / 2)
+    expect(packed.views(upTo)).toEqual(model.filter((m) => m.seq <= upTo).map((m) => m.update))
+    expect(packed.views()).toEqual(model.map((m) => m.update))
+  })
+
+  it('keeps a view intact after its updates are dropped', () => {
+    const packed = new PackedUpdates()
+    for (let i = 0; i < 100; i++) packed.push(updateOf(i, 50), i + 1)
+    const kept = packed.views(10)
+    const copies = kept.map((u) => Uint8Array.from(u))
+    packed.dropThrough(100)
+    for (let i = 0; i < 100; i++) packed.push(updateOf(1000 + i, 50), 101 + i)
+    expect(kept).toEqual(copies)
+  })
+
+  it('holds chunks in proportion to what it keeps, and none once empty', () => {
+    const packed = new PackedUpdates()
+    for (let i = 1; i <= 20_000; i++) packed.push(updateOf(i, 30), i)
+    // chunks double: at most twice what is held, plus the first chunk
+    expect(packed.capacity).toBeLessThanOrEqual(2 * packed.bytes + 1024)
+    packed.dropThrough(19_990)
+    // the ten left live in the last chunk at most (and, at a chunk boundary, the one before)
+    expect(packed.capacity).toBeLessThanOrEqual(2 * 256 * 1024)
+    expect(packed.views()).toEqual(Array.from({ length: 10 }, (_, k) => updateOf(19_991 + k, 30)))
+    packed.dropThrough(20_000)
+    expect(packed.capacity).toBe(0)
+    expect(packed.length).toBe(0)
+    expect(packed.bytes).toBe(0)
+  })
+
+  it('ignores a drop below its first entry', () => {
+    const packed = new PackedUpdates()
+    packed.push(updateOf(1, 10), 5)
+    packed.dropThrough(4)
+    expect(packed.views()).toEqual([updateOf(1, 10)])
+  })
+})
