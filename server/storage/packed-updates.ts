@@ -9,6 +9,11 @@
 /** Size of the first chunk; each next one doubles, up to MAX_CHUNK, so a few updates take little room. */
 const MIN_CHUNK = 1024
 const MAX_CHUNK = 256 * 1024
+/**
+ * Updates this large are kept as they are, as a chunk of their own: they are few, so their objects
+ * cost the collector little, and copying a paste or an upload would only add to memory.
+ */
+const OWN_CHUNK = 2048
 
 /** Updates in order, each with the log entry (seq) it came in; seqs never decrease. */
 export class PackedUpdates {
@@ -17,6 +22,8 @@ export class PackedUpdates {
   private firstChunk = 0
   /** Bytes used in the last chunk. */
   private used = 0
+  /** Size of the next chunk to allocate for small updates. */
+  private nextChunk = MIN_CHUNK
   // one entry per update, side by side: small integers, no object per update
   private chunkOf: number[] = []
   private offsets: number[] = []
@@ -41,21 +48,32 @@ export class PackedUpdates {
     return n
   }
 
-  /** Appends a copy of `update`, which came in log entry `seq` (not lower than the last one's). */
+  /**
+   * Appends `update`, which came in log entry `seq` (not lower than the last one's): a copy, or
+   * for a large one the update itself, which must not change afterwards.
+   */
   push(update: Uint8Array, seq: number): void {
-    let chunk = this.chunks[this.chunks.length - 1]
-    if (chunk === undefined || this.used + update.length > chunk.length) {
-      const grown = chunk === undefined ? MIN_CHUNK : Math.min(MAX_CHUNK, 2 * chunk.length)
-      chunk = new Uint8Array(Math.max(grown, update.length))
-      this.chunks.push(chunk)
-      this.used = 0
+    let offset = 0
+    if (update.length >= OWN_CHUNK) {
+      this.chunks.push(update)
+      // full: the next small update starts a new chunk
+      this.used = update.length
+    } else {
+      let chunk = this.chunks[this.chunks.length - 1]
+      if (chunk === undefined || this.used + update.length > chunk.length) {
+        chunk = new Uint8Array(this.nextChunk)
+        this.nextChunk = Math.min(MAX_CHUNK, 2 * this.nextChunk)
+        this.chunks.push(chunk)
+        this.used = 0
+      }
+      chunk.set(update, this.used)
+      offset = this.used
+      this.used += update.length
     }
-    chunk.set(update, this.used)
     this.chunkOf.push(this.firstChunk + this.chunks.length - 1)
-    this.offsets.push(this.used)
+    this.offsets.push(offset)
     this.lengths.push(update.length)
     this.seqs.push(seq)
-    this.used += update.length
     this.bytes_ += update.length
   }
 
@@ -72,29 +90,46 @@ export class PackedUpdates {
     return out
   }
 
-  /** Drops the updates of log entries up to `seq`, and the chunks nothing left lives in. */
+  /**
+   * Drops the updates of log entries up to `seq`, and the chunks nothing left lives in. When what
+   * is left is small next to the chunks holding it (the last few updates in a large chunk), it is
+   * packed anew into a chunk of its size.
+   */
   dropThrough(seq: number): void {
     let n = 0
     while (n < this.seqs.length && this.seqs[n]! <= seq) this.bytes_ -= this.lengths[n++]!
     if (n === 0) return
-    if (n === this.seqs.length) {
-      this.chunks = []
-      this.chunkOf = []
-      this.offsets = []
-      this.lengths = []
-      this.seqs = []
-      this.used = 0
-      this.bytes_ = 0
-      return
-    }
+    if (n === this.seqs.length) return this.clear()
     this.chunkOf.splice(0, n)
     this.offsets.splice(0, n)
     this.lengths.splice(0, n)
     this.seqs.splice(0, n)
     const keepFrom = this.chunkOf[0]! - this.firstChunk
-    if (keepFrom > 0) {
-      this.chunks.splice(0, keepFrom)
-      this.firstChunk += keepFrom
-    }
+    this.chunks.splice(0, keepFrom)
+    this.firstChunk += keepFrom
+    if (this.capacity > 2 * this.bytes_ + MIN_CHUNK) this.repack()
+  }
+
+  /** Copies the small updates into one chunk of their size (large ones stay as they are). */
+  private repack(): void {
+    const updates = this.views()
+    const seqs = this.seqs
+    let small = 0
+    for (const u of updates) if (u.length < OWN_CHUNK) small += u.length
+    this.clear()
+    this.nextChunk = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, small))
+    for (let i = 0; i < updates.length; i++) this.push(updates[i]!, seqs[i]!)
+  }
+
+  private clear(): void {
+    this.firstChunk += this.chunks.length
+    this.chunks = []
+    this.chunkOf = []
+    this.offsets = []
+    this.lengths = []
+    this.seqs = []
+    this.used = 0
+    this.bytes_ = 0
+    this.nextChunk = MIN_CHUNK
   }
 }

@@ -61,13 +61,26 @@ describe('PackedUpdates', () => {
     // chunks double: at most twice what is held, plus the first chunk
     expect(packed.capacity).toBeLessThanOrEqual(2 * packed.bytes + 1024)
     packed.dropThrough(19_990)
-    // the ten left live in the last chunk at most (and, at a chunk boundary, the one before)
-    expect(packed.capacity).toBeLessThanOrEqual(2 * 256 * 1024)
+    // the ten left sat in a 256 KiB chunk: they are packed anew into a small one
+    expect(packed.capacity).toBeLessThanOrEqual(2 * packed.bytes + 1024)
     expect(packed.views()).toEqual(Array.from({ length: 10 }, (_, k) => updateOf(19_991 + k, 30)))
     packed.dropThrough(20_000)
     expect(packed.capacity).toBe(0)
     expect(packed.length).toBe(0)
     expect(packed.bytes).toBe(0)
+  })
+
+  it('keeps a large update as it is, without a copy', () => {
+    const packed = new PackedUpdates()
+    const big = updateOf(1, 50_000)
+    packed.push(updateOf(2, 10), 1)
+    packed.push(big, 2)
+    packed.push(updateOf(3, 10), 3)
+    expect(packed.views()[1]!.buffer).toBe(big.buffer)
+    expect(packed.capacity).toBe(1024 + 50_000 + 2048)
+    packed.dropThrough(1)
+    expect(packed.views()).toEqual([big, updateOf(3, 10)])
+    expect(packed.views()[0]!.buffer).toBe(big.buffer)
   })
 
   it('ignores a drop below its first entry', () => {
