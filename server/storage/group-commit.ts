@@ -69,7 +69,6 @@ interface Gathered {
   readonly updates: PackedUpdates
   /** Journal entries it gathered (0: only a record write, such as the document's card). */
   entries: number
-  bytes: number
 }
 
 /**
@@ -99,7 +98,6 @@ function gatherInto(into: StoreBatch, later: StoreBatch): void {
     }
     for (const u of g.updates.views()) to.updates.push(u, g.seq)
     to.entries += g.entries
-    to.bytes += g.bytes
   }
   for (const r of later.records) into.records.push(r)
   into.position = later.position ?? into.position
@@ -284,15 +282,12 @@ export class GroupCommit {
     const waiting = this.toStore
     batch.docs.forEach((doc, i) => {
       let g = waiting.docs.get(doc)
-      if (!g) waiting.docs.set(doc, (g = { seq: 0, time: 0, updates: new PackedUpdates(), entries: 0, bytes: 0 }))
+      if (!g) waiting.docs.set(doc, (g = { seq: 0, time: 0, updates: new PackedUpdates(), entries: 0 }))
       const entry = batch.entries[i]
       if (!entry) return
       g.seq = entry.seq
       g.time = entry.time
-      for (const u of entry.updates) {
-        g.updates.push(u, entry.seq)
-        g.bytes += u.length
-      }
+      for (const u of entry.updates) g.updates.push(u, entry.seq)
       g.entries++
     })
     for (const r of batch.records) waiting.records.push(r)
@@ -323,7 +318,7 @@ export class GroupCommit {
         journal?.applied(position)
         // each document hears once, with all its entries in the write
         for (const [doc, g] of batch.docs) {
-          this.backlogBytes -= g.bytes
+          this.backlogBytes -= g.updates.bytes
           doc.stored(g.entries)
         }
         if (this.storeWaiting) this.scheduleStore()

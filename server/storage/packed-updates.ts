@@ -78,7 +78,7 @@ export class PackedUpdates {
   }
 
   /** Update `i` (a view: valid as long as anyone holds it, never overwritten). */
-  at(i: number): Uint8Array {
+  private at(i: number): Uint8Array {
     const offset = this.offsets[i]!
     return this.chunks[this.chunkOf[i]! - this.firstChunk]!.subarray(offset, offset + this.lengths[i]!)
   }

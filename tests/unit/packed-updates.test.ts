@@ -1,7 +1,7 @@
 /**
- * server/storage/packed-updates.ts: updates come back byte for byte and in order after any mix of appends and
- * prefix drops (seeded), views stay intact after their chunk is dropped, and the chunks held stay
- * proportional to what is kept.
+ * server/storage/packed-updates.ts: updates come back byte for byte and in order after any mix of
+ * appends and prefix drops (seeded), views stay intact after their chunk is dropped, the chunks
+ * held stay proportional to what is kept, and large updates are kept without a copy.
  */
 import { describe, expect, it } from 'vitest'
 import { PackedUpdates } from '../../server/storage/packed-updates.js'
