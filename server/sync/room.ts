@@ -14,6 +14,7 @@ import { thin } from '../docs/retention.js'
 import type { Metrics } from '../metrics.js'
 import type { Committable, GroupCommit } from '../storage/group-commit.js'
 import type { LogEntry, RecordWrite, Storage } from '../storage/storage.js'
+import { SharedFrame } from '../transport/wire-frame.js'
 import { DocState } from './doc-state.js'
 import { Presence } from './presence.js'
 import { inspect, type UpdateInfo } from './update.js'
@@ -22,6 +23,8 @@ import { inspect, type UpdateInfo } from './update.js'
 export interface RoomPeer {
   /** Sends one frame; the transport enforces the send budget. */
   send(frame: Uint8Array): void
+  /** Sends a frame other peers receive too (framed for the wire once for all of them). */
+  sendShared(frame: SharedFrame): void
   /** Closes the connection with a named code. */
   close(code: CloseCode): void
   /** Holds sends back until uncork, so a burst of frames leaves in one system call. */
@@ -105,7 +108,7 @@ function release(waiters: Waiter[], reached: number): void {
 export type RoomStatus = 'loading' | 'ready' | 'failed' | 'deleted'
 
 /** The author of server-side edits (API renames): never a member of `peers`, so all receive them. */
-const SERVER: RoomPeer = { send() {}, close() {}, cork() {}, uncork() {}, lastAccepted: 0 }
+const SERVER: RoomPeer = { send() {}, sendShared() {}, close() {}, cork() {}, uncork() {}, lastAccepted: 0 }
 
 /** The live state of one document. */
 export class Room implements Committable {
@@ -288,7 +291,8 @@ export class Room implements Committable {
   }
 
   private broadcast(data: Uint8Array, except: RoomPeer | null): void {
-    for (const p of this.peers) if (p !== except) p.send(data)
+    const shared = new SharedFrame(data)
+    for (const p of this.peers) if (p !== except) p.sendShared(shared)
   }
 
   /** Group commit: moves waiting updates (and a due card write) into the batch being written. */

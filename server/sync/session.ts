@@ -10,6 +10,7 @@ import { Close, SyncType, type CloseCode } from '../../shared/protocol.js'
 import { MAX_AWARENESS_STATE } from '../../shared/validate.js'
 import type { Metrics } from '../metrics.js'
 import type { Connection, ConnectionHandler } from '../transport/connection.js'
+import type { SharedFrame } from '../transport/wire-frame.js'
 import type { Room, RoomPeer } from './room.js'
 import { checkStateVector, inspect, InvalidUpdateError } from './update.js'
 
@@ -114,6 +115,11 @@ export class Session implements RoomPeer, ConnectionHandler {
   /** RoomPeer: sends a frame. */
   send(data: Uint8Array): void {
     this.conn.send(data)
+  }
+
+  /** RoomPeer: sends a frame other peers receive too. */
+  sendShared(frame: SharedFrame): void {
+    this.conn.sendShared(frame)
   }
 
   /** RoomPeer: closes the connection. */

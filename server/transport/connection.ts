@@ -5,6 +5,7 @@
 import type { WebSocket } from 'ws'
 import { Close, closeName, type CloseCode } from '../../shared/protocol.js'
 import type { Metrics } from '../metrics.js'
+import type { SharedFrame } from './wire-frame.js'
 
 /** Settings shared by every connection. */
 export interface ConnectionOptions {
@@ -16,6 +17,16 @@ export interface ConnectionOptions {
 }
 
 const CONNECTION = Symbol('tandem.connection')
+/** WebSocket.OPEN, without importing ws's runtime into this module. */
+const OPEN = 1
+/** ws's Sender state when it writes a frame at once instead of queueing it (ws 8: DEFAULT). */
+const SENDER_IDLE = 0
+
+/** The parts of ws's WebSocket that sendShared reads; if a ws release renames them, it falls back to send. */
+interface WsInternals {
+  _socket?: { write(data: Uint8Array): boolean; cork(): void; uncork(): void }
+  _sender?: { _state?: number }
+}
 type Tagged = WebSocket & { [CONNECTION]: Connection }
 
 function onMessage(this: Tagged, data: Buffer, isBinary: boolean): void {
@@ -92,14 +103,14 @@ export class Connection {
   cork(): void {
     if (this.backlogAtCork >= 0) return
     this.backlogAtCork = this.ws.bufferedAmount
-    ;(this.ws as unknown as { _socket?: { cork(): void } })._socket?.cork()
+    ;(this.ws as WebSocket & WsInternals)._socket?.cork()
   }
 
   /** Sends what was written since cork. */
   uncork(): void {
     if (this.backlogAtCork < 0) return
     this.backlogAtCork = -1
-    ;(this.ws as unknown as { _socket?: { uncork(): void } })._socket?.uncork()
+    ;(this.ws as WebSocket & WsInternals)._socket?.uncork()
   }
 
   /** Attaches the handler that receives messages and the end of the connection. */
@@ -118,19 +129,42 @@ export class Connection {
    * a new peer's first sync step 2) would otherwise close every peer, every time it reconnects.
    */
   send(data: Uint8Array): void {
-    if (this.ended) return
-    const ws = this.ws
+    if (!this.admits(data.length)) return
+    this.ws.send(data)
+    this.sent(data.length)
+  }
+
+  /**
+   * Sends a frame several peers receive, under the same budget as send. Its wire form goes straight
+   * to the socket when ws would write it there at once anyway: open, and nothing queued in ws's
+   * sender (it queues only while compressing, which the server turns off, or reading a Blob).
+   */
+  sendShared(frame: SharedFrame): void {
+    if (!this.admits(frame.payload.length)) return
+    const ws = this.ws as WebSocket & WsInternals
+    const socket = ws._socket
+    if (ws.readyState === OPEN && socket !== undefined && ws._sender?._state === SENDER_IDLE) socket.write(frame.wire)
+    else ws.send(frame.payload)
+    this.sent(frame.payload.length)
+  }
+
+  /** False (and the connection closing as SlowReader) when `bytes` more would pass the budget. */
+  private admits(bytes: number): boolean {
+    if (this.ended) return false
     // while corked, what this burst wrote waits for uncork: only the earlier backlog counts
-    const queued = this.backlogAtCork >= 0 ? this.backlogAtCork : ws.bufferedAmount
-    if (queued > 0 && queued + data.length > this.options.sendBudget) {
+    const queued = this.backlogAtCork >= 0 ? this.backlogAtCork : this.ws.bufferedAmount
+    if (queued > 0 && queued + bytes > this.options.sendBudget) {
       this.close(Close.SlowReader)
-      return
+      return false
     }
-    ws.send(data)
+    return true
+  }
+
+  private sent(bytes: number): void {
     this.lastSentAt = Date.now()
     const traffic = this.options.metrics.traffic
     traffic.messagesOut++
-    traffic.bytesOut += data.length
+    traffic.bytesOut += bytes
   }
 
   /** Starts a closing handshake with a named code; the socket is destroyed if it does not finish. */

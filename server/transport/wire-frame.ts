@@ -1,0 +1,44 @@
+/**
+ * WebSocket framing done once for a frame many peers receive. ws frames every send on its own: a
+ * header per peer, then two writes under cork that Node turns into a writev. A relayed update goes
+ * to every other peer in the room unchanged, so its wire form (RFC 6455 section 5.2: an unmasked,
+ * final, binary frame, as a server sends) is built once and written to each socket as one buffer.
+ */
+
+/** Bytes of the header for a payload of `length` bytes: 2, 4 or 10. */
+function headerLength(length: number): number {
+  return length < 126 ? 2 : length < 0x10000 ? 4 : 10
+}
+
+/** The complete wire form of an unmasked final binary frame carrying `payload`. */
+export function encodeBinaryFrame(payload: Uint8Array): Buffer {
+  const length = payload.length
+  const head = headerLength(length)
+  const out = Buffer.allocUnsafe(head + length)
+  out[0] = 0x82 // FIN, opcode 2 (binary)
+  if (head === 2) {
+    out[1] = length
+  } else if (head === 4) {
+    out[1] = 126
+    out.writeUInt16BE(length, 2)
+  } else {
+    out[1] = 127
+    // payload lengths stay far below 2^53; the high word carries what passes 2^32
+    out.writeUInt32BE(Math.floor(length / 0x100000000), 2)
+    out.writeUInt32BE(length >>> 0, 6)
+  }
+  out.set(payload, head)
+  return out
+}
+
+/** A frame bound for several peers: framed for the wire on its first send, then shared. */
+export class SharedFrame {
+  private framed: Buffer | null = null
+
+  constructor(readonly payload: Uint8Array) {}
+
+  /** Header and payload as one buffer, built once. */
+  get wire(): Buffer {
+    return (this.framed ??= encodeBinaryFrame(this.payload))
+  }
+}
