@@ -21,6 +21,7 @@ export interface Metrics {
   readonly errors: prom.Counter<'kind'>
   readonly persistBatch: prom.Histogram
   readonly persistFailures: prom.Counter
+  readonly writerHolds: prom.Counter
   readonly compactions: prom.Counter<'result'>
   readonly compactionSeconds: prom.Histogram
   readonly httpRequests: prom.Counter<'route' | 'status'>
@@ -87,6 +88,11 @@ export function createMetrics(gauges: Gauges): Metrics {
       registers: [registry],
     }),
     persistFailures: new prom.Counter({ name: 'tandem_persist_failures_total', help: 'Failed batch writes (retried)', registers: [registry] }),
+    writerHolds: new prom.Counter({
+      name: 'tandem_writer_holds_total',
+      help: 'Times a writer was paused until compaction made room in its document',
+      registers: [registry],
+    }),
     compactions: new prom.Counter({ name: 'tandem_compactions_total', help: 'Document compactions', labelNames: ['result'], registers: [registry] }),
     compactionSeconds: new prom.Histogram({
       name: 'tandem_compaction_seconds',

@@ -104,6 +104,13 @@ function release(waiters: Waiter[], reached: number): void {
   for (const w of due) w.done()
 }
 
+/**
+ * What became of an offered update: accepted; refused (the peer is being closed); or `full`: the
+ * document holds more than its limit, much of it history the next compaction may drop, so the
+ * update is to be offered again once the room has tried to make room (whenRoom).
+ */
+export type UpdateOutcome = 'accepted' | 'refused' | 'full'
+
 /** Lifecycle of a room. */
 export type RoomStatus = 'loading' | 'ready' | 'failed' | 'deleted'
 
@@ -147,6 +154,11 @@ export class Room implements Committable {
   private storedSeq = 0
   /** Waiting for the store to hold every entry up to `at` (a seq). */
   private readonly storedWaiters: Waiter[] = []
+  /** Writers waiting for room (their update did not fit), called once the room has tried to make it. */
+  private roomWaiters: Array<() => void> = []
+  private makingRoom = false
+  /** The last compaction failed: a full document cannot count on the next one. */
+  private compactionFailed = false
 
   constructor(
     readonly docId: string,
@@ -232,20 +244,24 @@ export class Room implements Committable {
 
   /**
    * Accepts a validated, non-empty update (an exact-size copy) and its original frame. It is
-   * written before anyone else sees it. Returns false when storage is too far behind.
+   * written before anyone else sees it. Refused (and the peer closed) when storage is too far
+   * behind, or when it would take the document past its limit; unless the peer `mayWait` and the
+   * document holds history not yet compacted, which may be what fills it (a value overwritten
+   * again and again): then `full`, and the peer offers it again after whenRoom.
    */
-  update(peer: RoomPeer, update: Uint8Array, info: UpdateInfo, relayFrame: Uint8Array): boolean {
-    if (this.status !== 'ready') return false
+  update(peer: RoomPeer, update: Uint8Array, info: UpdateInfo, relayFrame: Uint8Array, mayWait = false): UpdateOutcome {
+    if (this.status !== 'ready') return 'refused'
     if (this.ctx.commit.backlogBytes > this.ctx.maxBacklogBytes) {
       this.ctx.metrics.errors.inc({ kind: 'storage-backlog' })
       peer.close(Close.StorageUnavailable)
-      return false
+      return 'refused'
     }
     const b = this.unsaved
     if (this.state!.size + (b?.bytes ?? 0) + update.length > this.ctx.maxDocBytes) {
+      if (mayWait && this.mayMakeRoom) return 'full'
       this.ctx.metrics.errors.inc({ kind: 'document-too-large' })
       peer.close(Close.DocumentTooLarge)
-      return false
+      return 'refused'
     }
     if (b === null) {
       this.unsaved = batchOf(update, info, relayFrame, peer)
@@ -258,7 +274,50 @@ export class Room implements Committable {
     }
     peer.lastAccepted = ++this.accepted
     this.ctx.commit.enqueue(this, update.length)
-    return true
+    return 'accepted'
+  }
+
+  /** True when compaction may shrink what the document holds: there is a log past the base, and compaction works. */
+  private get mayMakeRoom(): boolean {
+    return !this.compactionFailed && (this.state!.tailLength > 0 || this.unsaved !== null || this.inFlight !== null)
+  }
+
+  /**
+   * Calls `done` once the room has tried to make room: everything durable moved into the store
+   * and compacted. The caller then offers its update again.
+   */
+  whenRoom(done: () => void): void {
+    this.roomWaiters.push(done)
+    if (this.makingRoom) return
+    this.makingRoom = true
+    void (async () => {
+      try {
+        await this.storeDurable()
+        if (this.status === 'ready') await this.compact()
+      } finally {
+        this.makingRoom = false
+        const waiting = this.roomWaiters
+        this.roomWaiters = []
+        for (const w of waiting) w()
+      }
+    })()
+  }
+
+  /**
+   * Moves every change durable now into the store without the batching delay (compaction folds
+   * only what is stored), waiting for it at most STORE_WAIT_MS.
+   */
+  private async storeDurable(): Promise<void> {
+    const target = this.state?.lastSeq ?? 0
+    if (this.storedSeq >= target || this.status !== 'ready' || this.ctx.commit.failing) return
+    this.ctx.commit.storeNow()
+    // a store that starts failing meanwhile does not hold the caller up for long
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      new Promise<void>((resolve) => this.storedWaiters.push({ at: target, done: resolve })),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, STORE_WAIT_MS))),
+    ])
+    clearTimeout(timer)
   }
 
   /** Calls `done` once every update accepted up to `count` is durable. */
@@ -436,7 +495,9 @@ export class Room implements Committable {
           if (this.meta_ && this.meta_.title !== result.title && this.status === 'ready') this.setTitle(result.title)
         }
         metrics.compactions.inc({ result: 'ok' })
+        this.compactionFailed = false
       } catch (err) {
+        this.compactionFailed = true
         metrics.compactions.inc({ result: 'failed' })
         metrics.errors.inc({ kind: 'compaction' })
         log.error({ err, doc: this.docId }, 'compaction failed; the log stays as it is')
@@ -465,16 +526,7 @@ export class Room implements Committable {
    */
   async refreshTitle(): Promise<void> {
     const target = this.state?.lastSeq ?? 0
-    if (this.storedSeq < target && this.status === 'ready' && !this.ctx.commit.failing) {
-      this.ctx.commit.storeNow()
-      // a store that starts failing meanwhile does not hold the caller up for long
-      let timer: NodeJS.Timeout | undefined
-      await Promise.race([
-        new Promise<void>((resolve) => this.storedWaiters.push({ at: target, done: resolve })),
-        new Promise<void>((resolve) => (timer = setTimeout(resolve, STORE_WAIT_MS))),
-      ])
-      clearTimeout(timer)
-    }
+    await this.storeDurable()
     // a compaction already running may cover less than `target`: then one more covers the rest
     for (let round = 0; round < 2 && this.titleSeq < target && this.status === 'ready'; round++) await this.compact()
   }
@@ -507,7 +559,7 @@ export class Room implements Committable {
     if (update === null) return
     const info = inspect(update)
     if (info.empty) return
-    if (!this.update(SERVER, update, info, frame.update(update))) throw new Error('storage is not accepting writes')
+    if (this.update(SERVER, update, info, frame.update(update)) !== 'accepted') throw new Error('storage is not accepting writes')
     const count = this.accepted
     await new Promise<void>((resolve) => this.whenDurable(count, resolve))
   }

@@ -33,6 +33,12 @@ export interface SessionRights {
   readonly readOnly: boolean
 }
 
+/**
+ * Times in a row a writer is paused for room in a full document before its update is refused as
+ * too large (each time, the room stores and compacts everything durable).
+ */
+const MAX_FULL_ROUNDS = 3
+
 /** Seconds of sustained message rate a burst may use. */
 const BURST_SECONDS = 4
 
@@ -51,9 +57,11 @@ function ownsBuffer(data: Uint8Array): boolean {
 /** Binds a connection to a room. */
 export class Session implements RoomPeer, ConnectionHandler {
   lastAccepted = 0
-  /** Frames received while the document loads; null once it is ready. */
+  /** Frames received while the document loads, or while this writer waits for room; null otherwise. */
   private queue: Uint8Array[] | null = null
   private queuedBytes = 0
+  /** Times in a row this writer's update did not fit and it waited for room. */
+  private fullRounds = 0
   private toldReadOnly = false
   // token buckets (abuse limits), refilled lazily on each message
   private messageTokens: number
@@ -79,11 +87,39 @@ export class Session implements RoomPeer, ConnectionHandler {
   private drain(): void {
     const queued = this.queue ?? []
     this.queue = null
+    this.queuedBytes = 0
     if (this.conn.isClosed || this.room.status !== 'ready') return
-    for (const data of queued) {
+    for (let i = 0; i < queued.length; i++) {
       if (this.conn.isClosed) return
-      this.handle(data)
+      this.handle(queued[i]!)
+      // the room filled up again: the rest waits behind the frame that did not fit, in order
+      if (this.queue !== null) {
+        for (const data of queued.slice(i + 1)) this.enqueue(data)
+        return
+      }
     }
+  }
+
+  private enqueue(data: Uint8Array): void {
+    this.queuedBytes += data.length
+    this.queue!.push(data)
+  }
+
+  /**
+   * The room is full until compaction makes room: stop reading from the peer (TCP pushes back)
+   * and keep the frame, and any read after it, to handle in order once the room has tried.
+   */
+  private waitForRoom(data: Uint8Array): void {
+    this.fullRounds++
+    this.ctx.metrics.writerHolds.inc()
+    this.queue = []
+    this.queuedBytes = 0
+    this.enqueue(data)
+    this.conn.pause()
+    this.room.whenRoom(() => {
+      this.conn.resume()
+      this.drain()
+    })
   }
 
   /** ConnectionHandler: a frame arrived. */
@@ -91,9 +127,8 @@ export class Session implements RoomPeer, ConnectionHandler {
     if (!isBinary) return this.reject(Close.UnsupportedData, 'text frame')
     if (!this.withinRate(data.length)) return this.reject(Close.RateLimited, 'message rate over the limit')
     if (this.queue !== null) {
-      this.queuedBytes += data.length
-      if (this.queuedBytes > this.ctx.maxQueuedBytes) return this.reject(Close.RateLimited, 'too much data before the document loaded')
-      this.queue.push(data)
+      if (this.queuedBytes + data.length > this.ctx.maxQueuedBytes) return this.reject(Close.RateLimited, 'too much data while the document was not ready for it')
+      this.enqueue(data)
       return
     }
     this.handle(data)
@@ -182,7 +217,9 @@ export class Session implements RoomPeer, ConnectionHandler {
           if (this.rights.readOnly) return this.dropReadOnly()
           // a sync step 2 is relayed as an update (PROTOCOL.md S5): same layout, one byte differs
           if (msg.kind === 'sync-step2') copy[1] = SyncType.Update
-          room.update(this, update, info, copy)
+          const outcome = room.update(this, update, info, copy, this.fullRounds < MAX_FULL_ROUNDS)
+          if (outcome === 'full') this.waitForRoom(data)
+          else if (outcome === 'accepted') this.fullRounds = 0
           return
         }
         case 'awareness': {

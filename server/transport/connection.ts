@@ -113,6 +113,16 @@ export class Connection {
     ;(this.ws as WebSocket & WsInternals)._socket?.uncork()
   }
 
+  /** Stops reading from the socket (TCP pushes back on the peer); frames already read still arrive. */
+  pause(): void {
+    if (!this.ended) this.ws.pause()
+  }
+
+  /** Reads from the socket again. */
+  resume(): void {
+    if (!this.ended) this.ws.resume()
+  }
+
   /** Attaches the handler that receives messages and the end of the connection. */
   attach(handler: ConnectionHandler): void {
     this.handler = handler

@@ -147,4 +147,42 @@ describe('abuse limits', () => {
     expect(text.length).toBe(60_000)
     expect(text).not.toContain('z')
   })
+
+  it('pauses a writer whose overwritten history fills the document until compaction makes room, and refuses nothing', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    const server = await startServer({ maxDocSize: 256 * 1024, dataDir: data.dir })
+    cleanups.push(() => server.close())
+    const writer = connect(server.wsUrl, 'overwrite')
+    const reader = connect(server.wsUrl, 'overwrite')
+    cleanups.push(() => writer.destroy(), () => reader.destroy())
+    await Promise.all([writer.synced(), reader.synced()])
+    const writerWs = writer.provider.ws
+    // 40 KiB values, each replacing the last: 1.2 MiB of updates into a document of 40 KiB,
+    // five times its limit before compaction drops what was overwritten
+    const value = (i: number) => {
+      const bytes = new Uint8Array(40 * 1024).fill(i)
+      new DataView(bytes.buffer).setUint32(0, i)
+      return bytes
+    }
+    const last = 29
+    for (let i = 0; i <= last; i++) writer.doc.getMap('m').set('blob', value(i))
+    const seen = () => reader.doc.getMap('m').get('blob') as Uint8Array | undefined
+    await waitFor('the reader to get the last value', () => {
+      const v = seen()
+      return v !== undefined && new DataView(v.buffer, v.byteOffset).getUint32(0) === last
+    }, 20_000)
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    const count = (line: RegExp) => Number(metrics.split('\n').find((l) => line.test(l))?.split(' ').at(-1) ?? 0)
+    expect(count(/^tandem_writer_holds_total /)).toBeGreaterThan(0)
+    expect(count(/^tandem_closes_total\{code="4413"/)).toBe(0)
+    // the writer was never closed: same socket, still connected
+    expect(writer.provider.ws).toBe(writerWs)
+    expect(writer.provider.wsconnected).toBe(true)
+    // and a newcomer loads the last value from what was stored
+    const late = connect(server.wsUrl, 'overwrite')
+    cleanups.push(() => late.destroy())
+    await late.synced()
+    expect([...(late.doc.getMap('m').get('blob') as Uint8Array).subarray(4, 8)]).toEqual([last, last, last, last])
+  })
 })
