@@ -41,6 +41,27 @@ function readInfo(d: decoding.Decoder): number {
   return d.arr[d.pos++]!
 }
 
+/**
+ * Reads a string as lib0's readVarString does and returns its length in UTF-16 code units. An
+ * ASCII string (what typing mostly sends) is checked byte by byte, without decoding it; any other
+ * goes through lib0's strict UTF-8 decoder, so whatever Yjs would refuse is refused here too.
+ */
+function readStringLength(d: decoding.Decoder): number {
+  const start = d.pos
+  const length = decoding.readVarUint(d)
+  const bytes = d.arr
+  const end = d.pos + length
+  if (end > bytes.length) throw new InvalidUpdateError('a string runs past the end of the update')
+  for (let i = d.pos; i < end; i++) {
+    if (bytes[i]! >= 0x80) {
+      d.pos = start
+      return decoding.readVarString(d).length
+    }
+  }
+  d.pos = end
+  return length
+}
+
 /** Item type refs Yjs knows (typeRefs in yjs): YXmlElement (3) and YXmlHook (5) carry a name. */
 const TYPE_REFS = 7
 const TYPE_WITH_KEY = new Set([3, 5])
@@ -66,19 +87,19 @@ function readContentLength(d: decoding.Decoder, ref: number): number {
       decoding.readVarUint8Array(d)
       return 1
     case 4: // ContentString: its length in UTF-16 code units
-      return decoding.readVarString(d).length
+      return readStringLength(d)
     case 5: // ContentEmbed
       JSON.parse(decoding.readVarString(d))
       return 1
     case 6: // ContentFormat: key, JSON value
-      decoding.readVarString(d)
+      readStringLength(d)
       JSON.parse(decoding.readVarString(d))
       return 1
     case 7: {
       // ContentType
       const typeRef = decoding.readVarUint(d)
       if (typeRef >= TYPE_REFS) throw new InvalidUpdateError(`unknown type ref ${typeRef}`)
-      if (TYPE_WITH_KEY.has(typeRef)) decoding.readVarString(d)
+      if (TYPE_WITH_KEY.has(typeRef)) readStringLength(d)
       return 1
     }
     case 8: {
@@ -89,7 +110,7 @@ function readContentLength(d: decoding.Decoder, ref: number): number {
     }
     case 9: {
       // ContentDoc: guid and options; Yjs reads options.shouldLoad, so they must not be null
-      decoding.readVarString(d)
+      readStringLength(d)
       const opts = decoding.readAny(d) as unknown
       if (opts === null || opts === undefined) throw new InvalidUpdateError('subdocument options are missing')
       return 1
@@ -140,9 +161,9 @@ export function inspect(update: Uint8Array): UpdateInfo {
           if ((info & BIT7) === BIT7) readRef(d, client, clock) // right origin
           if ((info & (BIT7 | BIT8)) === 0) {
             // parent: a root type's name, or an item
-            if (decoding.readVarUint(d) === 1) decoding.readVarString(d)
+            if (decoding.readVarUint(d) === 1) readStringLength(d)
             else readRef(d, client, clock)
-            if ((info & BIT6) === BIT6) decoding.readVarString(d) // parentSub
+            if ((info & BIT6) === BIT6) readStringLength(d) // parentSub
           }
           length = readContentLength(d, info & BITS5)
         } else {

@@ -111,7 +111,42 @@ function handMade(ref: 2 | 9, body: (e: encoding.Encoder) => void): Uint8Array {
   return encoding.toUint8Array(e)
 }
 
+/** A one-item string insert (ContentString) whose root type name and text are the given raw bytes. */
+function stringItem(name: Uint8Array, text: Uint8Array, textLength = text.length): Uint8Array {
+  const e = encoding.createEncoder()
+  for (const n of [1, 1, 5, 0]) encoding.writeVarUint(e, n) // one client, one struct, client 5, clock 0
+  encoding.writeUint8(e, 4) // info: ContentString, no origins, parent info follows
+  encoding.writeVarUint(e, 1) // parent is a root type
+  encoding.writeVarUint8Array(e, name)
+  encoding.writeVarUint(e, textLength)
+  encoding.writeUint8Array(e, text)
+  encoding.writeVarUint(e, 0) // empty delete set
+  return encoding.toUint8Array(e)
+}
+
 describe('inspect agrees with Yjs\'s own decoder', () => {
+  it('on strings: ASCII, multi-byte, invalid UTF-8, and lengths running past the end', () => {
+    const utf8 = (s: string) => new TextEncoder().encode(s)
+    const bad = [Uint8Array.of(0x80), Uint8Array.of(0x61, 0xc3), Uint8Array.of(0xed, 0xa0, 0x80), Uint8Array.of(0xff, 0x61)]
+    const cases = [
+      stringItem(utf8('t'), utf8('hello')),
+      stringItem(utf8('t'), utf8('é😀x')),
+      stringItem(utf8('prosemirror'), utf8('a\u0000\u007f')),
+      stringItem(utf8('tö'), utf8('x')),
+      stringItem(utf8('t'), utf8('')),
+      ...bad.map((b) => stringItem(utf8('t'), b)),
+      ...bad.map((b) => stringItem(b, utf8('x'))),
+      stringItem(utf8('t'), utf8('abc'), 4),
+      stringItem(utf8('t'), utf8('é'), 3),
+    ]
+    const got = cases.map(inspected)
+    expect(got.map((u) => u !== null)).toEqual([true, true, true, true, false, ...bad.map(() => false), ...bad.map(() => false), false, false])
+    // the clock range counts UTF-16 code units, as Yjs does: 'é😀x' is 4 of them in 7 bytes
+    expect(got[1]!.ranges).toEqual([{ client: 5, start: 0, end: 4, contiguous: true }])
+    cases.forEach((u, i) => expect(inspected(u), `case ${i}`).toEqual(oracle(u)))
+  })
+
+
   it('on legacy JSON content and subdocument options', () => {
     const cases = [
       handMade(2, (e) => {
