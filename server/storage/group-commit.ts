@@ -178,14 +178,16 @@ export class GroupCommit {
     if (this.committing !== null || this.dirty.size === 0) return this.settle()
     const now = (this.options.now ?? Date.now)()
     const batch: Batch = { docs: [], entries: [], records: [] }
-    for (const doc of this.dirty) {
+    // a fresh set rather than clear(): Set.prototype.clear is a runtime call, costly once per turn
+    const dirty = this.dirty
+    this.dirty = new Set()
+    for (const doc of dirty) {
       const taken = doc.take(now)
       if (!taken) continue
       batch.docs.push(doc)
       batch.entries.push(taken.entry)
       for (const record of taken.records) batch.records.push(record)
     }
-    this.dirty.clear()
     if (batch.docs.length === 0) return this.settle()
     this.commit(batch)
   }

@@ -54,8 +54,12 @@ export interface ConnectionHandler {
 export class Connection {
   /** Pings sent without a pong since. */
   missedPongs = 0
-  /** When a frame was last sent (ms), for keep-alive. */
-  lastSentAt = Date.now()
+  /**
+   * Keep-alive bookkeeping, owned by the heartbeat: whether a frame was sent since its last sweep
+   * (a flag, not a timestamp: no clock read per frame), and the sweeps in a row that found none.
+   */
+  sentSinceSweep = true
+  quietSweeps = 0
   private ended = false
   private handler: ConnectionHandler | null = null
   /** While corked: the bytes that were waiting when the burst began (the budget applies to those). */
@@ -171,7 +175,7 @@ export class Connection {
   }
 
   private sent(bytes: number): void {
-    this.lastSentAt = Date.now()
+    this.sentSinceSweep = true
     const traffic = this.options.metrics.traffic
     traffic.messagesOut++
     traffic.bytesOut += bytes

@@ -81,9 +81,19 @@ export class Heartbeat {
   }
 
   private keepaliveSweep(): void {
-    // send to whoever would pass the period before the next sweep: checking only for "silent
-    // for a whole period" let a peer go up to a period plus a sweep interval without a message
-    const due = Date.now() - (this.options.keepaliveMs - this.keepaliveSweepMs)
-    for (const conn of this.conns) if (conn.lastSentAt <= due) conn.send(KEEPALIVE)
+    // send to whoever would pass the period before the next sweep: silent through all but one of
+    // the sweeps a period holds (checking for a whole period let a peer go a period plus a sweep
+    // interval without a message)
+    const quietLimit = Math.max(1, Math.floor(this.options.keepaliveMs / this.keepaliveSweepMs) - 1)
+    for (const conn of this.conns) {
+      if (conn.sentSinceSweep) {
+        conn.sentSinceSweep = false
+        conn.quietSweeps = 0
+      } else if (++conn.quietSweeps >= quietLimit) {
+        conn.quietSweeps = 0
+        conn.send(KEEPALIVE)
+        conn.sentSinceSweep = false
+      }
+    }
   }
 }
