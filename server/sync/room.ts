@@ -105,11 +105,25 @@ function release(waiters: Waiter[], reached: number): void {
 }
 
 /**
- * What became of an offered update: accepted; refused (the peer is being closed); or `full`: the
- * document holds more than its limit, much of it history the next compaction may drop, so the
- * update is to be offered again once the room has tried to make room (whenRoom).
+ * What became of an offered update: accepted; refused (the peer is being closed); or `wait`: to
+ * be offered again once the room has tried to make room (whenRoom). A writer waits when the
+ * document would pass its limit while much of what it holds is history the next compaction may
+ * drop, and when it has written far more than compaction has folded so far.
  */
-export type UpdateOutcome = 'accepted' | 'refused' | 'full'
+export type UpdateOutcome = 'accepted' | 'refused' | 'wait'
+
+/**
+ * Times in a row a writer waits for room in a full document before its update is refused as too
+ * large (each time, the room stores and compacts everything durable).
+ */
+export const MAX_FULL_ROUNDS = 3
+
+/**
+ * How far a document's log may run ahead of compaction before writers wait for it, as a multiple
+ * of what starts a compaction: a paste or a flood of large values is held back by TCP instead of
+ * piling up in memory (typing never gets near it).
+ */
+const COMPACTION_LAG = 8
 
 /** Lifecycle of a room. */
 export type RoomStatus = 'loading' | 'ready' | 'failed' | 'deleted'
@@ -245,11 +259,12 @@ export class Room implements Committable {
   /**
    * Accepts a validated, non-empty update (an exact-size copy) and its original frame. It is
    * written before anyone else sees it. Refused (and the peer closed) when storage is too far
-   * behind, or when it would take the document past its limit; unless the peer `mayWait` and the
-   * document holds history not yet compacted, which may be what fills it (a value overwritten
-   * again and again): then `full`, and the peer offers it again after whenRoom.
+   * behind, or when it would take the document past its limit. A peer that can wait (`waited`:
+   * the times in a row it already waited for room with this update; null when it cannot) is told
+   * to wait instead while compaction lags far behind, and when the document is full but holds
+   * history not yet compacted, which may be what fills it (a value overwritten again and again).
    */
-  update(peer: RoomPeer, update: Uint8Array, info: UpdateInfo, relayFrame: Uint8Array, mayWait = false): UpdateOutcome {
+  update(peer: RoomPeer, update: Uint8Array, info: UpdateInfo, relayFrame: Uint8Array, waited: number | null = null): UpdateOutcome {
     if (this.status !== 'ready') return 'refused'
     if (this.ctx.commit.backlogBytes > this.ctx.maxBacklogBytes) {
       this.ctx.metrics.errors.inc({ kind: 'storage-backlog' })
@@ -258,11 +273,12 @@ export class Room implements Committable {
     }
     const b = this.unsaved
     if (this.state!.size + (b?.bytes ?? 0) + update.length > this.ctx.maxDocBytes) {
-      if (mayWait && this.mayMakeRoom) return 'full'
+      if (waited !== null && waited < MAX_FULL_ROUNDS && this.mayMakeRoom) return 'wait'
       this.ctx.metrics.errors.inc({ kind: 'document-too-large' })
       peer.close(Close.DocumentTooLarge)
       return 'refused'
     }
+    if (waited !== null && this.compactionLags) return 'wait'
     if (b === null) {
       this.unsaved = batchOf(update, info, relayFrame, peer)
     } else {
@@ -277,9 +293,17 @@ export class Room implements Committable {
     return 'accepted'
   }
 
-  /** True when compaction may shrink what the document holds: there is a log past the base, and compaction works. */
+  /** True when the log has run far ahead of compaction (and compaction and storage work). */
+  private get compactionLags(): boolean {
+    const state = this.state!
+    // what is accepted but not yet durable counts too: a burst read in one turn is accepted at once
+    const ahead = state.uncompacted + (this.unsaved?.bytes ?? 0) + (this.inFlight?.bytes ?? 0)
+    return !this.compactionFailed && !this.ctx.commit.failing && ahead > COMPACTION_LAG * Math.max(this.ctx.compactMinBytes, 2 * state.compactedSize)
+  }
+
+  /** True when compaction may shrink what the document holds: there is a log past the base, and compaction and storage work. */
   private get mayMakeRoom(): boolean {
-    return !this.compactionFailed && (this.state!.tailLength > 0 || this.unsaved !== null || this.inFlight !== null)
+    return !this.compactionFailed && !this.ctx.commit.failing && (this.state!.tailLength > 0 || this.unsaved !== null || this.inFlight !== null)
   }
 
   /**

@@ -33,12 +33,6 @@ export interface SessionRights {
   readonly readOnly: boolean
 }
 
-/**
- * Times in a row a writer is paused for room in a full document before its update is refused as
- * too large (each time, the room stores and compacts everything durable).
- */
-const MAX_FULL_ROUNDS = 3
-
 /** Seconds of sustained message rate a burst may use. */
 const BURST_SECONDS = 4
 
@@ -60,8 +54,8 @@ export class Session implements RoomPeer, ConnectionHandler {
   /** Frames received while the document loads, or while this writer waits for room; null otherwise. */
   private queue: Uint8Array[] | null = null
   private queuedBytes = 0
-  /** Times in a row this writer's update did not fit and it waited for room. */
-  private fullRounds = 0
+  /** Times in a row this writer was told to wait for room with the update it offers. */
+  private waited = 0
   private toldReadOnly = false
   // token buckets (abuse limits), refilled lazily on each message
   private messageTokens: number
@@ -106,11 +100,11 @@ export class Session implements RoomPeer, ConnectionHandler {
   }
 
   /**
-   * The room is full until compaction makes room: stop reading from the peer (TCP pushes back)
+   * The room has no room until compaction makes some: stop reading from the peer (TCP pushes back)
    * and keep the frame, and any read after it, to handle in order once the room has tried.
    */
   private waitForRoom(data: Uint8Array): void {
-    this.fullRounds++
+    this.waited++
     this.ctx.metrics.writerHolds.inc()
     this.queue = []
     this.queuedBytes = 0
@@ -217,9 +211,9 @@ export class Session implements RoomPeer, ConnectionHandler {
           if (this.rights.readOnly) return this.dropReadOnly()
           // a sync step 2 is relayed as an update (PROTOCOL.md S5): same layout, one byte differs
           if (msg.kind === 'sync-step2') copy[1] = SyncType.Update
-          const outcome = room.update(this, update, info, copy, this.fullRounds < MAX_FULL_ROUNDS)
-          if (outcome === 'full') this.waitForRoom(data)
-          else if (outcome === 'accepted') this.fullRounds = 0
+          const outcome = room.update(this, update, info, copy, this.waited)
+          if (outcome === 'wait') this.waitForRoom(data)
+          else if (outcome === 'accepted') this.waited = 0
           return
         }
         case 'awareness': {

@@ -13,6 +13,7 @@ import WebSocket from 'ws'
 import * as Y from 'yjs'
 import * as frame from '../../shared/frame.js'
 import { Close } from '../../shared/protocol.js'
+import { createInlineCompactor, type Compactor } from '../../server/docs/compactor.js'
 import { upgradeStatus } from '../helpers/http-client.js'
 import { rawClient } from '../helpers/raw-client.js'
 import { connect, startServer, tempDir } from '../helpers/server.js'
@@ -146,6 +147,50 @@ describe('abuse limits', () => {
     const text = reader.doc.getText('body').toString()
     expect(text.length).toBe(60_000)
     expect(text).not.toContain('z')
+  })
+
+  it('pauses a writer that runs far ahead of compaction, and lets it go on once compaction catches up', async () => {
+    // a real compactor held back by a gate: compaction "takes" as long as the test wants
+    const inline = createInlineCompactor()
+    let openGate: () => void = () => {}
+    const gate = new Promise<void>((resolve) => (openGate = resolve))
+    let started = 0
+    const compactor: Compactor = {
+      compact: async (updates) => {
+        started++
+        await gate
+        return inline.compact(updates)
+      },
+      close: () => inline.close(),
+    }
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    const compactMinBytes = 64 * 1024
+    const server = await startServer({ dataDir: data.dir }, { compactor }, { compactMinBytes })
+    cleanups.push(() => server.close())
+    const writer = connect(server.wsUrl, 'lag')
+    const reader = connect(server.wsUrl, 'lag')
+    cleanups.push(() => writer.destroy(), () => reader.destroy())
+    await Promise.all([writer.synced(), reader.synced()])
+    const writerWs = writer.provider.ws
+    let received = 0
+    reader.doc.on('update', () => received++)
+    // 64 KiB values, each replacing the last: the log may run 8 x 128 KiB (twice the compacted
+    // size, still empty, or the minimum) = 512 KiB ahead of compaction, about 8 of them
+    const last = 39
+    for (let i = 0; i <= last; i++) writer.doc.getMap('m').set('blob', new Uint8Array(64 * 1024).fill(i))
+    const room = server.registry.get('lag')!
+    await waitFor('the writer to be held and a compaction to wait at the gate', async () => {
+      const metrics = await (await fetch(`${server.url}/metrics`)).text()
+      return /^tandem_writer_holds_total [1-9]/m.test(metrics) && started > 0
+    })
+    // held: what the room holds stays near the lag bound, and the reader got only what fit
+    expect(room.size).toBeLessThan(12 * compactMinBytes)
+    expect(received).toBeLessThan(last)
+    openGate()
+    await waitFor('the reader to get the last value', () => (reader.doc.getMap('m').get('blob') as Uint8Array | undefined)?.[0] === last, 20_000)
+    expect(writer.provider.ws).toBe(writerWs)
+    expect(writer.provider.wsconnected).toBe(true)
   })
 
   it('pauses a writer whose overwritten history fills the document until compaction makes room, and refuses nothing', async () => {
