@@ -3,6 +3,7 @@
  * use and stops after a quiet spell, so an idle server holds no extra isolate.
  */
 import { Worker } from 'node:worker_threads'
+import type { PackedBatch } from '../storage/packed-updates.js'
 import { compactUpdates } from './compact.js'
 
 /** The result of folding a document's updates. */
@@ -15,9 +16,9 @@ export interface Compacted {
   readonly title: string
 }
 
-/** Folds a document's updates (oldest first) into one compact update. */
+/** Folds a document's updates (oldest first, laid end to end) into one compact update. */
 export interface Compactor {
-  compact(updates: readonly Uint8Array[]): Promise<Compacted>
+  compact(input: PackedBatch): Promise<Compacted>
   /** Stops any worker; pending jobs reject. */
   close(): Promise<void>
 }
@@ -25,23 +26,20 @@ export interface Compactor {
 /** A compactor that runs on the calling thread (tests, tiny deployments). */
 export function createInlineCompactor(): Compactor {
   return {
-    compact: async (updates) => compactUpdates([...updates]),
+    compact: async (input) => compactUpdates(unpack(input)),
     close: async () => {},
   }
 }
 
-/** Updates laid end to end in one buffer, with their lengths (compact-worker.js splits them). */
-export function pack(updates: readonly Uint8Array[]): { bytes: Uint8Array<ArrayBuffer>; lengths: Uint32Array<ArrayBuffer> } {
-  const lengths = new Uint32Array(updates.length)
-  let total = 0
-  for (let i = 0; i < updates.length; i++) total += lengths[i] = updates[i]!.length
-  const bytes = new Uint8Array(total)
+/** The updates of a packed batch, as views into its buffer. */
+export function unpack({ bytes, lengths }: PackedBatch): Uint8Array[] {
+  const updates: Uint8Array[] = []
   let pos = 0
-  for (const u of updates) {
-    bytes.set(u, pos)
-    pos += u.length
+  for (const length of lengths) {
+    updates.push(bytes.subarray(pos, pos + length))
+    pos += length
   }
-  return { bytes, lengths }
+  return updates
 }
 
 interface Job {
@@ -94,14 +92,13 @@ export function createWorkerCompactor(idleMs = 10_000): Compactor {
   }
 
   return {
-    compact(updates) {
+    compact({ bytes, lengths }) {
       if (idleTimer) clearTimeout(idleTimer)
       idleTimer = null
       worker ??= start()
       const id = nextId++
       const w = worker
       // one buffer moved to the worker, not thousands of small ones cloned on this thread
-      const { bytes, lengths } = pack(updates)
       return new Promise<Compacted>((resolve, reject) => {
         jobs.set(id, { resolve, reject })
         w.postMessage({ id, bytes, lengths }, [bytes.buffer, lengths.buffer])

@@ -15,6 +15,12 @@ const MAX_CHUNK = 256 * 1024
  */
 const OWN_CHUNK = 2048
 
+/** Updates laid end to end in one buffer, with their lengths: how a batch of them crosses to a worker thread. */
+export interface PackedBatch {
+  readonly bytes: Uint8Array<ArrayBuffer>
+  readonly lengths: Uint32Array<ArrayBuffer>
+}
+
 /** Updates in order, each with the log entry (seq) it came in; seqs never decrease. */
 export class PackedUpdates {
   /** Chunks still referenced; `chunks[0]` is chunk number `firstChunk`. */
@@ -88,6 +94,41 @@ export class PackedUpdates {
     const out: Uint8Array[] = []
     for (let i = 0; i < this.seqs.length && this.seqs[i]! <= seq; i++) out.push(this.at(i))
     return out
+  }
+
+  /**
+   * The updates of log entries up to `seq`, copied end to end into one new buffer after `first`
+   * (an update of its own, such as a base state). Copies a chunk's run of updates at once: no
+   * object per update, however many there are.
+   */
+  pack(seq = Infinity, first?: Uint8Array): PackedBatch {
+    let count = 0
+    let total = first?.length ?? 0
+    while (count < this.seqs.length && this.seqs[count]! <= seq) total += this.lengths[count++]!
+    const head = first === undefined ? 0 : 1
+    const lengths = new Uint32Array(head + count)
+    const bytes = new Uint8Array(total)
+    let pos = 0
+    if (first !== undefined) {
+      lengths[0] = first.length
+      bytes.set(first)
+      pos = first.length
+    }
+    // a run: consecutive updates lying one after the other in the same chunk
+    let i = 0
+    while (i < count) {
+      const chunk = this.chunkOf[i]!
+      const start = this.offsets[i]!
+      let end = start
+      while (i < count && this.chunkOf[i] === chunk && this.offsets[i] === end) {
+        lengths[head + i] = this.lengths[i]!
+        end += this.lengths[i]!
+        i++
+      }
+      bytes.set(this.chunks[chunk - this.firstChunk]!.subarray(start, end), pos)
+      pos += end - start
+    }
+    return { bytes, lengths }
   }
 
   /**

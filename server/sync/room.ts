@@ -499,12 +499,12 @@ export class Room implements Committable {
     // stream of writes it folds the stored prefix while the rest is on its way to the store
     const upTo = this.storedSeq
     if (!state || state.uncompacted === 0 || upTo === 0 || upTo <= state.compactedSeq || state.baseSeq > upTo) return Promise.resolve()
-    const updates = state.compactionInput(upTo)
+    const input = state.compactionInput(upTo)
     const { storage, compactor, metrics, log, now } = this.ctx
     const stop = metrics.compactionSeconds.startTimer()
     this.compacting = (async () => {
       try {
-        const result = await compactor.compact(updates)
+        const result = await compactor.compact(input)
         const time = now()
         // the checkpoint list is read once, then kept here: no key scan per compaction
         this.checkpoints ??= (await storage.history(this.docId)).filter((p) => p.kind === 'checkpoint').map(({ seq, time }) => ({ seq, time }))

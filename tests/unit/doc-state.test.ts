@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { compactUpdates } from '../../server/docs/compact.js'
+import { unpack } from '../../server/docs/compactor.js'
 import { DocState, EMPTY_UPDATE, isEmptyStateVector, mergeAll, UPDATE_OVERHEAD } from '../../server/sync/doc-state.js'
 import { inspect } from '../../server/sync/update.js'
 import * as frame from '../../shared/frame.js'
@@ -233,9 +234,9 @@ describe('DocState fold, replaceBase, fromStored, needsCompaction', () => {
     const { updates, final } = conversation()
     const state = new DocState(EMPTY_UPDATE, 0)
     updates.forEach((u, i) => state.append(i + 1, [u], [inspect(u)]))
-    expect(state.compactionInput(updates.length).length).toBe(updates.length + 1)
+    expect(state.compactionInput(updates.length).lengths.length).toBe(updates.length + 1)
     // the input up to a seq is the base and the entries up to it, nothing later
-    const input = state.compactionInput(2)
+    const input = unpack(state.compactionInput(2))
     expect(input.map((u) => [...u])).toEqual([EMPTY_UPDATE, updates[0]!, updates[1]!].map((u) => [...u]))
 
     // a compaction of the first two entries lands while the rest stays in the tail
@@ -261,7 +262,7 @@ describe('DocState fold, replaceBase, fromStored, needsCompaction', () => {
     state.append(2, [u3], [inspect(u3)]) // beyond a gap: the vector is stale
     state.append(3, [u2], [inspect(u2)])
     // a compaction of the first two entries lands; the third (filling the gap) stays in the tail
-    expect(state.replaceBase(compactUpdates(state.compactionInput(2)).state, 2)).toBe(true)
+    expect(state.replaceBase(compactUpdates(unpack(state.compactionInput(2))).state, 2)).toBe(true)
     expect(state.tailLength).toBe(1)
     const truth = svObject(Y.encodeStateVector(a.doc))
     expect(svObject(state.stateVector())).toEqual(truth)

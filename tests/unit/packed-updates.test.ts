@@ -1,9 +1,11 @@
 /**
  * server/storage/packed-updates.ts: updates come back byte for byte and in order after any mix of
  * appends and prefix drops (seeded), views stay intact after their chunk is dropped, the chunks
- * held stay proportional to what is kept, and large updates are kept without a copy.
+ * held stay proportional to what is kept, large updates are kept without a copy, and a packed batch
+ * (one buffer, for the compaction worker) holds the same updates as the views.
  */
 import { describe, expect, it } from 'vitest'
+import { unpack } from '../../server/docs/compactor.js'
 import { PackedUpdates } from '../../server/storage/packed-updates.js'
 import { seededRandom, testSeed } from '../helpers/wait.js'
 
@@ -39,10 +41,22 @@ describe('PackedUpdates', () => {
       }
       expect(packed.length).toBe(model.length)
       expect(packed.bytes).toBe(model.reduce((b, m) => b + m.update.length, 0))
+      if (step % 100 === 99) {
+        // packed up to a random entry, behind a base of its own
+        const upTo = Math.floor(random() * (seq + 2))
+        const base = updateOf(-1, Math.floor(random() * 300))
+        const batch = packed.pack(upTo, base)
+        const expected = [base, ...model.filter((m) => m.seq <= upTo).map((m) => m.update)]
+        expect([...batch.lengths]).toEqual(expected.map((u) => u.length))
+        expect(Buffer.from(batch.bytes).equals(Buffer.concat(expected))).toBe(true)
+        expect(batch.bytes.byteOffset).toBe(0)
+        expect(batch.bytes.buffer.byteLength).toBe(batch.bytes.length)
+      }
     }
     const upTo = Math.floor(seq / 2)
     expect(packed.views(upTo)).toEqual(model.filter((m) => m.seq <= upTo).map((m) => m.update))
     expect(packed.views()).toEqual(model.map((m) => m.update))
+    expect(unpack(packed.pack())).toEqual(model.map((m) => m.update))
   })
 
   it('keeps a view intact after its updates are dropped', () => {
