@@ -1,11 +1,16 @@
 /**
  * server/docs/compact.js: compactUpdates folds a document's updates into one state that rebuilds
  * the same content, is smaller than the raw updates once text was deleted, and reports the title
- * held in the Y.Text 'title'.
+ * held in the Y.Text 'title'. server/docs/compactor.ts: the worker compactor folds a packed batch
+ * in a thread of its own, niced below the relay's.
  */
+import { readdirSync, readFileSync } from 'node:fs'
+import { getPriority } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { compactUpdates, readTitle } from '../../server/docs/compact.js'
+import { createWorkerCompactor } from '../../server/docs/compactor.js'
+import { PackedUpdates } from '../../server/storage/packed-updates.js'
 import { TITLE } from '../../shared/doc-fields.js'
 import { recordingDoc } from '../helpers/ydoc.js'
 
@@ -103,5 +108,40 @@ describe('compactUpdates', () => {
     map.doc.getMap(TITLE).set('not', 'text')
     expect(compactUpdates(map.updates).title).toBe('')
     expect(readTitle(new Y.Doc())).toBe('')
+  })
+})
+
+/** Nice value of every thread of this process, by thread id (Linux: /proc/self/task). */
+function threadNices(): Map<number, number> {
+  const nices = new Map<number, number>()
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+    // the fields after the command name in parentheses: state is field 3, nice field 19
+    nices.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]))
+  }
+  return nices
+}
+
+describe('createWorkerCompactor', () => {
+  it.runIf(process.platform === 'linux')('folds in a worker thread that runs below the relay thread’s priority', async () => {
+    const a = recordingDoc(1)
+    a.doc.getText(TITLE).insert(0, 'Plan')
+    for (let i = 0; i < 50; i++) a.doc.getText('body').insert(i, String(i % 10))
+    const packed = new PackedUpdates()
+    a.updates.forEach((u, i) => packed.push(u, i + 1))
+    const before = new Set(threadNices().keys())
+    const compactor = createWorkerCompactor(60_000)
+    try {
+      const { state, title } = await compactor.compact(packed.pack())
+      expect(snapshot(load(state))).toBe(snapshot(a.doc))
+      expect(title).toBe('Plan')
+      // the worker's thread is new and niced; this thread keeps its priority
+      const base = getPriority()
+      const added = [...threadNices()].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice)
+      expect(added).toContain(Math.min(19, base + 10))
+      expect(threadNices().get(process.pid)).toBe(base)
+    } finally {
+      await compactor.close()
+    }
   })
 })
