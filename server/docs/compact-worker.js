@@ -6,7 +6,7 @@
  */
 import { setPriority } from 'node:os'
 import { parentPort } from 'node:worker_threads'
-import { compactUpdates } from './compact.js'
+import { compactUpdates, unpack } from './compact.js'
 
 if (!parentPort) throw new Error('compact-worker.js must run as a worker thread')
 const port = parentPort
@@ -28,14 +28,8 @@ try {
 
 port.on('message', (/** @type {{ id: number, bytes: Uint8Array, lengths: Uint32Array }} */ message) => {
   try {
-    // the updates come laid end to end in one buffer (compactor.ts pack)
-    const updates = []
-    let pos = 0
-    for (const length of message.lengths) {
-      updates.push(message.bytes.subarray(pos, pos + length))
-      pos += length
-    }
-    const { state, stateVector, title } = compactUpdates(updates)
+    // the updates come laid end to end in one buffer (PackedUpdates.pack)
+    const { state, stateVector, title } = compactUpdates(unpack(message))
     const transfer = /** @type {ArrayBuffer[]} */ ([state.buffer, stateVector.buffer])
     port.postMessage({ id: message.id, state, stateVector, title }, transfer)
   } catch (err) {

@@ -35,6 +35,21 @@ export function compactUpdates(updates) {
 }
 
 /**
+ * The updates of a batch laid end to end (PackedUpdates.pack), as views into its buffer.
+ * @param {{ bytes: Uint8Array, lengths: ArrayLike<number> }} batch
+ * @returns {Uint8Array[]}
+ */
+export function unpack({ bytes, lengths }) {
+  const updates = []
+  let pos = 0
+  for (let i = 0; i < lengths.length; i++) {
+    updates.push(bytes.subarray(pos, pos + lengths[i]))
+    pos += lengths[i]
+  }
+  return updates
+}
+
+/**
  * The title of a loaded document, or '' when it has none (or holds something else there).
  * @param {Y.Doc} doc
  * @returns {string}

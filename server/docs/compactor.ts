@@ -4,7 +4,7 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { PackedBatch } from '../storage/packed-updates.js'
-import { compactUpdates } from './compact.js'
+import { compactUpdates, unpack } from './compact.js'
 
 /** The result of folding a document's updates. */
 export interface Compacted {
@@ -29,17 +29,6 @@ export function createInlineCompactor(): Compactor {
     compact: async (input) => compactUpdates(unpack(input)),
     close: async () => {},
   }
-}
-
-/** The updates of a packed batch, as views into its buffer. */
-export function unpack({ bytes, lengths }: PackedBatch): Uint8Array[] {
-  const updates: Uint8Array[] = []
-  let pos = 0
-  for (const length of lengths) {
-    updates.push(bytes.subarray(pos, pos + length))
-    pos += length
-  }
-  return updates
 }
 
 interface Job {

@@ -6,8 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { compactUpdates } from '../../server/docs/compact.js'
-import { unpack } from '../../server/docs/compactor.js'
+import { compactUpdates, unpack } from '../../server/docs/compact.js'
 import { DocState, EMPTY_UPDATE, isEmptyStateVector, mergeAll, UPDATE_OVERHEAD } from '../../server/sync/doc-state.js'
 import { inspect } from '../../server/sync/update.js'
 import * as frame from '../../shared/frame.js'

@@ -5,7 +5,7 @@
  * (one buffer, for the compaction worker) holds the same updates as the views.
  */
 import { describe, expect, it } from 'vitest'
-import { unpack } from '../../server/docs/compactor.js'
+import { unpack } from '../../server/docs/compact.js'
 import { PackedUpdates } from '../../server/storage/packed-updates.js'
 import { seededRandom, testSeed } from '../helpers/wait.js'
 
