@@ -172,9 +172,14 @@ export function storageContract(name: string, open: () => Promise<OpenedStorage>
         const compaction = s
           .compact('d', { checkpoint: checkpoint(k), dropLogUpTo: k, dropCheckpoints: k > 1 ? [k - 1] : [] })
           .finally(() => (done = true))
-        // start a load on every turn of the event loop until the compaction has landed
+        // start a load on every turn of the event loop until the compaction has landed, with at
+        // most 8 in flight (a store in another thread answers slower than turns come)
+        let inFlight = 0
         while (!done) {
-          loads.push(s.load('d'))
+          if (inFlight < 8) {
+            inFlight++
+            loads.push(s.load('d').finally(() => inFlight--))
+          }
           await new Promise((resolve) => setImmediate(resolve))
         }
         await compaction
