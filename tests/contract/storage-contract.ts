@@ -172,14 +172,9 @@ export function storageContract(name: string, open: () => Promise<OpenedStorage>
         const compaction = s
           .compact('d', { checkpoint: checkpoint(k), dropLogUpTo: k, dropCheckpoints: k > 1 ? [k - 1] : [] })
           .finally(() => (done = true))
-        // start a load on every turn of the event loop until the compaction has landed, with at
-        // most 8 in flight (a store in another thread answers slower than turns come)
-        let inFlight = 0
+        // start a load on every turn of the event loop until the compaction has landed
         while (!done) {
-          if (inFlight < 8) {
-            inFlight++
-            loads.push(s.load('d').finally(() => inFlight--))
-          }
+          loads.push(s.load('d'))
           await new Promise((resolve) => setImmediate(resolve))
         }
         await compaction
