@@ -135,6 +135,32 @@ export function syncStep2(update: Uint8Array): Frame {
   return syncFrame(SyncType.Step2, update)
 }
 
+/**
+ * One message in two parts sent back to back: a few bytes of head, then the update it carries as
+ * it is. A large document's answer to a joiner then goes out without a copy of the document.
+ */
+export interface SplitFrame {
+  readonly head: Uint8Array
+  readonly body: Uint8Array
+}
+
+/** Sync step 2 as a SplitFrame: `update` is the body, not copied. */
+export function splitSyncStep2(update: Uint8Array): SplitFrame {
+  const head = new Uint8Array(2 + varUintSize(update.length))
+  head[0] = MessageType.Sync
+  head[1] = SyncType.Step2
+  putVarUint(head, 2, update.length)
+  return { head, body: update }
+}
+
+/** The bytes of a SplitFrame in one buffer (a copy). */
+export function joinSplit({ head, body }: SplitFrame): Frame {
+  const out = new Uint8Array(head.length + body.length)
+  out.set(head)
+  out.set(body, head.length)
+  return out
+}
+
 /** A document update pushed to a peer that is already synced. */
 export function update(update: Uint8Array): Frame {
   return syncFrame(SyncType.Update, update)

@@ -46,10 +46,8 @@ function isEmptyUpdate(u: Uint8Array): boolean {
 
 /** A document's durable state in memory. */
 export class DocState {
-  /** Everything up to baseSeq, merged. May be a view into `frameCache`. */
+  /** Everything up to baseSeq, merged. Never changed in place: joiners' answers are sent from it. */
   private baseBytes: Uint8Array
-  /** A sync step 2 frame holding the base, built on the first empty-state join and shared after. */
-  private frameCache: Uint8Array | null = null
   /** Sequence number of the last log entry folded into the base. */
   baseSeq: number
   /** Sequence number of the last durable log entry. */
@@ -94,9 +92,9 @@ export class DocState {
     return this.baseBytes
   }
 
-  /** Bytes held: base (or its frame) plus tail. */
+  /** Bytes held: base plus tail. */
   get size(): number {
-    return (this.frameCache?.length ?? this.baseBytes.length) + this.tail.bytes
+    return this.baseBytes.length + this.tail.bytes
   }
 
   /** Bytes of updates not yet folded into the base. */
@@ -175,25 +173,19 @@ export class DocState {
    */
   private setBase(base: Uint8Array, seq: number): void {
     this.baseBytes = base
-    this.frameCache = null
     this.baseSeq = seq
     this.tail.dropThrough(seq)
     if (this.svStale) this.resetStateVector()
   }
 
   /**
-   * The sync step 2 frame answering a peer's state vector: everything durable that it lacks.
-   * Peers with an empty state share one frame, built once; the base then lives inside it.
+   * The sync step 2 answering a peer's state vector: everything durable that it lacks. A peer
+   * with an empty state gets the base itself as the body, so no join copies the document.
    */
-  syncStep2For(stateVector: Uint8Array): Uint8Array {
+  syncStep2For(stateVector: Uint8Array): frame.SplitFrame {
     this.fold()
-    if (!isEmptyStateVector(stateVector)) return frame.syncStep2(Y.diffUpdate(this.baseBytes, stateVector))
-    if (this.frameCache === null) {
-      const built = frame.syncStep2(this.baseBytes)
-      this.baseBytes = built.subarray(built.length - this.baseBytes.length)
-      this.frameCache = built
-    }
-    return this.frameCache
+    if (!isEmptyStateVector(stateVector)) return frame.splitSyncStep2(Y.diffUpdate(this.baseBytes, stateVector))
+    return frame.splitSyncStep2(this.baseBytes)
   }
 
   /**

@@ -23,6 +23,8 @@ import { inspect, type UpdateInfo } from './update.js'
 export interface RoomPeer {
   /** Sends one frame; the transport enforces the send budget. */
   send(frame: Uint8Array): void
+  /** Sends a frame in two parts as one message, the body as it is (a document's sync step 2). */
+  sendSplit(frame: frame.SplitFrame): void
   /** Sends a frame other peers receive too (framed for the wire once for all of them). */
   sendShared(frame: SharedFrame): void
   /** Closes the connection with a named code. */
@@ -129,7 +131,7 @@ const COMPACTION_LAG = 8
 export type RoomStatus = 'loading' | 'ready' | 'failed' | 'deleted'
 
 /** The author of server-side edits (API renames): never a member of `peers`, so all receive them. */
-const SERVER: RoomPeer = { send() {}, sendShared() {}, close() {}, cork() {}, uncork() {}, lastAccepted: 0 }
+const SERVER: RoomPeer = { send() {}, sendSplit() {}, sendShared() {}, close() {}, cork() {}, uncork() {}, lastAccepted: 0 }
 
 /** The live state of one document. */
 export class Room implements Committable {
@@ -253,7 +255,7 @@ export class Room implements Committable {
 
   /** Answers a peer's sync step 1 with everything durable it lacks. */
   syncStep1(peer: RoomPeer, stateVector: Uint8Array): void {
-    peer.send(this.state!.syncStep2For(stateVector))
+    peer.sendSplit(this.state!.syncStep2For(stateVector))
   }
 
   /**

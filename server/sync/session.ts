@@ -146,6 +146,11 @@ export class Session implements RoomPeer, ConnectionHandler {
     this.conn.send(data)
   }
 
+  /** RoomPeer: sends a frame in two parts, its body not copied. */
+  sendSplit(split: frame.SplitFrame): void {
+    this.conn.sendSplit(split)
+  }
+
   /** RoomPeer: sends a frame other peers receive too. */
   sendShared(frame: SharedFrame): void {
     this.conn.sendShared(frame)

@@ -4,8 +4,9 @@
  */
 import type { WebSocket } from 'ws'
 import { Close, closeName, type CloseCode } from '../../shared/protocol.js'
+import { joinSplit, type SplitFrame } from '../../shared/frame.js'
 import type { Metrics } from '../metrics.js'
-import type { SharedFrame } from './wire-frame.js'
+import { encodeBinaryFrameStart, type SharedFrame } from './wire-frame.js'
 
 /** Settings shared by every connection. */
 export interface ConnectionOptions {
@@ -160,6 +161,28 @@ export class Connection {
     if (ws.readyState === OPEN && socket !== undefined && ws._sender?._state === SENDER_IDLE) socket.write(frame.wire)
     else ws.send(frame.payload)
     this.sent(frame.payload.length)
+  }
+
+  /**
+   * Sends a SplitFrame as one message, under the same budget as send. Its body goes to the socket
+   * as it is, after a small buffer holding the frame header and the head, when ws would write at
+   * once anyway (as in sendShared); otherwise ws sends the two joined.
+   */
+  sendSplit(frame: SplitFrame): void {
+    const length = frame.head.length + frame.body.length
+    if (!this.admits(length)) return
+    const ws = this.ws as WebSocket & WsInternals
+    const socket = ws._socket
+    if (ws.readyState === OPEN && socket !== undefined && ws._sender?._state === SENDER_IDLE) {
+      // corked, the two writes leave in one system call; a cork already held keeps them for later
+      socket.cork()
+      socket.write(encodeBinaryFrameStart(frame.head, frame.body.length))
+      socket.write(frame.body)
+      socket.uncork()
+    } else {
+      ws.send(joinSplit(frame))
+    }
+    this.sent(length)
   }
 
   /** False (and the connection closing as SlowReader) when `bytes` more would pass the budget. */

@@ -10,11 +10,9 @@ function headerLength(length: number): number {
   return length < 126 ? 2 : length < 0x10000 ? 4 : 10
 }
 
-/** The complete wire form of an unmasked final binary frame carrying `payload`. */
-export function encodeBinaryFrame(payload: Uint8Array): Buffer {
-  const length = payload.length
+/** Writes the header of a frame carrying `length` payload bytes at the start of `out`; returns its size. */
+function writeHeader(out: Buffer, length: number): number {
   const head = headerLength(length)
-  const out = Buffer.allocUnsafe(head + length)
   out[0] = 0x82 // FIN, opcode 2 (binary)
   if (head === 2) {
     out[1] = length
@@ -27,7 +25,24 @@ export function encodeBinaryFrame(payload: Uint8Array): Buffer {
     out.writeUInt32BE(Math.floor(length / 0x100000000), 2)
     out.writeUInt32BE(length >>> 0, 6)
   }
-  out.set(payload, head)
+  return head
+}
+
+/** The complete wire form of an unmasked final binary frame carrying `payload`. */
+export function encodeBinaryFrame(payload: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(headerLength(payload.length) + payload.length)
+  out.set(payload, writeHeader(out, payload.length))
+  return out
+}
+
+/**
+ * The start of a frame whose payload is `prefix` and then `rest` more bytes: the header and the
+ * prefix, to be followed on the socket by those bytes as they are.
+ */
+export function encodeBinaryFrameStart(prefix: Uint8Array, rest: number): Buffer {
+  const length = prefix.length + rest
+  const out = Buffer.allocUnsafe(headerLength(length) + prefix.length)
+  out.set(prefix, writeHeader(out, length))
   return out
 }
 

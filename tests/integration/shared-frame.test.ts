@@ -3,7 +3,8 @@
  * a frame framed once reaches every peer byte for byte at each header size (7-bit, 16-bit and
  * 64-bit lengths), goes out through the one-write path while ws's sender is idle (a ws upgrade
  * that renames what it reads fails here, not silently in the benchmark), interleaves in order with
- * ordinary sends, and keeps the send budget.
+ * ordinary sends, and keeps the send budget. Connection.sendSplit likewise: a head and a body sent
+ * back to back arrive as one message, and the body is written as it is, never copied.
  */
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
@@ -11,7 +12,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import { createMetrics } from '../../server/metrics.js'
 import { Connection } from '../../server/transport/connection.js'
-import { encodeBinaryFrame, SharedFrame } from '../../server/transport/wire-frame.js'
+import { encodeBinaryFrame, encodeBinaryFrameStart, SharedFrame } from '../../server/transport/wire-frame.js'
+import { joinSplit, splitSyncStep2, type SplitFrame } from '../../shared/frame.js'
 import { Close } from '../../shared/protocol.js'
 
 /** A SharedFrame that counts how often its wire form is read. */
@@ -81,6 +83,68 @@ describe('encodeBinaryFrame', () => {
     const big = encodeBinaryFrame(new Uint8Array(0x10000))
     expect([...big.subarray(0, 10)]).toEqual([0x82, 127, 0, 0, 0, 0, 0, 1, 0, 0])
     expect(big.length).toBe(10 + 0x10000)
+  })
+
+  it('starts a frame with the header for the whole payload, then the prefix', () => {
+    expect([...encodeBinaryFrameStart(Uint8Array.of(1, 2), 3)]).toEqual([0x82, 5, 1, 2])
+    expect([...encodeBinaryFrameStart(Uint8Array.of(9), 0x10000)]).toEqual([0x82, 127, 0, 0, 0, 0, 0, 1, 0, 1, 9])
+    for (const rest of [0, 100, 124, 125, 0xfffe, 0xffff, 300_000]) {
+      const whole = encodeBinaryFrame(new Uint8Array(1 + rest))
+      expect([...encodeBinaryFrameStart(Uint8Array.of(0), rest)]).toEqual([...whole.subarray(0, whole.length - rest)])
+    }
+  })
+})
+
+describe('Connection.sendSplit', () => {
+  it('delivers head and body as one message at each size, writing the body itself to the socket', async () => {
+    const { conns, clients } = await connect(1)
+    const conn = conns[0]!
+    const sizes = [0, 1, 122, 123, 124, 125, 0xfffc, 0xffff, 0x10000, 300_000]
+    const frames = sizes.map((size, i) => splitSyncStep2(payload(size, i)))
+    const socket = (conn.ws as unknown as { _socket: { write(data: Uint8Array): boolean } })._socket
+    const written: Uint8Array[] = []
+    const write = socket.write
+    socket.write = function (this: unknown, data: Uint8Array, ...rest: unknown[]) {
+      written.push(data)
+      return (write as (...args: unknown[]) => boolean).call(this, data, ...rest)
+    }
+    const received = messages(clients[0]!, sizes.length)
+    for (const f of frames) conn.sendSplit(f)
+    const got = await received
+    expect(got.map((m) => [...m])).toEqual(frames.map((f) => [...joinSplit(f)]))
+    // each body went to the socket as the very object given, right after its header and head
+    for (const f of frames) expect(written.includes(f.body)).toBe(true)
+  })
+
+  it('keeps order with ordinary and shared sends, corked or not', async () => {
+    const { conns, clients } = await connect(1)
+    const conn = conns[0]!
+    const received = messages(clients[0]!, 5)
+    const split = (size: number, salt: number): SplitFrame => ({ head: Uint8Array.of(salt), body: payload(size, salt) })
+    conn.send(payload(3, 1))
+    conn.sendSplit(split(70_000, 2))
+    conn.cork()
+    conn.sendShared(new SharedFrame(payload(5, 3)))
+    conn.sendSplit(split(200, 4))
+    conn.uncork()
+    conn.sendSplit(split(0, 5))
+    const got = await received
+    expect(got.map((m) => m.length)).toEqual([3, 70_001, 5, 201, 1])
+    expect([...got[1]!]).toEqual([2, ...payload(70_000, 2)])
+    expect([...got[3]!]).toEqual([4, ...payload(200, 4)])
+  })
+
+  it('closes a peer as SlowReader when a split frame would pass its budget', async () => {
+    const { conns, clients } = await connect(1, 64 * 1024)
+    const conn = conns[0]!
+    const closed = once(clients[0]!, 'close')
+    ;(clients[0] as unknown as { _socket: { pause(): void } })._socket.pause()
+    const big = splitSyncStep2(payload(1 << 20, 8))
+    for (let i = 0; i < 64 && !conn.isClosed; i++) conn.sendSplit(big)
+    expect(conn.isClosed).toBe(true)
+    ;(clients[0] as unknown as { _socket: { resume(): void } })._socket.resume()
+    const [code] = (await closed) as [number]
+    expect(code).toBe(Close.SlowReader.code)
   })
 })
 

@@ -27,9 +27,9 @@ function docOf(updates: readonly Uint8Array[]): Y.Doc {
   return doc
 }
 
-/** The payload of a sync step 2 frame. */
-function payloadOf(step2: Uint8Array): Uint8Array {
-  const msg = frame.decode(step2)
+/** The payload of a sync step 2 frame, whole or split. */
+function payloadOf(step2: Uint8Array | frame.SplitFrame): Uint8Array {
+  const msg = frame.decode(step2 instanceof Uint8Array ? step2 : frame.joinSplit(step2))
   expect(msg.kind).toBe('sync-step2')
   return (msg as { update: Uint8Array }).update
 }
@@ -169,16 +169,17 @@ describe('DocState state vector', () => {
 })
 
 describe('DocState sync step 2', () => {
-  it('answers an empty state vector with the shared base frame holding the whole document', () => {
+  it('answers an empty state vector with the base itself as the body of its sync step 2', () => {
     const { updates, final } = conversation()
     const state = new DocState(EMPTY_UPDATE, 0)
     updates.forEach((u, i) => state.append(i + 1, [u], [inspect(u)]))
     const answer = state.syncStep2For(Uint8Array.of(0))
     expect(content(docOf([payloadOf(answer)]))).toBe(content(final))
     expect(content(docOf([payloadOf(answer)]))).toBe(JSON.stringify({ t: 'Jello world', m: { k: 'w' } }))
-    // the same frame object for every fresh joiner, and for a vector of zero clocks
-    expect(state.syncStep2For(new Uint8Array(0))).toBe(answer)
-    expect(state.syncStep2For(Uint8Array.of(1, 11, 0))).toBe(answer)
+    // every fresh joiner, and a vector of zero clocks, gets the base itself: no copy of the document
+    expect(answer.body).toBe(state.base)
+    expect(state.syncStep2For(new Uint8Array(0)).body).toBe(state.base)
+    expect(state.syncStep2For(Uint8Array.of(1, 11, 0)).body).toBe(state.base)
   })
 
   it('answers a partial state vector with exactly what is missing', () => {
@@ -301,7 +302,7 @@ describe('DocState fold, replaceBase, fromStored, needsCompaction', () => {
     const empty = DocState.fromStored({ checkpoint: null, log: [] })
     expect([...empty.base]).toEqual([0, 0])
     expect([...empty.stateVector()]).toEqual([0])
-    expect([...empty.syncStep2For(Uint8Array.of(0))]).toEqual([...frame.syncStep2(EMPTY_UPDATE)])
+    expect([...frame.joinSplit(empty.syncStep2For(Uint8Array.of(0)))]).toEqual([...frame.syncStep2(EMPTY_UPDATE)])
     expect(empty.lastSeq).toBe(0)
   })
 
