@@ -1,6 +1,7 @@
 /**
  * Byte layout of stored values; sequence number and time live in the key.
- * Log entry: `0x01, varuint count, count x varuint8array update`.
+ * Log entry: `0x01, varuint count, count x varuint8array update`, or `0x03` alone: the entry's
+ * updates are under its spill key (./keys.ts), in the first layout.
  * Checkpoint: `0x02, varuint8array stateVector, state bytes to the end` (`0x01, state bytes`, the
  * first layout, without a state vector, is still read).
  */
@@ -18,11 +19,15 @@ export class CorruptValueError extends Error {
   }
 }
 
-/** Encodes the updates of a log entry into one buffer of its exact size (each update copied once). */
-export function encodeEntry(updates: readonly Uint8Array[]): Uint8Array {
+/** Bytes the encoded log entry holding `updates` takes. */
+export function entrySize(updates: readonly Uint8Array[]): number {
   let size = 1 + varUintSize(updates.length)
   for (const update of updates) size += varUintSize(update.length) + update.length
-  const out = new Uint8Array(size)
+  return size
+}
+
+/** Encodes the updates of a log entry at the start of `out` (at least entrySize long); returns the bytes written. */
+export function writeEntry(out: Uint8Array, updates: readonly Uint8Array[]): number {
   out[0] = FORMAT
   let pos = putVarUint(out, 1, updates.length)
   for (const update of updates) {
@@ -30,7 +35,22 @@ export function encodeEntry(updates: readonly Uint8Array[]): Uint8Array {
     out.set(update, pos)
     pos += update.length
   }
+  return pos
+}
+
+/** Encodes the updates of a log entry into one buffer of its exact size (each update copied once). */
+export function encodeEntry(updates: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(entrySize(updates))
+  writeEntry(out, updates)
   return out
+}
+
+/** Value of a log entry whose updates were spilled to their own key. */
+export const SPILLED: Uint8Array = Uint8Array.of(3)
+
+/** True when a stored log entry's updates are under its spill key. */
+export function isSpilled(value: Uint8Array): boolean {
+  return value.length === 1 && value[0] === SPILLED[0]
 }
 
 /** Decodes the updates of a log entry: views into `value` (a buffer of their own, read from disk). */

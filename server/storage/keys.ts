@@ -1,11 +1,13 @@
 /**
  * LevelDB key layout, version 1 (every key starts with `v1!`):
  *   v1!d!<docId>!c!<seq>!<time>   checkpoint      v1!d!<docId>!l!<seq>!<time>   log entry
+ *   v1!d!<docId>!s!<seq>!<time>   spilled updates of the log entry with that seq and time
  *   v1!r!<kind>!<id>              JSON record     v1!probe                      health probe
  *   format                        the layout version ("v1")
  * `<seq>` and `<time>` (ms since the epoch) are 12 lowercase hex digits, so keys sort by sequence
  * and history can be listed from keys alone. Doc ids and record kinds never contain `!`, so one
- * document's keys never mix with another's.
+ * document's keys never mix with another's. A spill is read only through the log entry that
+ * refers to it (./codec.ts); one without such an entry is garbage that compaction removes.
  */
 
 /** The version prefix of every key this build writes. */
@@ -28,6 +30,13 @@ export const checkpointsUpTo = (docId: string, upTo: number) => ({ gte: `${doc(d
 export const entriesBetween = (docId: string, after: number, upTo: number) => ({
   gte: `${doc(docId)}l!${hex(after + 1)}`,
   lt: `${doc(docId)}l!${hex(upTo + 1)}`,
+})
+/** Key of the updates a large log entry spilled ahead of the batch that writes the entry. */
+export const spill = (docId: string, seq: number, time: number) => `${doc(docId)}s!${hex(seq)}!${hex(time)}`
+/** Range of a document's spills with `after` < seq <= `upTo`. */
+export const spillsBetween = (docId: string, after: number, upTo: number) => ({
+  gte: `${doc(docId)}s!${hex(after + 1)}`,
+  lt: `${doc(docId)}s!${hex(upTo + 1)}`,
 })
 /** Range covering every key of a document. */
 export const docRange = (docId: string) => ({ gte: doc(docId), lt: `${VERSION}!d!${docId}"` })

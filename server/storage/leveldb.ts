@@ -23,7 +23,34 @@ export interface LevelOptions {
   readonly fsync?: boolean
 }
 
-type Op = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
+type Op =
+  | { type: 'put'; key: string; value: Uint8Array }
+  | { type: 'del'; key: string }
+  /** A log entry, encoded only as it goes into the batch. */
+  | { type: 'entry'; key: string; updates: readonly Uint8Array[] }
+
+/**
+ * Log entries this large are spilled: written first with a put of their own, then referred to
+ * from the atomic batch. A put copies the value once on the relay's thread and builds LevelDB's
+ * batch on a libuv thread; a chained batch copies it twice on the relay's thread (below).
+ */
+const SPILL_BYTES = 64 * 1024
+
+/**
+ * Bytes a batch takes in before the write lets other work run. Adding a value copies it twice on
+ * the relay's thread (into the native batch, then into the batch's growing buffer), into memory
+ * fresh from the kernel that faults page by page: about 2 ms for a 220 KB document here. A store
+ * write of several large documents would hold every socket that long at once.
+ */
+const SLICE_BYTES = 64 * 1024
+
+/**
+ * Log entries up to this size are encoded into one reused buffer: the native batch copies a value
+ * as it is added, so the buffer is free again at once, and its pages are already mapped.
+ */
+const SCRATCH_MAX = 256 * 1024
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder()
@@ -49,18 +76,41 @@ export async function openLevelStorage(dir: string, options: LevelOptions = {}):
   }
   const writeOptions = { sync: options.fsync === true }
 
+  let scratch = new Uint8Array(0)
+  /** The encoded entry, in `scratch` when it fits: valid only until the next call. */
+  const encodeEntry = (updates: readonly Uint8Array[]): Uint8Array => {
+    const size = codec.entrySize(updates)
+    // a store still opening defers a put or batch with the value uncopied: only an open one copies at once
+    if (size > SCRATCH_MAX || db.status !== 'open') return codec.encodeEntry(updates)
+    if (scratch.length < size) scratch = new Uint8Array(Math.min(SCRATCH_MAX, Math.max(size, 2 * scratch.length, 1024)))
+    return scratch.subarray(0, codec.writeEntry(scratch, updates))
+  }
+
   /**
    * Writes ops in one atomic batch. A chained batch hands each op to LevelDB as it is added;
    * abstract-level's array form clones and re-checks every op object first, which for the store
-   * write of a busy turn (one op per document) held the event loop three times as long.
+   * write of a busy turn (one op per document) held the event loop three times as long. After
+   * every SLICE_BYTES the batch waits a turn, so a large write lets the sockets in between; it is
+   * still one batch, invisible until written whole.
    */
   const write = async (ops: readonly Op[]): Promise<void> => {
     if (ops.length === 0) return
     const batch = db.batch()
     try {
+      let added = 0
       for (const op of ops) {
-        if (op.type === 'put') batch.put(op.key, op.value)
-        else batch.del(op.key)
+        if (added >= SLICE_BYTES) {
+          added = 0
+          await nextTurn()
+        }
+        if (op.type === 'del') {
+          batch.del(op.key)
+          continue
+        }
+        // the chained batch copies the value before put returns, so scratch is free again
+        const value = op.type === 'put' ? op.value : encodeEntry(op.updates)
+        batch.put(op.key, value)
+        added += value.length
       }
     } catch (err) {
       await batch.close()
@@ -89,10 +139,17 @@ export async function openLevelStorage(dir: string, options: LevelOptions = {}):
           checkpoint = { seq, time, ...codec.decodeCheckpoint(latest[0], latest[1]) }
         }
         const rows = await db.iterator({ ...keys.entriesBetween(docId, checkpoint?.seq ?? 0, atSeq), snapshot }).all()
-        const log: LogEntry[] = rows.map(([key, value]) => {
+        const log: LogEntry[] = []
+        for (const [key, value] of rows) {
           const { seq, time } = keys.parse(key)!
-          return { seq, time, updates: codec.decodeEntry(key, value) }
-        })
+          if (!codec.isSpilled(value)) {
+            log.push({ seq, time, updates: codec.decodeEntry(key, value) })
+            continue
+          }
+          const spilled = await db.get(keys.spill(docId, seq, time), { snapshot })
+          if (spilled === undefined) throw new codec.CorruptValueError(key, 'the updates it spilled are missing')
+          log.push({ seq, time, updates: codec.decodeEntry(keys.spill(docId, seq, time), spilled) })
+        }
         return { checkpoint, log }
       } finally {
         await snapshot.close()
@@ -101,7 +158,15 @@ export async function openLevelStorage(dir: string, options: LevelOptions = {}):
     async append(appends: readonly Append[], records: readonly RecordWrite[] = []) {
       const ops: Op[] = recordOps(records)
       for (const { docId, entry } of appends) {
-        ops.push({ type: 'put', key: keys.entry(docId, entry.seq, entry.time), value: codec.encodeEntry(entry.updates) })
+        const key = keys.entry(docId, entry.seq, entry.time)
+        if (codec.entrySize(entry.updates) < SPILL_BYTES) {
+          ops.push({ type: 'entry', key, updates: entry.updates })
+          continue
+        }
+        // unseen until the batch writes the entry that refers to it; if that never happens, the
+        // spill is garbage under a seq no entry has yet, which compaction or deletion removes
+        await db.put(keys.spill(docId, entry.seq, entry.time), encodeEntry(entry.updates), writeOptions)
+        ops.push({ type: 'put', key, value: codec.SPILLED })
       }
       await write(ops)
     },
@@ -118,7 +183,11 @@ export async function openLevelStorage(dir: string, options: LevelOptions = {}):
       await write(ops)
       // folded entries go in one native range delete after the checkpoint is in: a crash between
       // leaves entries the checkpoint already holds, which load skips and the next compaction drops
-      if (dropLogUpTo > 0) await db.clear({ ...keys.entriesBetween(docId, 0, dropLogUpTo), ...writeOptions })
+      if (dropLogUpTo > 0) {
+        await db.clear({ ...keys.entriesBetween(docId, 0, dropLogUpTo), ...writeOptions })
+        // after their entries: a spill outlives its entry at most until the next compaction
+        await db.clear({ ...keys.spillsBetween(docId, 0, dropLogUpTo), ...writeOptions })
+      }
     },
     async history(docId): Promise<HistoryPoint[]> {
       const points: HistoryPoint[] = []

@@ -1,7 +1,8 @@
 /**
  * The storage contract (PROTOCOL.md ST1-ST8) against the LevelDB backend in a fresh temporary
  * directory per test, plus what only a disk store has: data surviving a reopen, the directory
- * lock, the versioned key layout, refusing an unknown layout, and corrupt values.
+ * lock, the versioned key layout, large entries spilled to a key of their own, refusing an
+ * unknown layout, and corrupt values.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -117,6 +118,92 @@ describe('leveldb backend', () => {
     expect(keys).toContain(`v1!d!doc-1!c!${hex(1)}!${hex(T0 + 1)}`)
     expect(keys).toContain('v1!r!doc!doc-1')
     expect(text((await db.get('v1!r!doc!doc-1'))!)).toBe('{"title":"t"}')
+  })
+
+  it('spills a large entry to its own key, referred to from the entry; compaction drops both', async () => {
+    const dir = await dirForTest()
+    const storage = await openLevelStorage(dir)
+    const large = new Uint8Array(100_000).map((_, i) => (i * 13) & 0xff)
+    await storage.append([
+      { docId: 'd', entry: { seq: 1, time: T0, updates: [large, Uint8Array.of(9)] } },
+      { docId: 'd', entry: entry(2) },
+    ])
+    expect(plain(await storage.load('d')).log.map((e) => e.updates.map((u) => u.length))).toEqual([[100_000, 1], [5]])
+    expect(Buffer.from((await storage.load('d')).log[0]!.updates[0]!).equals(Buffer.from(large))).toBe(true)
+    expect(await storage.history('d')).toEqual([
+      { seq: 1, time: T0, kind: 'entry' },
+      { seq: 2, time: entry(2).time, kind: 'entry' },
+    ])
+    await storage.close()
+
+    const hex = (n: number) => n.toString(16).padStart(12, '0')
+    const db = raw(dir)
+    expect(await db.keys({ gte: 'v1!d!d!', lt: 'v1!d!d"' }).all()).toEqual([
+      `v1!d!d!l!${hex(1)}!${hex(T0)}`,
+      `v1!d!d!l!${hex(2)}!${hex(entry(2).time)}`,
+      `v1!d!d!s!${hex(1)}!${hex(T0)}`,
+    ])
+    // the entry holds the spill marker; the spill holds the entry as a small entry would be stored
+    expect([...(await db.get(`v1!d!d!l!${hex(1)}!${hex(T0)}`))!]).toEqual([3])
+    const spill = (await db.get(`v1!d!d!s!${hex(1)}!${hex(T0)}`))!
+    expect([...spill.subarray(0, 5)]).toEqual([1, 2, 0xa0, 0x8d, 0x06])
+    expect(spill.length).toBe(5 + 100_000 + 2)
+    await db.close()
+
+    const reopened = await open(dir)
+    await reopened.compact('d', { checkpoint: checkpoint(1), dropLogUpTo: 1, dropCheckpoints: [] })
+    expect(plain(await reopened.load('d')).log.map((e) => e.seq)).toEqual([2])
+    await reopened.close()
+    const after = raw(dir)
+    cleanups.push(() => after.close())
+    expect((await after.keys({ gte: 'v1!d!d!', lt: 'v1!d!d"' }).all()).map((k) => k.slice(0, 9))).toEqual(['v1!d!d!c!', 'v1!d!d!l!'])
+  })
+
+  it('a spill no entry refers to (a write cut short) is never read, and goes with compaction or deletion', async () => {
+    const dir = await dirForTest()
+    const hex = (n: number) => n.toString(16).padStart(12, '0')
+    const first = await openLevelStorage(dir)
+    await first.append([{ docId: 'a', entry: entry(1) }, { docId: 'b', entry: entry(1) }])
+    await first.close()
+    // what a crash between a spill and its batch leaves: a spill under a seq no entry has
+    const db = raw(dir)
+    for (const doc of ['a', 'b']) await db.put(`v1!d!${doc}!s!${hex(2)}!${hex(T0)}`, Uint8Array.of(1, 1, 3, 7, 7, 7))
+    await db.close()
+
+    const storage = await open(dir)
+    for (const doc of ['a', 'b']) {
+      expect(plain(await storage.load(doc))).toEqual(plain({ checkpoint: null, log: [entry(1)] }))
+      expect((await storage.history(doc)).map((p) => p.seq)).toEqual([1])
+    }
+    await storage.append([{ docId: 'a', entry: entry(2) }])
+    await storage.compact('a', { checkpoint: checkpoint(2), dropLogUpTo: 2, dropCheckpoints: [] })
+    await storage.deleteDoc('b')
+    await storage.close()
+    cleanups.pop()
+    const after = raw(dir)
+    cleanups.push(() => after.close())
+    const left = await after.keys({ gte: 'v1!d!', lt: 'v1!d"' }).all()
+    expect(left).toEqual([`v1!d!a!c!${hex(2)}!${hex(checkpoint(2).time)}`])
+  })
+
+  it('an entry whose spill is missing makes load reject with CorruptValueError naming the entry', async () => {
+    const dir = await dirForTest()
+    const storage = await openLevelStorage(dir)
+    await storage.append([{ docId: 'd', entry: { seq: 1, time: T0, updates: [new Uint8Array(80_000)] } }])
+    await storage.close()
+    const db = raw(dir)
+    const [spill] = await db.keys({ gte: 'v1!d!d!s!', lt: 'v1!d!d!s"' }).all()
+    await db.del(spill!)
+    await db.close()
+
+    const reopened = await open(dir)
+    const error = await reopened.load('d').then(
+      () => null,
+      (err: unknown) => err,
+    )
+    expect(error).toBeInstanceOf(CorruptValueError)
+    expect((error as Error).message).toContain('v1!d!d!l!')
+    expect((error as Error).message).toMatch(/spilled/)
   })
 
   it('refuses a data directory written in another layout version, and releases it', async () => {

@@ -91,6 +91,45 @@ export function storageContract(name: string, open: () => Promise<OpenedStorage>
       expect(log[1]!.updates).toEqual([])
     })
 
+    it('ST1: entries of every size in one append come back byte for byte, each its own', async () => {
+      // small and large in one batch, the same sizes twice: an encoder reusing a buffer must not mix them up
+      const sizes = [0, 5, 1000, 70_000, 250_000, 300_000, 5, 70_000]
+      const appends = sizes.map((size, i) => ({
+        docId: `d${i}`,
+        entry: { seq: 1, time: T0, updates: [new Uint8Array(size).map((_, j) => (j * 7 + i * 13) & 0xff), Uint8Array.of(i)] },
+      }))
+      await s.append(appends)
+      for (const { docId, entry } of appends) {
+        const { log } = await s.load(docId)
+        expect(log.length, docId).toBe(1)
+        expect(log[0]!.updates.map((u) => Buffer.from(u).toString('base64')), docId).toEqual(entry.updates.map((u) => Buffer.from(u).toString('base64')))
+      }
+    })
+
+    it('ST1: a large append lands whole: reads while it is written see all of it or nothing', async () => {
+      const docs = Array.from({ length: 16 }, (_, i) => `big${i}`)
+      const update = (i: number) => new Uint8Array(100_000).fill(i + 1)
+      let done = false
+      const written = s.append(
+        docs.map((docId, i) => ({ docId, entry: { seq: 1, time: T0, updates: [update(i)] } })),
+        [{ kind: 'doc', id: 'big', value: { n: docs.length } }],
+      )
+      void written.then(() => (done = true))
+      // one read after another, of the batch's first document, its last, then its record: once a
+      // read sees the batch, every later one must; a batch landing in parts shows as a 1 before a 0
+      const observed: string[] = []
+      while (!done) {
+        let seen = ''
+        for (const d of [docs[0]!, docs.at(-1)!]) seen += (await s.load(d)).log.length
+        seen += (await s.getRecord('doc', 'big')) === undefined ? '0' : '1'
+        observed.push(seen)
+      }
+      await written
+      expect(observed.join(''), observed.join(' ')).toMatch(/^0*1*$/)
+      for (const [i, d] of docs.entries()) expect((await s.load(d)).log[0]!.updates[0]![0]).toBe(i + 1)
+      expect(observed.length).toBeGreaterThan(0)
+    })
+
     it('ST1/ST8: a batch with a record that cannot be stored rejects and writes nothing', async () => {
       await expect(
         s.append(
