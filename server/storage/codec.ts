@@ -6,7 +6,6 @@
  * first layout, without a state vector, is still read).
  */
 import * as decoding from 'lib0/decoding'
-import * as encoding from 'lib0/encoding'
 import { putVarUint, varUintSize } from '../../shared/varint.js'
 
 const FORMAT = 1
@@ -77,13 +76,15 @@ export function decodeEntry(key: string, value: Uint8Array): Uint8Array[] {
 
 const CHECKPOINT_FORMAT = 2
 
-/** Encodes a checkpoint's state and, when known, its state vector. */
+/** Encodes a checkpoint's state and, when known, its state vector, into one buffer of its exact size. */
 export function encodeCheckpoint(state: Uint8Array, stateVector: Uint8Array = Uint8Array.of(0)): Uint8Array {
-  const e = encoding.createEncoder()
-  encoding.writeUint8(e, CHECKPOINT_FORMAT)
-  encoding.writeVarUint8Array(e, stateVector)
-  encoding.writeUint8Array(e, state)
-  return encoding.toUint8Array(e)
+  const out = new Uint8Array(1 + varUintSize(stateVector.length) + stateVector.length + state.length)
+  out[0] = CHECKPOINT_FORMAT
+  let pos = putVarUint(out, 1, stateVector.length)
+  out.set(stateVector, pos)
+  pos += stateVector.length
+  out.set(state, pos)
+  return out
 }
 
 /**

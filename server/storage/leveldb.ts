@@ -173,8 +173,11 @@ export async function openLevelStorage(dir: string, options: LevelOptions = {}):
     async compact(docId: string, { checkpoint, dropLogUpTo, dropCheckpoints }: Compaction) {
       if (dropLogUpTo > checkpoint.seq) throw new Error('cannot drop log entries the checkpoint does not hold')
       const newKey = keys.checkpoint(docId, checkpoint.seq, checkpoint.time)
-      const ops: Op[] = [{ type: 'put', key: newKey, value: codec.encodeCheckpoint(checkpoint.state, checkpoint.stateVector) }]
+      // a put of its own, like a spill (one copy on the relay's thread, not two): a load that sees
+      // it reads only the entries after its seq, the same document, so it needs no batch
+      await db.put(newKey, codec.encodeCheckpoint(checkpoint.state, checkpoint.stateVector), writeOptions)
       // a checkpoint is identified by its seq: one rewritten with another time replaces the old key
+      const ops: Op[] = []
       const drop = new Set(dropCheckpoints.filter((seq) => seq !== checkpoint.seq))
       for (const key of await db.keys(keys.checkpointsUpTo(docId, keys.MAX_SEQ)).all()) {
         const { seq } = keys.parse(key)!

@@ -3,6 +3,8 @@
  * a second client watches; the server is SIGKILLed the moment the watcher has received a (seeded)
  * random number of them; after a restart every edit the watcher had received is in the document.
  * Five rounds on the same data directory, each crash landing on what the last restart recovered.
+ * Then the same with large pastes, which the store writes ahead of their batch (spilled): a kill
+ * while such a write is under way must not lose or garble a paste anyone saw.
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -75,6 +77,58 @@ describe('crash durability', () => {
       expect(holdsAll(reader.doc, snapshot!), `round ${round} (seed ${seed}): an edit the watcher had received was lost`).toBe(true)
       console.log(`round ${round}: killed after the watcher received ${received} updates (${killMs.toFixed(1)} ms to exit), all recovered; doc has ${reader.doc.getText('body').length} chars`)
       recovered = Y.encodeStateAsUpdate(reader.doc)
+      reader.destroy()
+      restarted.kill('SIGTERM')
+      expect((await restarted.exited).code).toBe(0)
+    }
+  }, 180_000)
+
+  it('large pastes a watcher received survive SIGKILL while the store writes them (4 rounds)', async () => {
+    const seed = testSeed('crash-paste')
+    const rand = seededRandom(seed)
+    const doc = 'crash-paste'
+    const pastes: string[] = []
+    for (let round = 1; round <= 4; round++) {
+      const server: ChildServer = await spawn(['--port', '0', '--data', data.dir, '--log-level', 'warn'])
+      const writer: Client = connect(server.wsUrl, doc)
+      const watcher: Client = connect(server.wsUrl, doc)
+      await Promise.all([writer.synced(), watcher.synced()])
+      // every paste of earlier rounds was seen before its crash, so it must be here
+      for (const p of pastes) expect(watcher.doc.getText('body').toString(), `round ${round}: a paste of an earlier round is gone`).toContain(p)
+
+      // pastes of 80-300 KB: each is stored ahead of its batch, and two pass the at-once backlog
+      const count = 3 + Math.floor(rand() * 3)
+      const killAt = 1 + Math.floor(rand() * count)
+      let seen = 0
+      let killed = false
+      watcher.doc.on('update', (_u: Uint8Array, origin: unknown) => {
+        if (origin !== watcher.provider || killed) return
+        if (++seen >= killAt) {
+          killed = true
+          server.kill('SIGKILL')
+        }
+      })
+      const sent: string[] = []
+      for (let i = 0; i < count && !killed; i++) {
+        const size = 80_000 + Math.floor(rand() * 220_000)
+        const paste = `[r${round}p${i}:${String.fromCharCode(97 + Math.floor(rand() * 26)).repeat(size)}]`
+        sent.push(paste)
+        writer.doc.getText('body').insert(0, paste)
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      await waitFor(`round ${round}: the kill`, () => killed, 20_000)
+      expect((await server.exited).signal).toBe('SIGKILL')
+      const received = watcher.doc.getText('body').toString()
+      for (const p of sent) if (received.includes(p)) pastes.push(p)
+      writer.destroy()
+      watcher.destroy()
+
+      const restarted = await spawn(['--port', '0', '--data', data.dir, '--log-level', 'warn'])
+      const reader = connect(restarted.wsUrl, doc)
+      await reader.synced()
+      const text = reader.doc.getText('body').toString()
+      for (const p of pastes) expect(text.includes(p), `round ${round} (seed ${seed}): a paste the watcher had received was lost`).toBe(true)
+      console.log(`paste round ${round}: killed after the watcher received ${seen} of ${count} pastes; document ${text.length} chars, all recovered`)
       reader.destroy()
       restarted.kill('SIGTERM')
       expect((await restarted.exited).code).toBe(0)

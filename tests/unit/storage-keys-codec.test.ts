@@ -161,6 +161,18 @@ describe('codec', () => {
     expect([...codec.decodeCheckpoint('k', codec.encodeCheckpoint(new Uint8Array(0))).state]).toEqual([])
   })
 
+  it('writes checkpoints byte for byte as lib0 encodes them, across varint widths of the state vector', () => {
+    for (const svLength of [1, 127, 128, 16_384]) {
+      const sv = new Uint8Array(svLength).fill(3)
+      const state = new Uint8Array(svLength * 3 + 10).map((_, i) => i & 0xff)
+      const e = encoding.createEncoder()
+      encoding.writeUint8(e, 2)
+      encoding.writeVarUint8Array(e, sv)
+      encoding.writeUint8Array(e, state)
+      expect(Buffer.from(codec.encodeCheckpoint(state, sv)).equals(encoding.toUint8Array(e)), `state vector of ${svLength} bytes`).toBe(true)
+    }
+  })
+
   it('still reads checkpoints of the first layout (format 1: the state alone)', () => {
     const decoded = codec.decodeCheckpoint('k', Uint8Array.of(1, 5, 6, 7))
     expect([...decoded.state]).toEqual([5, 6, 7])
