@@ -524,6 +524,8 @@ export class Room implements Committable {
         this.compactionFailed = false
       } catch (err) {
         this.compactionFailed = true
+        // it may have written its checkpoint before failing: the next one reads the list again
+        this.checkpoints = null
         metrics.compactions.inc({ result: 'failed' })
         metrics.errors.inc({ kind: 'compaction' })
         log.error({ err, doc: this.docId }, 'compaction failed; the log stays as it is')

@@ -1,11 +1,15 @@
 /**
  * Background compaction with the real worker thread: the log is folded into checkpoints while
  * people edit, folded entries leave storage, earlier states stay readable as history, memory
- * stays near the compacted size, and a restart loads the checkpoint.
+ * stays near the compacted size, and a restart loads the checkpoint. A compaction that fails
+ * after its checkpoint is written leaves that checkpoint to the next one to thin.
  */
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createWorkerCompactor } from '../../server/docs/compactor.js'
+import { openLevelStorage } from '../../server/storage/leveldb.js'
+import type { Storage } from '../../server/storage/storage.js'
 import { mergeAll } from '../../server/sync/doc-state.js'
 import { connect, startServer, tempDir } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
@@ -87,6 +91,46 @@ describe('compaction', () => {
     cleanups.push(() => reader.destroy())
     await reader.synced()
     expect(reader.doc.getText('body').toString()).toBe(final)
+  })
+
+  it('a compaction that fails after writing its checkpoint leaves it for the next one to thin', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    const inner = await openLevelStorage(join(data.dir, 'db'))
+    // every compaction at the first seq compacted fails once its checkpoint is written
+    let failing: number | null = null
+    let failures = 0
+    const storage: Storage = {
+      ...inner,
+      async compact(docId, compaction) {
+        failing ??= compaction.checkpoint.seq
+        if (compaction.checkpoint.seq !== failing) return inner.compact(docId, compaction)
+        failures++
+        await inner.compact(docId, { checkpoint: compaction.checkpoint, dropLogUpTo: 0, dropCheckpoints: [] })
+        throw new Error('injected failure after the checkpoint was written')
+      },
+    }
+    // one minute for the whole test: history keeps only the newest checkpoint of a minute
+    const start = Date.now()
+    const now = () => Date.UTC(2026, 0, 1) + (Date.now() - start)
+    const server = await startServer({}, { storage, compactor: createWorkerCompactor(200), now }, { compactMinBytes: 1024, compactIdleMs: 200, maintenanceMs: 50 })
+    cleanups.push(() => server.close())
+    const writer = connect(server.wsUrl, 'fails-once')
+    cleanups.push(() => writer.destroy())
+    await writer.synced()
+    const text = writer.doc.getText('body')
+    const checkpoints = async () => (await server.storage.history('fails-once')).filter((p) => p.kind === 'checkpoint')
+    text.insert(0, 'first part '.repeat(200))
+    await waitFor('the failed compaction to leave its checkpoint', async () => failures > 0 && (await checkpoints()).length === 1, 10_000)
+    const [orphan] = await checkpoints()
+    // more than twice the compacted size, so that the next compaction starts
+    text.insert(text.length, 'second part '.repeat(1000))
+    await waitFor('a later checkpoint', async () => (await checkpoints()).some((p) => p.seq > orphan!.seq), 10_000)
+    // the next compaction read the list again: the failed one's checkpoint, of the same minute, is thinned
+    await waitFor('the earlier checkpoint thinned', async () => (await checkpoints()).length === 1, 10_000)
+    expect((await checkpoints())[0]!.seq).toBeGreaterThan(orphan!.seq)
+    const stored = await server.storage.load('fails-once')
+    expect(textOf([stored.checkpoint!.state, ...stored.log.flatMap((e) => e.updates)])).toBe(text.toString())
   })
 
   it('keeps compacting while writes never stop, so a document rewritten again and again stays under its size limit', async () => {
