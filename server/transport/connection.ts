@@ -152,14 +152,26 @@ export class Connection {
   /**
    * Sends a frame several peers receive, under the same budget as send. Its wire form goes straight
    * to the socket when ws would write it there at once anyway: open, and nothing queued in ws's
-   * sender (it queues only while compressing, which the server turns off, or reading a Blob).
+   * sender (it queues only while compressing, which the server turns off, or reading a Blob). A
+   * large one goes as its shared header and then its payload, never copied.
    */
   sendShared(frame: SharedFrame): void {
     if (!this.admits(frame.payload.length)) return
     const ws = this.ws as WebSocket & WsInternals
     const socket = ws._socket
-    if (ws.readyState === OPEN && socket !== undefined && ws._sender?._state === SENDER_IDLE) socket.write(frame.wire)
-    else ws.send(frame.payload)
+    if (ws.readyState === OPEN && socket !== undefined && ws._sender?._state === SENDER_IDLE) {
+      if (frame.whole) {
+        socket.write(frame.wire)
+      } else {
+        // a large payload is not copied behind its header: both leave in one writev
+        socket.cork()
+        socket.write(frame.header)
+        socket.write(frame.payload)
+        socket.uncork()
+      }
+    } else {
+      ws.send(frame.payload)
+    }
     this.sent(frame.payload.length)
   }
 

@@ -46,14 +46,32 @@ export function encodeBinaryFrameStart(prefix: Uint8Array, rest: number): Buffer
   return out
 }
 
+/**
+ * Payloads this large are not copied behind their header: the header goes out on its own, then
+ * the payload as it is, in one writev. Below it one buffer is cheaper than two.
+ */
+export const SPLIT_PAYLOAD_BYTES = 16 * 1024
+
 /** A frame bound for several peers: framed for the wire on its first send, then shared. */
 export class SharedFrame {
   private framed: Buffer | null = null
 
   constructor(readonly payload: Uint8Array) {}
 
-  /** Header and payload as one buffer, built once. */
+  /** True when the frame is sent as `wire` alone; otherwise as `header`, then `payload`. */
+  get whole(): boolean {
+    return this.payload.length < SPLIT_PAYLOAD_BYTES
+  }
+
+  /** Header and payload as one buffer, built once (a frame that is `whole`). */
   get wire(): Buffer {
     return (this.framed ??= encodeBinaryFrame(this.payload))
   }
+
+  /** The header alone, built once (a frame that is not `whole`). */
+  get header(): Buffer {
+    return (this.framed ??= encodeBinaryFrameStart(EMPTY, this.payload.length))
+  }
 }
+
+const EMPTY = new Uint8Array(0)

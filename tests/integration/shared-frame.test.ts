@@ -12,16 +12,20 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import { createMetrics } from '../../server/metrics.js'
 import { Connection } from '../../server/transport/connection.js'
-import { encodeBinaryFrame, encodeBinaryFrameStart, SharedFrame } from '../../server/transport/wire-frame.js'
+import { encodeBinaryFrame, encodeBinaryFrameStart, SharedFrame, SPLIT_PAYLOAD_BYTES } from '../../server/transport/wire-frame.js'
 import { joinSplit, splitSyncStep2, type SplitFrame } from '../../shared/frame.js'
 import { Close } from '../../shared/protocol.js'
 
-/** A SharedFrame that counts how often its wire form is read. */
+/** A SharedFrame that counts how often its wire form, or for a large payload its header, is read. */
 class CountingFrame extends SharedFrame {
   reads = 0
   override get wire(): Buffer {
     this.reads++
     return super.wire
+  }
+  override get header(): Buffer {
+    this.reads++
+    return super.header
   }
 }
 
@@ -157,9 +161,35 @@ describe('Connection.sendShared', () => {
     for (const f of frames) for (const c of conns) c.sendShared(f)
     const got = await Promise.all(received)
     for (const list of got) expect(list.map((m) => [...m])).toEqual(frames.map((f) => [...f.payload]))
-    // every send took the socket-write path (it reads the wire form); ws would not have
+    // every send took the socket-write path (it reads the wire form or header); ws would not have
     for (const f of frames) expect(f.reads).toBe(conns.length)
     expect(conns[0]!.ws.bufferedAmount).toBe(0)
+    expect(frames.map((f) => f.whole)).toEqual(sizes.map((size) => size < SPLIT_PAYLOAD_BYTES))
+  })
+
+  it('writes a large payload to the socket as it is, after a header shared by every peer', async () => {
+    const { conns, clients } = await connect(2)
+    const sockets = conns.map((c) => (c.ws as unknown as { _socket: { write(data: Uint8Array): boolean } })._socket)
+    const written: Uint8Array[][] = sockets.map(() => [])
+    sockets.forEach((socket, i) => {
+      const write = socket.write
+      socket.write = function (this: unknown, data: Uint8Array, ...rest: unknown[]) {
+        written[i]!.push(data)
+        return (write as (...args: unknown[]) => boolean).call(this, data, ...rest)
+      }
+    })
+    const received = clients.map((c) => messages(c, 2))
+    const large = new SharedFrame(payload(SPLIT_PAYLOAD_BYTES, 3))
+    const small = new SharedFrame(payload(SPLIT_PAYLOAD_BYTES - 1, 4))
+    for (const f of [large, small]) for (const c of conns) c.sendShared(f)
+    const got = await Promise.all(received)
+    for (const list of got) expect(list.map((m) => [...m])).toEqual([[...large.payload], [...small.payload]])
+    for (const list of written) {
+      // the large frame: its header (the same buffer for both peers), then the payload itself
+      expect(list[0]).toBe(large.header)
+      expect(list[1]).toBe(large.payload)
+      expect(list[2]).toBe(small.wire)
+    }
   })
 
   it('keeps order with ordinary sends and under cork', async () => {
