@@ -115,10 +115,15 @@ function frameOf(write: (encoder: encoding.Encoder) => void): Frame {
  */
 function syncFrame(type: number, update: Uint8Array): Frame {
   const out = new Uint8Array(2 + varUintSize(update.length) + update.length)
+  out.set(update, writeSyncHead(out, type, update.length))
+  return out
+}
+
+/** Writes the head of a sync message of `type` carrying `length` update bytes; returns its size. */
+function writeSyncHead(out: Uint8Array, type: number, length: number): number {
   out[0] = MessageType.Sync
   out[1] = type
-  out.set(update, putVarUint(out, 2, update.length))
-  return out
+  return putVarUint(out, 2, length)
 }
 
 /** Sync step 1: "here is my state vector, send me what I miss". */
@@ -147,9 +152,7 @@ export interface SplitFrame {
 /** Sync step 2 as a SplitFrame: `update` is the body, not copied. */
 export function splitSyncStep2(update: Uint8Array): SplitFrame {
   const head = new Uint8Array(2 + varUintSize(update.length))
-  head[0] = MessageType.Sync
-  head[1] = SyncType.Step2
-  putVarUint(head, 2, update.length)
+  writeSyncHead(head, SyncType.Step2, update.length)
   return { head, body: update }
 }
 

@@ -146,9 +146,10 @@ export async function openLevelStorage(dir: string, options: LevelOptions = {}):
             log.push({ seq, time, updates: codec.decodeEntry(key, value) })
             continue
           }
-          const spilled = await db.get(keys.spill(docId, seq, time), { snapshot })
+          const spillKey = keys.spill(docId, seq, time)
+          const spilled = await db.get(spillKey, { snapshot })
           if (spilled === undefined) throw new codec.CorruptValueError(key, 'the updates it spilled are missing')
-          log.push({ seq, time, updates: codec.decodeEntry(keys.spill(docId, seq, time), spilled) })
+          log.push({ seq, time, updates: codec.decodeEntry(spillKey, spilled) })
         }
         return { checkpoint, log }
       } finally {

@@ -184,8 +184,7 @@ export class DocState {
    */
   syncStep2For(stateVector: Uint8Array): frame.SplitFrame {
     this.fold()
-    if (!isEmptyStateVector(stateVector)) return frame.splitSyncStep2(Y.diffUpdate(this.baseBytes, stateVector))
-    return frame.splitSyncStep2(this.baseBytes)
+    return frame.splitSyncStep2(isEmptyStateVector(stateVector) ? this.baseBytes : Y.diffUpdate(this.baseBytes, stateVector))
   }
 
   /**

@@ -23,10 +23,28 @@ const OPEN = 1
 /** ws's Sender state when it writes a frame at once instead of queueing it (ws 8: DEFAULT). */
 const SENDER_IDLE = 0
 
-/** The parts of ws's WebSocket that sendShared reads; if a ws release renames them, it falls back to send. */
+/** The socket calls the direct sends make. */
+interface Socket {
+  write(data: Uint8Array): boolean
+  cork(): void
+  uncork(): void
+}
+
+/** The parts of ws's WebSocket that the direct sends read; if a ws release renames them, they fall back to send. */
 interface WsInternals {
-  _socket?: { write(data: Uint8Array): boolean; cork(): void; uncork(): void }
+  _socket?: Socket
   _sender?: { _state?: number }
+}
+
+/**
+ * Writes `start`, then `rest` as it is (never copied behind it), in one system call: corked, the
+ * two leave as one writev; under a cork already held they wait for it.
+ */
+function writeBoth(socket: Socket, start: Uint8Array, rest: Uint8Array): void {
+  socket.cork()
+  socket.write(start)
+  socket.write(rest)
+  socket.uncork()
 }
 type Tagged = WebSocket & { [CONNECTION]: Connection }
 
@@ -157,21 +175,10 @@ export class Connection {
    */
   sendShared(frame: SharedFrame): void {
     if (!this.admits(frame.payload.length)) return
-    const ws = this.ws as WebSocket & WsInternals
-    const socket = ws._socket
-    if (ws.readyState === OPEN && socket !== undefined && ws._sender?._state === SENDER_IDLE) {
-      if (frame.whole) {
-        socket.write(frame.wire)
-      } else {
-        // a large payload is not copied behind its header: both leave in one writev
-        socket.cork()
-        socket.write(frame.header)
-        socket.write(frame.payload)
-        socket.uncork()
-      }
-    } else {
-      ws.send(frame.payload)
-    }
+    const socket = this.directSocket()
+    if (socket === null) this.ws.send(frame.payload)
+    else if (frame.whole) socket.write(frame.wire)
+    else writeBoth(socket, frame.header, frame.payload)
     this.sent(frame.payload.length)
   }
 
@@ -183,18 +190,17 @@ export class Connection {
   sendSplit(frame: SplitFrame): void {
     const length = frame.head.length + frame.body.length
     if (!this.admits(length)) return
+    const socket = this.directSocket()
+    if (socket === null) this.ws.send(joinSplit(frame))
+    else writeBoth(socket, encodeBinaryFrameStart(frame.head, frame.body.length), frame.body)
+    this.sent(length)
+  }
+
+  /** The socket, when ws would write to it at once anyway: open, and nothing queued in its sender. */
+  private directSocket(): Socket | null {
     const ws = this.ws as WebSocket & WsInternals
     const socket = ws._socket
-    if (ws.readyState === OPEN && socket !== undefined && ws._sender?._state === SENDER_IDLE) {
-      // corked, the two writes leave in one system call; a cork already held keeps them for later
-      socket.cork()
-      socket.write(encodeBinaryFrameStart(frame.head, frame.body.length))
-      socket.write(frame.body)
-      socket.uncork()
-    } else {
-      ws.send(joinSplit(frame))
-    }
-    this.sent(length)
+    return ws.readyState === OPEN && socket !== undefined && ws._sender?._state === SENDER_IDLE ? socket : null
   }
 
   /** False (and the connection closing as SlowReader) when `bytes` more would pass the budget. */

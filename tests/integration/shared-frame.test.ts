@@ -74,6 +74,18 @@ function messages(client: WebSocket, count: number): Promise<Buffer[]> {
   })
 }
 
+/** Records every buffer `conn` writes to its socket, in order, as the very objects written. */
+function recordWrites(conn: Connection): Uint8Array[] {
+  const socket = (conn.ws as unknown as { _socket: { write(data: Uint8Array): boolean } })._socket
+  const written: Uint8Array[] = []
+  const write = socket.write
+  socket.write = function (this: unknown, data: Uint8Array, ...rest: unknown[]) {
+    written.push(data)
+    return (write as (...args: unknown[]) => boolean).call(this, data, ...rest)
+  }
+  return written
+}
+
 /** Deterministic payload bytes. */
 const payload = (length: number, salt: number) => Uint8Array.from({ length }, (_, i) => (i * 31 + salt) & 0xff)
 
@@ -105,13 +117,7 @@ describe('Connection.sendSplit', () => {
     const conn = conns[0]!
     const sizes = [0, 1, 122, 123, 124, 125, 0xfffc, 0xffff, 0x10000, 300_000]
     const frames = sizes.map((size, i) => splitSyncStep2(payload(size, i)))
-    const socket = (conn.ws as unknown as { _socket: { write(data: Uint8Array): boolean } })._socket
-    const written: Uint8Array[] = []
-    const write = socket.write
-    socket.write = function (this: unknown, data: Uint8Array, ...rest: unknown[]) {
-      written.push(data)
-      return (write as (...args: unknown[]) => boolean).call(this, data, ...rest)
-    }
+    const written = recordWrites(conn)
     const received = messages(clients[0]!, sizes.length)
     for (const f of frames) conn.sendSplit(f)
     const got = await received
@@ -169,15 +175,7 @@ describe('Connection.sendShared', () => {
 
   it('writes a large payload to the socket as it is, after a header shared by every peer', async () => {
     const { conns, clients } = await connect(2)
-    const sockets = conns.map((c) => (c.ws as unknown as { _socket: { write(data: Uint8Array): boolean } })._socket)
-    const written: Uint8Array[][] = sockets.map(() => [])
-    sockets.forEach((socket, i) => {
-      const write = socket.write
-      socket.write = function (this: unknown, data: Uint8Array, ...rest: unknown[]) {
-        written[i]!.push(data)
-        return (write as (...args: unknown[]) => boolean).call(this, data, ...rest)
-      }
-    })
+    const written = conns.map(recordWrites)
     const received = clients.map((c) => messages(c, 2))
     const large = new SharedFrame(payload(SPLIT_PAYLOAD_BYTES, 3))
     const small = new SharedFrame(payload(SPLIT_PAYLOAD_BYTES - 1, 4))
