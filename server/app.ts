@@ -54,6 +54,8 @@ export interface TandemTuning {
   readonly maxBacklogBytes?: number
   readonly metaIntervalMs?: number
   readonly maintenanceMs?: number
+  /** Awareness changes within this long of a relay go out together (PROTOCOL.md A4; 0: each at once). */
+  readonly presenceIntervalMs?: number
 }
 
 /** A running server. */
@@ -132,6 +134,7 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
     compactIdleMs: tuning.compactIdleMs ?? 30_000,
     maxBacklogBytes: tuning.maxBacklogBytes ?? 64 * 1024 * 1024,
     metaIntervalMs: tuning.metaIntervalMs ?? 2000,
+    presenceIntervalMs: tuning.presenceIntervalMs ?? 30,
     maxDocBytes: config.maxDocSize,
   })
   registry.startMaintenance(tuning.maintenanceMs ?? 1000)

@@ -17,6 +17,7 @@ import type { LogEntry, RecordWrite, Storage } from '../storage/storage.js'
 import { SharedFrame } from '../transport/wire-frame.js'
 import { DocState } from './doc-state.js'
 import { Presence } from './presence.js'
+import { PresenceBatch } from './presence-batch.js'
 import { inspect, type UpdateInfo } from './update.js'
 
 /** A connected client as the room sees it. */
@@ -54,6 +55,8 @@ export interface RoomContext {
   readonly metaIntervalMs: number
   /** Largest document (bytes held, compacted or not); updates beyond it are refused (4413). */
   readonly maxDocBytes: number
+  /** Awareness changes within this long of a relay wait and go out together (0: each at once). */
+  readonly presenceIntervalMs: number
 }
 
 interface Batch {
@@ -141,6 +144,12 @@ export class Room implements Committable {
   readonly ready: Promise<void>
   private state: DocState | null = null
   private readonly presence = new Presence<RoomPeer>()
+  /** Awareness changes waiting for the end of the interval (PresenceBatch). */
+  private readonly presenceBatch = new PresenceBatch<RoomPeer>()
+  /** Set while an interval runs: changes now wait for its end. */
+  private presenceTimer: NodeJS.Timeout | null = null
+  /** The interval ended with changes waiting behind updates not yet relayed: they follow those. */
+  private presenceAfterCommit = false
   private meta_: DocMeta | null = null
   /** Sequence number up to which the card's title was read from the document. */
   private titleSeq = 0
@@ -249,6 +258,7 @@ export class Room implements Committable {
   leave(peer: RoomPeer): void {
     if (!this.peers.delete(peer)) return
     const removed = this.presence.removePeer(peer, this.ctx.now())
+    this.presenceBatch.drop(peer)
     if (removed.length > 0) this.broadcast(frame.awareness(awarenessCodec.encode(removed)), null)
     this.maybeIdle()
   }
@@ -352,22 +362,72 @@ export class Room implements Committable {
     else this.waiters.push({ at: count, done })
   }
 
-  /** Applies an awareness update: newer entries of the sender's own clients are relayed, never echoed. */
+  /**
+   * Applies an awareness update: newer entries of the sender's own clients are relayed, never
+   * echoed. The first change after a quiet interval goes out at once; later ones in the interval
+   * wait for its end and go out together (PresenceBatch).
+   */
   awareness(peer: RoomPeer, entries: readonly awarenessCodec.ScannedEntry[], original: Uint8Array): void {
     const change = this.presence.apply(peer, entries, this.ctx.now())
     if (change.accepted.length > 0) {
-      const relay = change.all ? original : frame.awareness(awarenessCodec.encode(change.accepted))
-      const b = this.unsaved
-      if (b !== null && !this.ctx.commit.failing) {
-        // updates wait for their log write: a cursor that moved after them goes out after them,
-        // in the same burst (a cursor never points at content its peers have not got yet)
-        b.frames.push(relay)
-        b.senders.push(peer)
+      if (this.presenceTimer !== null || this.presenceAfterCommit) {
+        this.presenceBatch.add(peer, change.accepted)
       } else {
-        this.broadcast(relay, peer)
+        const relay = change.all ? original : frame.awareness(awarenessCodec.encode(change.accepted))
+        const b = this.editsAhead
+        if (b !== null) {
+          // updates wait for their log write: a cursor that moved after them goes out after them,
+          // in the same burst (a cursor never points at content its peers have not got yet)
+          b.frames.push(relay)
+          b.senders.push(peer)
+        } else {
+          this.broadcast(relay, peer)
+        }
+        this.startPresenceInterval()
       }
     }
     if (change.bounce.length > 0) peer.send(frame.awareness(awarenessCodec.encode(change.bounce)))
+  }
+
+  /** The batch of updates accepted but not yet relayed that presence must follow, if any. */
+  private get editsAhead(): Batch | null {
+    if (this.ctx.commit.failing) return null
+    return this.unsaved ?? (this.inFlight !== null && this.inFlight.seq > 0 ? this.inFlight : null)
+  }
+
+  private startPresenceInterval(): void {
+    const ms = this.ctx.presenceIntervalMs
+    if (ms <= 0) return
+    this.presenceTimer = setTimeout(this.presenceDue, ms)
+    this.presenceTimer.unref()
+  }
+
+  private readonly presenceDue = (): void => {
+    this.presenceTimer = null
+    if (this.presenceBatch.empty) return
+    if (this.editsAhead !== null) this.presenceAfterCommit = true
+    else this.relayPresence()
+  }
+
+  /** Relays the waiting awareness changes: all of them to each peer, but never its own. */
+  private relayPresence(): void {
+    this.presenceAfterCommit = false
+    if (this.presenceBatch.empty) return
+    const { all, others } = this.presenceBatch.take()
+    let shared: SharedFrame | null = null
+    for (const p of this.peers) {
+      const mine = others.get(p)
+      if (mine === undefined) p.sendShared((shared ??= new SharedFrame(frame.awareness(awarenessCodec.encode(all)))))
+      else if (mine.length > 0) p.send(frame.awareness(awarenessCodec.encode(mine)))
+    }
+    this.startPresenceInterval()
+  }
+
+  private stopPresence(): void {
+    if (this.presenceTimer !== null) clearTimeout(this.presenceTimer)
+    this.presenceTimer = null
+    this.presenceAfterCommit = false
+    this.presenceBatch.take()
   }
 
   /** Sends a peer every live presence entry. */
@@ -434,6 +494,7 @@ export class Room implements Committable {
       for (const p of corked) p.uncork()
     }
     this.durable = b.count
+    if (this.presenceAfterCommit && this.editsAhead === null) this.relayPresence()
     release(this.waiters, this.durable)
     this.maybeCompact()
     this.resolveSettled()
@@ -486,6 +547,7 @@ export class Room implements Committable {
   private maybeIdle(): void {
     if (this.peers.size === 0 && this.status === 'ready' && this.settled) {
       this.clearMetaTimer()
+      this.stopPresence()
       this.onIdle(this)
     }
   }

@@ -6,7 +6,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as awarenessCodec from '../../shared/awareness.js'
 import * as frame from '../../shared/frame.js'
-import { rawClient } from '../helpers/raw-client.js'
+import { createMemoryStorage } from '../../server/storage/memory.js'
+import { faulty } from '../helpers/faulty-storage.js'
+import { rawClient, type RawClient } from '../helpers/raw-client.js'
 import { recordingDoc } from '../helpers/ydoc.js'
 import { connect, startServer, tempDir } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
@@ -18,6 +20,26 @@ afterEach(async () => {
 
 const entry = (clientId: number, clock: number, state: unknown) => ({ clientId, clock, state: JSON.stringify(state) })
 const awarenessFrames = (received: frame.Message[]) => received.filter((m) => m.kind === 'awareness').map((m) => awarenessCodec.decode((m as { update: Uint8Array }).update))
+const byId = (entries: ReturnType<typeof entry>[]) => [...entries].sort((x, y) => x.clientId - y.clientId)
+
+/** Sends frames in one TCP write, so the server reads them in the same turn. */
+function sendTogether(client: RawClient, frames: Uint8Array[]): void {
+  const socket = (client.ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket
+  socket.cork()
+  for (const f of frames) client.send(f)
+  socket.uncork()
+}
+
+/**
+ * Sends a sync step 1 and waits for the server's answer; every frame the server sent `client`
+ * before it has then arrived. Returns what arrived from `from` up to the answer (not included).
+ */
+async function roundTrip(client: RawClient, from: number): Promise<frame.Message[]> {
+  const start = client.received.length
+  client.send(frame.syncStep1(Uint8Array.of(0)))
+  const answer = await client.waitFor('the answer to a sync step 1', (m) => m.kind === 'sync-step2', start)
+  return client.received.slice(from, client.received.indexOf(answer, start))
+}
 
 describe('awareness', () => {
   it('a peer cannot overwrite or remove entries of client ids it did not introduce', async () => {
@@ -127,16 +149,88 @@ describe('awareness', () => {
       for (let round = 0; round < 20; round++) {
         doc.getText('t').insert(0, 'x')
         const seen = observer.received.length
-        // both frames in one TCP write, so the server reads them in the same turn
-        const socket = (writer.ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket
-        socket.cork()
-        writer.send(frame.update(updates.at(-1)!))
-        writer.send(frame.awareness(awarenessCodec.encode([entry(doc.clientID, round + 1, { cursor: round })])))
-        socket.uncork()
+        sendTogether(writer, [frame.update(updates.at(-1)!), frame.awareness(awarenessCodec.encode([entry(doc.clientID, round + 1, { cursor: round })]))])
         await observer.waitFor(`round ${round}'s cursor`, (m) => m.kind === 'awareness', seen)
         const kinds = observer.received.slice(seen).map((m) => m.kind)
         expect(kinds[0], `round ${round}: ${kinds.join(', ')}`).toBe('update')
       }
     })
   }
+
+  it('changes within the interval reach each peer as one message: the latest per client, never its own (A4)', async () => {
+    const server = await startServer({}, {}, { presenceIntervalMs: 60_000 })
+    cleanups.push(() => server.close())
+    const [a, b, observer] = await Promise.all([0, 1, 2].map(() => rawClient(server.wsUrl, 'burst')))
+    cleanups.push(() => a!.close(), () => b!.close(), () => observer!.close())
+    await Promise.all([a!, b!, observer!].map((c) => c.waitFor('greeting', (m) => m.kind === 'sync-step1')))
+
+    // the first change after a quiet spell goes out at once and starts the interval
+    a!.send(frame.awareness(awarenessCodec.encode([entry(1, 1, { cursor: 1 })])))
+    await observer!.waitFor('the first change, at once', (m) => m.kind === 'awareness')
+    const seen = { a: a!.received.length, b: b!.received.length, observer: observer!.received.length }
+    // later ones wait: three from A (one client id twice), one from B
+    sendTogether(a!, [frame.awareness(awarenessCodec.encode([entry(1, 2, { cursor: 2 })])), frame.awareness(awarenessCodec.encode([entry(1, 3, { cursor: 3 }), entry(11, 1, { tab: 2 })]))])
+    b!.send(frame.awareness(awarenessCodec.encode([entry(2, 1, { cursor: 9 })])))
+    // both taken (query answers come at once) and not relayed yet
+    await waitFor('both changes taken', async () => {
+      const from = observer!.received.length
+      observer!.send(frame.queryAwareness())
+      const answer = await observer!.waitFor('answer', (m) => m.kind === 'awareness', from)
+      return awarenessCodec.decode((answer as { update: Uint8Array }).update).some((e) => e.clientId === 2)
+    })
+    // nothing relayed yet (only the answers to the observer's queries)
+    expect(awarenessFrames(await roundTrip(a!, seen.a))).toEqual([])
+    expect(awarenessFrames(await roundTrip(b!, seen.b))).toEqual([])
+    const seen2 = { a: a!.received.length, b: b!.received.length }
+
+    // the interval ends: shortened here by the room's own timer, run now
+    const room = server.registry.get('burst')!
+    const due = room['presenceTimer']!
+    clearTimeout(due)
+    ;(room['presenceDue'] as () => void)()
+    const burst = (await observer!.waitFor('the burst', (m) => m.kind === 'awareness' && awarenessCodec.decode(m.update).length === 3, observer!.received.length)) as { update: Uint8Array }
+    expect(byId(awarenessCodec.decode(burst.update))).toEqual([entry(1, 3, { cursor: 3 }), entry(2, 1, { cursor: 9 }), entry(11, 1, { tab: 2 })])
+    const [toA, toB] = await Promise.all([roundTrip(a!, seen2.a), roundTrip(b!, seen2.b)])
+    // each sender got exactly one message, with the other's entries
+    expect(awarenessFrames(toA)).toEqual([[entry(2, 1, { cursor: 9 })]])
+    expect(awarenessFrames(toB).map(byId)).toEqual([[entry(1, 3, { cursor: 3 }), entry(11, 1, { tab: 2 })]])
+  })
+
+  it('changes that waited for the interval go out after updates still waiting for storage (A4)', async () => {
+    const storage = faulty(createMemoryStorage())
+    const server = await startServer({}, { storage, journal: null }, { presenceIntervalMs: 1 })
+    cleanups.push(() => server.close())
+    const [writer, other, observer] = await Promise.all([0, 1, 2].map(() => rawClient(server.wsUrl, 'held')))
+    cleanups.push(() => writer!.close(), () => other!.close(), () => observer!.close())
+    await Promise.all([writer!, other!, observer!].map((c) => c.waitFor('greeting', (m) => m.kind === 'sync-step1')))
+    const { doc, updates } = recordingDoc(78)
+    doc.getText('t').insert(0, 'held back')
+
+    storage.hold()
+    const seen = { writer: writer!.received.length, other: other!.received.length, observer: observer!.received.length }
+    // an update, the cursor after it (out at once, behind the update), and one more in the interval
+    sendTogether(writer!, [
+      frame.update(updates.at(-1)!),
+      frame.awareness(awarenessCodec.encode([entry(doc.clientID, 1, { cursor: 1 })])),
+      frame.awareness(awarenessCodec.encode([entry(doc.clientID, 2, { cursor: 2 })])),
+    ])
+    other!.send(frame.awareness(awarenessCodec.encode([entry(99, 1, { cursor: 'other' })])))
+    const room = server.registry.get('held')!
+    await waitFor('the interval to end behind the held update', () => room['presenceAfterCommit'] === true)
+    await waitFor('the other cursor to be taken', () => room['presenceBatch']['waiting'].has(99))
+    // nothing of it reached the observer: the update is not durable yet, the cursors wait behind it
+    expect(await roundTrip(observer!, seen.observer)).toEqual([])
+
+    const afterHold = observer!.received.length
+    storage.release()
+    await observer!.waitFor('the burst', (m) => m.kind === 'awareness' && awarenessCodec.decode(m.update).some((e) => e.clientId === 99), afterHold)
+    const got = observer!.received.slice(afterHold)
+    expect(got.map((m) => m.kind)).toEqual(['update', 'awareness', 'awareness'])
+    expect(awarenessFrames(got).map(byId)).toEqual([[entry(doc.clientID, 1, { cursor: 1 })], byId([entry(doc.clientID, 2, { cursor: 2 }), entry(99, 1, { cursor: 'other' })])])
+    // the writer gets only the other's cursor; the other gets the writer's, and neither its own
+    const [toWriter, toOther] = await Promise.all([roundTrip(writer!, seen.writer), roundTrip(other!, seen.other)])
+    expect(awarenessFrames(toWriter)).toEqual([[entry(99, 1, { cursor: 'other' })]])
+    expect(toOther.map((m) => m.kind)).toEqual(['update', 'awareness', 'awareness'])
+    expect(awarenessFrames(toOther)).toEqual([[entry(doc.clientID, 1, { cursor: 1 })], [entry(doc.clientID, 2, { cursor: 2 })]])
+  })
 })
