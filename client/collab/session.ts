@@ -17,6 +17,7 @@ import { CONTENT, TITLE } from '../../shared/doc-fields.js'
 import { Close } from '../../shared/protocol.js'
 import type { AuthMode } from '../api.js'
 import type { Identity } from '../identity.js'
+import { announceOwnPresenceOnly } from './own-presence.js'
 import { SaveTracker, type SaveState } from './saved.js'
 
 /** How the session reaches the server. `offline` covers "trying again in a moment" too. */
@@ -199,6 +200,7 @@ export class DocSession extends ObservableV2<SessionEvents> {
     }
     this.endContext = options.endContext ?? {}
     this.provider = new WebsocketProvider(options.serverUrl, options.docId, this.doc, { connect: false, params: { ...options.params } })
+    announceOwnPresenceOnly(this.provider)
     this.provider.awareness.setLocalStateField('user', { name: options.identity.name, color: options.identity.color })
     this.saves = new SaveTracker(this.provider)
     this.provider.on('status', this.onStatus)

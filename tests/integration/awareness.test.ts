@@ -6,11 +6,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as awarenessCodec from '../../shared/awareness.js'
 import * as frame from '../../shared/frame.js'
+import { announceOwnPresenceOnly } from '../../client/collab/own-presence.js'
 import { createMemoryStorage } from '../../server/storage/memory.js'
 import { faulty } from '../helpers/faulty-storage.js'
 import { rawClient, type RawClient } from '../helpers/raw-client.js'
 import { recordingDoc } from '../helpers/ydoc.js'
-import { connect, startServer, tempDir } from '../helpers/server.js'
+import { connect, startServer, tempDir, type Client } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
 
 const cleanups: Array<() => unknown> = []
@@ -232,5 +233,31 @@ describe('awareness', () => {
     expect(awarenessFrames(toWriter)).toEqual([[entry(99, 1, { cursor: 'other' })]])
     expect(toOther.map((m) => m.kind)).toEqual(['update', 'awareness', 'awareness'])
     expect(awarenessFrames(toOther)).toEqual([[entry(doc.clientID, 1, { cursor: 1 })], [entry(doc.clientID, 2, { cursor: 2 })]])
+  })
+
+  it('the browser client announces only its own presence: remote changes do not go back to the server', async () => {
+    const server = await startServer()
+    cleanups.push(() => server.close())
+    const run = async (docId: string, ownOnly: boolean) => {
+      const people = [0, 1, 2].map(() => connect(server.wsUrl, docId, undefined))
+      cleanups.push(...people.map((p) => () => p.destroy()))
+      if (ownOnly) for (const p of people) announceOwnPresenceOnly(p.provider)
+      await Promise.all(people.map((p) => p.synced()))
+      const [ada, bob, cy] = people as [Client, Client, Client]
+      for (const p of people) p.provider.awareness.setLocalStateField('user', { name: `${p.doc.clientID}` })
+      await waitFor('everyone to see everyone', () => people.every((p) => p.provider.awareness.getStates().size === 3))
+      const before = server.metrics.traffic.messagesIn
+      for (let i = 1; i <= 10; i++) ada.provider.awareness.setLocalStateField('cursor', i)
+      await waitFor('Bob and Cy to see the last move', () => [bob, cy].every((p) => p.provider.awareness.getStates().get(ada.doc.clientID)?.cursor === 10))
+      // Bob and Cy move once each; on one socket, anything they sent before reached the server first
+      bob.provider.awareness.setLocalStateField('cursor', 'b')
+      cy.provider.awareness.setLocalStateField('cursor', 'c')
+      await waitFor('Ada to see them', () => ['b', 'c'].every((c, i) => ada.provider.awareness.getStates().get([bob, cy][i]!.doc.clientID)?.cursor === c))
+      return server.metrics.traffic.messagesIn - before
+    }
+    // Ada's ten moves and one each of Bob and Cy: nothing else
+    expect(await run('own-only', true)).toBe(12)
+    // the stock provider sends each move it receives back (the server drops those copies)
+    expect(await run('stock', false)).toBeGreaterThan(12)
   })
 })
