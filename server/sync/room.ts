@@ -17,7 +17,7 @@ import type { LogEntry, RecordWrite, Storage } from '../storage/storage.js'
 import { SharedFrame } from '../transport/wire-frame.js'
 import { DocState } from './doc-state.js'
 import { Presence } from './presence.js'
-import { PresenceBatch } from './presence-batch.js'
+import { PresenceBatch, type PresenceBurst } from './presence-batch.js'
 import { inspect, type UpdateInfo } from './update.js'
 
 /** A connected client as the room sees it. */
@@ -65,6 +65,8 @@ interface Batch {
   /** Frames to relay once the batch is durable, each to every peer but its sender: the updates, and awareness sent after them. */
   frames: Uint8Array[]
   senders: RoomPeer[]
+  /** Coalesced awareness to relay after `frames` (PresenceBatch): the interval ended while these updates waited. */
+  presence?: Array<PresenceBurst<RoomPeer>>
   bytes: number
   /** Once taken: the room's accepted count it brings to durable, and its log entry's seq (0: none). */
   count: number
@@ -148,8 +150,6 @@ export class Room implements Committable {
   private readonly presenceBatch = new PresenceBatch<RoomPeer>()
   /** Set while an interval runs: changes now wait for its end. */
   private presenceTimer: NodeJS.Timeout | null = null
-  /** The interval ended with changes waiting behind updates not yet relayed: they follow those. */
-  private presenceAfterCommit = false
   private meta_: DocMeta | null = null
   /** Sequence number up to which the card's title was read from the document. */
   private titleSeq = 0
@@ -370,7 +370,7 @@ export class Room implements Committable {
   awareness(peer: RoomPeer, entries: readonly awarenessCodec.ScannedEntry[], original: Uint8Array): void {
     const change = this.presence.apply(peer, entries, this.ctx.now())
     if (change.accepted.length > 0) {
-      if (this.presenceTimer !== null || this.presenceAfterCommit) {
+      if (this.presenceTimer !== null) {
         this.presenceBatch.add(peer, change.accepted)
       } else {
         const relay = change.all ? original : frame.awareness(awarenessCodec.encode(change.accepted))
@@ -402,31 +402,34 @@ export class Room implements Committable {
     this.presenceTimer.unref()
   }
 
+  /**
+   * The interval ended: what waits goes out now, or, when updates accepted before it are still on
+   * their way to durability, right after those (not after updates accepted later, which under
+   * steady typing would hold presence back for good).
+   */
   private readonly presenceDue = (): void => {
     this.presenceTimer = null
     if (this.presenceBatch.empty) return
-    if (this.editsAhead !== null) this.presenceAfterCommit = true
-    else this.relayPresence()
+    const burst = this.presenceBatch.take()
+    const b = this.editsAhead
+    if (b !== null) (b.presence ??= []).push(burst)
+    else this.relayPresence(burst)
+    this.startPresenceInterval()
   }
 
-  /** Relays the waiting awareness changes: all of them to each peer, but never its own. */
-  private relayPresence(): void {
-    this.presenceAfterCommit = false
-    if (this.presenceBatch.empty) return
-    const { all, others } = this.presenceBatch.take()
+  /** Relays coalesced awareness changes: all of them to each peer, but never its own. */
+  private relayPresence({ all, others }: PresenceBurst<RoomPeer>): void {
     let shared: SharedFrame | null = null
     for (const p of this.peers) {
       const mine = others.get(p)
       if (mine === undefined) p.sendShared((shared ??= new SharedFrame(frame.awareness(awarenessCodec.encode(all)))))
       else if (mine.length > 0) p.send(frame.awareness(awarenessCodec.encode(mine)))
     }
-    this.startPresenceInterval()
   }
 
   private stopPresence(): void {
     if (this.presenceTimer !== null) clearTimeout(this.presenceTimer)
     this.presenceTimer = null
-    this.presenceAfterCommit = false
     this.presenceBatch.take()
   }
 
@@ -484,17 +487,17 @@ export class Room implements Committable {
     if (b.seq > 0 && this.state) {
       this.state.append(b.seq, b.updates, b.infos)
       this.lastWriteAt = this.ctx.now()
-      const { frames, senders } = b
+      const { frames, senders, presence } = b
       // several frames for the same peers: one write per peer instead of one per frame
-      const cork = frames.length > 1
+      const cork = frames.length + (presence?.length ?? 0) > 1
       // (a peer closed meanwhile leaves `peers`: uncork the ones corked, not the ones left)
       const corked = cork ? [...this.peers] : []
       for (const p of corked) p.cork()
       for (let i = 0; i < frames.length; i++) this.broadcast(frames[i]!, senders[i]!)
+      if (presence) for (const burst of presence) this.relayPresence(burst)
       for (const p of corked) p.uncork()
     }
     this.durable = b.count
-    if (this.presenceAfterCommit && this.editsAhead === null) this.relayPresence()
     release(this.waiters, this.durable)
     this.maybeCompact()
     this.resolveSettled()

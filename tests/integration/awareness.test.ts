@@ -199,7 +199,7 @@ describe('awareness', () => {
 
   it('changes that waited for the interval go out after updates still waiting for storage (A4)', async () => {
     const storage = faulty(createMemoryStorage())
-    const server = await startServer({}, { storage, journal: null }, { presenceIntervalMs: 1 })
+    const server = await startServer({}, { storage, journal: null }, { presenceIntervalMs: 60_000 })
     cleanups.push(() => server.close())
     const [writer, other, observer] = await Promise.all([0, 1, 2].map(() => rawClient(server.wsUrl, 'held')))
     cleanups.push(() => writer!.close(), () => other!.close(), () => observer!.close())
@@ -217,21 +217,28 @@ describe('awareness', () => {
     ])
     other!.send(frame.awareness(awarenessCodec.encode([entry(99, 1, { cursor: 'other' })])))
     const room = server.registry.get('held')!
-    await waitFor('the interval to end behind the held update', () => room['presenceAfterCommit'] === true)
-    await waitFor('the other cursor to be taken', () => room['presenceBatch']['waiting'].has(99))
+    await waitFor('both cursors to be taken', () => room['presenceBatch']['waiting'].has(99) && room['presenceBatch']['waiting'].has(doc.clientID))
+    // the interval ends (its timer run now) while the update waits for storage
+    clearTimeout(room['presenceTimer']!)
+    ;(room['presenceDue'] as () => void)()
+    // another update and cursor arrive: the burst does not wait for them
+    doc.getText('t').insert(0, 'later ')
+    sendTogether(writer!, [frame.update(updates.at(-1)!), frame.awareness(awarenessCodec.encode([entry(doc.clientID, 3, { cursor: 3 })]))])
+    await waitFor('the later cursor to be taken', () => room['presenceBatch']['waiting'].get(doc.clientID)?.entry.clock === 3)
     // nothing of it reached the observer: the update is not durable yet, the cursors wait behind it
     expect(await roundTrip(observer!, seen.observer)).toEqual([])
 
     const afterHold = observer!.received.length
     storage.release()
-    await observer!.waitFor('the burst', (m) => m.kind === 'awareness' && awarenessCodec.decode(m.update).some((e) => e.clientId === 99), afterHold)
+    await waitFor('both updates to reach the observer', () => observer!.received.slice(afterHold).filter((m) => m.kind === 'update').length === 2)
     const got = observer!.received.slice(afterHold)
-    expect(got.map((m) => m.kind)).toEqual(['update', 'awareness', 'awareness'])
+    // the burst right behind the first update, not held back for the second
+    expect(got.map((m) => m.kind)).toEqual(['update', 'awareness', 'awareness', 'update'])
     expect(awarenessFrames(got).map(byId)).toEqual([[entry(doc.clientID, 1, { cursor: 1 })], byId([entry(doc.clientID, 2, { cursor: 2 }), entry(99, 1, { cursor: 'other' })])])
     // the writer gets only the other's cursor; the other gets the writer's, and neither its own
     const [toWriter, toOther] = await Promise.all([roundTrip(writer!, seen.writer), roundTrip(other!, seen.other)])
     expect(awarenessFrames(toWriter)).toEqual([[entry(99, 1, { cursor: 'other' })]])
-    expect(toOther.map((m) => m.kind)).toEqual(['update', 'awareness', 'awareness'])
+    expect(toOther.map((m) => m.kind)).toEqual(['update', 'awareness', 'awareness', 'update'])
     expect(awarenessFrames(toOther)).toEqual([[entry(doc.clientID, 1, { cursor: 1 })], [entry(doc.clientID, 2, { cursor: 2 })]])
   })
 
