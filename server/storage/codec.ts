@@ -1,8 +1,7 @@
 /**
  * Byte layout of stored values; sequence number and time live in the key.
- * Log entry: `0x01, varuint count, count x varuint8array update`; or `0x04, varuint parts,
- * varuint bytes`: the entry's updates, in the first layout and `bytes` long, are split over
- * `parts` spill part keys (./keys.ts); or `0x03` alone (still read): they are under its spill key.
+ * Log entry: `0x01, varuint count, count x varuint8array update`, or `0x03` alone: the entry's
+ * updates are under its spill key (./keys.ts), in the first layout.
  * Checkpoint: `0x02, varuint8array stateVector, state bytes to the end` (`0x01, state bytes`, the
  * first layout, without a state vector, is still read).
  */
@@ -45,35 +44,12 @@ export function encodeEntry(updates: readonly Uint8Array[]): Uint8Array {
   return out
 }
 
-/** Value of a log entry whose updates were spilled whole to one key (an earlier layout, still read). */
+/** Value of a log entry whose updates were spilled to their own key. */
 export const SPILLED: Uint8Array = Uint8Array.of(3)
 
-const SPILLED_IN_PARTS = 4
-
-/** Value of a log entry whose encoded updates, `bytes` long, were spilled in `parts` parts. */
-export function spilledInParts(parts: number, bytes: number): Uint8Array {
-  const out = new Uint8Array(1 + varUintSize(parts) + varUintSize(bytes))
-  out[0] = SPILLED_IN_PARTS
-  putVarUint(out, putVarUint(out, 1, parts), bytes)
-  return out
-}
-
-/** Where a stored log entry's updates are: in the value itself (null), under one spill key, or in parts. */
-export function spillOf(key: string, value: Uint8Array): null | 'whole' | { parts: number; bytes: number } {
-  if (value[0] === FORMAT) return null
-  if (value.length === 1 && value[0] === SPILLED[0]) return 'whole'
-  if (value[0] !== SPILLED_IN_PARTS) throw new CorruptValueError(key, `unknown format ${value[0]}`)
-  try {
-    const d = decoding.createDecoder(value)
-    d.pos = 1
-    const parts = decoding.readVarUint(d)
-    const bytes = decoding.readVarUint(d)
-    if (d.pos !== value.length) throw new Error('trailing bytes')
-    if (parts < 1 || bytes < parts) throw new Error(`${parts} parts of ${bytes} bytes`)
-    return { parts, bytes }
-  } catch (err) {
-    throw new CorruptValueError(key, (err as Error).message)
-  }
+/** True when a stored log entry's updates are under its spill key. */
+export function isSpilled(value: Uint8Array): boolean {
+  return value.length === 1 && value[0] === SPILLED[0]
 }
 
 /** Decodes the updates of a log entry: views into `value` (a buffer of their own, read from disk). */

@@ -1,9 +1,7 @@
 /**
  * LevelDB key layout, version 1 (every key starts with `v1!`):
  *   v1!d!<docId>!c!<seq>!<time>   checkpoint      v1!d!<docId>!l!<seq>!<time>   log entry
- *   v1!d!<docId>!s!<seq>!<time>!<part>   part of the spilled updates of the log entry with that
- *                                 seq and time (`v1!d!<docId>!s!<seq>!<time>`: all of them, an
- *                                 earlier layout that is still read)
+ *   v1!d!<docId>!s!<seq>!<time>   spilled updates of the log entry with that seq and time
  *   v1!r!<kind>!<id>              JSON record     v1!probe                      health probe
  *   format                        the layout version ("v1")
  * `<seq>` and `<time>` (ms since the epoch) are 12 lowercase hex digits, so keys sort by sequence
@@ -33,13 +31,9 @@ export const entriesBetween = (docId: string, after: number, upTo: number) => ({
   gte: `${doc(docId)}l!${hex(after + 1)}`,
   lt: `${doc(docId)}l!${hex(upTo + 1)}`,
 })
-/** Key of the updates a large log entry spilled whole ahead of the batch that writes the entry (an earlier layout). */
+/** Key of the updates a large log entry spilled ahead of the batch that writes the entry. */
 export const spill = (docId: string, seq: number, time: number) => `${doc(docId)}s!${hex(seq)}!${hex(time)}`
-/** Key of part `part` (from 0) of the updates a large log entry spilled ahead of its batch. */
-export const spillPart = (docId: string, seq: number, time: number, part: number) => `${spill(docId, seq, time)}!${hex(part)}`
-/** Range of the parts of one log entry's spilled updates, in order. */
-export const spillParts = (docId: string, seq: number, time: number) => ({ gt: `${spill(docId, seq, time)}!`, lt: `${spill(docId, seq, time)}"` })
-/** Range of a document's spills (of either layout) with `after` < seq <= `upTo`. */
+/** Range of a document's spills with `after` < seq <= `upTo`. */
 export const spillsBetween = (docId: string, after: number, upTo: number) => ({
   gte: `${doc(docId)}s!${hex(after + 1)}`,
   lt: `${doc(docId)}s!${hex(upTo + 1)}`,

@@ -30,21 +30,11 @@ type Op =
   | { type: 'entry'; key: string; updates: readonly Uint8Array[] }
 
 /**
- * Log entries this large are spilled: written first with puts of their own, then referred to
+ * Log entries this large are spilled: written first with a put of their own, then referred to
  * from the atomic batch. A put copies the value once on the relay's thread and builds LevelDB's
  * batch on a libuv thread; a chained batch copies it twice on the relay's thread (below).
  */
 const SPILL_BYTES = 64 * 1024
-
-/**
- * A spilled entry is written in parts of at most this size. glibc serves allocations under
- * 128 KiB from memory it already has; larger ones get fresh pages from the kernel, and every
- * copy into them faults page by page (about 11 us per 4 KiB page here). Each copy of a part
- * (classic-level's on the relay's thread; LevelDB's batch, log and memtable on its own) then
- * lands in memory already mapped: a 220 KB document no longer costs each thread a millisecond of
- * page faults, and the first join right after an upload is no longer slowed by its store write.
- */
-const SPILL_PART_BYTES = 64 * 1024
 
 /**
  * Bytes a batch takes in before the write lets other work run. Adding a value copies it twice on
@@ -152,24 +142,14 @@ export async function openLevelStorage(dir: string, options: LevelOptions = {}):
         const log: LogEntry[] = []
         for (const [key, value] of rows) {
           const { seq, time } = keys.parse(key)!
-          const spill = codec.spillOf(key, value)
-          if (spill === null) {
+          if (!codec.isSpilled(value)) {
             log.push({ seq, time, updates: codec.decodeEntry(key, value) })
             continue
           }
           const spillKey = keys.spill(docId, seq, time)
-          if (spill === 'whole') {
-            const spilled = await db.get(spillKey, { snapshot })
-            if (spilled === undefined) throw new codec.CorruptValueError(key, 'the updates it spilled are missing')
-            log.push({ seq, time, updates: codec.decodeEntry(spillKey, spilled) })
-            continue
-          }
-          const parts = await db.values({ ...keys.spillParts(docId, seq, time), snapshot }).all()
-          const bytes = parts.reduce((n, p) => n + p.length, 0)
-          if (parts.length !== spill.parts || bytes !== spill.bytes) {
-            throw new codec.CorruptValueError(key, `the updates it spilled are missing: ${parts.length} of ${spill.parts} parts, ${bytes} of ${spill.bytes} bytes`)
-          }
-          log.push({ seq, time, updates: codec.decodeEntry(spillKey, parts.length === 1 ? parts[0]! : Buffer.concat(parts, bytes)) })
+          const spilled = await db.get(spillKey, { snapshot })
+          if (spilled === undefined) throw new codec.CorruptValueError(key, 'the updates it spilled are missing')
+          log.push({ seq, time, updates: codec.decodeEntry(spillKey, spilled) })
         }
         return { checkpoint, log }
       } finally {
@@ -185,15 +165,9 @@ export async function openLevelStorage(dir: string, options: LevelOptions = {}):
           continue
         }
         // unseen until the batch writes the entry that refers to it; if that never happens, the
-        // parts are garbage under a seq no entry has yet, which compaction or deletion removes.
-        // Each put copies its part as it is called, so they all go at once from one encoding.
-        const encoded = encodeEntry(entry.updates)
-        const puts: Array<Promise<void>> = []
-        for (let part = 0, at = 0; at < encoded.length; part++, at += SPILL_PART_BYTES) {
-          puts.push(db.put(keys.spillPart(docId, entry.seq, entry.time, part), encoded.subarray(at, at + SPILL_PART_BYTES), writeOptions))
-        }
-        await Promise.all(puts)
-        ops.push({ type: 'put', key, value: codec.spilledInParts(puts.length, encoded.length) })
+        // spill is garbage under a seq no entry has yet, which compaction or deletion removes
+        await db.put(keys.spill(docId, entry.seq, entry.time), encodeEntry(entry.updates), writeOptions)
+        ops.push({ type: 'put', key, value: codec.SPILLED })
       }
       await write(ops)
     },

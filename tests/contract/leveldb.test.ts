@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Level } from 'level'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CorruptValueError, encodeEntry } from '../../server/storage/codec.js'
+import { CorruptValueError } from '../../server/storage/codec.js'
 import { openLevelStorage } from '../../server/storage/leveldb.js'
 import { StorageLockedError, type Storage } from '../../server/storage/storage.js'
 import { checkpoint, entry, plain, storageContract, T0 } from './storage-contract.js'
@@ -120,7 +120,7 @@ describe('leveldb backend', () => {
     expect(text((await db.get('v1!r!doc!doc-1'))!)).toBe('{"title":"t"}')
   })
 
-  it('spills a large entry to keys of its own in parts under 128 KiB, referred to from the entry; compaction drops them all', async () => {
+  it('spills a large entry to its own key, referred to from the entry; compaction drops both', async () => {
     const dir = await dirForTest()
     const storage = await openLevelStorage(dir)
     const large = new Uint8Array(100_000).map((_, i) => (i * 13) & 0xff)
@@ -138,22 +138,16 @@ describe('leveldb backend', () => {
 
     const hex = (n: number) => n.toString(16).padStart(12, '0')
     const db = raw(dir)
-    const spillKey = `v1!d!d!s!${hex(1)}!${hex(T0)}`
     expect(await db.keys({ gte: 'v1!d!d!', lt: 'v1!d!d"' }).all()).toEqual([
       `v1!d!d!l!${hex(1)}!${hex(T0)}`,
       `v1!d!d!l!${hex(2)}!${hex(entry(2).time)}`,
-      `${spillKey}!${hex(0)}`,
-      `${spillKey}!${hex(1)}`,
+      `v1!d!d!s!${hex(1)}!${hex(T0)}`,
     ])
-    // the entry holds the spill marker (format 4, 2 parts, 100,007 bytes); the parts, end to end,
-    // hold the entry as a small entry would be stored
-    expect([...(await db.get(`v1!d!d!l!${hex(1)}!${hex(T0)}`))!]).toEqual([4, 2, 0xa7, 0x8d, 0x06])
-    const parts = await db.values({ gt: `${spillKey}!`, lt: `${spillKey}"` }).all()
-    expect(parts.map((p) => p.length)).toEqual([65_536, 100_007 - 65_536])
-    const spill = Buffer.concat(parts)
+    // the entry holds the spill marker; the spill holds the entry as a small entry would be stored
+    expect([...(await db.get(`v1!d!d!l!${hex(1)}!${hex(T0)}`))!]).toEqual([3])
+    const spill = (await db.get(`v1!d!d!s!${hex(1)}!${hex(T0)}`))!
     expect([...spill.subarray(0, 5)]).toEqual([1, 2, 0xa0, 0x8d, 0x06])
-    expect(spill.subarray(5, 100_005).equals(Buffer.from(large))).toBe(true)
-    expect([...spill.subarray(100_005)]).toEqual([1, 9])
+    expect(spill.length).toBe(5 + 100_000 + 2)
     await db.close()
 
     const reopened = await open(dir)
@@ -171,13 +165,9 @@ describe('leveldb backend', () => {
     const first = await openLevelStorage(dir)
     await first.append([{ docId: 'a', entry: entry(1) }, { docId: 'b', entry: entry(1) }])
     await first.close()
-    // what a crash between a spill and its batch leaves: a spill under a seq no entry has (of
-    // either layout: whole, and in parts, one of them missing)
+    // what a crash between a spill and its batch leaves: a spill under a seq no entry has
     const db = raw(dir)
-    for (const doc of ['a', 'b']) {
-      await db.put(`v1!d!${doc}!s!${hex(2)}!${hex(T0)}`, Uint8Array.of(1, 1, 3, 7, 7, 7))
-      await db.put(`v1!d!${doc}!s!${hex(3)}!${hex(T0)}!${hex(1)}`, Uint8Array.of(7, 7))
-    }
+    for (const doc of ['a', 'b']) await db.put(`v1!d!${doc}!s!${hex(2)}!${hex(T0)}`, Uint8Array.of(1, 1, 3, 7, 7, 7))
     await db.close()
 
     const storage = await open(dir)
@@ -185,60 +175,31 @@ describe('leveldb backend', () => {
       expect(plain(await storage.load(doc))).toEqual(plain({ checkpoint: null, log: [entry(1)] }))
       expect((await storage.history(doc)).map((p) => p.seq)).toEqual([1])
     }
-    await storage.append([{ docId: 'a', entry: entry(2) }, { docId: 'a', entry: entry(3) }])
-    await storage.compact('a', { checkpoint: checkpoint(3), dropLogUpTo: 3, dropCheckpoints: [] })
+    await storage.append([{ docId: 'a', entry: entry(2) }])
+    await storage.compact('a', { checkpoint: checkpoint(2), dropLogUpTo: 2, dropCheckpoints: [] })
     await storage.deleteDoc('b')
     await storage.close()
     cleanups.pop()
     const after = raw(dir)
     cleanups.push(() => after.close())
     const left = await after.keys({ gte: 'v1!d!', lt: 'v1!d"' }).all()
-    expect(left).toEqual([`v1!d!a!c!${hex(3)}!${hex(checkpoint(3).time)}`])
+    expect(left).toEqual([`v1!d!a!c!${hex(2)}!${hex(checkpoint(2).time)}`])
   })
 
-  it('an entry whose spill is missing, or one part of it, makes load reject with CorruptValueError naming the entry', async () => {
+  it('an entry whose spill is missing makes load reject with CorruptValueError naming the entry', async () => {
     const dir = await dirForTest()
     const storage = await openLevelStorage(dir)
-    await storage.append([
-      { docId: 'd', entry: { seq: 1, time: T0, updates: [new Uint8Array(80_000)] } },
-      { docId: 'e', entry: { seq: 1, time: T0, updates: [new Uint8Array(200_000)] } },
-    ])
+    await storage.append([{ docId: 'd', entry: { seq: 1, time: T0, updates: [new Uint8Array(80_000)] } }])
     await storage.close()
     const db = raw(dir)
-    for (const doc of ['d', 'e']) {
-      const parts = await db.keys({ gte: `v1!d!${doc}!s!`, lt: `v1!d!${doc}!s"` }).all()
-      expect(parts.length).toBe(doc === 'd' ? 2 : 4)
-      await db.del(doc === 'd' ? parts.at(-1)! : parts[1]!)
-    }
+    const [spill] = await db.keys({ gte: 'v1!d!d!s!', lt: 'v1!d!d!s"' }).all()
+    await db.del(spill!)
     await db.close()
 
     const reopened = await open(dir)
-    for (const doc of ['d', 'e']) {
-      await expect(reopened.load(doc)).rejects.toSatisfy(
-        (err: unknown) => err instanceof CorruptValueError && new RegExp(`v1!d!${doc}!l!.*spilled are missing: ${doc === 'd' ? '1 of 2' : '3 of 4'} parts`).test((err as Error).message),
-      )
-    }
-  })
-
-  it('reads entries spilled whole to one key (the layout before parts)', async () => {
-    const dir = await dirForTest()
-    const hex = (n: number) => n.toString(16).padStart(12, '0')
-    const large = new Uint8Array(150_000).map((_, i) => (i * 7) & 0xff)
-    const db = raw(dir)
-    await db.put('format', new TextEncoder().encode('v1'))
-    await db.put(`v1!d!d!l!${hex(1)}!${hex(T0)}`, Uint8Array.of(3))
-    await db.put(`v1!d!d!s!${hex(1)}!${hex(T0)}`, encodeEntry([large, Uint8Array.of(5)]))
-    await db.close()
-    const storage = await open(dir)
-    const [only] = (await storage.load('d')).log
-    expect(only!.updates.map((u) => u.length)).toEqual([150_000, 1])
-    expect(Buffer.from(only!.updates[0]!).equals(Buffer.from(large))).toBe(true)
-    await storage.compact('d', { checkpoint: checkpoint(1), dropLogUpTo: 1, dropCheckpoints: [] })
-    await storage.close()
-    cleanups.pop()
-    const after = raw(dir)
-    cleanups.push(() => after.close())
-    expect((await after.keys({ gte: 'v1!d!', lt: 'v1!d"' }).all()).map((k) => k.slice(0, 9))).toEqual(['v1!d!d!c!'])
+    await expect(reopened.load('d')).rejects.toSatisfy(
+      (err: unknown) => err instanceof CorruptValueError && /v1!d!d!l!.*spilled/.test((err as Error).message),
+    )
   })
 
   it('refuses a data directory written in another layout version, and releases it', async () => {

@@ -62,22 +62,6 @@ describe('keys', () => {
     expect(inRange(keys.entry('d', keys.MAX_SEQ, keys.MAX_SEQ), keys.entriesBetween('d', 0, keys.MAX_SEQ))).toBe(true)
   })
 
-  it('spill parts sort in part order within their range, and spillsBetween holds both spill layouts of after < seq <= upTo', () => {
-    const inRange = (r: { gt?: string; gte?: string; lt: string }, k: string) => (r.gt !== undefined ? k > r.gt : k >= r.gte!) && k < r.lt
-    const parts = [0, 1, 2, 15, 16, 300].map((p) => keys.spillPart('d', 7, 1000, p))
-    expect([...parts].sort()).toEqual(parts)
-    for (const k of parts) expect(inRange(keys.spillParts('d', 7, 1000), k)).toBe(true)
-    // neither the whole-layout key, nor parts of another time or seq, nor another document's
-    for (const k of [keys.spill('d', 7, 1000), keys.spillPart('d', 7, 1001, 0), keys.spillPart('d', 8, 1000, 0), keys.spillPart('d2', 7, 1000, 0)]) {
-      expect(inRange(keys.spillParts('d', 7, 1000), k), k).toBe(false)
-    }
-    const between = keys.spillsBetween('d', 3, 7)
-    for (const k of [keys.spill('d', 4, 1), keys.spillPart('d', 4, 1, 0), keys.spill('d', 7, 9), keys.spillPart('d', 7, 9, 300)]) expect(inRange(between, k), k).toBe(true)
-    for (const k of [keys.spill('d', 3, 1), keys.spillPart('d', 3, 1, 0), keys.spill('d', 8, 0), keys.spillPart('d', 8, 0, 0)]) expect(inRange(between, k), k).toBe(false)
-    // spills are never taken for checkpoints or entries
-    for (const k of parts) expect(keys.parse(k)).toBeUndefined()
-  })
-
   it('checkpointsUpTo holds exactly the checkpoints with seq <= upTo', () => {
     const range = keys.checkpointsUpTo('d', 5)
     for (let seq = 0; seq <= 8; seq++) {
@@ -159,20 +143,6 @@ describe('codec', () => {
       expect(error, what).toBeInstanceOf(codec.CorruptValueError)
       expect((error as Error).message, what).toContain('stored value at v1!d!x!l!000000000001!000000000002 is corrupt')
       expect((error as Error).message, what).toMatch(why)
-    }
-  })
-
-  it('tells where an entry keeps its updates: in itself, spilled whole, or spilled in parts', () => {
-    expect(codec.spillOf('k', codec.encodeEntry([Uint8Array.of(1, 2)]))).toBeNull()
-    expect(codec.spillOf('k', codec.SPILLED)).toBe('whole')
-    for (const [parts, bytes] of [[1, 1], [2, 100_007], [300, 20_000_000]] as const) {
-      const value = codec.spilledInParts(parts, bytes)
-      expect(value[0]).toBe(4)
-      expect(codec.spillOf('k', value)).toEqual({ parts, bytes })
-    }
-    expect([...codec.spilledInParts(2, 100_007)]).toEqual([4, 2, 0xa7, 0x8d, 0x06])
-    for (const bad of [Uint8Array.of(), Uint8Array.of(9), Uint8Array.of(4), Uint8Array.of(4, 0, 5), Uint8Array.of(4, 3, 2), Uint8Array.of(4, 1, 1, 0), Uint8Array.of(3, 0)]) {
-      expect(() => codec.spillOf('v1!d!x!l!k', bad), `[${[...bad]}]`).toThrow(codec.CorruptValueError)
     }
   })
 
