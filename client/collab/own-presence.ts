@@ -17,7 +17,9 @@ type ChangeHandler = (change: AwarenessChange, origin: unknown) => void
 export function announceOwnPresenceOnly(provider: WebsocketProvider): void {
   const awareness = provider.awareness
   // the provider's own handler: it encodes the listed ids and sends them on every channel
-  const send = (provider as unknown as { _awarenessUpdateHandler: ChangeHandler })._awarenessUpdateHandler
+  const send = (provider as unknown as { _awarenessUpdateHandler?: ChangeHandler })._awarenessUpdateHandler
+  // a provider without it (another version) keeps sending everything, which the server drops
+  if (typeof send !== 'function') return
   const own = awareness.clientID
   const ownOnly: ChangeHandler = ({ added, updated, removed }, origin) => {
     if (added.includes(own) || updated.includes(own) || removed.includes(own)) send({ added: [], updated: [own], removed: [] }, origin)
