@@ -35,6 +35,11 @@ export class PresenceBatch<P> {
     for (const [clientId, w] of this.waiting) if (w.from === peer) this.waiting.delete(clientId)
   }
 
+  /** Forgets everything waiting (the room went idle). */
+  clear(): void {
+    this.waiting.clear()
+  }
+
   /** Takes everything waiting, as one burst. */
   take(): PresenceBurst<P> {
     const all: AwarenessEntry[] = []

@@ -430,7 +430,7 @@ export class Room implements Committable {
   private stopPresence(): void {
     if (this.presenceTimer !== null) clearTimeout(this.presenceTimer)
     this.presenceTimer = null
-    this.presenceBatch.take()
+    this.presenceBatch.clear()
   }
 
   /** Sends a peer every live presence entry. */

@@ -38,7 +38,7 @@ describe('PresenceBatch', () => {
     expect(burst.others.get('a')).toEqual([])
   })
 
-  it('forgets what a leaving peer sent', () => {
+  it('forgets what a leaving peer sent, and everything when cleared', () => {
     const batch = new PresenceBatch<string>()
     batch.add('a', [at(1, 1)])
     batch.add('b', [at(2, 1)])
@@ -49,5 +49,9 @@ describe('PresenceBatch', () => {
     batch.add('a', [at(1, 3)])
     batch.drop('a')
     expect(batch.empty).toBe(true)
+    batch.add('b', [at(2, 2)])
+    batch.clear()
+    expect(batch.empty).toBe(true)
+    expect(batch.take().all).toEqual([])
   })
 })
