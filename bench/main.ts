@@ -97,7 +97,9 @@ async function run(argv: readonly string[]): Promise<number> {
 
   if (Number(loadAtStart.split(' ')[0]) > 1) log(`note: load average ${loadAtStart} with ${describeMachine().cores} cores: other work is running, figures will be noisy`)
   removeLeftovers()
-  const peerVersions = ensurePeer(log)
+  // the peer is installed only when a run needs it (installing it needs the npm registry)
+  const needsPeer = (servers === null || servers.includes('peer')) && selected.some((s) => s.kinds.includes('peer'))
+  const peerVersions = needsPeer ? ensurePeer(log) : null
   let trace: TraceFiles | null = null
   const ctx: Context = {
     quick,

@@ -44,7 +44,8 @@ export interface Report {
   readonly date: string
   readonly machine: Machine
   readonly commit: string
-  readonly peerVersions: Record<string, string>
+  /** Versions of the peer's packages; null when this run did not start the peer. */
+  readonly peerVersions: Record<string, string> | null
   readonly mode: string
   readonly durationS: number
   /** Load averages when the run started and ended (other work on the machine). */
@@ -69,7 +70,8 @@ export function markdown(r: Report): string {
   out.push('Run it with `npm run bench` (every scenario, about 10 minutes, rewrites this file), `npm run bench -- --quick`')
   out.push('(a short smoke test, under 2 minutes on a quiet machine) or `npm run bench -- --only cpu,join` (some')
   out.push('scenarios); `npm run bench -- --help` lists the scenarios and options. Partial runs write')
-  out.push('`bench/.results/last.md`. The peer is installed into `bench/.peers/` on first use (needs the npm registry once).')
+  out.push('`bench/.results/last.md`. The peer is installed into `bench/.peers/` on first use (needs the npm registry once);')
+  out.push('`--servers raw,tandem` runs without it, as the quick pass in `npm test` does.')
   out.push('')
   out.push('## Machine')
   out.push('')
@@ -77,7 +79,7 @@ export function markdown(r: Report): string {
   out.push(`- CPU: ${m.cpu}, ${m.cores} cores; memory ${m.memoryGiB} GiB`)
   out.push(`- load average (1, 5, 15 min) at the start: ${r.load.start}; at the end: ${r.load.end}`)
   out.push(`- OS: ${m.os} (${m.kernel}); Node ${m.node}`)
-  out.push(`- peer: ${Object.entries(r.peerVersions).map(([k, v]) => `${k} ${v}`).join(', ')}`)
+  out.push(`- peer: ${r.peerVersions === null ? 'not run' : Object.entries(r.peerVersions).map(([k, v]) => `${k} ${v}`).join(', ')}`)
   out.push(`- trace: ${r.traceSource}`)
   out.push('')
   out.push('## Results')
