@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs every scenario against the raw relay, @y/websocket-server and Tandem,
- * interleaved, prints one table and writes docs/benchmarks.md (a full run) or
- * bench/.results/last.md (--quick, --only). Every child process is stopped when it ends.
+ * interleaved (each repetition starting with the next server), prints one table and writes
+ * docs/benchmarks.md (a full run) or bench/.results/last.md (--quick, --only). Every child
+ * process is stopped when it ends.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -123,8 +124,9 @@ async function run(argv: readonly string[]): Promise<number> {
       const others: Partial<Record<ServerKind, number[]>> = {}
       const runs: string[] = []
       log(`\n== ${scenario.title} (${reps} repetition${reps === 1 ? '' : 's'})`)
+      const kinds = scenario.kinds.filter((k) => servers === null || servers.includes(k))
       for (let rep = 1; rep <= reps; rep++) {
-        for (const kind of scenario.kinds.filter((k) => servers === null || servers.includes(k))) {
+        for (const kind of rotated(kinds, rep - 1)) {
           // a scenario run once gets one more try when other work starved it, while the budget lasts
           for (let attempt = 1; attempt <= 2; attempt++) {
             const t = Date.now()
@@ -191,6 +193,17 @@ async function run(argv: readonly string[]): Promise<number> {
   process.stdout.write(`\n${table(rows)}\n\nreport: ${relative(process.cwd(), out)} (${Math.round(report.durationS)} s)\n`)
   if (errors.length > 0) process.stdout.write(`\n${errors.length} run(s) failed:\n${errors.map((e) => `  ${e}`).join('\n')}\n`)
   return errors.length > 0 ? 1 : 0
+}
+
+/**
+ * `list` starting at its `by`-th element, wrapping around. Each repetition starts with the next
+ * server: on a machine that drifts through a run (this one slows by a third over a few minutes at
+ * times), a fixed order would always measure the first server on the faster side of each round.
+ */
+export function rotated<T>(list: readonly T[], by: number): T[] {
+  if (list.length === 0) return []
+  const at = by % list.length
+  return [...list.slice(at), ...list.slice(0, at)]
 }
 
 /** Removes Tandem data directories a killed run left behind (one benchmark runs at a time). */
