@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { SERVER_ENV_DEFAULTS } from '../../server/runtime-env.js'
+import { SERVER_ENV_DEFAULTS, SERVER_NODE_OPTIONS } from '../../server/runtime-env.js'
 import { Close } from '../../shared/protocol.js'
 import { MAIN_JS, ROOT, ensureBuilt, spawn, type ChildServer } from '../helpers/child.js'
 import { connect, tempDir } from '../helpers/server.js'
@@ -72,6 +72,7 @@ describe('command line', () => {
     const server = Number(readFileSync(`/proc/${good.child.pid}/task/${good.child.pid}/children`, 'utf8').trim())
     const environ = readFileSync(`/proc/${server}/environ`, 'utf8').split('\0')
     expect(environ).toContain(`MALLOC_MMAP_THRESHOLD_=${SERVER_ENV_DEFAULTS.MALLOC_MMAP_THRESHOLD_}`)
+    expect(environ.find((v) => v.startsWith('NODE_OPTIONS='))).toMatch(new RegExp(`^NODE_OPTIONS=${SERVER_NODE_OPTIONS}( |$)`))
     good.child.kill('SIGTERM')
     expect((await good.exit)[0]).toBe(0)
     expect(existsSync(`/proc/${server}`)).toBe(false)
