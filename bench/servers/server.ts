@@ -90,7 +90,7 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
     }
   }
   const { args, cwd } = command(kind, dataDir)
-  const env = { ...process.env }
+  let env: NodeJS.ProcessEnv = { ...process.env }
   delete env.YPERSISTENCE // the peer would persist with y-leveldb if this were set
   delete env.NODE_OPTIONS
   if (kind === 'tandem') {
@@ -98,8 +98,8 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
     // person: lift the per-address and per-connection limits (ignored by versions without them).
     Object.assign(env, TANDEM_ENV)
     // and start it with the environment `npm start` gives it (dist/server/runtime-env.js)
-    const runtime = (await import(pathToFileURL(join(dirname(TANDEM_MAIN), 'runtime-env.js')).href)) as { SERVER_ENV_DEFAULTS: Record<string, string> }
-    for (const [name, value] of Object.entries(runtime.SERVER_ENV_DEFAULTS)) env[name] ??= value
+    const runtime = (await import(pathToFileURL(join(dirname(TANDEM_MAIN), 'runtime-env.js')).href)) as { serverEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv }
+    env = runtime.serverEnv(env)
   }
   // BENCH_SERVER_PROF=<dir> writes a CPU profile of every server into <dir>/<kind>/ when it stops,
   // sampled every BENCH_SERVER_PROF_US microseconds (default 1000)
