@@ -3,7 +3,7 @@
  * machine's description, and CPU pinning with taskset.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import * as os from 'node:os'
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on every Linux we run). */
@@ -20,6 +20,51 @@ export function cpuSeconds(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   // fields[0] is field 3 (state); utime is field 14, stime field 15
   return (Number(fields[11]) + Number(fields[12])) / TICKS
+}
+
+/** Fields 3 onwards of /proc/<pid>/stat (fields[0] is the state, field 3). */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // the command name (field 2) may hold spaces and parentheses; fields after it are space separated
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+}
+
+/** `pid` and every live process below it (children, their children, ...). */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const ppid = Number(statFields(Number(name))[1])
+      const list = children.get(ppid) ?? []
+      list.push(Number(name))
+      children.set(ppid, list)
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const tree = [pid]
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []))
+  return tree
+}
+
+/**
+ * CPU seconds used so far by process `pid` and everything it started: its live descendants and
+ * the children it has reaped (a server's helper processes count as the server's work).
+ */
+export function treeCpuSeconds(pid: number): number {
+  const root = statFields(pid)
+  // fields 16-17: cutime, cstime (reaped children, and what they reaped)
+  let ticks = Number(root[13]) + Number(root[14])
+  for (const p of processTree(pid)) {
+    try {
+      const f = p === pid ? root : statFields(p)
+      ticks += Number(f[11]) + Number(f[12])
+    } catch {
+      // exited between the scan and now: its time shows in cutime from the next reading
+    }
+  }
+  return ticks / TICKS
 }
 
 /** CPU seconds the whole machine spent busy (all cores, from the first line of /proc/stat). */
@@ -67,6 +112,19 @@ export function rssBytes(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB/m.exec(status)
   if (!m) throw new Error(`no VmRSS for process ${pid}`)
   return Number(m[1]) * 1024
+}
+
+/** Resident set size of process `pid` and its live descendants together, in bytes. */
+export function treeRssBytes(pid: number): number {
+  let total = 0
+  for (const p of processTree(pid)) {
+    try {
+      total += rssBytes(p)
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total
 }
 
 /** True while process `pid` exists. */

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url'
 import WebSocket from 'ws'
 import { stop, track } from '../children.js'
 import { DATA_DIR, RAW_RELAY, ROOT, TANDEM_MAIN } from '../paths.js'
-import { cpuSeconds, pin, rssBytes } from '../proc.js'
+import { pin, treeCpuSeconds, treeRssBytes } from '../proc.js'
 import { PEER_DIR, PEER_MAIN } from './peer.js'
 
 /** The servers compared. */
@@ -34,9 +34,9 @@ export interface ServerHandle {
   readonly wsBase: string
   /** Tandem's data directory (kept across a restart when passed in). */
   readonly dataDir: string | null
-  /** CPU seconds used so far (all threads). */
+  /** CPU seconds used so far (all threads, its helper processes included). */
   cpu(): number
-  /** Resident memory in bytes. */
+  /** Resident memory in bytes (its helper processes included). */
   rss(): number
   /** The last lines the server wrote to stderr. */
   stderrTail(): string
@@ -147,8 +147,9 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
     pid,
     wsBase: `${url.replace(/^http/, 'ws')}/sync`,
     dataDir,
-    cpu: () => cpuSeconds(pid),
-    rss: () => rssBytes(pid),
+    // a server's helper processes (Tandem's compaction) count as its own
+    cpu: () => treeCpuSeconds(pid),
+    rss: () => treeRssBytes(pid),
     stderrTail: () => stderr,
     collectGarbage: async () => {
       const m = /Debugger listening on (ws:\/\/\S+)/.exec(stderrAll)
