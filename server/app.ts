@@ -14,7 +14,7 @@ import { createAuth, type Auth } from './auth/auth.js'
 import { Concurrency } from './auth/rate-limit.js'
 import type { Config } from './config.js'
 import { Catalog } from './docs/catalog.js'
-import { createWorkerCompactor, type Compactor } from './docs/compactor.js'
+import { createProcessCompactor, type Compactor } from './docs/compactor.js'
 import { recoverJournal } from './docs/recovery.js'
 import { Registry } from './docs/registry.js'
 import { addAccessRoutes } from './http/access-api.js'
@@ -113,7 +113,7 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
     await storage.close()
     throw err
   }
-  const compactor = deps.compactor ?? createWorkerCompactor()
+  const compactor = deps.compactor ?? createProcessCompactor()
   const heartbeat = new Heartbeat({ pingIntervalMs: config.pingIntervalMs, keepaliveMs: tuning.keepaliveMs ?? 10_000 })
   let registry: Registry | undefined
   let commit: GroupCommit | undefined

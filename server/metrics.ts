@@ -96,7 +96,7 @@ export function createMetrics(gauges: Gauges): Metrics {
     compactions: new prom.Counter({ name: 'tandem_compactions_total', help: 'Document compactions', labelNames: ['result'], registers: [registry] }),
     compactionSeconds: new prom.Histogram({
       name: 'tandem_compaction_seconds',
-      help: 'Duration of one document compaction (worker plus write)',
+      help: 'Duration of one document compaction (compaction process plus write)',
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),

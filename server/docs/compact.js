@@ -2,7 +2,7 @@
 /**
  * Compaction as a pure function: folds a document's updates into one garbage-collected update by
  * loading them into a Y.Doc, and reads what the document list needs. Plain JavaScript so the
- * compaction worker thread can load it without a TypeScript step.
+ * compaction process can load it without a TypeScript step.
  */
 import * as Y from 'yjs'
 

@@ -1,8 +1,10 @@
 /**
- * Runs compaction (./compact.js) off the relay's event loop. The worker thread starts on first
- * use and stops after a quiet spell, so an idle server holds no extra isolate.
+ * Runs compaction (./compact.js) off the relay's event loop, in a child process at a lower
+ * priority. It starts on first use and stops after a quiet spell, so an idle server holds no
+ * extra process.
  */
-import { Worker } from 'node:worker_threads'
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import type { PackedBatch } from '../storage/packed-updates.js'
 import { compactUpdates, unpack } from './compact.js'
 
@@ -19,7 +21,7 @@ export interface Compacted {
 /** Folds a document's updates (oldest first, laid end to end) into one compact update. */
 export interface Compactor {
   compact(input: PackedBatch): Promise<Compacted>
-  /** Stops any worker; pending jobs reject. */
+  /** Stops the process running jobs, if any; pending jobs reject. */
   close(): Promise<void>
 }
 
@@ -34,71 +36,141 @@ export function createInlineCompactor(): Compactor {
 interface Job {
   resolve(result: Compacted): void
   reject(error: Error): void
+  /** The runner doing it: when that one dies, only its own jobs fail. */
+  readonly runner: Runner
 }
 
-/** A compactor backed by one worker thread that exits after `idleMs` without work. */
-export function createWorkerCompactor(idleMs = 10_000): Compactor {
-  let worker: Worker | null = null
+/** A compaction job as it crosses to the thread or process that runs it. */
+interface Request extends PackedBatch {
+  readonly id: number
+}
+
+/** The answer to a Request. */
+interface Reply {
+  readonly id: number
+  readonly state?: Uint8Array
+  readonly stateVector?: Uint8Array
+  readonly title?: string
+  readonly error?: string
+}
+
+/** What the compactor needs of the process running its jobs. */
+interface Runner {
+  post(request: Request): void
+  stop(): Promise<void>
+}
+
+/** How a runner tells the compactor what happened. */
+interface RunnerEvents {
+  reply(reply: Reply): void
+  crashed(error: Error): void
+  exited(): void
+}
+
+/**
+ * Job bookkeeping, apart from how jobs cross to the runner: starts a runner on first use,
+ * matches replies to jobs, fails pending jobs when the runner dies, and stops it after `idleMs`
+ * without work.
+ */
+function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: number): Compactor {
+  let runner: Runner | null = null
   let nextId = 1
   const jobs = new Map<number, Job>()
   let idleTimer: NodeJS.Timeout | null = null
 
-  const failAll = (error: Error) => {
-    for (const job of jobs.values()) job.reject(error)
-    jobs.clear()
+  /** Fails the jobs of runner `r` (of every runner when null). */
+  const fail = (error: Error, r: Runner | null) => {
+    for (const [id, job] of jobs) {
+      if (r !== null && job.runner !== r) continue
+      jobs.delete(id)
+      job.reject(error)
+    }
   }
   const stopWhenIdle = () => {
     if (idleTimer) clearTimeout(idleTimer)
     idleTimer = null
-    if (jobs.size === 0 && worker) {
+    if (jobs.size === 0 && runner) {
       idleTimer = setTimeout(() => {
         idleTimer = null
-        if (jobs.size === 0 && worker) {
-          void worker.terminate()
-          worker = null
+        if (jobs.size === 0 && runner) {
+          void runner.stop()
+          runner = null
         }
       }, idleMs)
       idleTimer.unref()
     }
   }
-  const start = (): Worker => {
-    const w = new Worker(new URL('./compact-worker.js', import.meta.url))
-    w.unref()
-    w.on('message', (msg: { id: number; state?: Uint8Array; stateVector?: Uint8Array; title?: string; error?: string }) => {
-      const job = jobs.get(msg.id)
-      if (!job) return
-      jobs.delete(msg.id)
-      if (msg.error !== undefined || !msg.state || !msg.stateVector) job.reject(new Error(`compaction failed: ${msg.error}`))
-      else job.resolve({ state: msg.state, stateVector: msg.stateVector, title: msg.title ?? '' })
-      stopWhenIdle()
+  const open = (): Runner => {
+    const r: Runner = start({
+      reply(msg) {
+        const job = jobs.get(msg.id)
+        if (!job) return
+        jobs.delete(msg.id)
+        if (msg.error !== undefined || !msg.state || !msg.stateVector) job.reject(new Error(`compaction failed: ${msg.error}`))
+        else job.resolve({ state: msg.state, stateVector: msg.stateVector, title: msg.title ?? '' })
+        stopWhenIdle()
+      },
+      crashed: (err) => fail(new Error(`compaction ${err.message}`), r),
+      exited() {
+        if (runner === r) runner = null
+        fail(new Error('compaction runner exited'), r)
+      },
     })
-    w.on('error', (err) => failAll(new Error(`compaction worker crashed: ${err.message}`)))
-    w.on('exit', () => {
-      if (worker === w) worker = null
-      failAll(new Error('compaction worker exited'))
-    })
-    return w
+    return r
   }
 
   return {
     compact({ bytes, lengths }) {
       if (idleTimer) clearTimeout(idleTimer)
       idleTimer = null
-      worker ??= start()
+      runner ??= open()
       const id = nextId++
-      const w = worker
-      // one buffer moved to the worker, not thousands of small ones cloned on this thread
+      const r = runner
       return new Promise<Compacted>((resolve, reject) => {
-        jobs.set(id, { resolve, reject })
-        w.postMessage({ id, bytes, lengths }, [bytes.buffer, lengths.buffer])
+        jobs.set(id, { resolve, reject, runner: r })
+        r.post({ id, bytes, lengths })
       })
     },
     async close() {
       if (idleTimer) clearTimeout(idleTimer)
-      const w = worker
-      worker = null
-      failAll(new Error('compactor closed'))
-      if (w) await w.terminate()
+      const r = runner
+      runner = null
+      fail(new Error('compactor closed'), null)
+      if (r) await r.stop()
     },
   }
+}
+
+/**
+ * A compactor backed by one child process (./compact-process.js) whose threads all run at a
+ * lower priority, so compaction and the garbage collection of its Y.Doc yield the CPU to the
+ * relay. It exits after `idleMs` without work, and when this process goes away.
+ */
+export function createProcessCompactor(idleMs = 10_000): Compactor {
+  return createRunnerCompactor((events) => {
+    const child = fork(fileURLToPath(new URL('./compact-process.js', import.meta.url)), [], {
+      // typed arrays cross as binary (V8 serialisation), not as JSON arrays of numbers
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // not the relay's own flags (a debugger port, a profiler); NODE_OPTIONS still applies
+      execArgv: [],
+    })
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    child.unref()
+    child.channel?.unref()
+    child.on('message', (msg) => events.reply(msg as Reply))
+    child.on('error', (err) => events.crashed(new Error(`process failed: ${err.message}`)))
+    child.on('exit', (code, signal) => {
+      if (code !== 0 && code !== null) events.crashed(new Error(`process exited with code ${code}`))
+      else if (signal && signal !== 'SIGTERM') events.crashed(new Error(`process killed by ${signal}`))
+      events.exited()
+    })
+    return {
+      post: (req) => child.send(req),
+      stop: async () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+        await exited
+      },
+    }
+  }, idleMs)
 }

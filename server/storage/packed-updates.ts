@@ -15,7 +15,7 @@ const MAX_CHUNK = 256 * 1024
  */
 const OWN_CHUNK = 2048
 
-/** Updates laid end to end in one buffer, with their lengths: how a batch of them crosses to a worker thread. */
+/** Updates laid end to end in one buffer, with their lengths: how a batch of them crosses to the compactor. */
 export interface PackedBatch {
   readonly bytes: Uint8Array<ArrayBuffer>
   readonly lengths: Uint32Array<ArrayBuffer>

@@ -556,7 +556,7 @@ export class Room implements Committable {
   }
 
   /**
-   * Folds the log into a checkpoint (in the worker), writes it, drops folded entries and thinned
+   * Folds the log into a checkpoint (in the compactor's process), writes it, drops folded entries and thinned
    * checkpoints, and swaps the compact state in. One at a time; resolves when done or failed.
    */
   compact(): Promise<void> {

@@ -1,13 +1,13 @@
 /**
- * Background compaction with the real worker thread: the log is folded into checkpoints while
- * people edit, folded entries leave storage, earlier states stay readable as history, memory
- * stays near the compacted size, and a restart loads the checkpoint. A compaction that fails
+ * Background compaction in the real compaction process (the server's default): the log is folded
+ * into checkpoints while people edit, folded entries leave storage, earlier states stay readable
+ * as history, memory stays near the compacted size, and a restart loads the checkpoint. A compaction that fails
  * after its checkpoint is written leaves that checkpoint to the next one to thin.
  */
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { createWorkerCompactor } from '../../server/docs/compactor.js'
+import { createProcessCompactor } from '../../server/docs/compactor.js'
 import { openLevelStorage } from '../../server/storage/leveldb.js'
 import type { Storage } from '../../server/storage/storage.js'
 import { mergeAll } from '../../server/sync/doc-state.js'
@@ -26,7 +26,7 @@ function textOf(updates: Uint8Array[]): string {
 }
 
 describe('compaction', () => {
-  it('folds the log into checkpoints in the worker, keeps history, and reloads from the checkpoint', async () => {
+  it('folds the log into checkpoints in the compaction process, keeps history, and reloads from the checkpoint', async () => {
     const data = tempDir()
     cleanups.push(data.cleanup)
     const tuning = { compactMinBytes: 8 * 1024, compactIdleMs: 300, maintenanceMs: 50 }
@@ -34,7 +34,7 @@ describe('compaction', () => {
     // keeps one per minute for the last hour)
     let minutes = 0
     const now = () => Date.UTC(2026, 0, 1) + minutes * 61_000 + (Date.now() % 1000)
-    let server = await startServer({ dataDir: data.dir }, { compactor: createWorkerCompactor(200), now }, tuning)
+    let server = await startServer({ dataDir: data.dir }, { compactor: createProcessCompactor(200), now }, tuning)
     const writer = connect(server.wsUrl, 'compact-me')
     const watcher = connect(server.wsUrl, 'compact-me')
     await Promise.all([writer.synced(), watcher.synced()])
@@ -85,7 +85,7 @@ describe('compaction', () => {
     writer.destroy()
     watcher.destroy()
     await server.close()
-    server = await startServer({ dataDir: data.dir }, { compactor: createWorkerCompactor(200), now }, tuning)
+    server = await startServer({ dataDir: data.dir }, { compactor: createProcessCompactor(200), now }, tuning)
     cleanups.push(() => server.close())
     const reader = connect(server.wsUrl, 'compact-me')
     cleanups.push(() => reader.destroy())
@@ -113,7 +113,7 @@ describe('compaction', () => {
     // one minute for the whole test: history keeps only the newest checkpoint of a minute
     const start = Date.now()
     const now = () => Date.UTC(2026, 0, 1) + (Date.now() - start)
-    const server = await startServer({}, { storage, compactor: createWorkerCompactor(200), now }, { compactMinBytes: 1024, compactIdleMs: 200, maintenanceMs: 50 })
+    const server = await startServer({}, { storage, compactor: createProcessCompactor(200), now }, { compactMinBytes: 1024, compactIdleMs: 200, maintenanceMs: 50 })
     cleanups.push(() => server.close())
     const writer = connect(server.wsUrl, 'fails-once')
     cleanups.push(() => writer.destroy())
@@ -138,7 +138,7 @@ describe('compaction', () => {
     cleanups.push(data.cleanup)
     // with the journal the store is always a few milliseconds behind: compaction must fold the
     // stored part while the rest is on its way, or the log grows until the size limit refuses writes
-    const server = await startServer({ dataDir: data.dir, maxDocSize: 4 * 1024 * 1024 }, { compactor: createWorkerCompactor(200) }, { compactMinBytes: 64 * 1024 })
+    const server = await startServer({ dataDir: data.dir, maxDocSize: 4 * 1024 * 1024 }, { compactor: createProcessCompactor(200) }, { compactMinBytes: 64 * 1024 })
     cleanups.push(() => server.close())
     const writer = connect(server.wsUrl, 'rewritten')
     const watcher = connect(server.wsUrl, 'rewritten')

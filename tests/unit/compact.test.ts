@@ -1,17 +1,20 @@
 /**
  * server/docs/compact.js: compactUpdates folds a document's updates into one state that rebuilds
  * the same content, is smaller than the raw updates once text was deleted, and reports the title
- * held in the Y.Text 'title'. server/docs/compactor.ts: the worker compactor folds a packed batch
- * in a thread of its own, niced below the relay's.
+ * held in the Y.Text 'title'. server/docs/compactor.ts: the inline and process compactors fold a
+ * packed batch and fail a job on bad input; the process compactor runs in a child process whose
+ * threads are all below the relay's priority, reports a crashed child as failed jobs, and goes on
+ * with a new child.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { getPriority } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { compactUpdates, readTitle } from '../../server/docs/compact.js'
-import { createWorkerCompactor } from '../../server/docs/compactor.js'
+import { createInlineCompactor, createProcessCompactor, type Compactor } from '../../server/docs/compactor.js'
 import { PackedUpdates } from '../../server/storage/packed-updates.js'
 import { TITLE } from '../../shared/doc-fields.js'
+import { waitFor } from '../helpers/wait.js'
 import { recordingDoc } from '../helpers/ydoc.js'
 
 const load = (update: Uint8Array) => {
@@ -111,35 +114,133 @@ describe('compactUpdates', () => {
   })
 })
 
-/** Nice value of every thread of this process, by thread id (Linux: /proc/self/task). */
-function threadNices(): Map<number, number> {
+/** Nice value of every thread of process `pid`, by thread id (Linux: /proc/<pid>/task). */
+function threadNices(pid: number | 'self' = 'self'): Map<number, number> {
   const nices = new Map<number, number>()
-  for (const tid of readdirSync('/proc/self/task')) {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
     // the fields after the command name in parentheses: state is field 3, nice field 19
     nices.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]))
   }
   return nices
 }
 
-describe('createWorkerCompactor', () => {
-  it.runIf(process.platform === 'linux')('folds in a worker thread that runs below the relay thread’s priority', async () => {
-    const a = recordingDoc(1)
-    a.doc.getText(TITLE).insert(0, 'Plan')
-    for (let i = 0; i < 50; i++) a.doc.getText('body').insert(i, String(i % 10))
-    const packed = new PackedUpdates()
-    a.updates.forEach((u, i) => packed.push(u, i + 1))
-    const before = new Set(threadNices().keys())
-    const compactor = createWorkerCompactor(60_000)
+/** Pids of this process's live children running `script`. */
+function childrenRunning(script: string): number[] {
+  const pids: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (ppid === process.pid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(script)) pids.push(Number(name))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids
+}
+
+/** A small document's updates, packed as rooms hand them to the compactor. */
+function sample(title = 'Plan') {
+  const a = recordingDoc(1)
+  a.doc.getText(TITLE).insert(0, title)
+  for (let i = 0; i < 50; i++) a.doc.getText('body').insert(i, String(i % 10))
+  const packed = new PackedUpdates()
+  a.updates.forEach((u, i) => packed.push(u, i + 1))
+  return { doc: a.doc, packed }
+}
+
+const compactors: Array<[string, (idleMs: number) => Compactor]> = [
+  ['createInlineCompactor', () => createInlineCompactor()],
+  ['createProcessCompactor', createProcessCompactor],
+]
+
+describe.each(compactors)('%s', (name, create) => {
+  it('folds batches, fails a job on bytes that are no update, and goes on', async () => {
+    const compactor = create(60_000)
+    try {
+      const good = sample()
+      const bad = new PackedUpdates()
+      bad.push(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]), 1)
+      const results = await Promise.allSettled([compactor.compact(bad.pack()), compactor.compact(good.packed.pack())])
+      expect(results[0].status).toBe('rejected')
+      expect((results[0] as PromiseRejectedResult).reason).toBeInstanceOf(Error)
+      expect(results[1].status).toBe('fulfilled')
+      const { state, stateVector, title } = (results[1] as PromiseFulfilledResult<Awaited<ReturnType<Compactor['compact']>>>).value
+      expect(snapshot(load(state))).toBe(snapshot(good.doc))
+      expect(stateVector).toEqual(Y.encodeStateVector(good.doc))
+      expect(title).toBe('Plan')
+      // still serving after the failed job
+      const again = sample('Again')
+      expect((await compactor.compact(again.packed.pack())).title).toBe('Again')
+    } finally {
+      await compactor.close()
+    }
+  })
+
+  it.runIf(name !== 'createInlineCompactor')('rejects pending jobs on close', async () => {
+    const compactor = create(60_000)
+    const rejected = expect(compactor.compact(sample().packed.pack())).rejects.toThrow(/closed|exited/)
+    await compactor.close()
+    await rejected
+  })
+})
+
+describe('createProcessCompactor', () => {
+  const SCRIPT = 'compact-process.js'
+
+  it.runIf(process.platform === 'linux')('folds in a child process whose every thread runs below the relay’s priority', async () => {
+    const { doc, packed } = sample()
+    const compactor = createProcessCompactor(60_000)
     try {
       const { state, title } = await compactor.compact(packed.pack())
-      expect(snapshot(load(state))).toBe(snapshot(a.doc))
+      expect(snapshot(load(state))).toBe(snapshot(doc))
       expect(title).toBe('Plan')
-      // the worker's thread is new and niced; this thread keeps its priority
+      const [pid, ...others] = childrenRunning(SCRIPT)
+      expect(pid).toBeDefined()
+      expect(others).toEqual([])
+      // all of the child's threads, V8's garbage-collection helpers included, are niced
       const base = getPriority()
-      const added = [...threadNices()].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice)
-      expect(added).toContain(Math.min(19, base + 10))
+      const nices = [...threadNices(pid!).values()]
+      expect(nices.length).toBeGreaterThan(1)
+      expect(new Set(nices)).toEqual(new Set([Math.min(19, base + 10)]))
+      // this process keeps its priority
       expect(threadNices().get(process.pid)).toBe(base)
+    } finally {
+      await compactor.close()
+    }
+    expect(childrenRunning(SCRIPT)).toEqual([])
+  })
+
+  it.runIf(process.platform === 'linux')('stops the child after the idle spell and starts a new one for the next job', async () => {
+    const compactor = createProcessCompactor(100)
+    try {
+      await compactor.compact(sample().packed.pack())
+      const [first] = childrenRunning(SCRIPT)
+      expect(first).toBeDefined()
+      await waitFor('the idle child to exit', () => !existsSync(`/proc/${first}`) || childrenRunning(SCRIPT).length === 0, 10_000)
+      expect((await compactor.compact(sample('Next').packed.pack())).title).toBe('Next')
+    } finally {
+      await compactor.close()
+    }
+  })
+
+  it.runIf(process.platform === 'linux')('fails the pending job when the child dies, and recovers with a new child', async () => {
+    const compactor = createProcessCompactor(60_000)
+    try {
+      await compactor.compact(sample().packed.pack())
+      const [pid] = childrenRunning(SCRIPT)
+      // a large job keeps the child busy while it is killed
+      const big = new PackedUpdates()
+      const r = recordingDoc(7)
+      for (let i = 0; i < 20_000; i++) r.doc.getText('body').insert(i, 'x')
+      r.updates.forEach((u, i) => big.push(u, i + 1))
+      const pending = compactor.compact(big.pack())
+      process.kill(pid!, 'SIGKILL')
+      await expect(pending).rejects.toThrow(/SIGKILL|exited/)
+      expect((await compactor.compact(sample('After').packed.pack())).title).toBe('After')
+      expect(childrenRunning(SCRIPT)).not.toContain(pid)
     } finally {
       await compactor.close()
     }
