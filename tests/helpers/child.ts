@@ -7,6 +7,7 @@ import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { treeRssBytes } from '../../bench/proc.js'
 import { serverEnv } from '../../server/runtime-env.js'
 import { waitFor } from './wait.js'
 
@@ -32,6 +33,8 @@ export interface ChildServer {
   readonly stderr: string
   /** Resident set size in bytes, from /proc (Linux). */
   rss(): number
+  /** Resident set size of the server and its helper processes (compaction) together. */
+  treeRss(): number
 }
 
 /** Options of {@link spawn}. */
@@ -169,5 +172,6 @@ export async function spawn(args: readonly string[], env: Record<string, string 
       return stderr
     },
     rss: () => readRss(child.pid!),
+    treeRss: () => treeRssBytes(child.pid!),
   }
 }
