@@ -110,7 +110,15 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
         else job.resolve({ state: msg.state, stateVector: msg.stateVector, title: msg.title ?? '' })
         stopWhenIdle()
       },
-      crashed: (err) => fail(new Error(`compaction ${err.message}`), r),
+      crashed(err) {
+        // a failed runner is not used again: the next job starts a new one (a process that
+        // could not be started never exits, so waiting for its exit would leave it in place)
+        if (runner === r) {
+          runner = null
+          void r.stop()
+        }
+        fail(new Error(`compaction ${err.message}`), r)
+      },
       exited() {
         if (runner === r) runner = null
         fail(new Error('compaction runner exited'), r)
@@ -144,11 +152,13 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
 /**
  * A compactor backed by one child process (./compact-process.js) whose threads all run at a
  * lower priority, so compaction and the garbage collection of its Y.Doc yield the CPU to the
- * relay. It exits after `idleMs` without work, and when this process goes away.
+ * relay. It exits after `idleMs` without work, and when this process goes away. `execPath` is the
+ * Node binary it runs (this one's by default).
  */
-export function createProcessCompactor(idleMs = 10_000): Compactor {
+export function createProcessCompactor(idleMs = 10_000, execPath = process.execPath): Compactor {
   return createRunnerCompactor((events) => {
     const child = fork(fileURLToPath(new URL('./compact-process.js', import.meta.url)), [], {
+      execPath,
       // typed arrays cross as binary (V8 serialisation), not as JSON arrays of numbers
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -168,6 +178,8 @@ export function createProcessCompactor(idleMs = 10_000): Compactor {
     return {
       post: (req) => child.send(req),
       stop: async () => {
+        // never started (spawn failed): there is nothing to stop and no exit to wait for
+        if (child.pid === undefined) return
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
         await exited
       },

@@ -245,4 +245,15 @@ describe('createProcessCompactor', () => {
       await compactor.close()
     }
   })
+
+  it('fails jobs when the process cannot be started, and tries to start one again for the next job', async () => {
+    const compactor = createProcessCompactor(60_000, '/nonexistent/node')
+    try {
+      await expect(compactor.compact(sample().packed.pack())).rejects.toThrow(/process failed: .*ENOENT/)
+      // a new attempt, not the dead process's closed channel
+      await expect(compactor.compact(sample().packed.pack())).rejects.toThrow(/process failed: .*ENOENT/)
+    } finally {
+      await compactor.close()
+    }
+  })
 })
