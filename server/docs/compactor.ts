@@ -40,7 +40,7 @@ interface Job {
   readonly runner: Runner
 }
 
-/** A compaction job as it crosses to the thread or process that runs it. */
+/** A compaction job as it crosses to the process that runs it. */
 interface Request extends PackedBatch {
   readonly id: number
 }
