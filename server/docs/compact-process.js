@@ -6,17 +6,18 @@
  * only the CPU the relay leaves over.
  */
 import { readdirSync } from 'node:fs'
-import { setPriority } from 'node:os'
+import { getPriority, setPriority } from 'node:os'
 import { compactUpdates, unpack } from './compact.js'
 
 /**
- * Nice value of every thread here. Compaction is background work: when the cores are busy,
- * relaying goes first and compaction uses what is left (writers wait if it falls far behind,
- * room.ts). Documents edited at the same pace reach their threshold together; in a worker thread
- * the burst took half the relay's core even at nice 10, because V8's garbage-collection helper
- * threads are shared by the whole process and run at normal priority (npm run bench, ramp).
+ * How far below the relay's priority every thread here runs (nice values add up to 19, the
+ * lowest). Compaction is background work: when the cores are busy, relaying goes first and
+ * compaction uses what is left (writers wait if it falls far behind, room.ts). Documents edited
+ * at the same pace reach their threshold together; in a worker thread the burst took half the
+ * relay's core even at nice 10, because V8's garbage-collection helper threads are shared by the
+ * whole process and run at normal priority (npm run bench, ramp).
  */
-const NICE = 10
+const NICE_OFFSET = 10
 
 /**
  * Lowers the priority of every thread of this process. On Linux the nice value is per thread and
@@ -32,7 +33,8 @@ function lowerPriority() {
   }
   for (const tid of tids) {
     try {
-      setPriority(tid, NICE)
+      // a new process starts at its parent's priority: the relay's
+      setPriority(tid, Math.min(19, getPriority(tid) + NICE_OFFSET))
     } catch {
       // not permitted or not supported here: that thread keeps its priority
     }

@@ -6,14 +6,18 @@
  * threads are all below the relay's priority, reports a crashed child as failed jobs, and goes on
  * with a new child.
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { getPriority } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { compactUpdates, readTitle } from '../../server/docs/compact.js'
 import { createInlineCompactor, createProcessCompactor, type Compactor } from '../../server/docs/compactor.js'
 import { PackedUpdates } from '../../server/storage/packed-updates.js'
 import { TITLE } from '../../shared/doc-fields.js'
+import { ensureBuilt, ROOT } from '../helpers/child.js'
 import { waitFor } from '../helpers/wait.js'
 import { recordingDoc } from '../helpers/ydoc.js'
 
@@ -255,5 +259,37 @@ describe('createProcessCompactor', () => {
     } finally {
       await compactor.close()
     }
+  })
+
+  it.runIf(process.platform === 'linux')('runs 10 below a relay that itself runs at a lower priority', async () => {
+    await ensureBuilt()
+    const dist = (path: string) => JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'server', path)).href)
+    // a relay at its own priority + 3 starts a compaction and reports the nice values of its child's threads
+    const script = `
+      import { readdirSync, readFileSync } from 'node:fs'
+      import { getPriority, setPriority } from 'node:os'
+      import { createProcessCompactor } from ${dist('docs/compactor.js')}
+      import { PackedUpdates } from ${dist('storage/packed-updates.js')}
+      const keep = setInterval(() => {}, 1000)
+      setPriority(getPriority() + 3)
+      const compactor = createProcessCompactor(60_000)
+      const batch = new PackedUpdates()
+      batch.push(Uint8Array.of(0, 0), 1)
+      await compactor.compact(batch.pack())
+      const field = (path, n) => { const s = readFileSync(path, 'utf8'); return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[n]) }
+      const child = readdirSync('/proc').filter((n) => /^\\d+$/.test(n)).find((n) => {
+        try { return field('/proc/' + n + '/stat', 1) === process.pid && readFileSync('/proc/' + n + '/cmdline', 'utf8').includes('compact-process.js') } catch { return false }
+      })
+      const nices = readdirSync('/proc/' + child + '/task').map((t) => field('/proc/' + child + '/task/' + t + '/stat', 16))
+      console.log(JSON.stringify({ relay: getPriority(), nices }))
+      await compactor.close()
+      clearInterval(keep)
+    `
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 })
+    expect(run.stderr).toBe('')
+    const { relay, nices } = JSON.parse(run.stdout) as { relay: number; nices: number[] }
+    expect(relay).toBe(Math.min(19, getPriority() + 3))
+    expect(nices.length).toBeGreaterThan(1)
+    expect(new Set(nices)).toEqual(new Set([Math.min(19, relay + 10)]))
   })
 })
