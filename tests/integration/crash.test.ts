@@ -4,8 +4,10 @@
  * random number of them; after a restart every edit the watcher had received is in the document.
  * Five rounds on the same data directory, each crash landing on what the last restart recovered.
  * Then the same with large pastes, which the store writes ahead of their batch (spilled): a kill
- * while such a write is under way must not lose or garble a paste anyone saw.
+ * while such a write is under way must not lose or garble a paste anyone saw. And a killed server
+ * leaves no compaction process behind.
  */
+import { readdirSync, readFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { spawn, type ChildServer } from '../helpers/child.js'
@@ -134,4 +136,54 @@ describe('crash durability', () => {
       expect((await restarted.exited).code).toBe(0)
     }
   }, 180_000)
+
+  it('a SIGKILLed server leaves no compaction process behind', async () => {
+    const own = tempDir('tandem-orphan-')
+    const server = await spawn(['--port', '0', '--data', own.dir, '--log-level', 'warn'])
+    try {
+      const writer = connect(server.wsUrl, 'orphan')
+      await writer.synced()
+      // 1.5 MiB of 64 KiB values, each replacing the last: past the 1 MiB that starts a compaction
+      for (let i = 0; i < 24; i++) {
+        const blob = new Uint8Array(64 * 1024)
+        blob[0] = i
+        writer.doc.getMap('m').set('blob', blob)
+      }
+      const child = await waitFor('the compaction process to start', () => compactionChildOf(server.pid), 20_000)
+      writer.destroy()
+      server.kill('SIGKILL')
+      await server.exited
+      // it notices the closed channel and exits (a zombie, if no one reaps it here, has exited)
+      await waitFor('the compaction process to exit', () => processState(child) === null || processState(child) === 'Z', 10_000)
+    } finally {
+      server.kill('SIGKILL')
+      await server.exited
+      own.cleanup()
+    }
+  })
 })
+
+/** The state letter of process `pid` (R, S, Z, ...), or null when it is gone. */
+function processState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]!
+  } catch {
+    return null
+  }
+}
+
+/** Pid of the compaction process server `pid` started, or null while there is none. */
+function compactionChildOf(pid: number): number | null {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (ppid === pid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('compact-process.js')) return Number(name)
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null
+}
