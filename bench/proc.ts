@@ -22,9 +22,12 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS
 }
 
-/** Fields 3 onwards of /proc/<pid>/stat (fields[0] is the state, field 3). */
-function statFields(pid: number): string[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+/**
+ * Fields 3 onwards of /proc/<pid>/stat, or of thread `tid`'s stat (fields[0] is the state, field
+ * 3; fields[1] the parent pid; fields[16] the nice value).
+ */
+export function statFields(pid: number, tid?: number): string[] {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8')
   // the command name (field 2) may hold spaces and parentheses; fields after it are space separated
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
 }

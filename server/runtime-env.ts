@@ -21,10 +21,12 @@ export const SERVER_NODE_OPTIONS = '--max-semi-space-size=4'
 /** Environment variables the server runs with unless the operator sets them. */
 export const SERVER_ENV_DEFAULTS: Readonly<Record<string, string>> = {
   MALLOC_MMAP_THRESHOLD_: String(128 * 1024),
-  NODE_OPTIONS: SERVER_NODE_OPTIONS,
 }
 
-/** `env` with the server's defaults under it: what the operator set wins. */
+/**
+ * `env` with the server's defaults under it, SERVER_NODE_OPTIONS joined before its NODE_OPTIONS:
+ * what the operator set wins.
+ */
 export function serverEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const merged = { ...SERVER_ENV_DEFAULTS, ...env }
   // a flag given twice takes its last value: the operator's options keep ours unless they override them

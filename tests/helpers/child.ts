@@ -7,7 +7,7 @@ import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { treeRssBytes } from '../../bench/proc.js'
+import { processTree, rssBytes, treeRssBytes } from '../../bench/proc.js'
 import { serverEnv } from '../../server/runtime-env.js'
 import { waitFor } from './wait.js'
 
@@ -96,12 +96,17 @@ export async function ensureBuilt(): Promise<void> {
   }
 }
 
-/** Resident set size of process `pid` in bytes, from /proc/<pid>/status (Linux only). */
-export function readRss(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)
-  if (!kb) throw new Error(`no VmRSS for process ${pid}`)
-  return Number(kb[1]) * 1024
+/** Pids of the live processes below `parent` whose command line mentions `script` (Linux). */
+export function descendantsRunning(parent: number, script: string): number[] {
+  return processTree(parent)
+    .slice(1)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(script)
+      } catch {
+        return false // gone meanwhile
+      }
+    })
 }
 
 /**
@@ -171,7 +176,7 @@ export async function spawn(args: readonly string[], env: Record<string, string 
     get stderr() {
       return stderr
     },
-    rss: () => readRss(child.pid!),
+    rss: () => rssBytes(child.pid!),
     treeRss: () => treeRssBytes(child.pid!),
   }
 }

@@ -7,10 +7,10 @@
  * while such a write is under way must not lose or garble a paste anyone saw. And a killed server
  * leaves no compaction process behind.
  */
-import { readdirSync, readFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { spawn, type ChildServer } from '../helpers/child.js'
+import { statFields } from '../../bench/proc.js'
+import { descendantsRunning, spawn, type ChildServer } from '../helpers/child.js'
 import { connect, tempDir, type Client } from '../helpers/server.js'
 import { seededRandom, testSeed, waitFor } from '../helpers/wait.js'
 
@@ -149,7 +149,7 @@ describe('crash durability', () => {
         blob[0] = i
         writer.doc.getMap('m').set('blob', blob)
       }
-      const child = await waitFor('the compaction process to start', () => compactionChildOf(server.pid), 20_000)
+      const child = await waitFor('the compaction process to start', () => descendantsRunning(server.pid, 'compact-process.js')[0], 20_000)
       writer.destroy()
       server.kill('SIGKILL')
       await server.exited
@@ -166,24 +166,8 @@ describe('crash durability', () => {
 /** The state letter of process `pid` (R, S, Z, ...), or null when it is gone. */
 function processState(pid: number): string | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]!
+    return statFields(pid)[0]!
   } catch {
     return null
   }
-}
-
-/** Pid of the compaction process server `pid` started, or null while there is none. */
-function compactionChildOf(pid: number): number | null {
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      if (ppid === pid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('compact-process.js')) return Number(name)
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return null
 }

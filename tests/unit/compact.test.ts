@@ -7,7 +7,7 @@
  * with a new child.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { getPriority } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -17,7 +17,8 @@ import { compactUpdates, readTitle } from '../../server/docs/compact.js'
 import { createInlineCompactor, createProcessCompactor, type Compactor } from '../../server/docs/compactor.js'
 import { PackedUpdates } from '../../server/storage/packed-updates.js'
 import { TITLE } from '../../shared/doc-fields.js'
-import { ensureBuilt, ROOT } from '../helpers/child.js'
+import { statFields } from '../../bench/proc.js'
+import { descendantsRunning, ensureBuilt, ROOT } from '../helpers/child.js'
 import { waitFor } from '../helpers/wait.js'
 import { recordingDoc } from '../helpers/ydoc.js'
 
@@ -119,31 +120,12 @@ describe('compactUpdates', () => {
 })
 
 /** Nice value of every thread of process `pid`, by thread id (Linux: /proc/<pid>/task). */
-function threadNices(pid: number | 'self' = 'self'): Map<number, number> {
-  const nices = new Map<number, number>()
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-    // the fields after the command name in parentheses: state is field 3, nice field 19
-    nices.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]))
-  }
-  return nices
+function threadNices(pid: number = process.pid): Map<number, number> {
+  return new Map(readdirSync(`/proc/${pid}/task`).map((tid) => [Number(tid), Number(statFields(pid, Number(tid))[16])]))
 }
 
 /** Pids of this process's live children running `script`. */
-function childrenRunning(script: string): number[] {
-  const pids: number[] = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      if (ppid === process.pid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(script)) pids.push(Number(name))
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids
-}
+const childrenRunning = (script: string) => descendantsRunning(process.pid, script)
 
 /** A small document's updates, packed as rooms hand them to the compactor. */
 function sample(title = 'Plan') {
@@ -245,6 +227,20 @@ describe('createProcessCompactor', () => {
       await expect(pending).rejects.toThrow(/SIGKILL|exited/)
       expect((await compactor.compact(sample('After').packed.pack())).title).toBe('After')
       expect(childrenRunning(SCRIPT)).not.toContain(pid)
+    } finally {
+      await compactor.close()
+    }
+  })
+
+  it.runIf(process.platform === 'linux')('keeps the child through a Ctrl-C (SIGINT reaches the whole process group)', async () => {
+    const compactor = createProcessCompactor(60_000)
+    try {
+      await compactor.compact(sample().packed.pack())
+      const [pid] = childrenRunning(SCRIPT)
+      process.kill(pid!, 'SIGINT')
+      // the same child answers the next job: the relay, not the signal, decides when it stops
+      expect((await compactor.compact(sample('Still').packed.pack())).title).toBe('Still')
+      expect(childrenRunning(SCRIPT)).toEqual([pid])
     } finally {
       await compactor.close()
     }
