@@ -262,12 +262,13 @@ describe('send budget (4507)', () => {
     const [code] = await readerClosed
     expect(code).toBe(4507)
     expect(readerCode).toBe(4507)
-    // without the budget the server buffers the flood for the reader: measured +113 MB here with
-    // --send-budget 1GiB, against +25 to +60 MB with 256KiB, so 80 MB tells the two apart
-    expect(rssMax - rssWarm).toBeLessThan(80 * MB)
+    // without the budget the server buffers the flood for the reader: measured +62 to +75 MB here
+    // with --send-budget 1GiB, against +1 to +19 MB with 256KiB (compaction runs in its own
+    // process, so only the relay is in this figure), so 40 MB tells the two apart
+    expect(rssMax - rssWarm).toBeLessThan(40 * MB)
     expect(rssMax - rssAtStart).toBeLessThan(250 * MB)
     // the compaction process adds one compaction's input and Y.Doc to a Node process of its own:
-    // 161 MB over the start here, both together
+    // 146 to 176 MB over the start here, both together
     expect(treeMax - rssAtStart).toBeLessThan(250 * MB)
     // the observer kept its connection, got every update and has the last value
     expect(observer.provider.ws).toBe(observerWs)
