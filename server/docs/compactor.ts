@@ -38,6 +38,8 @@ interface Job {
   reject(error: Error): void
   /** The runner doing it: when that one dies, only its own jobs fail. */
   readonly runner: Runner
+  /** Fires when the job has run too long. */
+  readonly timer: NodeJS.Timeout
 }
 
 /** A compaction job as it crosses to the process that runs it. */
@@ -69,10 +71,10 @@ interface RunnerEvents {
 
 /**
  * Job bookkeeping, apart from how jobs cross to the runner: starts a runner on first use,
- * matches replies to jobs, fails pending jobs when the runner dies, and stops it after `idleMs`
- * without work.
+ * matches replies to jobs, fails pending jobs when the runner dies, stops a runner that holds a
+ * job longer than `jobTimeoutMs` (failing its jobs), and stops it after `idleMs` without work.
  */
-function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: number): Compactor {
+function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: number, jobTimeoutMs: (inputBytes: number) => number): Compactor {
   let runner: Runner | null = null
   let nextId = 1
   const jobs = new Map<number, Job>()
@@ -83,6 +85,7 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
     for (const [id, job] of jobs) {
       if (r !== null && job.runner !== r) continue
       jobs.delete(id)
+      clearTimeout(job.timer)
       job.reject(error)
     }
   }
@@ -100,12 +103,19 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
       idleTimer.unref()
     }
   }
+  /** A job of `r` ran too long: the runner may be stuck, so it goes, with its jobs. */
+  const timedOut = (r: Runner, ms: number) => {
+    if (runner === r) runner = null
+    fail(new Error(`compaction timed out after ${Math.round(ms)} ms; its process was stopped`), r)
+    void r.stop()
+  }
   const open = (): Runner => {
     const r: Runner = start({
       reply(msg) {
         const job = jobs.get(msg.id)
         if (!job) return
         jobs.delete(msg.id)
+        clearTimeout(job.timer)
         if (msg.error !== undefined || !msg.state || !msg.stateVector) job.reject(new Error(`compaction failed: ${msg.error}`))
         else job.resolve({ state: msg.state, stateVector: msg.stateVector, title: msg.title ?? '' })
         stopWhenIdle()
@@ -135,7 +145,10 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
       const id = nextId++
       const r = runner
       return new Promise<Compacted>((resolve, reject) => {
-        jobs.set(id, { resolve, reject, runner: r })
+        const ms = jobTimeoutMs(bytes.length)
+        const timer = setTimeout(() => timedOut(r, ms), ms)
+        timer.unref()
+        jobs.set(id, { resolve, reject, runner: r, timer })
         r.post({ id, bytes, lengths })
       })
     },
@@ -150,12 +163,36 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
 }
 
 /**
+ * Longest a fold of `inputBytes` may take before its process is deemed stuck: a minute, plus ten
+ * seconds per MiB. A 200k-update document of 29 MiB folds here in 9 s in a niced child on an idle
+ * machine (350 s allowed); at nice 10 against a relay that saturates both cores it gets about a
+ * tenth of a core, so that could take some 90 s.
+ */
+export function defaultJobTimeoutMs(inputBytes: number): number {
+  return 60_000 + (inputBytes / 2 ** 20) * 10_000
+}
+
+/** Options of the process compactor. */
+export interface ProcessCompactorOptions {
+  /** The child exits after this long without work (default 10 s). */
+  readonly idleMs?: number
+  /**
+   * Longest a job of this many input bytes may take before the child is stopped and its jobs
+   * fail (defaultJobTimeoutMs). A fold that never ended would otherwise hold its document's
+   * writers, who wait while compaction lags, for good; failed, the room stops waiting for
+   * compaction and tries again later, in a new child.
+   */
+  readonly jobTimeoutMs?: (inputBytes: number) => number
+  /** The Node binary the child runs (this process's by default). */
+  readonly execPath?: string
+}
+
+/**
  * A compactor backed by one child process (./compact-process.js) whose threads all run at a
  * lower priority, so compaction and the garbage collection of its Y.Doc yield the CPU to the
- * relay. It exits after `idleMs` without work, and when this process goes away. `execPath` is the
- * Node binary it runs (this one's by default).
+ * relay. It exits after a spell without work, and when this process goes away.
  */
-export function createProcessCompactor(idleMs = 10_000, execPath = process.execPath): Compactor {
+export function createProcessCompactor({ idleMs = 10_000, jobTimeoutMs = defaultJobTimeoutMs, execPath = process.execPath }: ProcessCompactorOptions = {}): Compactor {
   return createRunnerCompactor((events) => {
     const child = fork(fileURLToPath(new URL('./compact-process.js', import.meta.url)), [], {
       execPath,
@@ -184,5 +221,5 @@ export function createProcessCompactor(idleMs = 10_000, execPath = process.execP
         await exited
       },
     }
-  }, idleMs)
+  }, idleMs, jobTimeoutMs)
 }

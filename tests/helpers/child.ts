@@ -4,7 +4,7 @@
  * build is refreshed first when a source file is newer than dist/.
  */
 import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { processTree, rssBytes, treeRssBytes } from '../../bench/proc.js'
@@ -107,6 +107,17 @@ export function descendantsRunning(parent: number, script: string): number[] {
         return false // gone meanwhile
       }
     })
+}
+
+/**
+ * Writes into `dir` an executable that stands in for the Node binary of a forked child (its
+ * `execPath`): a Node process that takes IPC messages and never answers, like a compaction that
+ * never ends. `marker` appears in its command line, to find it among this process's children.
+ */
+export function nodeThatHangs(dir: string, marker: string): string {
+  const path = join(dir, 'node-that-hangs')
+  writeFileSync(path, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} -e "process.on('message', () => {})" ${marker}\n`, { mode: 0o755 })
+  return path
 }
 
 /**

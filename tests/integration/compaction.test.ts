@@ -2,7 +2,8 @@
  * Background compaction in the real compaction process (the server's default): the log is folded
  * into checkpoints while people edit, folded entries leave storage, earlier states stay readable
  * as history, memory stays near the compacted size, and a restart loads the checkpoint. A compaction that fails
- * after its checkpoint is written leaves that checkpoint to the next one to thin.
+ * after its checkpoint is written leaves that checkpoint to the next one to thin; one that hangs is
+ * stopped after its time, and writers waiting for it go on.
  */
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -11,6 +12,7 @@ import { createProcessCompactor } from '../../server/docs/compactor.js'
 import { openLevelStorage } from '../../server/storage/leveldb.js'
 import type { Storage } from '../../server/storage/storage.js'
 import { mergeAll } from '../../server/sync/doc-state.js'
+import { descendantsRunning, nodeThatHangs } from '../helpers/child.js'
 import { connect, startServer, tempDir } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -34,7 +36,7 @@ describe('compaction', () => {
     // keeps one per minute for the last hour)
     let minutes = 0
     const now = () => Date.UTC(2026, 0, 1) + minutes * 61_000 + (Date.now() % 1000)
-    let server = await startServer({ dataDir: data.dir }, { compactor: createProcessCompactor(200), now }, tuning)
+    let server = await startServer({ dataDir: data.dir }, { compactor: createProcessCompactor({ idleMs: 200 }), now }, tuning)
     const writer = connect(server.wsUrl, 'compact-me')
     const watcher = connect(server.wsUrl, 'compact-me')
     await Promise.all([writer.synced(), watcher.synced()])
@@ -85,7 +87,7 @@ describe('compaction', () => {
     writer.destroy()
     watcher.destroy()
     await server.close()
-    server = await startServer({ dataDir: data.dir }, { compactor: createProcessCompactor(200), now }, tuning)
+    server = await startServer({ dataDir: data.dir }, { compactor: createProcessCompactor({ idleMs: 200 }), now }, tuning)
     cleanups.push(() => server.close())
     const reader = connect(server.wsUrl, 'compact-me')
     cleanups.push(() => reader.destroy())
@@ -113,7 +115,7 @@ describe('compaction', () => {
     // one minute for the whole test: history keeps only the newest checkpoint of a minute
     const start = Date.now()
     const now = () => Date.UTC(2026, 0, 1) + (Date.now() - start)
-    const server = await startServer({}, { storage, compactor: createProcessCompactor(200), now }, { compactMinBytes: 1024, compactIdleMs: 200, maintenanceMs: 50 })
+    const server = await startServer({}, { storage, compactor: createProcessCompactor({ idleMs: 200 }), now }, { compactMinBytes: 1024, compactIdleMs: 200, maintenanceMs: 50 })
     cleanups.push(() => server.close())
     const writer = connect(server.wsUrl, 'fails-once')
     cleanups.push(() => writer.destroy())
@@ -133,12 +135,40 @@ describe('compaction', () => {
     expect(textOf([stored.checkpoint!.state, ...stored.log.flatMap((e) => e.updates)])).toBe(text.toString())
   })
 
+  it('lets writers go on when compaction hangs: the stuck process is stopped after its time and the writes arrive', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    // every compaction process takes its job and never answers
+    const compactor = createProcessCompactor({ idleMs: 200, execPath: nodeThatHangs(data.dir, 'tandem-compaction-hangs'), jobTimeoutMs: () => 500 })
+    const server = await startServer({ dataDir: join(data.dir, 'store') }, { compactor }, { compactMinBytes: 16 * 1024 })
+    cleanups.push(() => server.close())
+    const writer = connect(server.wsUrl, 'stuck')
+    const watcher = connect(server.wsUrl, 'stuck')
+    cleanups.push(() => writer.destroy(), () => watcher.destroy())
+    await Promise.all([writer.synced(), watcher.synced()])
+    const socket = writer.provider.ws
+    const closes: number[] = []
+    socket!.addEventListener('close', (e) => closes.push(e.code))
+    // 512 KiB of 8 KiB values: past 128 KiB ahead of compaction a writer waits for it (room.ts,
+    // COMPACTION_LAG); a compaction that never ended would hold this one for good
+    const map = writer.doc.getMap('m')
+    for (let i = 0; i < 64; i++) map.set(`v${i}`, new Uint8Array(8 * 1024).fill(i))
+    await waitFor('the watcher to receive every value', () => closes.length > 0 || watcher.doc.getMap('m').size === 64, 20_000)
+    expect(closes).toEqual([])
+    expect(writer.provider.ws).toBe(socket)
+    expect([...watcher.doc.getMap('m').entries()].every(([k, v]) => (v as Uint8Array)[0] === Number(k.slice(1)))).toBe(true)
+    // compaction did run, and failed: it timed out rather than never being asked
+    expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(/tandem_compactions_total\{result="failed"\} [1-9]/)
+    await server.close()
+    expect(descendantsRunning(process.pid, 'tandem-compaction-hangs')).toEqual([])
+  })
+
   it('keeps compacting while writes never stop, so a document rewritten again and again stays under its size limit', async () => {
     const data = tempDir()
     cleanups.push(data.cleanup)
     // with the journal the store is always a few milliseconds behind: compaction must fold the
     // stored part while the rest is on its way, or the log grows until the size limit refuses writes
-    const server = await startServer({ dataDir: data.dir, maxDocSize: 4 * 1024 * 1024 }, { compactor: createProcessCompactor(200) }, { compactMinBytes: 64 * 1024 })
+    const server = await startServer({ dataDir: data.dir, maxDocSize: 4 * 1024 * 1024 }, { compactor: createProcessCompactor({ idleMs: 200 }) }, { compactMinBytes: 64 * 1024 })
     cleanups.push(() => server.close())
     const writer = connect(server.wsUrl, 'rewritten')
     const watcher = connect(server.wsUrl, 'rewritten')

@@ -3,22 +3,22 @@
  * the same content, is smaller than the raw updates once text was deleted, and reports the title
  * held in the Y.Text 'title'. server/docs/compactor.ts: the inline and process compactors fold a
  * packed batch and fail a job on bad input; the process compactor runs in a child process whose
- * threads are all below the relay's priority, reports a crashed child as failed jobs, and goes on
- * with a new child.
+ * threads are all below the relay's priority, reports a crashed child as failed jobs, stops a
+ * child that holds a job too long, and goes on with a new child.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
-import { getPriority } from 'node:os'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { getPriority, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { compactUpdates, readTitle } from '../../server/docs/compact.js'
-import { createInlineCompactor, createProcessCompactor, type Compactor } from '../../server/docs/compactor.js'
+import { createInlineCompactor, createProcessCompactor, defaultJobTimeoutMs, type Compactor } from '../../server/docs/compactor.js'
 import { PackedUpdates } from '../../server/storage/packed-updates.js'
 import { TITLE } from '../../shared/doc-fields.js'
 import { statFields } from '../../bench/proc.js'
-import { descendantsRunning, ensureBuilt, ROOT } from '../helpers/child.js'
+import { descendantsRunning, ensureBuilt, nodeThatHangs, ROOT } from '../helpers/child.js'
 import { waitFor } from '../helpers/wait.js'
 import { recordingDoc } from '../helpers/ydoc.js'
 
@@ -139,7 +139,7 @@ function sample(title = 'Plan') {
 
 const compactors: Array<[string, (idleMs: number) => Compactor]> = [
   ['createInlineCompactor', () => createInlineCompactor()],
-  ['createProcessCompactor', createProcessCompactor],
+  ['createProcessCompactor', (idleMs) => createProcessCompactor({ idleMs })],
 ]
 
 describe.each(compactors)('%s', (name, create) => {
@@ -178,7 +178,7 @@ describe('createProcessCompactor', () => {
 
   it.runIf(process.platform === 'linux')('folds in a child process whose every thread runs below the relay’s priority', async () => {
     const { doc, packed } = sample()
-    const compactor = createProcessCompactor(60_000)
+    const compactor = createProcessCompactor({ idleMs: 60_000 })
     try {
       const { state, title } = await compactor.compact(packed.pack())
       expect(snapshot(load(state))).toBe(snapshot(doc))
@@ -200,7 +200,7 @@ describe('createProcessCompactor', () => {
   })
 
   it.runIf(process.platform === 'linux')('stops the child after the idle spell and starts a new one for the next job', async () => {
-    const compactor = createProcessCompactor(100)
+    const compactor = createProcessCompactor({ idleMs: 100 })
     try {
       await compactor.compact(sample().packed.pack())
       const [first] = childrenRunning(SCRIPT)
@@ -213,7 +213,7 @@ describe('createProcessCompactor', () => {
   })
 
   it.runIf(process.platform === 'linux')('fails the pending job when the child dies, and recovers with a new child', async () => {
-    const compactor = createProcessCompactor(60_000)
+    const compactor = createProcessCompactor({ idleMs: 60_000 })
     try {
       await compactor.compact(sample().packed.pack())
       const [pid] = childrenRunning(SCRIPT)
@@ -233,7 +233,7 @@ describe('createProcessCompactor', () => {
   })
 
   it.runIf(process.platform === 'linux')('keeps the child through a Ctrl-C (SIGINT reaches the whole process group)', async () => {
-    const compactor = createProcessCompactor(60_000)
+    const compactor = createProcessCompactor({ idleMs: 60_000 })
     try {
       await compactor.compact(sample().packed.pack())
       const [pid] = childrenRunning(SCRIPT)
@@ -247,7 +247,7 @@ describe('createProcessCompactor', () => {
   })
 
   it('fails jobs when the process cannot be started, and tries to start one again for the next job', async () => {
-    const compactor = createProcessCompactor(60_000, '/nonexistent/node')
+    const compactor = createProcessCompactor({ execPath: '/nonexistent/node' })
     try {
       await expect(compactor.compact(sample().packed.pack())).rejects.toThrow(/process failed: .*ENOENT/)
       // a new attempt, not the dead process's closed channel
@@ -255,6 +255,30 @@ describe('createProcessCompactor', () => {
     } finally {
       await compactor.close()
     }
+  })
+
+  it.runIf(process.platform === 'linux')('stops a child that holds a job too long, fails the job, and gives the next job a new child', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-compactor-'))
+    const compactor = createProcessCompactor({ idleMs: 60_000, execPath: nodeThatHangs(dir, 'tandem-hangs'), jobTimeoutMs: () => 300 })
+    try {
+      const first = expect(compactor.compact(sample().packed.pack())).rejects.toThrow(/timed out after 300 ms/)
+      const stuck = await waitFor('the child to start', () => descendantsRunning(process.pid, 'tandem-hangs')[0], 10_000)
+      await first
+      await waitFor('the stuck child to be stopped', () => !descendantsRunning(process.pid, 'tandem-hangs').includes(stuck), 10_000)
+      const second = expect(compactor.compact(sample().packed.pack())).rejects.toThrow(/timed out after 300 ms/)
+      const next = await waitFor('a new child', () => descendantsRunning(process.pid, 'tandem-hangs')[0], 10_000)
+      expect(next).not.toBe(stuck)
+      await second
+    } finally {
+      await compactor.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+    expect(descendantsRunning(process.pid, 'tandem-hangs')).toEqual([])
+  })
+
+  it('gives a fold a minute plus ten seconds per MiB before it counts as stuck', () => {
+    expect(defaultJobTimeoutMs(0)).toBe(60_000)
+    expect(defaultJobTimeoutMs(32 * 2 ** 20)).toBe(380_000)
   })
 
   it.runIf(process.platform === 'linux')('runs 10 below a relay that itself runs at a lower priority', async () => {
@@ -268,7 +292,7 @@ describe('createProcessCompactor', () => {
       import { PackedUpdates } from ${dist('storage/packed-updates.js')}
       const keep = setInterval(() => {}, 1000)
       setPriority(getPriority() + 3)
-      const compactor = createProcessCompactor(60_000)
+      const compactor = createProcessCompactor({ idleMs: 60_000 })
       const batch = new PackedUpdates()
       batch.push(Uint8Array.of(0, 0), 1)
       await compactor.compact(batch.pack())
