@@ -38,8 +38,8 @@ interface Job {
   reject(error: Error): void
   /** The runner doing it: when that one dies, only its own jobs fail. */
   readonly runner: Runner
-  /** Fires when the job has run too long. */
-  readonly timer: NodeJS.Timeout
+  /** Longest it may run, from the moment its runner starts on it. */
+  readonly timeoutMs: number
 }
 
 /** A compaction job as it crosses to the process that runs it. */
@@ -71,23 +71,26 @@ interface RunnerEvents {
 
 /**
  * Job bookkeeping, apart from how jobs cross to the runner: starts a runner on first use,
- * matches replies to jobs, fails pending jobs when the runner dies, stops a runner that holds a
- * job longer than `jobTimeoutMs` (failing its jobs), and stops it after `idleMs` without work.
+ * matches replies to jobs, fails pending jobs when the runner dies, stops a runner that works on
+ * one job longer than `jobTimeoutMs` allows (failing its jobs), and stops it after `idleMs`
+ * without work. A runner takes its jobs one at a time, in order.
  */
 function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: number, jobTimeoutMs: (inputBytes: number) => number): Compactor {
   let runner: Runner | null = null
   let nextId = 1
+  /** Pending jobs, oldest first: the first is the one the runner works on. */
   const jobs = new Map<number, Job>()
   let idleTimer: NodeJS.Timeout | null = null
+  let watchdog: NodeJS.Timeout | null = null
 
   /** Fails the jobs of runner `r` (of every runner when null). */
   const fail = (error: Error, r: Runner | null) => {
     for (const [id, job] of jobs) {
       if (r !== null && job.runner !== r) continue
       jobs.delete(id)
-      clearTimeout(job.timer)
       job.reject(error)
     }
+    watch()
   }
   const stopWhenIdle = () => {
     if (idleTimer) clearTimeout(idleTimer)
@@ -103,11 +106,23 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
       idleTimer.unref()
     }
   }
-  /** A job of `r` ran too long: the runner may be stuck, so it goes, with its jobs. */
-  const timedOut = (r: Runner, ms: number) => {
-    if (runner === r) runner = null
-    fail(new Error(`compaction timed out after ${Math.round(ms)} ms; its process was stopped`), r)
-    void r.stop()
+  /**
+   * Times the job being worked on, the oldest: a job queued behind others is not late for
+   * their time. Past its limit the runner may be stuck, so it goes, with its jobs.
+   */
+  const watch = () => {
+    if (watchdog) clearTimeout(watchdog)
+    watchdog = null
+    const current = jobs.values().next().value
+    if (current === undefined) return
+    const { runner: r, timeoutMs } = current
+    watchdog = setTimeout(() => {
+      watchdog = null
+      if (runner === r) runner = null
+      fail(new Error(`compaction timed out after ${Math.round(timeoutMs)} ms; its process was stopped`), r)
+      void r.stop()
+    }, timeoutMs)
+    watchdog.unref()
   }
   const open = (): Runner => {
     const r: Runner = start({
@@ -115,7 +130,7 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
         const job = jobs.get(msg.id)
         if (!job) return
         jobs.delete(msg.id)
-        clearTimeout(job.timer)
+        watch()
         if (msg.error !== undefined || !msg.state || !msg.stateVector) job.reject(new Error(`compaction failed: ${msg.error}`))
         else job.resolve({ state: msg.state, stateVector: msg.stateVector, title: msg.title ?? '' })
         stopWhenIdle()
@@ -145,10 +160,8 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
       const id = nextId++
       const r = runner
       return new Promise<Compacted>((resolve, reject) => {
-        const ms = jobTimeoutMs(bytes.length)
-        const timer = setTimeout(() => timedOut(r, ms), ms)
-        timer.unref()
-        jobs.set(id, { resolve, reject, runner: r, timer })
+        jobs.set(id, { resolve, reject, runner: r, timeoutMs: jobTimeoutMs(bytes.length) })
+        if (jobs.size === 1) watch()
         r.post({ id, bytes, lengths })
       })
     },
@@ -177,8 +190,8 @@ export interface ProcessCompactorOptions {
   /** The child exits after this long without work (default 10 s). */
   readonly idleMs?: number
   /**
-   * Longest a job of this many input bytes may take before the child is stopped and its jobs
-   * fail (defaultJobTimeoutMs). A fold that never ended would otherwise hold its document's
+   * Longest a job of this many input bytes may take, from the moment the child starts on it,
+   * before the child is stopped and its jobs fail (defaultJobTimeoutMs). A fold that never ended would otherwise hold its document's
    * writers, who wait while compaction lags, for good; failed, the room stops waiting for
    * compaction and tries again later, in a new child.
    */

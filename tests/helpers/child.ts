@@ -111,13 +111,19 @@ export function descendantsRunning(parent: number, script: string): number[] {
 
 /**
  * Writes into `dir` an executable that stands in for the Node binary of a forked child (its
- * `execPath`): a Node process that takes IPC messages and never answers, like a compaction that
- * never ends. `marker` appears in its command line, to find it among this process's children.
+ * `execPath`, given the child's script, which it ignores): Node running `source` instead, with
+ * the IPC channel of a forked child. `marker` appears in its command line, to find it among this
+ * process's children. `source` must not hold double quotes, `$` or backticks (it goes through sh).
  */
-export function nodeThatHangs(dir: string, marker: string): string {
-  const path = join(dir, 'node-that-hangs')
-  writeFileSync(path, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} -e "process.on('message', () => {})" ${marker}\n`, { mode: 0o755 })
+export function standInNode(dir: string, marker: string, source: string): string {
+  const path = join(dir, `node-${marker}`)
+  writeFileSync(path, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} -e "${source}" ${marker}\n`, { mode: 0o755 })
   return path
+}
+
+/** A stand-in Node (standInNode) that takes IPC messages and never answers, like a compaction that never ends. */
+export function nodeThatHangs(dir: string, marker: string): string {
+  return standInNode(dir, marker, "process.on('message', () => {})")
 }
 
 /**

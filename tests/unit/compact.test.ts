@@ -18,7 +18,7 @@ import { createInlineCompactor, createProcessCompactor, defaultJobTimeoutMs, typ
 import { PackedUpdates } from '../../server/storage/packed-updates.js'
 import { TITLE } from '../../shared/doc-fields.js'
 import { statFields } from '../../bench/proc.js'
-import { descendantsRunning, ensureBuilt, nodeThatHangs, ROOT } from '../helpers/child.js'
+import { descendantsRunning, ensureBuilt, nodeThatHangs, ROOT, standInNode } from '../helpers/child.js'
 import { waitFor } from '../helpers/wait.js'
 import { recordingDoc } from '../helpers/ydoc.js'
 
@@ -274,6 +274,28 @@ describe('createProcessCompactor', () => {
       rmSync(dir, { recursive: true, force: true })
     }
     expect(descendantsRunning(process.pid, 'tandem-hangs')).toEqual([])
+  })
+
+  it.runIf(process.platform === 'linux')('counts a job’s time from when the child starts on it, not from when it was queued', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-compactor-'))
+    // a "Node" that answers its jobs one at a time, each 200 ms after starting on it
+    const slow = standInNode(
+      dir,
+      'tandem-slow',
+      "const queue = []; let busy = false; const next = () => { if (busy || queue.length === 0) return; busy = true; const { id } = queue.shift(); " +
+        "setTimeout(() => { process.send({ id, state: Uint8Array.of(0, 0), stateVector: Uint8Array.of(0), title: 'done ' + id }); busy = false; next() }, 200) }; " +
+        "process.on('message', (m) => { queue.push(m); next() })",
+    )
+    // six jobs queued at once take 1.2 s in all, each 200 ms of its own: none is late for its 1 s
+    const compactor = createProcessCompactor({ idleMs: 60_000, execPath: slow, jobTimeoutMs: () => 1000 })
+    try {
+      const results = await Promise.all(Array.from({ length: 6 }, () => compactor.compact(sample().packed.pack())))
+      expect(results.map((r) => r.title)).toEqual(['done 1', 'done 2', 'done 3', 'done 4', 'done 5', 'done 6'])
+      expect(descendantsRunning(process.pid, 'tandem-slow')).toHaveLength(1)
+    } finally {
+      await compactor.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('gives a fold a minute plus ten seconds per MiB before it counts as stuck', () => {
