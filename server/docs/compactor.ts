@@ -191,9 +191,9 @@ export interface ProcessCompactorOptions {
   readonly idleMs?: number
   /**
    * Longest a job of this many input bytes may take, from the moment the child starts on it,
-   * before the child is stopped and its jobs fail (defaultJobTimeoutMs). A fold that never ended would otherwise hold its document's
-   * writers, who wait while compaction lags, for good; failed, the room stops waiting for
-   * compaction and tries again later, in a new child.
+   * before the child is stopped and its jobs fail (defaultJobTimeoutMs). A fold that never ended
+   * would otherwise hold its document's writers, who wait while compaction lags, for good;
+   * failed, the room stops waiting for compaction and tries again later, in a new child.
    */
   readonly jobTimeoutMs?: (inputBytes: number) => number
   /** The Node binary the child runs (this process's by default). */
