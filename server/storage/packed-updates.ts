@@ -67,7 +67,8 @@ export class PackedUpdates {
     } else {
       let chunk = this.chunks[this.chunks.length - 1]
       if (chunk === undefined || this.used + update.length > chunk.length) {
-        chunk = new Uint8Array(this.nextChunk)
+        // the first chunks are smaller than OWN_CHUNK: an update between the two gets one its size
+        chunk = new Uint8Array(Math.max(this.nextChunk, update.length))
         this.nextChunk = Math.min(MAX_CHUNK, 2 * this.nextChunk)
         this.chunks.push(chunk)
         this.used = 0

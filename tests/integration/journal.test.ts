@@ -64,6 +64,31 @@ describe('write-ahead journal', () => {
     expect((await storage.load('wal')).log.length).toBeLessThan(20)
   })
 
+  it('updates of every size are relayed, acknowledged and stored, each the first of its store write', async () => {
+    const { server, storage } = await journaled()
+    const writer = connect(server.wsUrl, 'sizes')
+    const reader = connect(server.wsUrl, 'sizes')
+    cleanups.push(() => writer.destroy(), () => reader.destroy())
+    const tracker = new SaveTracker(writer.provider)
+    await Promise.all([writer.synced(), reader.synced()])
+    const sizes: number[] = []
+    writer.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin !== writer.provider) sizes.push(update.length)
+    })
+    const text = writer.doc.getText('body')
+    // a keystroke, paragraphs around 1 and 2 KiB (where a store write's first buffer and the size
+    // kept as a buffer of its own meet), pages around 16 and 64 KiB (frame sizes), a long paste
+    for (const chars of [1, 600, 1100, 1500, 2000, 3000, 16_500, 70_000, 300_000]) {
+      text.insert(text.length, 'abcdefghij'.repeat(Math.ceil(chars / 10)).slice(0, chars))
+      const expected = text.toString()
+      await waitFor(`the reader to have the ${chars}-character paste`, () => reader.doc.getText('body').toString() === expected)
+      await waitFor('saved', () => tracker.state === 'saved')
+      // in the store before the next one, so each starts a store write of its own
+      await waitFor(`the ${chars}-character paste in the store`, async () => (await storedText(storage, 'sizes')) === expected)
+    }
+    expect(sizes.some((n) => n > 1024 && n < 2048), `update sizes ${sizes.join(', ')}`).toBe(true)
+  })
+
   it('a failing store does not stop anyone: relaying goes on, /healthz says so, writes are retried', async () => {
     const { server, storage } = await journaled()
     const writer = connect(server.wsUrl, 'flaky-store')

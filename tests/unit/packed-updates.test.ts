@@ -1,6 +1,6 @@
 /**
  * server/storage/packed-updates.ts: updates come back byte for byte and in order after any mix of
- * appends and prefix drops (seeded), views stay intact after their chunk is dropped, the chunks
+ * appends and prefix drops (seeded) and whatever the size of the first, views stay intact after their chunk is dropped, the chunks
  * held stay proportional to what is kept, large updates are kept without a copy, and a packed batch
  * (one buffer, for the compaction worker) holds the same updates as the views.
  */
@@ -17,6 +17,19 @@ function updateOf(n: number, length: number): Uint8Array {
 }
 
 describe('PackedUpdates', () => {
+  it('takes an update of any size as the first one (a paragraph pasted into a new batch)', () => {
+    // around the first chunk's size and the size kept as a chunk of its own
+    for (const length of [1, 1023, 1024, 1025, 1500, 2047, 2048, 2049, 5000]) {
+      const packed = new PackedUpdates()
+      const first = updateOf(1, length)
+      const next = updateOf(2, 100)
+      packed.push(first, 1)
+      packed.push(next, 1)
+      expect(packed.views(), `first update of ${length} bytes`).toEqual([first, next])
+      expect(packed.bytes).toBe(length + 100)
+    }
+  })
+
   it('returns every update as appended after random appends and drops', () => {
     const seed = testSeed('packed updates: appends and drops')
     const random = seededRandom(seed)
@@ -29,8 +42,10 @@ describe('PackedUpdates', () => {
       if (r < 0.9) {
         // several updates may share a log entry
         if (random() < 0.6) seq++
-        // mostly typing-sized, now and then a paste larger than any chunk
-        const length = random() < 0.01 ? 300_000 + Math.floor(random() * 10_000) : Math.floor(random() * 200)
+        // mostly typing-sized, now and then a paragraph (around the first chunk's size and the
+        // size kept as its own chunk) or a paste larger than any chunk
+        const kind = random()
+        const length = kind < 0.01 ? 300_000 + Math.floor(random() * 10_000) : kind < 0.06 ? 500 + Math.floor(random() * 3000) : Math.floor(random() * 200)
         const update = updateOf(n++, length)
         packed.push(update, seq)
         model.push({ seq, update })
