@@ -55,12 +55,15 @@ async function main(): Promise<void> {
     if (stopping) return
     stopping = true
     log.info({ signal }, 'shutting down')
+    // not unref'd: until close() ends or this fires, the process stays, whatever close() waits
+    // on (a loop with nothing else left in it would otherwise end the process halfway, with 0)
     setTimeout(() => {
       log.error('shutdown took too long; exiting')
       process.exit(1)
-    }, SHUTDOWN_MS).unref()
+    }, SHUTDOWN_MS)
     tandem.close().then(
       () => {
+        log.info('stopped')
         log.flush()
         process.exit(0)
       },

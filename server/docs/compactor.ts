@@ -216,9 +216,15 @@ export function createProcessCompactor({ idleMs = 10_000, jobTimeoutMs = default
       execArgv: [],
     })
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    // an idle child does not keep this process alive; one with work does, so a shutdown that
+    // waits for a last compaction (and then for the child's exit) is not cut short by an empty loop
+    let working = 0
     child.unref()
     child.channel?.unref()
-    child.on('message', (msg) => events.reply(msg as Reply))
+    child.on('message', (msg) => {
+      if (--working === 0) child.unref()
+      events.reply(msg as Reply)
+    })
     child.on('error', (err) => events.crashed(new Error(`process failed: ${err.message}`)))
     child.on('exit', (code, signal) => {
       if (code !== 0 && code !== null) events.crashed(new Error(`process exited with code ${code}`))
@@ -226,11 +232,17 @@ export function createProcessCompactor({ idleMs = 10_000, jobTimeoutMs = default
       events.exited()
     })
     return {
-      post: (req) => child.send(req),
+      post: (req) => {
+        if (working++ === 0) child.ref()
+        child.send(req)
+      },
       stop: async () => {
         // never started (spawn failed): there is nothing to stop and no exit to wait for
         if (child.pid === undefined) return
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+        if (child.exitCode === null && child.signalCode === null) {
+          child.ref()
+          child.kill('SIGTERM')
+        }
         await exited
       },
     }

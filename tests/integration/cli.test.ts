@@ -2,16 +2,19 @@
  * The command line, with the real server in a child process: flags and environment, clear errors
  * for bad values and unknown flags, the one "listening on" line, a second server on the same data
  * directory, and graceful shutdown on SIGTERM and SIGINT (close 1001, everything flushed, exit 0
- * within 5 s).
+ * within 5 s), which runs to its end: the last compaction done, its process gone, the journal
+ * emptied into the store.
  */
 import { spawn as spawnProcess } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { SERVER_ENV_DEFAULTS, SERVER_NODE_OPTIONS } from '../../server/runtime-env.js'
+import { openLevelStorage } from '../../server/storage/leveldb.js'
+import { mergeAll } from '../../server/sync/doc-state.js'
 import { Close } from '../../shared/protocol.js'
-import { MAIN_JS, ROOT, ensureBuilt, spawn, type ChildServer } from '../helpers/child.js'
+import { MAIN_JS, ROOT, descendantsRunning, ensureBuilt, spawn, type ChildServer } from '../helpers/child.js'
 import { connect, tempDir } from '../helpers/server.js'
 import { nextEvent, waitFor } from '../helpers/wait.js'
 
@@ -162,5 +165,53 @@ describe('command line', () => {
     Y.applyUpdate(merged, seenByB!)
     expect(merged.getText('body').toString()).toBe(reader.doc.getText('body').toString())
     expect(reader.doc.getText('body').toString()).toContain('499,')
+  })
+
+  it('a graceful stop runs to its end: the last compaction is written, its process is gone, the journal is emptied', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    const server = track(await spawn(['--port', '0', '--data', data.dir]))
+    const writer = connect(server.wsUrl, 'last-fold')
+    const watcher = connect(server.wsUrl, 'last-fold')
+    cleanups.push(() => writer.destroy(), () => watcher.destroy())
+    await Promise.all([writer.synced(), watcher.synced()])
+    // one transaction: one log entry, so the first store write holds all of it
+    const text = writer.doc.getText('body')
+    writer.doc.transact(() => {
+      for (let i = 0; i < 2000; i++) text.insert(text.length, `${i % 10}`)
+    })
+    const expected = text.toString()
+    await waitFor('the watcher to have it', () => watcher.doc.getText('body').toString() === expected)
+    const storeWrites = async () => Number(/^tandem_persist_batch_seconds_count (\d+)/m.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1] ?? 0)
+    await waitFor('the store write', async () => (await storeWrites()) >= 1)
+    expect(readdirSync(join(data.dir, 'journal'))).not.toEqual([])
+
+    // the peers leave on SIGTERM, so the document unloads and is compacted on the way out, in a
+    // child process; the server must wait for it rather than end when nothing else is left to do
+    const compactors = new Set<number>()
+    const watch = setInterval(() => {
+      for (const pid of descendantsRunning(server.pid, 'compact-process.js')) compactors.add(pid)
+    }, 2)
+    server.kill('SIGTERM')
+    const exit = await server.exited
+    clearInterval(watch)
+    expect(exit.code).toBe(0)
+    expect(server.stderr).toMatch(/"msg":"stopped"/)
+    // reaped by the server before it exited, not left behind running
+    expect(compactors.size).toBeGreaterThan(0)
+    for (const pid of compactors) expect(existsSync(`/proc/${pid}`), `compaction process ${pid} outlived the server`).toBe(false)
+    expect(readdirSync(join(data.dir, 'journal'))).toEqual([])
+
+    const storage = await openLevelStorage(data.dir)
+    try {
+      const history = await storage.history('last-fold')
+      expect(history.map((p) => p.kind)).toEqual(['checkpoint'])
+      const stored = await storage.load('last-fold')
+      const doc = new Y.Doc()
+      Y.applyUpdate(doc, mergeAll([stored.checkpoint!.state, ...stored.log.flatMap((e) => e.updates)]))
+      expect(doc.getText('body').toString()).toBe(expected)
+    } finally {
+      await storage.close()
+    }
   })
 })

@@ -4,7 +4,8 @@
  * held in the Y.Text 'title'. server/docs/compactor.ts: the inline and process compactors fold a
  * packed batch and fail a job on bad input; the process compactor runs in a child process whose
  * threads are all below the relay's priority, reports a crashed child as failed jobs, stops a
- * child that holds a job too long, and goes on with a new child.
+ * child that holds a job too long, and goes on with a new child. A job in hand keeps the process
+ * alive (a shutdown waits for its last compaction); an idle child does not.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
@@ -301,6 +302,30 @@ describe('createProcessCompactor', () => {
   it('gives a fold a minute plus ten seconds per MiB before it counts as stuck', () => {
     expect(defaultJobTimeoutMs(0)).toBe(60_000)
     expect(defaultJobTimeoutMs(32 * 2 ** 20)).toBe(380_000)
+  })
+
+  it('a job in hand keeps the process alive, and so does close(); an idle child does not', async () => {
+    await ensureBuilt()
+    const dist = (path: string) => JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'server', path)).href)
+    // nothing else holds these processes: a shutdown waiting for a last compaction looks like this
+    const prelude = `
+      import { createProcessCompactor } from ${dist('docs/compactor.js')}
+      import { PackedUpdates } from ${dist('storage/packed-updates.js')}
+      const compactor = createProcessCompactor({ idleMs: 60_000 })
+      const batch = new PackedUpdates()
+      batch.push(Uint8Array.of(0, 0), 1)
+      const fold = async () => console.log('folded', (await compactor.compact(batch.pack())).state.length)
+    `
+    const run = (script: string) => spawnSync(process.execPath, ['--input-type=module', '-e', prelude + script], { encoding: 'utf8', timeout: 30_000 })
+    const closing = run(`await fold(); await fold(); await compactor.close(); console.log('closed')`)
+    expect(closing.stderr).toBe('')
+    expect(closing.stdout).toBe('folded 2\nfolded 2\nclosed\n')
+    expect(closing.status).toBe(0)
+    // left idle, with a minute to go before it stops, the child does not hold the process
+    const idle = run(`await fold()`)
+    expect(idle.stdout).toBe('folded 2\n')
+    expect(idle.signal).toBe(null)
+    expect(idle.status).toBe(0)
   })
 
   it.runIf(process.platform === 'linux')('runs 10 below a relay that itself runs at a lower priority', async () => {
