@@ -1,6 +1,7 @@
 /**
- * The relay against stock y-websocket clients: convergence under seeded random concurrent edits,
- * durability across a restart, and awareness that appears and disappears.
+ * The relay against stock y-websocket clients: convergence under seeded random concurrent edits
+ * and pastes of every size, kept across a restart, durability across a restart, and awareness
+ * that appears and disappears.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -17,11 +18,14 @@ function track<T extends { destroy(): void }>(client: T): T {
   return client
 }
 
-/** Random typing-like edits: inserts, deletes, formatting-free text plus map keys. */
+/** Random typing-like edits: inserts, deletes, formatting-free text plus map keys, now and then a paste (64 B to 128 KiB). */
 function randomEdit(doc: Y.Doc, rand: () => number, label: string): void {
   const text = doc.getText('body')
   const r = rand()
-  if (r < 0.6 || text.length === 0) {
+  if (r < 0.06) {
+    const length = Math.floor(2 ** (6 + rand() * 11))
+    text.insert(Math.floor(rand() * (text.length + 1)), `${label}${'pasted '.repeat(Math.ceil(length / 7))}`.slice(0, length))
+  } else if (r < 0.6 || text.length === 0) {
     const at = Math.floor(rand() * (text.length + 1))
     text.insert(at, label + String.fromCharCode(97 + Math.floor(rand() * 26)))
   } else if (r < 0.85) {
@@ -56,8 +60,10 @@ describe('sync with stock y-websocket clients', () => {
       for (const [i, { client }] of clients.entries()) {
         if (rand() < 0.7) randomEdit(client.doc, rand, String(i % 10))
       }
-      // let some rounds interleave with network delivery, others pile up
-      if (rand() < 0.3) await new Promise((resolve) => setImmediate(resolve))
+      // let some rounds interleave with network delivery, others pile up, a few span store writes
+      const pause = rand()
+      if (pause < 0.05) await new Promise((resolve) => setTimeout(resolve, 600))
+      else if (pause < 0.3) await new Promise((resolve) => setImmediate(resolve))
     }
 
     for (const docId of docIds) {
@@ -74,6 +80,19 @@ describe('sync with stock y-websocket clients', () => {
     await late.synced()
     const reference = clients.find((c) => c.docId === 'beta')!.client.doc
     expect(late.doc.getText('body').toString()).toBe(reference.getText('body').toString())
+
+    // and so does a joiner after a restart, from what the store holds
+    const converged = new Map(docIds.map((docId) => [docId, snapshot(clients.find((c) => c.docId === docId)!.client.doc)]))
+    for (const { client } of clients) client.provider.disconnect()
+    late.provider.disconnect()
+    await server.close()
+    const restarted = await startServer({ dataDir: data.dir })
+    cleanups.push(() => restarted.close())
+    for (const docId of docIds) {
+      const reader = track(connect(restarted.wsUrl, docId))
+      await reader.synced()
+      expect(snapshot(reader.doc), `${docId} after a restart (seed ${seed})`).toBe(converged.get(docId))
+    }
   })
 
   it('a restart keeps everything that was synced', async () => {
