@@ -319,8 +319,8 @@ export class Room implements Committable {
   }
 
   /**
-   * Calls `done` once the room has tried to make room: everything durable moved into the store
-   * and compacted. The caller then offers its update again.
+   * Calls `done` once the room has tried to make room: everything accepted made durable, moved
+   * into the store and compacted. The caller then offers its update again, in a later turn.
    */
   whenRoom(done: () => void): void {
     this.roomWaiters.push(done)
@@ -328,15 +328,33 @@ export class Room implements Committable {
     this.makingRoom = true
     void (async () => {
       try {
+        // a burst read in one turn is accepted before the group commit takes it: it must reach
+        // the log first, or there is nothing yet to store or compact and no round makes room
+        await this.durableNow()
         await this.storeDurable()
         if (this.status === 'ready') await this.compact()
       } finally {
-        this.makingRoom = false
-        const waiting = this.roomWaiters
-        this.roomWaiters = []
-        for (const w of waiting) w()
+        // never within this turn: a writer offering again at once would starve the group commit
+        setImmediate(() => {
+          this.makingRoom = false
+          const waiting = this.roomWaiters
+          this.roomWaiters = []
+          for (const w of waiting) w()
+        })
       }
     })()
+  }
+
+  /** Waits until everything accepted so far is durable, at most STORE_WAIT_MS. */
+  private async durableNow(): Promise<void> {
+    const accepted = this.accepted
+    if (this.durable >= accepted) return
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      new Promise<void>((resolve) => this.whenDurable(accepted, resolve)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, STORE_WAIT_MS))),
+    ])
+    clearTimeout(timer)
   }
 
   /**

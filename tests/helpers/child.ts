@@ -6,7 +6,7 @@
 import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { processTree, rssBytes, treeRssBytes } from '../../bench/proc.js'
 import { serverEnv } from '../../server/runtime-env.js'
 import { waitFor } from './wait.js'
@@ -43,6 +43,8 @@ export interface SpawnOptions {
   readonly timeoutMs?: number
   /** Extra node flags, e.g. ['--max-old-space-size=64']. */
   readonly nodeArgs?: readonly string[]
+  /** What node runs instead of dist/server/main.js (spawnTuned). */
+  readonly entry?: readonly string[]
 }
 
 const live = new Set<ChildProcess>()
@@ -134,7 +136,7 @@ export function nodeThatHangs(dir: string, marker: string): string {
  */
 export async function spawn(args: readonly string[], env: Record<string, string | undefined> = {}, options: SpawnOptions = {}): Promise<ChildServer> {
   await ensureBuilt()
-  const child = spawnProcess(process.execPath, [...(options.nodeArgs ?? []), MAIN_JS, ...args], {
+  const child = spawnProcess(process.execPath, [...(options.nodeArgs ?? []), ...(options.entry ?? [MAIN_JS]), ...args], {
     cwd: ROOT,
     env: serverEnv({ ...process.env, ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -196,4 +198,23 @@ export async function spawn(args: readonly string[], env: Record<string, string 
     rss: () => rssBytes(child.pid!),
     treeRss: () => treeRssBytes(child.pid!),
   }
+}
+
+/**
+ * Like spawn, but the server is started through startTandem with `tuning`: settings no flag
+ * exposes (compactMinBytes, say). For tests whose failure could block the event loop, which in the
+ * test's own process would stop the test runner too. `args` are the usual flags.
+ */
+export function spawnTuned(args: readonly string[], tuning: Record<string, unknown>): Promise<ChildServer> {
+  const dist = (path: string) => JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'server', path)).href)
+  const source = `
+    import { startTandem } from ${dist('app.js')}
+    import { parseConfig } from ${dist('config.js')}
+    import { createLogger } from ${dist('log.js')}
+    const config = parseConfig(process.argv.slice(1), {})
+    const tandem = await startTandem(config, { log: createLogger(config.logLevel) }, ${JSON.stringify(tuning)})
+    process.stdout.write('listening on ' + tandem.url + '\\n')
+    process.on('SIGTERM', () => tandem.close().then(() => process.exit(0)))
+  `
+  return spawn(args, {}, { entry: ['--input-type=module', '-e', source, '--'] })
 }

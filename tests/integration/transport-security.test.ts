@@ -1,8 +1,10 @@
 /**
  * Transport and abuse limits: https and wss end to end with a self-signed certificate made here,
  * the Origin allow-list on upgrades (403 before any socket opens), connections per address
- * (429), messages and bytes per connection per second (4529), and the maximum document size
- * (4413), each with a clear answer while everyone else goes on.
+ * (429), messages and bytes per connection per
+ * second (4529), the maximum document size (4413), and writers held while compaction catches up
+ * (never refused for it, never stopping the server), each with a clear answer while everyone else
+ * goes on.
  */
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -14,8 +16,10 @@ import * as Y from 'yjs'
 import * as frame from '../../shared/frame.js'
 import { Close } from '../../shared/protocol.js'
 import { createInlineCompactor, type Compactor } from '../../server/docs/compactor.js'
+import { spawnTuned } from '../helpers/child.js'
 import { upgradeStatus } from '../helpers/http-client.js'
 import { rawClient } from '../helpers/raw-client.js'
+import { encodeFrame, Opcode, open } from '../helpers/raw-ws.js'
 import { connect, startServer, tempDir } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -147,6 +151,60 @@ describe('abuse limits', () => {
     const text = reader.doc.getText('body').toString()
     expect(text.length).toBe(60_000)
     expect(text).not.toContain('z')
+  })
+
+  it('a burst read in one turn past the compaction lag holds its writer without stopping the server', async () => {
+    // in a process of its own: the failure this guards against (a writer offered its update again
+    // and again within the turn) blocks the event loop, which here would stop the test runner too
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    const server = await spawnTuned(['--port', '0', '--data', data.dir, '--log-level', 'warn'], { compactMinBytes: 1024 })
+    cleanups.push(async () => {
+      server.kill('SIGKILL')
+      await server.exited
+    })
+    // a fresh document may run 8 x 1 KiB ahead of compaction; one TCP write brings 10 KiB and then
+    // 10 bytes, both read in the same turn, before the group commit takes the first
+    const ws = await open(server.url, '/sync/burst')
+    const bin = (update: Uint8Array) => encodeFrame({ opcode: Opcode.Binary, payload: frame.update(update) })
+    const value = (key: string, bytes: number) => {
+      const doc = new Y.Doc()
+      doc.getMap('m').set(key, new Uint8Array(bytes).fill(1))
+      return Y.encodeStateAsUpdate(doc)
+    }
+    ws.write(Buffer.concat([bin(value('first', 10 * 1024)), bin(value('second', 10))]))
+    expect((await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(5000) })).status).toBe(200)
+    // the held update goes through once the first is compacted, and the writer is still connected
+    const reader = connect(server.wsUrl, 'burst')
+    cleanups.push(() => reader.destroy())
+    await reader.synced()
+    await waitFor('the held update', () => (reader.doc.getMap('m').get('second') as Uint8Array | undefined)?.length === 10)
+    expect((reader.doc.getMap('m').get('first') as Uint8Array).length).toBe(10 * 1024)
+    expect(ws.closeFrame).toBe(null)
+    expect(ws.isTcpClosed).toBe(false)
+    ws.destroy()
+  })
+
+  it('holds, not refuses, overwrites of a full document that arrive in one turn', async () => {
+    const server = await startServer({ maxDocSize: 100 * 1024 })
+    cleanups.push(() => server.close())
+    const doc = new Y.Doc()
+    const updates: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => updates.push(u))
+    // three 40 KiB values, each replacing the last: the third fits once the first is compacted away
+    for (let i = 1; i <= 3; i++) doc.getMap('m').set('blob', new Uint8Array(40 * 1024).fill(i))
+    const ws = await open(server.url, '/sync/full-burst')
+    cleanups.push(() => ws.destroy())
+    const bin = (update: Uint8Array) => encodeFrame({ opcode: Opcode.Binary, payload: frame.update(update) })
+    ws.write(bin(updates[0]!))
+    await waitFor('the first value', () => (server.registry.get('full-burst')?.size ?? 0) > 40 * 1024)
+    ws.write(Buffer.concat([bin(updates[1]!), bin(updates[2]!)]))
+    const reader = connect(server.wsUrl, 'full-burst')
+    cleanups.push(() => reader.destroy())
+    await reader.synced()
+    await waitFor('the third value', () => (reader.doc.getMap('m').get('blob') as Uint8Array | undefined)?.[0] === 3)
+    expect(ws.closeFrame).toBe(null)
+    expect(ws.isTcpClosed).toBe(false)
   })
 
   it('pauses a writer that runs far ahead of compaction, and lets it go on once compaction catches up', async () => {
