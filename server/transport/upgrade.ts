@@ -148,6 +148,10 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
     if (!originAllowed(req, ctx.origins)) return deny(ctx, socket, 403, `origin ${req.headers.origin} may not open connections here`)
     const ip = clientAddress(req, ctx.trustProxy)
     if (!ctx.perAddress.acquire(ip)) return deny(ctx, socket, 429, 'too many open connections from your address')
-    void admit(ctx, req, socket, head, target.docId, ip, releaser(ctx.perAddress, ip))
+    const release = releaser(ctx.perAddress, ip)
+    // the slot goes back when the connection ends, however it ends: ws refuses a bad handshake
+    // (version, key, a socket already gone) with 400 without calling back
+    socket.once('close', release)
+    void admit(ctx, req, socket, head, target.docId, ip, release)
   }
 }

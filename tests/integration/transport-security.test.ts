@@ -1,7 +1,7 @@
 /**
  * Transport and abuse limits: https and wss end to end with a self-signed certificate made here,
  * the Origin allow-list on upgrades (403 before any socket opens), connections per address
- * (429), messages and bytes per connection per
+ * (429, the slot given back however the handshake ends), messages and bytes per connection per
  * second (4529), the maximum document size (4413), and writers held while compaction catches up
  * (never refused for it, never stopping the server), each with a clear answer while everyone else
  * goes on.
@@ -19,7 +19,7 @@ import { createInlineCompactor, type Compactor } from '../../server/docs/compact
 import { spawnTuned } from '../helpers/child.js'
 import { upgradeStatus } from '../helpers/http-client.js'
 import { rawClient } from '../helpers/raw-client.js'
-import { encodeFrame, Opcode, open } from '../helpers/raw-ws.js'
+import { encodeFrame, Opcode, open, RawWebSocket, upgrade, type HttpResponse } from '../helpers/raw-ws.js'
 import { connect, startServer, tempDir } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -106,6 +106,22 @@ describe('abuse limits', () => {
     await open[0]!.closed()
     await waitFor('a free slot', async () => (await upgradeStatus(`${server.wsUrl}/busy`)) === 101)
     for (const c of open.slice(1)) c.close()
+  })
+
+  it('gives the per-address slot back when the WebSocket handshake itself is refused (400)', async () => {
+    const server = await startServer({ maxConnectionsPerIp: 2 })
+    cleanups.push(() => server.close())
+    // ws answers these itself, without calling back: a version it does not speak, a bad key
+    const refusals: Array<Record<string, string>> = [{ 'Sec-WebSocket-Version': '12' }, { 'Sec-WebSocket-Key': 'short' }, { 'Sec-WebSocket-Version': '12' }]
+    for (const headers of refusals) {
+      const refused = await upgrade(server.url, '/sync/refused', { headers })
+      expect(refused).not.toBeInstanceOf(RawWebSocket)
+      expect((refused as HttpResponse).status).toBe(400)
+    }
+    // nothing is open from this address, so both slots are free
+    const both = await Promise.all([upgrade(server.url, '/sync/refused'), upgrade(server.url, '/sync/refused')])
+    for (const ws of both) if (ws instanceof RawWebSocket) ws.destroy()
+    expect(both.map((ws) => (ws instanceof RawWebSocket ? 101 : ws.status))).toEqual([101, 101])
   })
 
   it('closes a connection sending too many messages per second with 4529; others go on', async () => {
