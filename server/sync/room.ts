@@ -260,6 +260,9 @@ export class Room implements Committable {
     const removed = this.presence.removePeer(peer, this.ctx.now())
     this.presenceBatch.drop(peer)
     if (removed.length > 0) this.broadcast(frame.awareness(awarenessCodec.encode(removed)), null)
+    // the last peer left a room still loading: look again once it is loaded, after whoever else
+    // awaited the load (a server-side edit) had its turn
+    if (this.status === 'loading' && this.peers.size === 0) void this.ready.then(() => setImmediate(() => this.maybeIdle()))
     this.maybeIdle()
   }
 

@@ -1,7 +1,7 @@
 /**
  * Document lifecycle in the registry: one load however many clients arrive together, a first
  * sync step 2 that already holds everything stored, unload once the last peer left and the writes
- * landed, and a heap that does not grow over thousands of open/close cycles.
+ * landed (also when it left while the document loaded), and a heap that does not grow over thousands of open/close cycles.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -83,6 +83,30 @@ describe('document lifecycle', () => {
     const doc = new Y.Doc()
     for (const u of [...(stored.checkpoint ? [stored.checkpoint.state] : []), ...stored.log.flatMap((e) => e.updates)]) Y.applyUpdate(doc, u)
     expect(doc.getText('body').toString()).toBe('pending write')
+  })
+
+  it('a document whose peers all left while it loaded leaves memory once loaded; an edit awaiting the load lands first', async () => {
+    const inner = (await import('../../server/storage/memory.js')).createMemoryStorage()
+    let openGate: () => void = () => {}
+    const gate = new Promise<void>((resolve) => (openGate = resolve))
+    const storage: Storage = { ...inner, load: async (id) => (await gate, inner.load(id)) }
+    const server = await startServer({}, { storage })
+    cleanups.push(() => server.close())
+    for (const docId of ['left-loading', 'edited-loading']) {
+      const client = connect(server.wsUrl, docId)
+      await waitFor(`${docId} to be loading with its peer`, () => server.registry.get(docId)?.peers.size === 1)
+      client.destroy()
+      await waitFor(`the peer of ${docId} to leave`, () => server.registry.get(docId)?.peers.size === 0)
+    }
+    // a server-side change (the API's) opens the same room while it loads, and waits for it
+    const edited = server.registry.edit('edited-loading', (doc) => doc.getText('body').insert(0, 'made while loading'))
+    openGate()
+    await edited
+    await waitFor('both documents to leave memory', () => server.registry.size === 0)
+    const stored = await inner.load('edited-loading')
+    const doc = new Y.Doc()
+    for (const u of [...(stored.checkpoint ? [stored.checkpoint.state] : []), ...stored.log.flatMap((e) => e.updates)]) Y.applyUpdate(doc, u)
+    expect(doc.getText('body').toString()).toBe('made while loading')
   })
 
   it('5000 open/close cycles leave the heap within 10 MB of where it started', async () => {
