@@ -62,8 +62,10 @@ export class PackedUpdates {
     let offset = 0
     if (update.length >= OWN_CHUNK) {
       this.chunks.push(update)
-      // full: the next small update starts a new chunk
+      // full: the next small update starts a new chunk, a small one again (were sizes to go on
+      // doubling, every keystroke after a paste would get a chunk of up to MAX_CHUNK to itself)
       this.used = update.length
+      this.nextChunk = MIN_CHUNK
     } else {
       let chunk = this.chunks[this.chunks.length - 1]
       if (chunk === undefined || this.used + update.length > chunk.length) {

@@ -99,6 +99,16 @@ describe('PackedUpdates', () => {
     expect(packed.bytes).toBe(0)
   })
 
+  it('holds chunks in proportion when pastes and keystrokes alternate', () => {
+    const packed = new PackedUpdates()
+    for (let i = 1; i <= 200; i++) {
+      packed.push(updateOf(i, 2048), i)
+      packed.push(updateOf(-i, 10), i)
+    }
+    expect(packed.capacity).toBeLessThanOrEqual(2 * packed.bytes + 1024)
+    expect(packed.views()[399]).toEqual(updateOf(-200, 10))
+  })
+
   it('keeps a large update as it is, without a copy', () => {
     const packed = new PackedUpdates()
     const big = updateOf(1, 50_000)
@@ -106,7 +116,8 @@ describe('PackedUpdates', () => {
     packed.push(big, 2)
     packed.push(updateOf(3, 10), 3)
     expect(packed.views()[1]!.buffer).toBe(big.buffer)
-    expect(packed.capacity).toBe(1024 + 50_000 + 2048)
+    // after it, small updates start over in a small chunk
+    expect(packed.capacity).toBe(1024 + 50_000 + 1024)
     packed.dropThrough(1)
     expect(packed.views()).toEqual([big, updateOf(3, 10)])
     expect(packed.views()[0]!.buffer).toBe(big.buffer)
