@@ -22,7 +22,8 @@ export async function recoverJournal(journal: Journal, storage: Storage, log: Lo
     if (m) {
       m.seq = Math.max(m.seq, entry.seq)
       m.time = Math.max(m.time, entry.time)
-      m.updates.push(...entry.updates)
+      // not push(...updates): one turn's entry may hold more updates than a call takes arguments
+      for (const update of entry.updates) m.updates.push(update)
     } else {
       merged.set(entry.docId, { seq: entry.seq, time: entry.time, updates: [...entry.updates] })
     }

@@ -2,7 +2,7 @@
  * The write-ahead journal in front of LevelDB: updates are relayed and acknowledged once
  * journaled, reach the store in batches shortly after, survive a store that is slow or failing
  * (relaying goes on, /healthz says so), and a restart moves what the journal still holds into the
- * store before serving.
+ * store before serving, however many updates a turn held.
  */
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -133,5 +133,22 @@ describe('write-ahead journal', () => {
     const again = Journal.open(dir.dir)
     expect(await recoverJournal(again, storage, silentLogger())).toBe(0)
     expect((await storage.load('one')).log.length).toBe(1)
+  })
+
+  it('start-up recovery takes a turn of 200,000 updates to one document', async () => {
+    const dir = tempDir()
+    cleanups.push(dir.cleanup)
+    // many sockets writing to one document in one turn: nothing bounds how many updates an entry holds
+    const doc = new Y.Doc()
+    doc.getText('body').insert(0, 'kept')
+    const empty = Uint8Array.of(0, 0)
+    const crashed = Journal.open(dir.dir)
+    crashed.append([{ docId: 'many', seq: 1, time: 1, updates: [Y.encodeStateAsUpdate(doc)] }])
+    crashed.append([{ docId: 'many', seq: 2, time: 2, updates: Array.from({ length: 200_000 }, () => empty) }])
+    const storage = createMemoryStorage()
+    expect(await recoverJournal(Journal.open(dir.dir), storage, silentLogger())).toBe(2)
+    const stored = await storage.load('many')
+    expect(stored.log.flatMap((e) => e.updates).length).toBe(200_001)
+    expect(await storedText(storage, 'many')).toBe('kept')
   })
 })
