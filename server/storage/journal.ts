@@ -147,6 +147,8 @@ export class Journal {
   private readonly older: number[]
   /** A write failed part-way: the next append starts a new segment after the torn bytes. */
   private torn = false
+  /** The segment is full but the next could not be opened: the next append tries again. */
+  private full = false
   /** Reused for every append that fits (the write is synchronous); larger ones get their own. */
   private readonly scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES)
 
@@ -193,7 +195,10 @@ export class Journal {
    */
   append(entries: readonly JournalEntry[]): JournalPosition {
     const bytes = encodeRecords(entries, this.scratch)
+    // after torn bytes a new segment is a must (recovery stops reading at them); a full one
+    // merely grows a little more while the next cannot be opened
     if (this.torn) this.rotate()
+    else if (this.full) this.tryRotate()
     let written = 0
     try {
       while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written)
@@ -205,22 +210,50 @@ export class Journal {
     }
     this.offset += bytes.length
     const position = { segment: this.segment, offset: this.offset }
-    if (this.offset >= (this.options.segmentBytes ?? 16 * 1024 * 1024)) this.rotate()
+    // the entries are written: a new segment that cannot be opened now does not fail them
+    if (this.offset >= (this.options.segmentBytes ?? 16 * 1024 * 1024)) this.tryRotate()
     return position
   }
 
+  /**
+   * Moves appends to the next segment. The new file is opened first: when that fails (no file
+   * descriptors or space left, for a while), nothing has changed and a later call tries again.
+   */
   private rotate(): void {
-    closeSync(this.fd)
+    const next = this.segment + 1
+    const fd = openSync(join(this.dir, segmentName(next)), 'a')
+    try {
+      closeSync(this.fd)
+    } catch {
+      // a descriptor that failed a write may fail its close too: the new segment replaces it anyway
+    }
     this.older.push(this.segment)
-    this.segment++
+    this.segment = next
     this.offset = 0
-    this.fd = openSync(join(this.dir, segmentName(this.segment)), 'a')
+    this.fd = fd
     this.torn = false
+    this.full = false
+  }
+
+  private tryRotate(): void {
+    try {
+      this.rotate()
+    } catch {
+      this.full = true
+    }
   }
 
   /** Everything up to `position` is in the store: segments wholly before it are deleted. */
   applied(position: JournalPosition): void {
-    while (this.older.length > 0 && this.older[0]! < position.segment) unlinkSync(join(this.dir, segmentName(this.older.shift()!)))
+    while (this.older.length > 0 && this.older[0]! < position.segment) {
+      try {
+        unlinkSync(join(this.dir, segmentName(this.older[0]!)))
+      } catch (err) {
+        // already gone is what was wanted; anything else is tried again at the next call
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return
+      }
+      this.older.shift()
+    }
   }
 
   /** The position after the last append. */
@@ -235,9 +268,19 @@ export class Journal {
 
   /** Closes the file; with `empty`, everything was applied and the files are deleted. */
   close(empty: boolean): void {
-    closeSync(this.fd)
+    try {
+      closeSync(this.fd)
+    } catch {
+      // a descriptor that failed a write may fail its close too; the files are what matter
+    }
     if (!empty) return
-    for (const segment of [...this.older, this.segment]) unlinkSync(join(this.dir, segmentName(segment)))
+    for (const segment of [...this.older, this.segment]) {
+      try {
+        unlinkSync(join(this.dir, segmentName(segment)))
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      }
+    }
     this.older.length = 0
   }
 }

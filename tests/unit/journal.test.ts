@@ -1,9 +1,10 @@
 /**
  * server/storage/journal.ts: records round-trip; a segment cut at any byte or with a flipped bit
  * yields exactly the records before the damage; segments rotate, and applied ones are deleted;
- * recovery reads only what comes after the applied position; a clean close leaves nothing.
+ * recovery reads only what comes after the applied position; a clean close leaves nothing; a next
+ * segment that cannot be opened for a while, or a failed write, loses and misplaces nothing.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { crc32, encodeRecords, Journal, readRecords, type JournalEntry } from '../../server/storage/journal.js'
@@ -111,5 +112,44 @@ describe('Journal', () => {
     expect(readdirSync(dir.dir).length).toBe(2)
     const third = Journal.open(dir.dir)
     expect(third.recover(null).entries.map((e) => e.entry.seq)).toEqual([1, 3])
+  })
+
+  it('a next segment that cannot be opened for a while fails no append and loses nothing', () => {
+    const dir = tempDir()
+    cleanups.push(dir.cleanup)
+    const journal = Journal.open(dir.dir, { segmentBytes: 64 })
+    // the next segment's name is taken for a while (as when no descriptors or space are left)
+    mkdirSync(join(dir.dir, '00000002.wal'))
+    const big = Array.from({ length: 100 }, (_, i) => i)
+    expect(journal.append([entry('a', 1, big)])).toEqual({ segment: 1, offset: expect.any(Number) })
+    // the full segment grows on meanwhile
+    expect(journal.append([entry('a', 2, [2])]).segment).toBe(1)
+    rmdirSync(join(dir.dir, '00000002.wal'))
+    expect(journal.append([entry('a', 3, [3])]).segment).toBe(2)
+    journal.close(false)
+    expect(Journal.open(dir.dir).recover(null).entries.map((e) => e.entry.seq)).toEqual([1, 2, 3])
+  })
+
+  it.runIf(existsSync('/dev/full'))('after a failed write, appends wait for a new segment that can be opened, then go on there', () => {
+    const dir = tempDir()
+    cleanups.push(dir.cleanup)
+    const segment = (n: number) => join(dir.dir, `0000000${n}.wal`)
+    const journal = Journal.open(dir.dir, { segmentBytes: 64 })
+    // segment 2 is a disk that is full: every write to it fails (ENOSPC)
+    symlinkSync('/dev/full', segment(2))
+    journal.append([entry('a', 1, Array.from({ length: 100 }, (_, i) => i))])
+    expect(() => journal.append([entry('a', 2, [2])])).toThrow(/ENOSPC/)
+    // the retry must not write after what failed: it needs segment 3, which cannot be opened yet
+    mkdirSync(segment(3))
+    expect(() => journal.append([entry('a', 2, [2])])).toThrow(/EISDIR/)
+    expect(() => journal.append([entry('a', 2, [2])])).toThrow(/EISDIR/)
+    rmdirSync(segment(3))
+    expect(journal.append([entry('a', 2, [2])]).segment).toBe(3)
+    expect(journal.append([entry('a', 3, [3])]).segment).toBe(3)
+    journal.close(false)
+    // (what the full disk holds: nothing)
+    unlinkSync(segment(2))
+    writeFileSync(segment(2), '')
+    expect(Journal.open(dir.dir).recover(null).entries.map((e) => e.entry.seq)).toEqual([1, 2, 3])
   })
 })
