@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
@@ -12,7 +12,7 @@ import { WebSocketServer } from 'ws'
 import { Close } from '../shared/protocol.js'
 import { createAuth, type Auth } from './auth/auth.js'
 import { Concurrency } from './auth/rate-limit.js'
-import type { Config } from './config.js'
+import { isLoopback, type Config } from './config.js'
 import { Catalog } from './docs/catalog.js'
 import { createProcessCompactor, type Compactor } from './docs/compactor.js'
 import { recoverJournal } from './docs/recovery.js'
@@ -22,6 +22,7 @@ import { addApiRoutes } from './http/api.js'
 import { addAuthRoutes } from './http/auth-api.js'
 import { Guard } from './http/guard.js'
 import { addHealthRoutes } from './http/health.js'
+import { json } from './http/respond.js'
 import { Router } from './http/router.js'
 import { createStaticHandler, defaultClientRoot } from './http/static.js'
 import { silentLogger } from './log.js'
@@ -32,6 +33,7 @@ import { openLevelStorage } from './storage/leveldb.js'
 import { createMemoryStorage } from './storage/memory.js'
 import type { Storage } from './storage/storage.js'
 import { Heartbeat } from './transport/heartbeat.js'
+import { loopbackHostCheck } from './transport/request.js'
 import { createUpgradeHandler, refuse } from './transport/upgrade.js'
 
 /** Parts a caller may supply instead of the defaults (tests inject failing storage, say). */
@@ -166,7 +168,16 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
   addAuthRoutes(router, { auth, guard, trustProxy: config.trustProxy })
   addAccessRoutes(router, { auth, guard, now })
   router.otherwise(createStaticHandler({ root: defaultClientRoot() }))
-  const server: Server = tls ? createTlsServer({ ...tls }, router.handle) : createServer(router.handle)
+  // reachable from this machine only: answer only to its names (DNS rebinding, request.ts)
+  const hostAllowed = isLoopback(config.host) && !config.trustProxy ? loopbackHostCheck(config.origins) : null
+  const handle = hostAllowed
+    ? (req: IncomingMessage, res: ServerResponse) => {
+        if (hostAllowed(req.headers.host)) return router.handle(req, res)
+        metrics.errors.inc({ kind: 'http-421' })
+        json(res, 421, { error: `this server does not answer to ${req.headers.host}; name it as localhost or 127.0.0.1, or add the name with --origin` })
+      }
+    : router.handle
+  const server: Server = tls ? createTlsServer({ ...tls }, handle) : createServer(handle)
   server.on('upgrade', createUpgradeHandler({
     wss,
     registry,
@@ -187,6 +198,7 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
     live: auth.live,
     perAddress: new Concurrency(config.maxConnectionsPerIp),
     origins: config.origins,
+    hostAllowed,
     trustProxy: config.trustProxy,
   }))
   server.on('clientError', (err, socket) => {

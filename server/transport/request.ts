@@ -1,6 +1,7 @@
 /**
  * Facts about an incoming request that depend on deployment: the client's address (direct, or
- * from X-Forwarded-For behind a trusted proxy) and whether a browser's Origin may talk to us.
+ * from X-Forwarded-For behind a trusted proxy), whether a browser's Origin may talk to us, and
+ * whether the name it was sent to (Host) is ours.
  */
 import type { IncomingMessage } from 'node:http'
 
@@ -34,5 +35,30 @@ export function originAllowed(req: IncomingMessage, extra: readonly string[]): b
     return new URL(origin).host === req.headers.host
   } catch {
     return false
+  }
+}
+
+/** True for a host name that names this machine: localhost (and *.localhost), 127.x.x.x, [::1]. */
+function isLoopbackName(hostname: string): boolean {
+  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname)
+}
+
+/**
+ * A check of the Host header for a server only this machine can reach (bound to loopback, no
+ * trusted proxy in front): loopback names and the hosts of the configured origins pass. A page
+ * whose name an attacker re-points at 127.0.0.1 (DNS rebinding) sends its own name as Host, and
+ * its Origin matches that Host, so without this it could use an open-mode server as its own.
+ */
+export function loopbackHostCheck(origins: readonly string[]): (host: string | undefined) => boolean {
+  const extra = new Set(origins.map((o) => new URL(o).host))
+  return (host) => {
+    // no Host: HTTP/1.0, never a browser
+    if (host === undefined) return true
+    if (extra.has(host)) return true
+    try {
+      return isLoopbackName(new URL(`http://${host}`).hostname)
+    } catch {
+      return false
+    }
   }
 }

@@ -40,6 +40,8 @@ export interface UpgradeContext {
   readonly perAddress: Concurrency
   /** Browser origins allowed besides the server's own. */
   readonly origins: readonly string[]
+  /** Whether the Host a request names is ours (null: any is). */
+  readonly hostAllowed: ((host: string | undefined) => boolean) | null
   readonly trustProxy: boolean
 }
 
@@ -145,6 +147,7 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
     const target = docIdFromPath(req.url)
     if ('status' in target) return deny(ctx, socket, target.status, target.error)
     if (ctx.closing()) return deny(ctx, socket, 503, 'server is shutting down')
+    if (ctx.hostAllowed && !ctx.hostAllowed(req.headers.host)) return deny(ctx, socket, 421, `this server does not answer to ${req.headers.host}`)
     if (!originAllowed(req, ctx.origins)) return deny(ctx, socket, 403, `origin ${req.headers.origin} may not open connections here`)
     const ip = clientAddress(req, ctx.trustProxy)
     if (!ctx.perAddress.acquire(ip)) return deny(ctx, socket, 429, 'too many open connections from your address')

@@ -1,6 +1,7 @@
 /**
  * Transport and abuse limits: https and wss end to end with a self-signed certificate made here,
- * the Origin allow-list on upgrades (403 before any socket opens), connections per address
+ * the Origin allow-list on upgrades (403 before any socket opens), only this machine's names as
+ * Host on loopback (421, against DNS rebinding), connections per address
  * (429, the slot given back however the handshake ends), messages and bytes per connection per
  * second (4529), the maximum document size (4413), and writers held while compaction catches up
  * (never refused for it, never stopping the server), each with a clear answer while everyone else
@@ -8,6 +9,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
 import { get } from 'node:https'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -93,6 +95,38 @@ describe('origin allow-list', () => {
     expect(await upgradeStatus(url)).toBe(101)
     const metrics = await (await fetch(`${server.url}/metrics`)).text()
     expect(metrics).toMatch(/tandem_errors_total\{kind="upgrade-403"\} 2/)
+  })
+
+  it('on loopback answers only to names of this machine and configured origins (DNS rebinding)', async () => {
+    const server = await startServer({ auth: 'open', host: '127.0.0.1', origins: ['http://docs.internal:8080'] })
+    cleanups.push(() => server.close())
+    const id = (await (await fetch(`${server.url}/api/docs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"mine"}' })).json()).id as string
+    // what a page at http://attacker.example:PORT sends once that name resolves to 127.0.0.1
+    const send = (host: string, method: string, path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: server.port, method, path, headers: { Host: host, Origin: `http://${host}` } }, (res) => {
+          res.resume()
+          resolve(res.statusCode!)
+        })
+        req.on('error', reject)
+        req.end()
+      })
+    const rebound = `attacker.example:${server.port}`
+    expect(await send(rebound, 'DELETE', `/api/docs/${id}`)).toBe(421)
+    expect(await send(rebound, 'GET', '/api/docs')).toBe(421)
+    expect(await send(rebound, 'GET', '/')).toBe(421)
+    expect(await upgradeStatus(`${server.wsUrl}/${id}`, { Host: rebound, Origin: `http://${rebound}` })).toBe(421)
+    // this machine's names, and a configured origin's host (a proxy on this machine that keeps Host)
+    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `[::1]:${server.port}`, 'docs.internal:8080']) {
+      expect(await send(host, 'GET', '/api/docs'), host).toBe(200)
+    }
+    expect(await upgradeStatus(`${server.wsUrl}/${id}`, { Host: `localhost:${server.port}` })).toBe(101)
+    expect(await send(`127.0.0.1:${server.port}`, 'DELETE', `/api/docs/${id}`)).toBe(204)
+
+    // behind a trusted proxy the proxy routes names; any Host is answered
+    const proxied = await startServer({ auth: 'open', host: '127.0.0.1', trustProxy: true })
+    cleanups.push(() => proxied.close())
+    expect(await upgradeStatus(`${proxied.wsUrl}/doc`, { Host: 'docs.example.com' })).toBe(101)
   })
 })
 
