@@ -21,6 +21,11 @@ export interface Committable {
   committed(): void
   /** `entries` of this document's durable entries reached the store. */
   stored(entries: number): void
+  /**
+   * Its committed() or stored() threw: what it holds in memory cannot be trusted, so it stops
+   * serving from it (its peers come back to what is durable). The others go on.
+   */
+  broken(err: Error): void
 }
 
 /** Record under which the store remembers how far the journal has been moved into it. */
@@ -207,7 +212,7 @@ export class GroupCommit {
     this.succeeded()
     // gathered first, so a document asked whether it is settled while relaying knows its writes wait
     this.gather(batch, position)
-    for (const doc of batch.docs) doc.committed()
+    for (const doc of batch.docs) this.step(doc, () => doc.committed())
     this.scheduleStore()
     if (this.dirty.size > 0 && !this.scheduled) {
       this.scheduled = true
@@ -225,11 +230,11 @@ export class GroupCommit {
         stop()
         this.committing = null
         this.succeeded()
-        for (const doc of batch.docs) doc.committed()
+        for (const doc of batch.docs) this.step(doc, () => doc.committed())
         batch.docs.forEach((doc, i) => {
           const entry = batch.entries[i]
           if (entry) this.backlogBytes -= bytesOf(entry)
-          doc.stored(entry ? 1 : 0)
+          this.step(doc, () => doc.stored(entry ? 1 : 0))
         })
         if (this.dirty.size > 0) this.flush()
         else this.settle()
@@ -279,6 +284,24 @@ export class GroupCommit {
     if (this.storeWaiting) this.scheduleStore()
   }
 
+  /**
+   * Runs one document's part of a batch. A bug there breaks that document alone: the others in
+   * the batch are still relayed and acknowledged, and the bookkeeping here goes on.
+   */
+  private step(doc: Committable, part: () => void): void {
+    try {
+      part()
+    } catch (err) {
+      this.options.metrics.errors.inc({ kind: 'internal' })
+      this.options.log.error({ err, doc: doc.docId }, 'a document failed in the group commit; its peers reconnect to what is durable')
+      try {
+        doc.broken(err as Error)
+      } catch (again) {
+        this.options.log.error({ err: again, doc: doc.docId }, 'a broken document failed to stop')
+      }
+    }
+  }
+
   /** Adds a journaled batch to what waits for the store. */
   private gather(batch: Batch, position: JournalPosition): void {
     const waiting = this.toStore
@@ -321,7 +344,7 @@ export class GroupCommit {
         // each document hears once, with all its entries in the write
         for (const [doc, g] of batch.docs) {
           this.backlogBytes -= g.updates.bytes
-          doc.stored(g.entries)
+          this.step(doc, () => doc.stored(g.entries))
         }
         if (this.storeWaiting) this.scheduleStore()
         else this.settle()

@@ -582,6 +582,8 @@ export class Room implements Committable {
    */
   compact(): Promise<void> {
     if (this.compacting) return this.compacting
+    // a room that failed may hold less than its log: a checkpoint of it would drop entries
+    if (this.status !== 'ready') return Promise.resolve()
     const state = this.state
     // a checkpoint covers stored entries only (its write drops their log keys): under a steady
     // stream of writes it folds the stored prefix while the rest is on its way to the store
@@ -621,6 +623,15 @@ export class Room implements Committable {
       }
     })()
     return this.compacting
+  }
+
+  /**
+   * Group commit: a step of this room's commit threw, so its memory may be half updated. It
+   * closes every peer (1011) and leaves memory without compacting; they come back to what is
+   * durable, and send again what they hold that it lacks.
+   */
+  broken(err: Error): void {
+    if (this.status === 'ready' || this.status === 'loading') this.fail(Close.InternalError, err)
   }
 
   /** Closes every peer with `code` (shutdown). */

@@ -1,7 +1,8 @@
 /**
  * server/storage/group-commit.ts with a real journal in a temp dir and the memory store: a turn's
  * entries are durable once journaled; typing traffic waits for the store delay and reaches the
- * store as one entry per document; a large backlog goes to the store right after its turn.
+ * store as one entry per document; a large backlog goes to the store right after its turn; a
+ * document whose part of a batch throws breaks alone.
  */
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -36,11 +37,18 @@ class Writer implements Committable {
     this.waiting = []
     return { entry, records: [] }
   }
+  /** Set to make committed() throw, as a bug in a room would. */
+  failCommit = false
+  brokenBy: Error[] = []
   committed(): void {
+    if (this.failCommit) throw new Error(`${this.docId} failed`)
     this.committedTurns++
   }
   stored(entries: number): void {
     this.storedEntries += entries
+  }
+  broken(err: Error): void {
+    this.brokenBy.push(err)
   }
 }
 
@@ -52,7 +60,7 @@ function setup(storeDelayMs: number) {
   const storage = createMemoryStorage()
   const metrics = createMetrics({ connections: () => 0, documentsLoaded: () => 0, persistBacklogBytes: () => 0 })
   const commit = new GroupCommit({ storage, journal, log: silentLogger(), metrics, storeDelayMs })
-  return { commit, storage }
+  return { commit, storage, metrics }
 }
 
 const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill)
@@ -86,5 +94,22 @@ describe('group commit with a journal', () => {
     expect((await storage.load('large')).log[0]!.updates[0]!.length).toBe(300 * 1024)
     expect((await storage.load('small')).log[0]!.updates[0]![0]).toBe(7)
     await commit.drain()
+  })
+
+  it('a document whose commit throws breaks alone: the others of its batch are committed and stored', async () => {
+    const { commit, storage, metrics } = setup(20)
+    const bad = new Writer('bad')
+    const good = new Writer('good')
+    bad.failCommit = true
+    bad.write(commit, bytes(10, 1))
+    good.write(commit, bytes(10, 2))
+    await waitFor('the good one committed', () => good.committedTurns === 1)
+    expect(bad.brokenBy.map((e) => e.message)).toEqual(['bad failed'])
+    await waitFor('the good one stored', () => good.storedEntries === 1)
+    expect((await storage.load('good')).log.length).toBe(1)
+    // and the commit goes on for later turns
+    good.write(commit, bytes(10, 3))
+    await waitFor('the next turn committed', () => good.committedTurns === 2)
+    expect(await metrics.registry.getSingleMetricAsString('tandem_errors_total')).toMatch(/kind="internal"\} 1/)
   })
 })
