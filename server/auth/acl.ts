@@ -5,7 +5,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { RecordWrite, Storage } from '../storage/storage.js'
-import { strongest, type Role } from './roles.js'
+import { ownRole, strongest, type Role } from './roles.js'
 
 /** Record kind of access lists. */
 export const ACL_RECORD = 'acl'
@@ -23,7 +23,7 @@ export interface ShareLink {
 export interface DocAcl {
   readonly docId: string
   readonly owner: string
-  /** userId to role; the owner is not listed here. */
+  /** userId to role; the owner is not listed here. Read with `ownRole` (user ids like `constructor`). */
   readonly members: Readonly<Record<string, Role>>
   readonly links: readonly ShareLink[]
 }
@@ -72,7 +72,7 @@ export class AclStore {
     const acl = this.acls.get(docId)
     if (!acl) return null
     let role: Role | null = null
-    if (userId !== null) role = acl.owner === userId ? 'owner' : (acl.members[userId] ?? null)
+    if (userId !== null) role = acl.owner === userId ? 'owner' : ownRole(acl.members, userId)
     if (share) {
       const link = acl.links.find((l) => sameSecret(l.secret, share))
       if (link) role = strongest(role, link.role)
@@ -83,7 +83,7 @@ export class AclStore {
   /** Ids of the documents a user owns or is a member of. */
   docsOf(userId: string): string[] {
     const out: string[] = []
-    for (const acl of this.acls.values()) if (acl.owner === userId || acl.members[userId]) out.push(acl.docId)
+    for (const acl of this.acls.values()) if (acl.owner === userId || ownRole(acl.members, userId)) out.push(acl.docId)
     return out
   }
 

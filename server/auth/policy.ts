@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http'
 import { HttpError } from '../http/respond.js'
 import type { Accounts, LoginSession, User } from './accounts.js'
 import type { AclStore } from './acl.js'
-import type { Role } from './roles.js'
+import { ownRole, type Role } from './roles.js'
 import { TokenError, tokenRole, type TokenClaims, type TokenVerifier } from './tokens.js'
 
 /** The three ways to run: anyone edits, accounts with sharing, or tokens from another app. */
@@ -108,7 +108,7 @@ export function tokenPolicy(verifier: TokenVerifier): AccessPolicy {
     visibleDocs(access) {
       const p = access.principal
       if (p.kind !== 'token') return new Set()
-      return p.claims.docs['*'] ? 'all' : new Set(Object.keys(p.claims.docs))
+      return ownRole(p.claims.docs, '*') ? 'all' : new Set(Object.keys(p.claims.docs))
     },
   }
 }

@@ -17,9 +17,17 @@ const ALLOWED: Record<Role, readonly Action[]> = {
   viewer: ['read'],
 }
 
-/** True when `role` (null: no access) may do `action`. */
+/** True when `role` (null: no access) may do `action`; anything but a role name allows nothing. */
 export function can(role: Role | null, action: Action): boolean {
-  return role !== null && ALLOWED[role].includes(action)
+  // a lookup gone wrong (an inherited property such as `constructor`) must never grant access
+  return isRole(role) && ALLOWED[role].includes(action)
+}
+
+/** The role a lookup table holds for `key`: own properties only, and only role names. */
+export function ownRole(table: Readonly<Record<string, unknown>>, key: string): Role | null {
+  if (!Object.hasOwn(table, key)) return null
+  const value = table[key]
+  return isRole(value) ? value : null
 }
 
 /** The stronger of two roles (null counts as none). */

@@ -6,7 +6,7 @@ import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto'
 import { errors, jwtVerify } from 'jose'
 import { z } from 'zod'
 import { isDocId } from '../../shared/validate.js'
-import { isRole, type Role } from './roles.js'
+import { isRole, ownRole, type Role } from './roles.js'
 
 /** What a valid token says. */
 export interface TokenClaims {
@@ -73,7 +73,7 @@ export class TokenVerifier {
   }
 }
 
-/** The role a token grants on a document. */
+/** The role a token grants on a document (own claims only: ids like `constructor` are plain ids). */
 export function tokenRole(claims: TokenClaims, docId: string): Role | null {
-  return claims.docs[docId] ?? claims.docs['*'] ?? null
+  return ownRole(claims.docs, docId) ?? ownRole(claims.docs, '*')
 }

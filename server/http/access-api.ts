@@ -103,7 +103,7 @@ export function addAccessRoutes(router: Router, ctx: AccessApiContext): void {
     const self = access.principal.kind === 'user' && access.principal.user.id === user.id
     guard.require(access, id, self ? 'read' : 'share')
     const acl = aclOf(id)
-    if (!(user.id in acl.members)) throw new HttpError(404, `${user.username} is not a member of this document`)
+    if (!Object.hasOwn(acl.members, user.id)) throw new HttpError(404, `${user.username} is not a member of this document`)
     const members = { ...acl.members }
     delete members[user.id]
     await save({ ...acl, members })

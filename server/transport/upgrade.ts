@@ -10,7 +10,7 @@ import type { WebSocket, WebSocketServer } from 'ws'
 import { isDocId } from '../../shared/validate.js'
 import type { LiveAccess, LiveConnection } from '../auth/live.js'
 import { principalName, type Access, type AccessPolicy } from '../auth/policy.js'
-import type { Role } from '../auth/roles.js'
+import { can, isRole, type Role } from '../auth/roles.js'
 import type { Concurrency } from '../auth/rate-limit.js'
 import type { Registry } from '../docs/registry.js'
 import { HttpError } from '../http/respond.js'
@@ -83,7 +83,7 @@ function attach(ctx: UpgradeContext, ws: WebSocket, docId: string, access: Acces
   const conn = new Connection(ws, ctx.connection)
   const started = Date.now()
   const who = principalName(access.principal)
-  const session = new Session(conn, ctx.registry.open(docId), ctx.session, { readOnly: role === 'viewer' })
+  const session = new Session(conn, ctx.registry.open(docId), ctx.session, { readOnly: !can(role, 'write') })
   // open mode has nothing to revoke or expire: no tracking per connection
   const live: LiveConnection | null = ctx.policy.mode === 'open' ? null : { docId, access, role, close: (code) => session.close(code) }
   if (live) ctx.live.add(live)
@@ -130,7 +130,8 @@ async function admit(ctx: UpgradeContext, req: IncomingMessage, socket: Duplex, 
     return deny(ctx, socket, 503, 'could not check access right now')
   }
   const role = ctx.policy.roleFor(access, docId)
-  if (role === null) {
+  // only a role name opens a socket: any other value (a lookup gone wrong) is no access
+  if (!isRole(role)) {
     release()
     if (access.principal.kind === 'anonymous') return deny(ctx, socket, 401, 'sign in to open this document')
     return deny(ctx, socket, 403, 'you have no access to this document')

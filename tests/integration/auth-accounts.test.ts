@@ -140,6 +140,36 @@ describe('accounts mode: role by action', () => {
     expect(await ids(w.dave)).toEqual([`${own.body.id}:owner`])
     expect((await new Person(w.server.url).request('GET', '/api/docs')).status).toBe(401)
   })
+
+  it('usernames that are property names (constructor, __proto__) have no role until given one', async () => {
+    const w = await world()
+    const { server, id } = w
+    for (const name of ['constructor', '__proto__', 'toString']) {
+      const p = new Person(server.url, name)
+      await p.signup(name)
+      expect((await p.request('GET', '/api/docs')).body.docs, `${name} lists nothing`).toEqual([])
+      expect(await upgradeStatus(`${server.wsUrl}/${id}`, { Cookie: p.cookie }), `${name} syncs`).toBe(403)
+      expect((await p.request('GET', `/api/docs/${id}`)).status, `${name} reads`).toBe(404)
+      expect((await p.request('PATCH', `/api/docs/${id}`, { title: 'pwned' })).status, `${name} writes`).toBe(404)
+      expect((await p.request('GET', `/api/docs/${id}/access`)).status, `${name} reads access`).toBe(404)
+      expect((await p.request('DELETE', `/api/docs/${id}/access/members/${name}`)).status, `${name} leaves`).toBe(404)
+    }
+    expect((await w.alice.request('GET', `/api/docs/${id}`)).body.title).toBe('Plans')
+
+    // given a role, such a user has exactly that role
+    expect((await w.alice.request('PUT', `/api/docs/${id}/access/members/constructor`, { role: 'viewer' })).status).toBe(200)
+    const member = new Person(server.url, 'constructor')
+    expect((await member.login('constructor')).status).toBe(200)
+    expect((await member.request('GET', '/api/docs')).body.docs.map((d: { role: string }) => d.role)).toEqual(['viewer'])
+    expect((await member.request('PATCH', `/api/docs/${id}`, { title: 'pwned' })).status).toBe(403)
+    const raw = await rawClient(server.wsUrl, id, { headers: { Cookie: member.cookie } })
+    cleanups.push(() => raw.close())
+    raw.send(frame.update(edit('written by constructor')))
+    raw.send(frame.savedRequest(1))
+    await raw.waitFor('saved', (m) => m.kind === 'saved')
+    expect(raw.received.some((m) => m.kind === 'permission-denied')).toBe(true)
+    expect(await storedText(server, id)).not.toContain('written by constructor')
+  })
 })
 
 describe('accounts mode: viewers cannot change anything', () => {

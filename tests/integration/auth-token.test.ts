@@ -70,6 +70,25 @@ describe('token mode', () => {
     expect(await upgradeStatus(url(await sign({ sub: 'u1', docs: { '*': 'viewer' } })))).toBe(101)
   })
 
+  it('document ids that are property names (constructor, __proto__) open only when the token names them', async () => {
+    const server = await tokenServer()
+    const notes = await sign({ sub: 'u1', docs: { notes: 'viewer' } })
+    for (const id of ['constructor', '__proto__', 'toString']) {
+      expect(await upgradeStatus(`${server.wsUrl}/${id}?token=${notes}`), id).toBe(403)
+      const api = await fetch(`${server.url}/api/docs/${id}`, { headers: { Authorization: `Bearer ${notes}` } })
+      expect(api.status, id).toBe(404)
+    }
+    // named in the token, such an id is an ordinary document with the role the token gives
+    const viewer = await sign({ sub: 'u1', docs: { constructor: 'viewer' } })
+    expect(await upgradeStatus(`${server.wsUrl}/constructor?token=${viewer}`)).toBe(101)
+    const patch = await fetch(`${server.url}/api/docs/constructor`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${viewer}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ title: 'x' }),
+    })
+    expect(patch.status).toBe(403)
+  })
+
   it('editors write, viewers do not, and the API takes the same token as Bearer', async () => {
     const server = await tokenServer()
     const editorToken = await sign({ sub: 'e', name: 'Ed', docs: { plan: 'editor' } })
