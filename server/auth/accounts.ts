@@ -50,6 +50,8 @@ const sha256 = (token: string) => createHash('sha256').update(token).digest('hex
 /** Accounts and sessions over a storage backend. */
 export class Accounts {
   private readonly sessions = new Map<string, LoginSession | null>()
+  // bumped whenever the cache is cleared, so reads begun before it do not refill it
+  private generation = 0
   // verifying against this when a user does not exist keeps timing the same (no user probing)
   private readonly dummyHash = hashPassword('not a real password')
 
@@ -112,15 +114,30 @@ export class Accounts {
     return { token, session }
   }
 
+  /** Caches a session (null: ended or unknown), bounded: a full cache starts over. */
+  private cache(id: string, session: LoginSession | null): void {
+    if (this.sessions.size >= 50_000) {
+      this.sessions.clear()
+      this.generation++
+    }
+    this.sessions.set(id, session)
+  }
+
   /** The live session and user a cookie token names, or null (unknown, expired, user gone). */
   async resolve(token: string): Promise<{ session: LoginSession; user: User } | null> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null
     const id = sha256(token)
     let session = this.sessions.get(id)
     if (session === undefined) {
-      session = (await this.storage.getRecord<LoginSession>(SESSION_RECORD, id)) ?? null
-      this.sessions.set(id, session)
-      if (this.sessions.size > 50_000) this.sessions.clear()
+      const generation = this.generation
+      const stored = (await this.storage.getRecord<LoginSession>(SESSION_RECORD, id)) ?? null
+      // a logout during the read left a tombstone that must win over what the read saw; after a
+      // clear the tombstone may be gone, so the read is used once but not cached
+      session = this.sessions.get(id)
+      if (session === undefined) {
+        session = stored
+        if (generation === this.generation) this.cache(id, session)
+      }
     }
     if (!session) return null
     if (session.expiresAt <= this.now()) {

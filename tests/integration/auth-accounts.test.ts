@@ -11,6 +11,8 @@ import * as awarenessCodec from '../../shared/awareness.js'
 import * as frame from '../../shared/frame.js'
 import { Close } from '../../shared/protocol.js'
 import { mergeAll } from '../../server/sync/doc-state.js'
+import { createMemoryStorage } from '../../server/storage/memory.js'
+import { faulty } from '../helpers/faulty-storage.js'
 import { Person, upgradeStatus } from '../helpers/http-client.js'
 import { rawClient, type RawClient } from '../helpers/raw-client.js'
 import { connect, startServer } from '../helpers/server.js'
@@ -252,6 +254,26 @@ describe('accounts mode: revocation', () => {
     expect(await upgradeStatus(`${server.wsUrl}/${id}`, { Cookie: w.carol.cookie })).not.toBe(101)
     expect(await upgradeStatus(`${server.wsUrl}/${id}?share=${w.viewSecret}`)).not.toBe(101)
     expect(await upgradeStatus(`${server.wsUrl}/${id}`, { Cookie: w.bob.cookie })).toBe(401)
+  })
+
+  it('a logout is not undone by a request that was reading the session when it happened', async () => {
+    const storage = faulty(createMemoryStorage())
+    const first = await startServer({ auth: 'accounts' }, { storage: { ...storage, close: async () => {} } })
+    const alice = new Person(first.url, 'alice')
+    await alice.signup('alice')
+    await first.close()
+    // after a restart on the same store, no session is cached: the next request reads it
+    const server = await startServer({ auth: 'accounts' }, { storage })
+    cleanups.push(() => server.close())
+    const tab = (): Person => Object.assign(new Person(server.url, 'alice'), { cookie: alice.cookie, csrf: alice.csrf })
+    storage.holdReads('session')
+    const reading = tab().request('GET', '/api/auth/me')
+    await waitFor('the session read to be under way', () => storage.heldReads === 1)
+    expect((await tab().request('POST', '/api/auth/logout')).status).toBe(204)
+    storage.releaseReads()
+    await reading
+    expect((await tab().request('GET', '/api/auth/me')).body.user).toBeNull()
+    expect((await tab().request('GET', '/api/docs')).status).toBe(401)
   })
 
   it('changing a role reconnects the member with the new role (4003)', async () => {
