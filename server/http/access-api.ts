@@ -99,9 +99,12 @@ export function addAccessRoutes(router: Router, ctx: AccessApiContext): void {
     const id = docId(route)
     store()
     const access = await guard.access(req, route.url)
-    const user = await userNamed(route.params.username ?? '')
-    const self = access.principal.kind === 'user' && access.principal.user.id === user.id
+    const name = route.params.username ?? ''
+    // access first, by name (user ids are lower-cased usernames): looking the user up before
+    // would tell anyone which usernames exist
+    const self = access.principal.kind === 'user' && access.principal.user.id === name.toLowerCase()
     guard.require(access, id, self ? 'read' : 'share')
+    const user = await userNamed(name)
     const acl = aclOf(id)
     if (!Object.hasOwn(acl.members, user.id)) throw new HttpError(404, `${user.username} is not a member of this document`)
     const members = { ...acl.members }

@@ -174,6 +174,31 @@ describe('accounts mode: role by action', () => {
   })
 })
 
+describe('accounts mode: sharing routes', () => {
+  it('tell people without access nothing about which usernames exist', async () => {
+    const w = await world()
+    const anon = new Person(w.server.url, 'anonymous')
+    for (const p of [anon, w.dave]) {
+      for (const [method, body] of [['DELETE', undefined], ['PUT', { role: 'editor' }]] as const) {
+        const answer = async (username: string) => {
+          const r = await p.request(method, `/api/docs/${w.id}/access/members/${username}`, body)
+          return { status: r.status, error: r.body?.error }
+        }
+        const existing = await answer('carol')
+        expect(existing.status, `${p.name} ${method}`).toBe(p === anon ? 401 : 404)
+        expect(await answer('nobody-here'), `${p.name} ${method}`).toEqual(existing)
+      }
+    }
+    // a member who may not change sharing cannot probe either
+    const probe = async (username: string) => (await w.carol.request('DELETE', `/api/docs/${w.id}/access/members/${username}`)).status
+    expect([await probe('bob'), await probe('nobody-here')]).toEqual([403, 403])
+    // the owner still learns that a name is unknown, and members still leave on their own
+    expect((await w.alice.request('PUT', `/api/docs/${w.id}/access/members/nobody-here`, { role: 'viewer' })).status).toBe(404)
+    expect((await w.carol.request('DELETE', `/api/docs/${w.id}/access/members/Carol`)).status).toBe(204)
+    expect((await w.carol.request('GET', `/api/docs/${w.id}`)).status).toBe(404)
+  })
+})
+
 describe('accounts mode: viewers cannot change anything', () => {
   it("a viewer's raw client sending updates and forged awareness changes nothing on the server or for others", async () => {
     const w = await world()
