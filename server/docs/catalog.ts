@@ -8,6 +8,7 @@ import { MAX_TITLE_LENGTH, TITLE } from '../../shared/doc-fields.js'
 import { newDocId } from '../../shared/validate.js'
 import type { RecordWrite, Storage } from '../storage/storage.js'
 import { DOC_RECORD, newMeta, type DocMeta } from './meta.js'
+import { DocumentDeletedError } from '../sync/room.js'
 import type { Registry } from './registry.js'
 
 /** What the API shows of a document. */
@@ -102,11 +103,20 @@ export class Catalog {
     return summary(meta)
   }
 
-  /** Renames a document: the title text inside it changes for every open editor, and the card. */
+  /**
+   * Renames a document: the title text inside it changes for every open editor, and the card.
+   * Undefined when the document does not exist, or was deleted while the rename ran.
+   */
   async rename(id: string, title: string): Promise<DocSummary | undefined> {
     if ((await this.get(id)) === undefined) return undefined
     const clean = cleanTitle(title)
-    await this.registry.edit(id, (doc) => writeTitle(doc, clean))
+    try {
+      await this.registry.edit(id, (doc) => writeTitle(doc, clean))
+    } catch (err) {
+      // a delete that overtook the rename is no failure: the document is simply gone
+      if (err instanceof DocumentDeletedError) return undefined
+      throw err
+    }
     const room = this.registry.get(id)
     if (room) {
       room.setTitle(clean)

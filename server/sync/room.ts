@@ -135,6 +135,14 @@ const COMPACTION_LAG = 8
 /** Lifecycle of a room. */
 export type RoomStatus = 'loading' | 'ready' | 'failed' | 'deleted'
 
+/** Why a server-side edit was refused: the document was deleted (perhaps while the edit waited). */
+export class DocumentDeletedError extends Error {
+  constructor(readonly docId: string) {
+    super(`document ${docId} is deleted`)
+    this.name = 'DocumentDeletedError'
+  }
+}
+
 /** The author of server-side edits (API renames): never a member of `peers`, so all receive them. */
 const SERVER: RoomPeer = { send() {}, sendSplit() {}, sendShared() {}, close() {}, cork() {}, uncork() {}, lastAccepted: 0 }
 
@@ -668,6 +676,7 @@ export class Room implements Committable {
    */
   async edit(change: (doc: Y.Doc) => void): Promise<void> {
     await this.ready
+    if (this.status === 'deleted') throw new DocumentDeletedError(this.docId)
     if (this.status !== 'ready' || !this.state) throw new Error(`document ${this.docId} is ${this.status}`)
     this.state.fold()
     const doc = new Y.Doc()

@@ -16,6 +16,8 @@ import { Router } from '../../server/http/router.js'
 import { createStaticHandler, IMMUTABLE } from '../../server/http/static.js'
 import { silentLogger } from '../../server/log.js'
 import { createMetrics } from '../../server/metrics.js'
+import { createMemoryStorage } from '../../server/storage/memory.js'
+import { faulty } from '../helpers/faulty-storage.js'
 import { connect, startServer, tempDir } from '../helpers/server.js'
 import { nextEvent, waitFor } from '../helpers/wait.js'
 
@@ -99,6 +101,24 @@ describe('/api/docs', () => {
     expect((await call(base, 'GET', `/api/docs/${second.id}`)).status).toBe(404)
     expect((await call(base, 'DELETE', `/api/docs/${second.id}`)).status).toBe(404)
     expect((await call(base, 'GET', '/api/docs')).json().docs.map((d: { id: string }) => d.id)).toEqual([first.id])
+  })
+
+  it('answers a rename that a delete overtook with 404, not 500', async () => {
+    const storage = faulty(createMemoryStorage())
+    const tandem = await startServer({}, { storage })
+    cleanups.push(() => tandem.close())
+    const { id } = (await call(tandem.url, 'POST', '/api/docs', jsonBody({ title: 'Doomed' }))).json()
+    // the rename has found the document and waits on the store; the delete runs to the end meanwhile
+    storage.holdReads('doc')
+    const renaming = call(tandem.url, 'PATCH', `/api/docs/${id}`, jsonBody({ title: 'Renamed' }))
+    await waitFor('the rename to be reading the card', () => storage.heldReads === 1)
+    expect((await call(tandem.url, 'DELETE', `/api/docs/${id}`)).status).toBe(204)
+    storage.releaseReads()
+    const renamed = await renaming
+    expect(renamed.status).toBe(404)
+    expect(renamed.json()).toEqual({ error: `no document ${id}` })
+    expect((await call(tandem.url, 'GET', `/api/docs/${id}`)).status).toBe(404)
+    expect((await call(tandem.url, 'GET', '/api/docs')).json().docs).toEqual([])
   })
 
   it('answers bad requests with 400 and a message that says what is wrong', async () => {
