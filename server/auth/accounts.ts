@@ -54,6 +54,8 @@ export class Accounts {
   private generation = 0
   // verifying against this when a user does not exist keeps timing the same (no user probing)
   private readonly dummyHash = hashPassword('not a real password')
+  // account creations, one at a time (see create)
+  private creating: Promise<unknown> = Promise.resolve()
 
   constructor(
     private readonly storage: Storage,
@@ -79,16 +81,33 @@ export class Accounts {
     return this.storage.getRecord<User>(USER_RECORD, username.toLowerCase())
   }
 
-  /** Creates an account; 409 when the name is taken. The first account ever is the admin. */
-  async create(username: string, password: string): Promise<User> {
+  /**
+   * Creates an account; 409 when the name is taken. The first account ever is the admin;
+   * `onlyFirst` (closed sign-up) refuses with 403 once any account exists.
+   */
+  async create(username: string, password: string, options: { onlyFirst?: boolean } = {}): Promise<User> {
     const id = username.toLowerCase()
+    // refuse early so a taken name or a closed server costs no hash
+    await this.mayCreate(id, username, options)
+    const passwordHash = await hashPassword(password, this.options.hashCost)
+    // the deciding checks and the write are one critical section: sign-ups at once would all
+    // see no accounts (each the admin, closed sign-up bypassed) or a free name. The slow hash
+    // stays outside, so sign-ups still hash in parallel.
+    const created = this.creating.then(async () => {
+      await this.mayCreate(id, username, options)
+      const user: User = { id, username, passwordHash, admin: (await this.count()) === 0, createdAt: this.now() }
+      await this.storage.putRecords([{ kind: USER_RECORD, id, value: user }])
+      return user
+    })
+    this.creating = created.catch(() => {})
+    return created
+  }
+
+  private async mayCreate(id: string, username: string, options: { onlyFirst?: boolean }): Promise<void> {
+    if (options.onlyFirst && (await this.count()) > 0) {
+      throw new AccountError(403, 'sign-up is closed on this server; ask its admin for an account')
+    }
     if (await this.get(id)) throw new AccountError(409, `the username ${username} is taken`)
-    const admin = (await this.count()) === 0
-    const user: User = { id, username, passwordHash: await hashPassword(password, this.options.hashCost), admin, createdAt: this.now() }
-    // re-check after the slow hash: two sign-ups with one name must not both win
-    if (await this.get(id)) throw new AccountError(409, `the username ${username} is taken`)
-    await this.storage.putRecords([{ kind: USER_RECORD, id, value: user }])
-    return user
   }
 
   /** The account when `password` is right, else null (same work either way). */

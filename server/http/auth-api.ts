@@ -74,9 +74,9 @@ export function addAuthRoutes(router: Router, ctx: AuthApiContext): void {
     const { token, session } = await accounts().startSession(user)
     json(res, status, { user: publicUser(user), csrf: session.csrf }, { 'Set-Cookie': cookie(req, token, SESSION_TTL_MS / 1000) })
   }
-  const create = async (input: { username: string; password: string }) => {
+  const create = async (input: { username: string; password: string }, options: { onlyFirst?: boolean } = {}) => {
     try {
-      return await accounts().create(input.username, input.password)
+      return await accounts().create(input.username, input.password, options)
     } catch (err) {
       if (err instanceof AccountError) throw new HttpError(err.status, err.message)
       throw err
@@ -97,10 +97,8 @@ export function addAuthRoutes(router: Router, ctx: AuthApiContext): void {
   router.add('POST', '/api/auth/signup', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
     await guard.access(req, route.url)
     const input = parseBody(Credentials, await readJson(req))
-    if (auth.signup === 'closed' && (await accounts().count()) > 0) {
-      throw new HttpError(403, 'sign-up is closed on this server; ask its admin for an account')
-    }
-    await startSession(req, res, await create(input), 201)
+    // closed sign-up still lets the first person in (the admin); create decides that atomically
+    await startSession(req, res, await create(input, { onlyFirst: auth.signup === 'closed' }), 201)
   })
 
   router.add('POST', '/api/auth/login', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {

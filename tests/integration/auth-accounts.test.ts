@@ -336,6 +336,24 @@ describe('accounts mode: sign-up, login, CSRF', () => {
     expect((await stranger.request('POST', '/api/auth/users', { username: 'mallory', password: 'long enough!' })).status).toBe(403)
   })
 
+  it('sign-ups at once on a fresh server make one admin, and closed sign-up lets only the first in', async () => {
+    for (const signup of ['closed', 'open'] as const) {
+      const server = await startServer({ auth: 'accounts', signup })
+      cleanups.push(() => server.close())
+      const people = ['alice', 'bob', 'carol', 'dave'].map((n) => new Person(server.url, n))
+      const answers = await Promise.all(people.map((p) => p.request('POST', '/api/auth/signup', { username: p.name, password: 'correct horse battery' })))
+      const created = answers.filter((a) => a.status === 201)
+      expect(created.filter((a) => a.body.user.admin), signup).toHaveLength(1)
+      if (signup === 'closed') {
+        expect(created, signup).toHaveLength(1)
+        expect(answers.filter((a) => a.status === 403), signup).toHaveLength(3)
+        expect(await server.auth.accounts!.count(), signup).toBe(1)
+      } else {
+        expect(created, signup).toHaveLength(4)
+      }
+    }
+  })
+
   it('validates input with clear messages', async () => {
     const server = await startServer({ auth: 'accounts' })
     cleanups.push(() => server.close())
