@@ -27,6 +27,12 @@ export class Buckets {
     return b.tokens >= cost ? 0 : Math.ceil((cost - b.tokens) / this.perSecond)
   }
 
+  /** Gives back `cost` tokens taken for `key` (what they were taken for did not count). */
+  giveBack(key: string, cost = 1): void {
+    const b = this.refill(key)
+    b.tokens = Math.min(this.capacity, b.tokens + cost)
+  }
+
   /** Forgets `key` (a successful login clears its failures). */
   reset(key: string): void {
     this.buckets.delete(key)

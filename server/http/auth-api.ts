@@ -107,17 +107,18 @@ export function addAuthRoutes(router: Router, ctx: AuthApiContext): void {
     const accountKey = input.username.toLowerCase()
     const addressKey = clientAddress(req, ctx.trustProxy)
     const { perAccount, perAddress } = auth.loginFailures
-    const wait = Math.max(perAccount.retryAfter(accountKey), perAddress.retryAfter(addressKey))
-    if (wait > 0) {
+    // every attempt takes its tokens before the slow check, and a success gives them back:
+    // taken only after a failed check, guesses sent at once were all checked
+    const byAccount = perAccount.take(accountKey)
+    if (!byAccount || !perAddress.take(addressKey)) {
+      if (byAccount) perAccount.giveBack(accountKey)
+      const wait = Math.max(perAccount.retryAfter(accountKey), perAddress.retryAfter(addressKey))
       throw new HttpError(429, `too many failed sign-ins; try again in ${wait} s`, { 'Retry-After': String(wait) })
     }
     const user = await accounts().verify(input.username, input.password)
-    if (!user) {
-      perAccount.take(accountKey)
-      perAddress.take(addressKey)
-      throw new HttpError(401, 'wrong username or password')
-    }
+    if (!user) throw new HttpError(401, 'wrong username or password')
     perAccount.reset(accountKey)
+    perAddress.giveBack(addressKey)
     await startSession(req, res, user, 200)
   })
 

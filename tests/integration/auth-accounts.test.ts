@@ -427,4 +427,21 @@ describe('accounts mode: sign-up, login, CSRF', () => {
     expect((await phone.request('GET', '/api/docs')).status).toBe(200)
     expect((await new Person(other.url).login('zed', 'new secret words')).status).toBe(200)
   })
+
+  it('failed logins sent at once are limited like one after another', async () => {
+    // a hash of some real cost (~25 ms), so guesses overlap while earlier ones are checked
+    const server = await startServer({ auth: 'accounts', loginAttempts: 5 }, { hashCost: { N: 2 ** 14, r: 8, p: 1 } })
+    cleanups.push(() => server.close())
+    await new Person(server.url).signup('alice')
+    const guesses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => new Person(server.url).login('alice', `guess number ${i}`)),
+    )
+    const statuses = guesses.map((g) => g.status)
+    // only the first five passwords are checked; the rest are refused without a check
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(45)
+    const limited = await new Person(server.url).login('alice')
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+  })
 })
