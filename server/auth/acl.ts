@@ -33,6 +33,8 @@ const sameSecret = (a: string, b: string) => a.length === b.length && timingSafe
 /** Access lists of every document, in memory, written through to storage. */
 export class AclStore {
   private readonly acls = new Map<string, DocAcl>()
+  // the last pending change per document (see serially)
+  private readonly changing = new Map<string, Promise<void>>()
 
   private constructor(private readonly storage: Storage) {}
 
@@ -55,16 +57,41 @@ export class AclStore {
     return { kind: ACL_RECORD, id: docId, value: acl }
   }
 
-  /** Replaces a list (after a change made with the helpers below). */
-  async put(acl: DocAcl): Promise<void> {
-    await this.storage.putRecords([{ kind: ACL_RECORD, id: acl.docId, value: acl }])
-    this.acls.set(acl.docId, acl)
+  /**
+   * Changes the list of a document: `change` gets the current list (undefined: none) and returns
+   * the next one, or throws to change nothing. Resolves with the list written.
+   */
+  update(docId: string, change: (acl: DocAcl | undefined) => DocAcl): Promise<DocAcl> {
+    return this.serially(docId, async () => {
+      const next = change(this.acls.get(docId))
+      await this.storage.putRecords([{ kind: ACL_RECORD, id: docId, value: next }])
+      this.acls.set(docId, next)
+      return next
+    })
   }
 
   /** Drops the list of a deleted document. */
-  async remove(docId: string): Promise<void> {
-    await this.storage.putRecords([{ kind: ACL_RECORD, id: docId, value: null }])
-    this.acls.delete(docId)
+  remove(docId: string): Promise<void> {
+    return this.serially(docId, async () => {
+      await this.storage.putRecords([{ kind: ACL_RECORD, id: docId, value: null }])
+      this.acls.delete(docId)
+    })
+  }
+
+  // changes to one document run one at a time, each on the list the one before left: changes
+  // made at once would otherwise each start from the same list, and the last write would undo
+  // the others (a revoked member kept by a change to someone else)
+  private serially<T>(docId: string, task: () => Promise<T>): Promise<T> {
+    const done = (this.changing.get(docId) ?? Promise.resolve()).then(task)
+    const tail = done.then(
+      () => {},
+      () => {},
+    )
+    this.changing.set(docId, tail)
+    void tail.then(() => {
+      if (this.changing.get(docId) === tail) this.changing.delete(docId)
+    })
+    return done
   }
 
   /** The role a user (null: nobody signed in) holding `share` (or not) has on a document. */

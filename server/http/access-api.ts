@@ -49,14 +49,16 @@ export function addAccessRoutes(router: Router, ctx: AccessApiContext): void {
     if (!auth.acl) throw new HttpError(404, `sharing needs accounts (this server runs with --auth ${auth.mode})`)
     return auth.acl
   }
-  const aclOf = (id: string): DocAcl => {
-    const acl = store().get(id)
+  const found = (id: string, acl: DocAcl | undefined): DocAcl => {
     if (!acl) throw new HttpError(404, `no document ${id}`)
     return acl
   }
-  const save = async (acl: DocAcl) => {
-    await store().put(acl)
-    auth.live.recheck(acl.docId)
+  const aclOf = (id: string): DocAcl => found(id, store().get(id))
+  // `change` runs on the list as it is when the change's turn comes (the store runs one change
+  // per document at a time), so its checks must be made there, not on a list read before
+  const save = async (id: string, change: (acl: DocAcl) => DocAcl) => {
+    await store().update(id, (acl) => change(found(id, acl)))
+    auth.live.recheck(id)
   }
   const userNamed = async (name: string) => {
     if (!USERNAME_PATTERN.test(name)) throw new HttpError(400, 'usernames are 3 to 32 characters of A-Z a-z 0-9 _ . -')
@@ -89,9 +91,10 @@ export function addAccessRoutes(router: Router, ctx: AccessApiContext): void {
     guard.require(await guard.access(req, route.url), id, 'share')
     const { role } = parseBody(MemberBody, await readJson(req))
     const user = await userNamed(route.params.username ?? '')
-    const acl = aclOf(id)
-    if (user.id === acl.owner) throw new HttpError(400, 'the owner keeps owning the document')
-    await save({ ...acl, members: { ...acl.members, [user.id]: role } })
+    await save(id, (acl) => {
+      if (user.id === acl.owner) throw new HttpError(400, 'the owner keeps owning the document')
+      return { ...acl, members: { ...acl.members, [user.id]: role } }
+    })
     json(res, 200, { username: user.username, role })
   })
 
@@ -105,11 +108,12 @@ export function addAccessRoutes(router: Router, ctx: AccessApiContext): void {
     const self = access.principal.kind === 'user' && access.principal.user.id === name.toLowerCase()
     guard.require(access, id, self ? 'read' : 'share')
     const user = await userNamed(name)
-    const acl = aclOf(id)
-    if (!Object.hasOwn(acl.members, user.id)) throw new HttpError(404, `${user.username} is not a member of this document`)
-    const members = { ...acl.members }
-    delete members[user.id]
-    await save({ ...acl, members })
+    await save(id, (acl) => {
+      if (!Object.hasOwn(acl.members, user.id)) throw new HttpError(404, `${user.username} is not a member of this document`)
+      const members = { ...acl.members }
+      delete members[user.id]
+      return { ...acl, members }
+    })
     noContent(res)
   })
 
@@ -119,10 +123,9 @@ export function addAccessRoutes(router: Router, ctx: AccessApiContext): void {
     const access = await guard.access(req, route.url)
     guard.require(access, id, 'share')
     const { role } = parseBody(LinkBody, await readJson(req))
-    const acl = aclOf(id)
     const creator = access.principal.kind === 'user' ? access.principal.user.id : 'unknown'
     const link = AclStore.newLink(role, creator, ctx.now())
-    await save({ ...acl, links: [...acl.links, link] })
+    await save(id, (acl) => ({ ...acl, links: [...acl.links, link] }))
     json(res, 201, linkView(id, link))
   })
 
@@ -130,10 +133,11 @@ export function addAccessRoutes(router: Router, ctx: AccessApiContext): void {
     const id = docId(route)
     store()
     guard.require(await guard.access(req, route.url), id, 'share')
-    const acl = aclOf(id)
-    const links = acl.links.filter((l) => l.id !== route.params.linkId)
-    if (links.length === acl.links.length) throw new HttpError(404, `no link ${route.params.linkId}`)
-    await save({ ...acl, links })
+    await save(id, (acl) => {
+      const links = acl.links.filter((l) => l.id !== route.params.linkId)
+      if (links.length === acl.links.length) throw new HttpError(404, `no link ${route.params.linkId}`)
+      return { ...acl, links }
+    })
     noContent(res)
   })
 }

@@ -15,6 +15,7 @@ import { createMemoryStorage } from '../../server/storage/memory.js'
 import { faulty } from '../helpers/faulty-storage.js'
 import { Person, upgradeStatus } from '../helpers/http-client.js'
 import { rawClient, type RawClient } from '../helpers/raw-client.js'
+import type { Storage } from '../../server/storage/storage.js'
 import { connect, startServer } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -317,6 +318,52 @@ describe('accounts mode: revocation', () => {
     check.send(frame.savedRequest(1))
     await check.waitFor('saved', (m) => m.kind === 'saved')
     expect(await storedText(w.server, w.id)).not.toContain('should not land')
+  })
+})
+
+describe('accounts mode: sharing changes at once', () => {
+  /** A server whose record writes take 20 ms (as a disk might), with alice, bob and carol. */
+  async function slowWorld() {
+    const inner = createMemoryStorage()
+    const storage: Storage = {
+      ...inner,
+      putRecords: async (writes) => {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        return inner.putRecords(writes)
+      },
+    }
+    const server = await startServer({ auth: 'accounts' }, { storage })
+    cleanups.push(() => server.close())
+    const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((n) => new Person(server.url, n)) as [Person, Person, Person]
+    for (const p of [alice, bob, carol]) await p.signup(p.name)
+    const id: string = (await alice.request('POST', '/api/docs', { title: 'Plans' })).body.id
+    return { server, alice, bob, carol, id }
+  }
+
+  it('ten share links created at once all open the document', async () => {
+    const { server, alice, id } = await slowWorld()
+    const links = await Promise.all(Array.from({ length: 10 }, () => alice.request('POST', `/api/docs/${id}/access/links`, { role: 'viewer' })))
+    expect(links.map((l) => l.status)).toEqual(Array(10).fill(201))
+    expect((await alice.request('GET', `/api/docs/${id}/access`)).body.links).toHaveLength(10)
+    for (const link of links) {
+      const share = new URL(link.body.url, server.url).searchParams.get('share')!
+      expect((await new Person(server.url).request('GET', `/api/docs/${id}`, undefined, { 'X-Tandem-Share': share })).status).toBe(200)
+    }
+  })
+
+  it('revoking bob while adding carol keeps both changes: bob loses access over HTTP and his socket', async () => {
+    const { server, alice, bob, id } = await slowWorld()
+    expect((await alice.request('PUT', `/api/docs/${id}/access/members/bob`, { role: 'editor' })).status).toBe(200)
+    const bobTab = await rawClient(server.wsUrl, id, { headers: { Cookie: bob.cookie } })
+    cleanups.push(() => bobTab.close())
+    const [removed, added] = await Promise.all([
+      alice.request('DELETE', `/api/docs/${id}/access/members/bob`),
+      alice.request('PUT', `/api/docs/${id}/access/members/carol`, { role: 'viewer' }),
+    ])
+    expect([removed.status, added.status]).toEqual([204, 200])
+    expect((await alice.request('GET', `/api/docs/${id}/access`)).body.members).toEqual([{ username: 'carol', role: 'viewer' }])
+    expect((await bob.request('GET', `/api/docs/${id}`)).status).toBe(404)
+    expect(await bobTab.closed(2000)).toBe(Close.Forbidden.code)
   })
 })
 
