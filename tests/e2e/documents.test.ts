@@ -2,7 +2,8 @@
  * The document list in Chromium: create a document (it opens, with a random URL-safe id), give
  * it a title in the editor, find it in the list sorted by last edit, rename it (an open editor
  * sees the new title at once), search by title, delete it after confirming (an open editor is
- * told the document was deleted and stops editing).
+ * told the document was deleted and stops editing), and going from document to document leaves
+ * no closed editor behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
@@ -116,6 +117,35 @@ describe.skipIf(!CHROMIUM)(`the document list in Chromium${CHROMIUM ? '' : ` (${
     server = Object.assign(await startAppServer({}, port, server.dataDir), { cleanupData: server.cleanupData })
     await erin.page.reload()
     await waitFor('the list after a restart', async () => JSON.stringify(await titles()) === '["Budget 2026"]')
+    expect(erin.errors).toEqual([])
+  })
+
+  it('lets go of every editor it closes: opening documents one after another leaves no listeners behind', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 4; i++) ids.push((await server.catalog.create(`Visited ${i}`)).id)
+    await erin.page.locator('tandem-doc-list').waitFor()
+    // count the identity store's 'change' listeners through its public on/off
+    await erin.page.evaluate(() => {
+      const store = (document.querySelector('tandem-app') as any).identity
+      const listeners = new Set<unknown>()
+      ;(window as any).identityListeners = listeners
+      const on = store.on.bind(store)
+      const off = store.off.bind(store)
+      store.on = (name: string, f: unknown) => (name === 'change' && listeners.add(f), on(name, f))
+      store.off = (name: string, f: unknown) => (name === 'change' && listeners.delete(f), off(name, f))
+    })
+    const listeners = () => erin.page.evaluate(() => (window as any).identityListeners.size as number)
+    const go = (path: string) => erin.page.evaluate((p) => (document.querySelector('tandem-app') as any).router.go(p), path)
+    for (const [i, id] of [...ids, ...ids].entries()) {
+      await go(`/d/${id}`)
+      await waitFor('the next document open', async () => (await erin.page.locator('input.title').inputValue()) === `Visited ${i % ids.length}`)
+      await waitForStatus(erin.page, 'connected')
+      // the open editor listens (so a new name reaches the others)
+      expect(await listeners()).toBe(1)
+    }
+    await go('/')
+    await erin.page.locator('tandem-doc-list').waitFor()
+    await waitFor('no identity listeners left', async () => (await listeners()) === 0)
     expect(erin.errors).toEqual([])
   })
 })

@@ -167,6 +167,10 @@ export class TandemDocEditor extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback()
     window.removeEventListener('beforeunload', this.onBeforeUnload)
+    // the store outlives this element: its listener would keep the whole editor alive. The
+    // context callback subscribes again if the element is connected again.
+    this.identityStore?.off('change', this.onIdentity)
+    this.identityStore = undefined
     this.close()
   }
 
