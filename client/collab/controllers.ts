@@ -61,6 +61,8 @@ export interface StatusView {
   readonly readOnly?: boolean
   /** False while local changes are still on their way into this browser's IndexedDB copy. */
   readonly keptLocally?: boolean
+  /** The server refused local changes (read-only): they are only in this browser. */
+  readonly refused?: boolean
 }
 
 /** Connection and save state of the open document. */
@@ -73,7 +75,7 @@ export class SessionStatusController extends SessionFollower {
   get value(): StatusView {
     const s = this.session
     if (!s) return { connection: 'connecting', save: 'saved', ended: null }
-    return { connection: s.connection, save: s.saveState, ended: s.ended?.message ?? null, readOnly: s.readOnly, keptLocally: s.keptLocally }
+    return { connection: s.connection, save: s.saveState, ended: s.ended?.message ?? null, readOnly: s.readOnly, keptLocally: s.keptLocally, refused: s.refused }
   }
 }
 

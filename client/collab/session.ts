@@ -7,14 +7,19 @@
  *
  * The server ends a session for good with a 44xx close code (deleted, access revoked, signed
  * out); a changed role closes with 4003 and the provider comes straight back, which the session
- * reports as an `access` event so the editor can ask for its new role.
+ * reports as an `access` event so the editor can ask for its new role. When the server refuses
+ * this browser's changes (permission denied: the connection is read-only, e.g. the role was lowered
+ * while offline) they stay in this browser, are marked `refused` (never "saved"), and the session
+ * reports `access` too.
  */
+import type * as decoding from 'lib0/decoding'
 import { ObservableV2 } from 'lib0/observable'
+import { readAuthMessage } from 'y-protocols/auth'
 import { IndexeddbPersistence, clearDocument } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { CONTENT, TITLE } from '../../shared/doc-fields.js'
-import { Close } from '../../shared/protocol.js'
+import { Close, MessageType } from '../../shared/protocol.js'
 import type { AuthMode } from '../api.js'
 import type { Identity } from '../identity.js'
 import { announceOwnPresenceOnly } from './own-presence.js'
@@ -78,7 +83,10 @@ export type SessionEvents = {
   presence: () => void
   /** The local copy was loaded from IndexedDB (or there is none). */
   local: () => void
-  /** The server closed with 4003: this person's role changed; the provider is reconnecting. */
+  /**
+   * This person's role may have changed: the server closed with 4003 (the provider is
+   * reconnecting), or it refused local changes as read-only.
+   */
   access: () => void
 }
 
@@ -114,6 +122,7 @@ export class DocSession extends ObservableV2<SessionEvents> {
   private localWrites: 'kept' | 'checking' | 'recheck' = 'kept'
   private ended_: SessionEnd | null = null
   private readOnly_ = false
+  private refused_ = false
   private everConnected = false
   private readonly win: Window | null
   private readonly endContext: EndContext
@@ -140,6 +149,15 @@ export class DocSession extends ObservableV2<SessionEvents> {
     if (event?.code === Close.AccessChanged.code) this.emit('access', [])
   }
   private readonly onSave = () => this.emit('status', [])
+  /** The server dropped our changes as read-only: they are not saved, and the role is stale. */
+  private readonly onPermissionDenied = () => {
+    if (this.destroyed) return
+    if (!this.refused_) {
+      this.refused_ = true
+      this.emit('status', [])
+    }
+    this.emit('access', [])
+  }
   private readonly onLocalChange = (_update: Uint8Array, origin: unknown) => {
     if (!this.local?.db || origin === this.local) return
     // while a check is out, one more after it covers every change made meanwhile
@@ -203,6 +221,9 @@ export class DocSession extends ObservableV2<SessionEvents> {
     announceOwnPresenceOnly(this.provider)
     this.provider.awareness.setLocalStateField('user', { name: options.identity.name, color: options.identity.color })
     this.saves = new SaveTracker(this.provider)
+    // the stock handler only logs it; the server still answers saved requests after dropping
+    this.provider.messageHandlers[MessageType.Auth] = (_encoder: unknown, decoder: decoding.Decoder) =>
+      readAuthMessage(decoder, this.doc, this.onPermissionDenied)
     this.provider.on('status', this.onStatus)
     this.provider.on('sync', this.onSync)
     this.provider.on('closed', this.onClosed)
@@ -229,12 +250,20 @@ export class DocSession extends ObservableV2<SessionEvents> {
 
   /** Whether every local change is stored by the server. */
   get saveState(): SaveState {
-    return this.saves.state
+    return this.refused_ ? 'saving' : this.saves.state
+  }
+
+  /**
+   * The server refused local changes (read-only connection): they are only in this browser.
+   * Cleared when the session may write again (the next sync sends them).
+   */
+  get refused(): boolean {
+    return this.refused_
   }
 
   /** Local changes exist that the server has not confirmed. */
   get unsaved(): boolean {
-    return this.saves.state === 'saving'
+    return this.saveState === 'saving'
   }
 
   /** True while this person may only read the document (a viewer). */
@@ -246,6 +275,14 @@ export class DocSession extends ObservableV2<SessionEvents> {
   setReadOnly(readOnly: boolean): void {
     if (readOnly === this.readOnly_) return
     this.readOnly_ = readOnly
+    if (!readOnly && this.refused_) {
+      this.refused_ = false
+      // the refused changes went with a sync that is over: sync again to send them
+      if (!this.ended_ && this.provider.shouldConnect) {
+        this.provider.disconnect()
+        this.provider.connect()
+      }
+    }
     this.emit('status', [])
   }
 

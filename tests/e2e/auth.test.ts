@@ -4,7 +4,9 @@
  *   sentences; a signed-out visit to a document lands on it after signing in; signing out closes
  *   the document in another tab with a message); presence shows the username;
  * - a viewer gets a read-only editor with a "View only" badge: typing changes nothing anywhere;
- *   when the owner makes them an editor (close 4003) the same editor becomes editable;
+ *   when the owner makes them an editor (close 4003) the same editor becomes editable; an editor
+ *   made a viewer while offline is told the offline changes were not saved (never "All changes
+ *   saved"), switches to view only and stays on one connection;
  * - the sharing dialog (keyboard and 360 px friendly) adds a second person, who then sees the
  *   document in their list and edits it, and removes them: their open editor is told and stops,
  *   and the document leaves their list;
@@ -18,7 +20,7 @@ import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, editor, ensureBuilt, launch, openAs, SKIP_REASON, startAppServer, storedText, text, waitForStatus, waitForText, type User } from './harness.js'
+import { CHROMIUM, editor, ensureBuilt, launch, openAs, SKIP_REASON, startAppServer, status, storedText, text, waitForStatus, waitForText, type User } from './harness.js'
 
 const PASSWORD = 'correct horse battery'
 const NO_NAME = { name: '', color: '' }
@@ -331,6 +333,49 @@ describe.skipIf(!CHROMIUM)(`accounts, sharing and tokens in Chromium${CHROMIUM ?
       await page.keyboard.press('Escape')
       for (const u of [reader, writer]) expect(u.errors).toEqual([])
       expect(alice.errors).toEqual([])
+    })
+
+    it('tells an editor made a viewer while offline that the offline changes were not saved, without reconnecting over and over', async () => {
+      const greta = await personWithAccount(browser, server, 'greta')
+      others.push(greta)
+      const id = (await call(alice, 'POST', '/api/docs', { title: 'Field notes' })).body.id as string
+      expect((await call(alice, 'PUT', `/api/docs/${id}/access/members/greta`, { role: 'editor' })).status).toBe(200)
+      const sockets: string[] = []
+      greta.page.on('websocket', (ws) => void sockets.push(ws.url()))
+      await greta.page.goto(`/d/${id}`)
+      await waitForStatus(greta.page, 'connected')
+      await editor(greta.page).click()
+      await greta.page.keyboard.type('Written online.')
+      await waitFor('the online edit saved', async () => (await status(greta.page)).text.includes('All changes saved'))
+
+      await greta.context.setOffline(true)
+      await waitForStatus(greta.page, 'offline')
+      // meanwhile the owner makes Greta a viewer
+      expect((await call(alice, 'PUT', `/api/docs/${id}/access/members/greta`, { role: 'viewer' })).status).toBe(200)
+      await greta.page.keyboard.type(' Written offline.')
+      await waitForText(greta.page, 'Written offline.')
+      const socketsBefore = sockets.length
+      await greta.context.setOffline(false)
+
+      // the server dropped them: the page says so, and switches to view only
+      await greta.page.getByRole('alert').filter({ hasText: 'could not be saved because your access changed' }).waitFor({ timeout: 15_000 })
+      await waitForEditable(greta.page, false)
+      await greta.page.getByText('View only').waitFor()
+      expect((await status(greta.page)).text).toContain('Changes not saved')
+      expect((await status(greta.page)).text).not.toContain('All changes saved')
+      const stored = await storedText(server.storage, id)
+      expect(stored).toContain('Written online.')
+      expect(stored).not.toContain('Written offline.')
+      // the changes stay on this page
+      expect(await text(greta.page)).toContain('Written offline.')
+
+      // the one connection stays: a change by the owner arrives live, and no other socket was opened
+      expect((await call(alice, 'PATCH', `/api/docs/${id}`, { title: 'Field notes, reviewed' })).status).toBe(200)
+      await waitFor('the new title to reach the viewer', async () => (await greta.page.locator('input.title').inputValue()) === 'Field notes, reviewed')
+      await waitForStatus(greta.page, 'connected')
+      expect(sockets.length - socketsBefore).toBe(1)
+      expect((await status(greta.page)).text).not.toContain('All changes saved')
+      expect(greta.errors).toEqual([])
     })
   })
 

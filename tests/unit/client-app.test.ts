@@ -90,6 +90,9 @@ describe('status words', () => {
     expect(statusText({ connection: 'offline', save: 'saving', ended: null, keptLocally: true }).save).toBe('Changes kept on this device')
     expect(statusText({ connection: 'connecting', save: 'saved', ended: null }).connection).toBe('Connecting…')
     expect(statusText({ connection: 'offline', save: 'saved', ended: 'gone' }).connection).toBe('Closed')
+    // changes the server refused are never "saved", nor "up to date" for the viewer they made
+    expect(statusText({ connection: 'connected', save: 'saved', ended: null, refused: true }).save).toBe('Changes not saved')
+    expect(statusText({ connection: 'connected', save: 'saved', ended: null, readOnly: true, refused: true }).save).toBe('Changes not saved')
     expect(endMessage(4410)).toMatch(/deleted/)
     expect(endMessage(4403)).toMatch(/access/)
   })

@@ -7,6 +7,8 @@ import type { StatusView } from '../../collab/controllers.js'
 export function statusText(status: StatusView): { connection: string; save: string } {
   if (status.ended) return { connection: 'Closed', save: 'Not saving' }
   const connection = status.connection === 'connected' ? 'Online' : status.connection === 'connecting' ? 'Connecting…' : 'Offline'
+  // the server dropped them: never "saved", whatever it answers later
+  if (status.refused) return { connection, save: 'Changes not saved' }
   if (status.readOnly) {
     // a viewer changes nothing: say whether what is shown is live
     const save = status.connection === 'connected' ? 'Up to date' : status.connection === 'connecting' ? 'Loading…' : 'Showing the last copy'

@@ -255,6 +255,11 @@ export const docEditorStyles = [
       color: var(--tandem-muted);
       font-size: 0.88rem;
     }
+    .refused {
+      flex-basis: 100%;
+      color: var(--tandem-warn);
+      font-weight: 600;
+    }
     .badge {
       display: inline-flex;
       align-items: center;

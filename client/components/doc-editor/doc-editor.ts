@@ -7,7 +7,8 @@
  * Outside open mode it first asks the API for this person's role (with the share link's secret,
  * or the token): a viewer gets a read-only editor (not editable, toolbar off, title read-only)
  * with a "View only" badge saying why; presence still works. When the server says the role
- * changed (close 4003) it asks again and switches; when access ends (4403, 4401) it says so and
+ * changed (close 4003), or refuses this browser's changes as read-only, it asks again and
+ * switches (saying that refused changes were not saved); when access ends (4403, 4401) it says so and
  * stops. If the socket keeps failing while the network is up, it asks the API why.
  *
  * The view lives in this element's shadow root; y-prosemirror needs `ShadowRoot.createRange`,
@@ -52,6 +53,7 @@ export class TandemDocEditor extends LitElement {
     ended: { state: true },
     endCode: { state: true },
     loaded: { state: true },
+    refused: { state: true },
   }
 
   /** The document's id (attribute `doc-id`). */
@@ -70,6 +72,8 @@ export class TandemDocEditor extends LitElement {
   declare ended: string | null
   /** The first content (local copy or server) has arrived. */
   declare loaded: boolean
+  /** The server refused this browser's changes as read-only (they were not saved). */
+  declare refused: boolean
 
   /** The open session, while connected to the page. */
   session: DocSession | null = null
@@ -104,6 +108,7 @@ export class TandemDocEditor extends LitElement {
     this.editorState = null
     this.ended = null
     this.loaded = false
+    this.refused = false
     new ContextConsumer(this, {
       context: identityContext,
       subscribe: true,
@@ -125,6 +130,7 @@ export class TandemDocEditor extends LitElement {
       this.endCode = session.ended?.code ?? null
       this.applyEditable()
     }
+    this.refused = session.refused
     if (!this.loaded && (session.localLoaded || session.connection === 'connected')) this.loaded = true
     if (session.connection === 'connected' && this.roleUnverified) this.maybeCheckAccess()
     else if (session.connection !== 'connected' && !session.ended && session.provider.wsUnsuccessfulReconnects >= 3) this.maybeCheckAccess()
@@ -201,6 +207,7 @@ export class TandemDocEditor extends LitElement {
     this.endCode = null
     this.denied = null
     this.loaded = false
+    this.refused = false
     this.owner = null
     const mode = this.mode
     if (mode !== 'accounts' && mode !== 'token') {
@@ -460,7 +467,10 @@ export class TandemDocEditor extends LitElement {
     if (this.ended || !this.session) return nothing
     const reason = viewOnlyReason(this.role, { mode: this.mode, viaLink: !!this.share && !this.authStore?.state.user, owner: this.owner })
     if (!reason) return nothing
-    return html`<p class="view-only" part="view-only" role="note"><span class="badge">View only</span><span class="why">${reason}</span></p>`
+    const refused = this.refused
+      ? html`<span class="refused" role="alert">Your latest changes could not be saved because your access changed. They are kept in this browser only.</span>`
+      : nothing
+    return html`<p class="view-only" part="view-only" role="note"><span class="badge">View only</span><span class="why">${reason}</span>${refused}</p>`
   }
 
   private renderEnded() {
