@@ -6,7 +6,7 @@
  * @lit/context (see ../context.ts).
  *
  * The server ends a session for good with a 44xx close code (deleted, access revoked, signed
- * out); a changed role closes with 4003 and the provider comes straight back, which the session
+ * out) or 1009 (a change too large to send); a changed role closes with 4003 and the provider comes straight back, which the session
  * reports as an `access` event so the editor can ask for its new role. When the server refuses
  * this browser's changes (permission denied: the connection is read-only, e.g. the role was lowered
  * while offline) they stay in this browser, are marked `refused` (never "saved"), and the session
@@ -28,7 +28,7 @@ import { SaveTracker, type SaveState } from './saved.js'
 /** How the session reaches the server. `offline` covers "trying again in a moment" too. */
 export type ConnectionState = 'connecting' | 'connected' | 'offline'
 
-/** Why the server ended the session for good (a 44xx close code), in words for the user. */
+/** Why the server ended the session for good (a 44xx close code, or 1009), in words for the user. */
 export interface SessionEnd {
   readonly code: number
   readonly reason: string
@@ -70,9 +70,20 @@ export function endMessage(code: number, context: EndContext = {}): string {
       return 'You no longer have access to this document.'
     case Close.DocumentTooLarge.code:
       return 'This document reached its size limit; new changes are not saved.'
+    case Close.MessageTooBig.code:
+      return 'This change is too large to send to the server, so it was not saved. It is kept in this browser only.'
     default:
       return `The server closed this document (code ${code}).`
   }
+}
+
+/**
+ * Whether to reconnect after the server closed: not after a permanent 44xx code, nor after 1009
+ * (message too big): the provider would resend the same change on every sync, be closed again,
+ * and loop for ever (each sync resets its backoff).
+ */
+export function shouldReconnect(event: { code: number }): boolean {
+  return !(event.code >= 4400 && event.code < 4500) && event.code !== Close.MessageTooBig.code
 }
 
 /** Events of a DocSession. */
@@ -217,7 +228,7 @@ export class DocSession extends ObservableV2<SessionEvents> {
       this.localReady = true
     }
     this.endContext = options.endContext ?? {}
-    this.provider = new WebsocketProvider(options.serverUrl, options.docId, this.doc, { connect: false, params: { ...options.params } })
+    this.provider = new WebsocketProvider(options.serverUrl, options.docId, this.doc, { connect: false, params: { ...options.params }, shouldReconnect })
     announceOwnPresenceOnly(this.provider)
     this.provider.awareness.setLocalStateField('user', { name: options.identity.name, color: options.identity.color })
     this.saves = new SaveTracker(this.provider)

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError, DocsApi } from '../../client/api.js'
 import { peopleFrom } from '../../client/collab/controllers.js'
-import { endMessage } from '../../client/collab/session.js'
+import { endMessage, shouldReconnect } from '../../client/collab/session.js'
 import { statusText } from '../../client/components/connection-status/status-text.js'
 import { relativeTime } from '../../client/components/doc-list/time.js'
 import { docPath, parseRoute } from '../../client/router.js'
@@ -95,6 +95,12 @@ describe('status words', () => {
     expect(statusText({ connection: 'connected', save: 'saved', ended: null, readOnly: true, refused: true }).save).toBe('Changes not saved')
     expect(endMessage(4410)).toMatch(/deleted/)
     expect(endMessage(4403)).toMatch(/access/)
+    expect(endMessage(1009)).toMatch(/too large to send/)
+  })
+
+  it('stops reconnecting after permanent closes and a change too large to send, not after passing trouble', () => {
+    for (const code of [4401, 4403, 4410, 4413, 1009]) expect(shouldReconnect({ code }), String(code)).toBe(false)
+    for (const code of [1001, 1006, 1011, 4003, 4503, 4507, 4529]) expect(shouldReconnect({ code }), String(code)).toBe(true)
   })
 
   it('describes times relative to now', () => {
