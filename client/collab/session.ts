@@ -6,11 +6,11 @@
  * @lit/context (see ../context.ts).
  *
  * The server ends a session for good with a 44xx close code (deleted, access revoked, signed
- * out) or 1009 (a change too large to send); a changed role closes with 4003 and the provider comes straight back, which the session
- * reports as an `access` event so the editor can ask for its new role. When the server refuses
- * this browser's changes (permission denied: the connection is read-only, e.g. the role was lowered
- * while offline) they stay in this browser, are marked `refused` (never "saved"), and the session
- * reports `access` too.
+ * out) or 1009 (a change too large to send); a changed role closes with 4003 and the provider
+ * comes straight back, which the session reports as an `access` event so the editor can ask for
+ * its new role. When the server refuses this browser's changes (permission denied: the
+ * connection is read-only, e.g. the role was lowered while offline) they stay in this browser,
+ * are marked `refused` (never "saved"), and the session reports `access` too.
  */
 import type * as decoding from 'lib0/decoding'
 import { ObservableV2 } from 'lib0/observable'
