@@ -49,6 +49,14 @@ export function forgetLocalCopy(docId: string): Promise<void> {
   return clearDocument(localCacheName(docId)).catch(() => {})
 }
 
+/** Thrown by DocSession.discardLocalCopy while another tab has the document open. */
+export class LocalCopyInUse extends Error {
+  constructor() {
+    super('Another tab has this document open')
+    this.name = 'LocalCopyInUse'
+  }
+}
+
 /** How the document was opened, for the words of an end. */
 export interface EndContext {
   readonly mode?: AuthMode | null
@@ -323,6 +331,35 @@ export class DocSession extends ObservableV2<SessionEvents> {
     this.provider.disconnect()
     if ((code === Close.DocumentDeleted.code || code === Close.Forbidden.code) && this.local) void this.local.clearData().catch(() => {})
     this.emit('status', [])
+  }
+
+  /**
+   * Whether the server ended the session because of a change from this browser it will never
+   * take (the document over its size limit, or one change too large to send). The IndexedDB copy
+   * holds that change, so every later visit would resend it and be closed again: see
+   * discardLocalCopy.
+   */
+  get endedByOwnChange(): boolean {
+    const code = this.ended_?.code
+    return code === Close.DocumentTooLarge.code || code === Close.MessageTooBig.code
+  }
+
+  /**
+   * Deletes this browser's copy of the document, changes the server never got included, so the
+   * document can be opened again from the server. Only on the person's request: what it deletes
+   * exists nowhere else. The session stays ended; open a new one afterwards.
+   */
+  async discardLocalCopy(): Promise<void> {
+    if (!this.local) return
+    // the database is deleted only once no connection holds it open
+    await this.local.destroy().catch(() => {})
+    await new Promise<void>((resolve, reject) => {
+      const request = indexedDB.deleteDatabase(localCacheName(this.docId))
+      request.onsuccess = () => resolve()
+      request.onerror = () => reject(request.error ?? new Error('the local copy could not be deleted'))
+      // another tab holds the copy open (y-indexeddb does not let go on request): deleting waits for it
+      request.onblocked = () => reject(new LocalCopyInUse())
+    })
   }
 
   /** Changes the name and colour shown to the others. */

@@ -309,6 +309,22 @@ export const docEditorStyles = [
       color: inherit;
       font-weight: 600;
     }
+    /* the way out after a refused change: its explanation and buttons on lines of their own */
+    .banner .recover,
+    .banner .recover-status {
+      flex-basis: 100%;
+      margin: 0;
+      color: var(--tandem-text);
+    }
+    .banner .recover-status:empty {
+      display: none;
+    }
+    .banner .actions {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.5rem 1rem;
+    }
     .page {
       flex: 1;
       width: min(52rem, 100% - 2rem);

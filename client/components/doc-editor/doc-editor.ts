@@ -9,7 +9,9 @@
  * with a "View only" badge saying why; presence still works. When the server says the role
  * changed (close 4003), or refuses this browser's changes as read-only, it asks again and
  * switches (saying that refused changes were not saved); when access ends (4403, 4401) it says so and
- * stops. If the socket keeps failing while the network is up, it asks the API why.
+ * stops. If the socket keeps failing while the network is up, it asks the API why. When the
+ * server ended the session over a change from this browser (4413, 1009), the banner offers to
+ * copy the text and to discard this browser's copy and reopen the document from the server.
  *
  * The view lives in this element's shadow root; y-prosemirror needs `ShadowRoot.createRange`,
  * which client/shims.ts installs (see DESIGN.md).
@@ -27,7 +29,7 @@ import { Close } from '../../../shared/protocol.js'
 import { canWrite, RoleMemory, viewOnlyReason } from '../../access.js'
 import { ApiError, type Role } from '../../api.js'
 import { tokenRole, type AuthStore } from '../../auth.js'
-import { DocSession, LOCAL_ORIGIN } from '../../collab/session.js'
+import { DocSession, LOCAL_ORIGIN, LocalCopyInUse } from '../../collab/session.js'
 import { apiContext, authContext, identityContext, sessionContext } from '../../context.js'
 import { applyInput, mapOffset, type DeltaOp } from '../../editor/title.js'
 import { createEditorState, nodeViews } from '../../editor/setup.js'
@@ -54,6 +56,8 @@ export class TandemDocEditor extends LitElement {
     endCode: { state: true },
     loaded: { state: true },
     refused: { state: true },
+    discarding: { state: true },
+    recovery: { state: true },
   }
 
   /** The document's id (attribute `doc-id`). */
@@ -74,6 +78,10 @@ export class TandemDocEditor extends LitElement {
   declare loaded: boolean
   /** The server refused this browser's changes as read-only (they were not saved). */
   declare refused: boolean
+  /** The local copy is being discarded (after the person asked). */
+  declare discarding: boolean
+  /** What became of "Copy my text" or "Discard ...", for the ended banner; null before either. */
+  declare recovery: string | null
 
   /** The open session, while connected to the page. */
   session: DocSession | null = null
@@ -97,6 +105,8 @@ export class TandemDocEditor extends LitElement {
   private openedFor: string | null = null
   /** The owner's username, for the badge (once the sharing list was loaded). */
   private owner: string | null = null
+  /** Focus the text once the view is mounted (it reopened from the banner, whose button is gone). */
+  private focusOnMount = false
 
   constructor() {
     super()
@@ -109,6 +119,8 @@ export class TandemDocEditor extends LitElement {
     this.ended = null
     this.loaded = false
     this.refused = false
+    this.discarding = false
+    this.recovery = null
     new ContextConsumer(this, {
       context: identityContext,
       subscribe: true,
@@ -208,6 +220,8 @@ export class TandemDocEditor extends LitElement {
     this.denied = null
     this.loaded = false
     this.refused = false
+    this.discarding = false
+    this.recovery = null
     this.owner = null
     const mode = this.mode
     if (mode !== 'accounts' && mode !== 'token') {
@@ -403,6 +417,10 @@ export class TandemDocEditor extends LitElement {
     })
     this.view = view
     this.editorState = view.state
+    if (this.focusOnMount) {
+      this.focusOnMount = false
+      view.focus()
+    }
     const title = session.title.toString()
     if (this.titleInput) this.titleInput.value = title
     this.updateDocumentTitle(title)
@@ -463,6 +481,81 @@ export class TandemDocEditor extends LitElement {
     void this.authStore?.load()
   }
 
+  /**
+   * Copies the title and text to the clipboard, so changes the server refused are not lost when
+   * the person discards them. The Clipboard API exists only on https (or localhost); a
+   * self-hosted server on plain http gets the older copy command.
+   */
+  private async copyText(): Promise<void> {
+    const title = this.session?.title.toString().trim() ?? ''
+    const text = title ? `${title}\n\n${this.contentText()}` : this.contentText()
+    let copied = false
+    try {
+      await navigator.clipboard.writeText(text)
+      copied = true
+    } catch {
+      const area = document.createElement('textarea')
+      area.value = text
+      area.setAttribute('readonly', '')
+      area.className = 'visually-hidden'
+      this.renderRoot.appendChild(area)
+      area.select()
+      try {
+        copied = document.execCommand('copy')
+      } catch {
+        // copied stays false
+      }
+      area.remove()
+    }
+    this.recovery = copied ? 'Your text was copied. Paste it somewhere safe before you discard it.' : 'Your text could not be copied. Select it in the page and copy it yourself.'
+  }
+
+  /**
+   * Deletes this browser's copy (with the change the server refused) and opens the document
+   * again from the server. Without this, every visit would resend the refused change and be
+   * closed again, for good.
+   */
+  private async discardAndReload(): Promise<void> {
+    const session = this.session
+    if (!session || this.discarding) return
+    this.discarding = true
+    this.recovery = null
+    try {
+      await session.discardLocalCopy()
+    } catch (err) {
+      if (this.session === session) {
+        this.recovery =
+          err instanceof LocalCopyInUse
+            ? 'This document is open in another tab of this browser. Close it there, then try again.'
+            : "This browser's copy could not be deleted. Try again, or clear this site's data in the browser settings."
+      }
+      return
+    } finally {
+      this.discarding = false
+    }
+    // the person may have gone to another document meanwhile
+    if (this.session !== session) return
+    this.close()
+    this.focusOnMount = true
+    this.open()
+  }
+
+  /** The part of the ended banner offering a way out when the server refused this browser's change. */
+  private renderDiscard() {
+    return html`<p class="recover">
+        Your changes that are not on the server are only in this browser, and each visit would send them again. To edit this document again,
+        reload it from the server: this discards them, so copy your text first if you want to keep it.
+      </p>
+      <div class="actions">
+        <button @click=${this.copyText}>Copy my text</button>
+        <button class="primary" ?disabled=${this.discarding} @click=${this.discardAndReload}>
+          ${this.discarding ? 'Discarding...' : 'Discard my unsaved changes and reload'}
+        </button>
+        <a href="/">Back to your documents</a>
+      </div>
+      <p class="recover-status" role="status">${this.recovery ?? ''}</p>`
+  }
+
   private renderViewOnly() {
     if (this.ended || !this.session) return nothing
     const reason = viewOnlyReason(this.role, { mode: this.mode, viaLink: !!this.share && !this.authStore?.state.user, owner: this.owner })
@@ -478,7 +571,7 @@ export class TandemDocEditor extends LitElement {
     const signIn = this.endCode === Close.Unauthorized.code && this.mode === 'accounts'
     return html`<div class="banner" part="banner" role="alert">
       <strong>${this.ended}</strong>
-      ${signIn ? html`<button class="primary" @click=${this.signInAgain}>Sign in again</button>` : html`<a href="/">Back to your documents</a>`}
+      ${this.session?.endedByOwnChange ? this.renderDiscard() : signIn ? html`<button class="primary" @click=${this.signInAgain}>Sign in again</button>` : html`<a href="/">Back to your documents</a>`}
     </div>`
   }
 
