@@ -194,6 +194,12 @@ describe.skipIf(!CHROMIUM)(`a change that takes the document over its size limit
     const banner = kim.page.getByRole('alert').filter({ hasText: 'This document reached its size limit' })
     await banner.waitFor()
     expect(await banner.innerText()).toContain('this discards them')
+    // in view, although the paste took the page far down
+    const inView = await banner.evaluate((el) => {
+      const r = el.getBoundingClientRect()
+      return r.top >= 0 && r.bottom <= window.innerHeight && window.scrollY > 1000
+    })
+    expect(inView).toBe(true)
 
     // this browser's copy holds the refused change: a later visit sends it again and is closed again
     await kim.page.reload()

@@ -294,7 +294,12 @@ export const docEditorStyles = [
       top: var(--tandem-header-height);
       z-index: 10;
     }
+    /* in view however far down the document the change that ended the session was made; over
+       the toolbar, which is off by then anyway */
     .banner {
+      position: sticky;
+      top: var(--tandem-header-height);
+      z-index: 11;
       display: flex;
       flex-wrap: wrap;
       align-items: center;
@@ -324,6 +329,11 @@ export const docEditorStyles = [
       flex-wrap: wrap;
       align-items: center;
       gap: 0.5rem 1rem;
+    }
+    /* a long label wraps rather than run past a narrow screen */
+    .banner button {
+      max-width: 100%;
+      white-space: normal;
     }
     .page {
       flex: 1;
