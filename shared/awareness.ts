@@ -14,7 +14,9 @@ export interface AwarenessEntry {
   readonly state: string
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
+// ignoreBOM as lib0 reads strings: a leading U+FEFF stays in the text (and fails JSON.parse),
+// as it does for every client the state is relayed to
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /** JSON text of a removed entry. */
 export const REMOVED = 'null'

@@ -89,6 +89,17 @@ describe('awareness codec', () => {
     expect(awareness.stateOf(new TextEncoder().encode(' null '))).toBe(awareness.REMOVED)
   })
 
+  it('rejects a state starting with a byte-order mark, which a stock client fails to parse', () => {
+    // lib0 reads strings with ignoreBOM: a relayed U+FEFF stays in the text and JSON.parse throws
+    const bytes = Uint8Array.from([1, 1, 1, 5, 0xef, 0xbb, 0xbf, ...utf8('{}')])
+    const stock = new awarenessProtocol.Awareness(new Y.Doc())
+    expect(() => awarenessProtocol.applyAwarenessUpdate(stock, bytes, 'test')).toThrow(SyntaxError)
+    stock.doc.destroy()
+    stock.destroy()
+    expect(rejects(bytes).message).toMatch(/malformed awareness state/)
+    expect(() => awareness.stateOf(Uint8Array.from([0xef, 0xbb, 0xbf, ...utf8('null')]))).toThrow(FrameError)
+  })
+
   it('rejects a state that is not valid UTF-8', () => {
     rejects([1, 1, 1, 2, 0xc3, 0x28])
   })
