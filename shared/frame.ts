@@ -30,13 +30,27 @@ export class FrameError extends Error {
   }
 }
 
-/** Reads a varuint, turning lib0's errors into a FrameError. */
+/**
+ * Reads a varuint, turning lib0's errors into a FrameError. Only the shortest encoding (what lib0
+ * writes) is accepted: a relayed sync message is forwarded as it came, with its subtype byte at
+ * index 1 rewritten (step 2 to update), which is right only when both leading varuints are one
+ * byte each; a padded one would reach the other peers as a different, broken message.
+ */
 function varUint(decoder: decoding.Decoder, what: string): number {
+  const start = decoder.pos
+  let n: number
   try {
-    return decoding.readVarUint(decoder)
+    n = decoding.readVarUint(decoder)
   } catch {
     throw new FrameError(`truncated or oversized varuint (${what})`)
   }
+  if (padded(decoder, start)) throw new FrameError(`varuint not in its shortest form (${what})`)
+  return n
+}
+
+/** True when the varuint read from `start` up to the decoder's position ends in a 0 continuation. */
+function padded(decoder: decoding.Decoder, start: number): boolean {
+  return decoder.pos - start > 1 && decoder.arr[decoder.pos - 1] === 0
 }
 
 /** Reads a length-prefixed byte array that must lie entirely inside the frame. */
@@ -60,6 +74,8 @@ function text(decoder: decoding.Decoder, what: string): string {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
+const KNOWN_TYPES: ReadonlySet<number> = new Set([MessageType.Sync, MessageType.Awareness, MessageType.QueryAwareness, MessageType.Auth, MessageType.Tandem])
+
 /** Decodes one frame. Throws FrameError when it is truncated, malformed or has trailing bytes. */
 export function decode(frame: Uint8Array): Message {
   const decoder = decoding.createDecoder(frame)
@@ -71,7 +87,14 @@ export function decode(frame: Uint8Array): Message {
 }
 
 function decodeBody(decoder: decoding.Decoder): Message {
-  const type = varUint(decoder, 'message type')
+  let type: number
+  try {
+    type = decoding.readVarUint(decoder)
+  } catch {
+    throw new FrameError('truncated or oversized varuint (message type)')
+  }
+  // an unknown type stays unsupported (F3) however it is written; a known one must be one byte
+  if (padded(decoder, 0) && KNOWN_TYPES.has(type)) throw new FrameError('varuint not in its shortest form (message type)')
   switch (type) {
     case MessageType.Sync: {
       const sub = varUint(decoder, 'sync type')

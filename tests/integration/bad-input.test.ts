@@ -438,6 +438,22 @@ describe('malformed y-protocols messages (F3, S3: 1003, 1007)', () => {
     await proveUnharmed(arena, { errors: { 'rejected-1007': malformed.length }, closes: { 1007: malformed.length } })
   })
 
+  it('a sync message with a padded type or subtype varuint closes with 1007 and reaches no one', async () => {
+    const arena = await openArena()
+    const doc = new Y.Doc()
+    doc.getText('body').insert(0, 'padded;')
+    const update = Y.encodeStateAsUpdate(doc)
+    const padded = [
+      [0, 0x81, 0x00, update.length, ...update], // sync step 2, subtype 1 in two bytes
+      [0x80, 0x00, 1, update.length, ...update], // sync step 2, type 0 in two bytes
+      [0, 0x82, 0x00, update.length, ...update], // update, subtype 2 in two bytes
+    ]
+    const codes = await hitAll(arena, padded.map((bytes) => (ws: RawWebSocket) => ws.sendBinary(Uint8Array.from(bytes))))
+    // accepted, the relay rewrote byte 1 of the first two and stock peers got a broken message
+    expect(codes).toEqual(padded.map(() => 1007))
+    await proveUnharmed(arena, { errors: { 'rejected-1007': padded.length }, closes: { 1007: padded.length } })
+  })
+
   it('sync step 1, sync step 2 and update cut at every byte position close with 1007', async () => {
     const arena = await openArena()
     const { update, stateVector } = realDocument()

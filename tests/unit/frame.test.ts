@@ -194,6 +194,19 @@ describe('decode rejects malformed frames (F3)', () => {
     expect(err.message).toMatch(/varuint/)
   })
 
+  it('a varuint padded with continuation bytes is rejected (lib0 writes the shortest form)', () => {
+    // sync step 2 with its subtype as 0x81 0x00: the relay would rewrite byte 1 and pass on garbage
+    expect(frameError([0, 0x81, 0x00, 2, 0, 0]).message).toMatch(/shortest form \(sync type\)/)
+    expect(frameError([0x80, 0x00, 1, 2, 0, 0]).message).toMatch(/shortest form \(message type\)/)
+    expect(frameError([0, 2, 0x82, 0x00, 0, 0]).message).toMatch(/shortest form \(update length\)/)
+    expect(frameError([100, 0, 0x85, 0x80, 0x00]).message).toMatch(/shortest form \(request id\)/)
+    // an unknown type stays unsupported (F3), padded or not
+    expect(frameError([0x85, 0x00, 1]).unsupported).toBe(true)
+    // the shortest forms, zero and multi-byte values included, still decode
+    expect(frame.decode(Uint8Array.of(100, 0, 0))).toEqual({ kind: 'saved-request', id: 0 })
+    expect(frame.decode(Uint8Array.of(100, 0, 0x80, 0x01))).toEqual({ kind: 'saved-request', id: 128 })
+  })
+
   it('a reason that is not valid UTF-8 is rejected', () => {
     expect(frameError([2, 0, 2, 0xc3, 0x28]).message).toMatch(/UTF-8/)
   })
