@@ -490,7 +490,12 @@ export class Room implements Committable {
       }, due - now)
       this.metaTimer.unref()
     }
-    if (!hasEntry && !writeMeta) return null
+    if (!hasEntry && !writeMeta) {
+      // taken off the commit's list with nothing to write (a card write a delete called off):
+      // whoever waits for this room to settle hears it from here, as nothing else will call
+      queueMicrotask(() => this.resolveSettled())
+      return null
+    }
     const b = this.unsaved ?? emptyBatch()
     this.unsaved = null
     const seq = hasEntry ? this.state!.lastSeq + 1 : 0

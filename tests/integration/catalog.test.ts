@@ -135,4 +135,22 @@ describe('document catalogue', () => {
     expect(refused.code).toBe(Close.DocumentDeleted.code)
     expect((await server.storage.load(doc.id)).log).toEqual([])
   })
+
+  it('deletes a document whose new title the list has not read yet', async () => {
+    const server = await persistentServer()
+    const doc = await server.catalog.create('Doomed')
+    const editor = connect(server.wsUrl, doc.id)
+    cleanups.push(() => editor.destroy())
+    await editor.synced()
+    // typed but not yet read into the card: the delete reads it first, and the card is dirty
+    editor.doc.getText(TITLE).insert(0, 'Really ')
+    await waitFor('the title stored', async () => (await server.storage.load(doc.id)).log.length > 0)
+    const closed = nextEvent<[{ code: number }]>(editor.provider, 'closed')
+    const deleted = server.catalog.delete(doc.id)
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5000).unref())
+    expect(await Promise.race([deleted, timeout])).toBe(true)
+    expect((await closed)[0].code).toBe(Close.DocumentDeleted.code)
+    expect(await server.catalog.get(doc.id)).toBeUndefined()
+    expect((await server.storage.load(doc.id)).log).toEqual([])
+  })
 })
