@@ -91,7 +91,8 @@ export class Catalog {
     const clean = cleanTitle(title)
     const now = this.now()
     const id = newDocId()
-    const meta = newMeta(id, now, clean)
+    // the title is in the document's first entry
+    const meta = newMeta(id, now, clean, clean ? 1 : 0)
     const doc = new Y.Doc()
     writeTitle(doc, clean)
     const update = Y.encodeStateAsUpdate(doc)

@@ -11,6 +11,12 @@ export interface DocMeta {
   readonly id: string
   /** Title read from the document itself ('' until it has one). */
   title: string
+  /**
+   * Log sequence number the title was read at: a load reads it again when the document holds
+   * more (a compaction may have written its checkpoint and then failed to update this card).
+   * Missing in cards written before it existed.
+   */
+  titleSeq?: number
   /** Milliseconds since the epoch. */
   readonly createdAt: number
   /** Time of the last stored change. */
@@ -20,6 +26,6 @@ export interface DocMeta {
 }
 
 /** A new card for a document created at `now`. */
-export function newMeta(id: string, now: number, title = ''): DocMeta {
-  return { id, title, createdAt: now, updatedAt: now }
+export function newMeta(id: string, now: number, title = '', titleSeq = 0): DocMeta {
+  return { id, title, titleSeq, createdAt: now, updatedAt: now }
 }

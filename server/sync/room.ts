@@ -218,7 +218,9 @@ export class Room implements Committable {
       this.meta_ = meta ?? null
       this.state = DocState.fromStored(stored)
       this.storedSeq = this.state.lastSeq
-      this.titleSeq = stored.checkpoint?.seq ?? 0
+      // the card says how far its title was read; a checkpoint written after (by a compaction that
+      // failed before updating the card) does not make it current. Older cards: the checkpoint's
+      this.titleSeq = Math.min(meta?.titleSeq ?? stored.checkpoint?.seq ?? 0, this.state.lastSeq)
       this.status = 'ready'
       for (const peer of this.peers) this.greet(peer)
       this.maybeCompact()
@@ -601,7 +603,9 @@ export class Room implements Committable {
     // a checkpoint covers stored entries only (its write drops their log keys): under a steady
     // stream of writes it folds the stored prefix while the rest is on its way to the store
     const upTo = this.storedSeq
-    if (!state || state.uncompacted === 0 || upTo === 0 || upTo <= state.compactedSeq || state.baseSeq > upTo) return Promise.resolve()
+    if (!state || upTo === 0 || state.baseSeq > upTo) return Promise.resolve()
+    // nothing new to fold, unless the title was not read that far (then it is compacted again)
+    if ((state.uncompacted === 0 || upTo <= state.compactedSeq) && this.titleSeq >= upTo) return Promise.resolve()
     const input = state.compactionInput(upTo)
     const { storage, compactor, metrics, log, now } = this.ctx
     const stop = metrics.compactionSeconds.startTimer()
@@ -619,7 +623,11 @@ export class Room implements Committable {
         state.replaceBase(result.state, upTo)
         if (upTo > this.titleSeq) {
           this.titleSeq = upTo
-          if (this.meta_ && this.meta_.title !== result.title && this.status === 'ready') this.setTitle(result.title)
+          if (this.meta_ && this.status === 'ready') {
+            // an unchanged title's new seq goes out with the card's next write
+            this.meta_.titleSeq = upTo
+            if (this.meta_.title !== result.title) this.setTitle(result.title)
+          }
         }
         metrics.compactions.inc({ result: 'ok' })
         this.compactionFailed = false

@@ -3,7 +3,10 @@
  * titles read from the documents, rename reaching open editors, delete closing them (4410) and
  * removing the content, and a list that survives a restart.
  */
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { openLevelStorage } from '../../server/storage/leveldb.js'
+import type { Storage } from '../../server/storage/storage.js'
 import { TITLE } from '../../shared/doc-fields.js'
 import { Close } from '../../shared/protocol.js'
 import { connect, startServer, tempDir } from '../helpers/server.js'
@@ -152,5 +155,48 @@ describe('document catalogue', () => {
     expect((await closed)[0].code).toBe(Close.DocumentDeleted.code)
     expect(await server.catalog.get(doc.id)).toBeUndefined()
     expect((await server.storage.load(doc.id)).log).toEqual([])
+  })
+
+  it('reads the title again after a restart when the compaction that read it failed after writing its checkpoint', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    const path = join(data.dir, 'db')
+    const inner = await openLevelStorage(path)
+    // every compaction writes its checkpoint and then fails (a crash or a shutdown right there)
+    let failures = 0
+    const storage: Storage = {
+      ...inner,
+      async compact(docId, compaction) {
+        failures++
+        await inner.compact(docId, { checkpoint: compaction.checkpoint, dropLogUpTo: 0, dropCheckpoints: [] })
+        throw new Error('injected failure after the checkpoint was written')
+      },
+    }
+    // no compaction but the one on the way out of memory
+    const quiet = { compactMinBytes: 1 << 30, compactIdleMs: 1 << 30 }
+    const first = await startServer({}, { storage }, quiet)
+    cleanups.push(() => first.close())
+    const doc = await first.catalog.create('Before')
+    const editor = connect(first.wsUrl, doc.id)
+    await editor.synced()
+    editor.doc.getText(TITLE).insert(0, 'After: ')
+    const watcher = connect(first.wsUrl, doc.id)
+    await watcher.synced()
+    await waitFor('the watcher to have the title', () => watcher.doc.getText(TITLE).toString() === 'After: Before')
+    watcher.destroy()
+    editor.destroy()
+    await waitFor('the document to leave memory, its compaction failed', () => failures > 0 && first.registry.get(doc.id) === undefined)
+    await first.close()
+    expect(failures).toBeGreaterThan(0)
+
+    // the store holds a checkpoint of everything, and a card whose title predates it
+    const second = await startServer({}, { storage: await openLevelStorage(path) }, quiet)
+    cleanups.push(() => second.close())
+    const reader = connect(second.wsUrl, doc.id)
+    cleanups.push(() => reader.destroy())
+    await reader.synced()
+    expect(reader.doc.getText(TITLE).toString()).toBe('After: Before')
+    expect((await second.catalog.list()).find((d) => d.id === doc.id)?.title).toBe('After: Before')
+    expect((await second.catalog.get(doc.id))?.title).toBe('After: Before')
   })
 })
