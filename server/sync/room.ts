@@ -89,8 +89,21 @@ const emptyBatch = (): Batch => ({ updates: [], infos: [], frames: [], senders: 
 
 const NO_RECORDS: readonly RecordWrite[] = []
 
-/** Longest refreshTitle waits for the store before it reads what is there. */
+/**
+ * Longest the room waits for the journal or the store on someone's behalf (refreshTitle, a writer
+ * held for room) before it goes on with what is there.
+ */
 const STORE_WAIT_MS = 2000
+
+/**
+ * Waits until `register`'s callback is called, at most STORE_WAIT_MS: a store or journal that
+ * starts failing meanwhile does not hold the caller up for long.
+ */
+async function atMostStoreWait(register: (done: () => void) => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([new Promise<void>(register), new Promise<void>((resolve) => (timer = setTimeout(resolve, STORE_WAIT_MS)))])
+  clearTimeout(timer)
+}
 
 /** Someone waiting for a count or sequence number to reach `at`. */
 interface Waiter {
@@ -362,12 +375,7 @@ export class Room implements Committable {
   private async durableNow(): Promise<void> {
     const accepted = this.accepted
     if (this.durable >= accepted) return
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([
-      new Promise<void>((resolve) => this.whenDurable(accepted, resolve)),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, STORE_WAIT_MS))),
-    ])
-    clearTimeout(timer)
+    await atMostStoreWait((done) => this.whenDurable(accepted, done))
   }
 
   /**
@@ -378,13 +386,7 @@ export class Room implements Committable {
     const target = this.state?.lastSeq ?? 0
     if (this.storedSeq >= target || this.status !== 'ready' || this.ctx.commit.failing) return
     this.ctx.commit.storeNow()
-    // a store that starts failing meanwhile does not hold the caller up for long
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([
-      new Promise<void>((resolve) => this.storedWaiters.push({ at: target, done: resolve })),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, STORE_WAIT_MS))),
-    ])
-    clearTimeout(timer)
+    await atMostStoreWait((done) => this.storedWaiters.push({ at: target, done }))
   }
 
   /** Calls `done` once every update accepted up to `count` is durable. */
