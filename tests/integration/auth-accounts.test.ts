@@ -10,7 +10,6 @@ import * as Y from 'yjs'
 import * as awarenessCodec from '../../shared/awareness.js'
 import * as frame from '../../shared/frame.js'
 import { Close } from '../../shared/protocol.js'
-import { mergeAll } from '../../server/sync/doc-state.js'
 import { createMemoryStorage } from '../../server/storage/memory.js'
 import { faulty } from '../helpers/faulty-storage.js'
 import { Person, upgradeStatus } from '../helpers/http-client.js'
@@ -18,6 +17,7 @@ import { rawClient, type RawClient } from '../helpers/raw-client.js'
 import type { Storage } from '../../server/storage/storage.js'
 import { connect, startServer } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
+import { storedText } from '../helpers/ydoc.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -39,14 +39,6 @@ async function world() {
   const editLink = await alice.request('POST', `/api/docs/${id}/access/links`, { role: 'editor' })
   const secret = (l: { body: { url: string } }) => new URL(l.body.url, server.url).searchParams.get('share')!
   return { server, alice, bob, carol, dave, id, viewSecret: secret(viewLink), editSecret: secret(editLink), viewLink, editLink }
-}
-
-/** The text of `field` as stored on the server. */
-async function storedText(server: { storage: { load(id: string): Promise<any> } }, id: string, field = 'body') {
-  const stored = await server.storage.load(id)
-  const doc = new Y.Doc()
-  Y.applyUpdate(doc, mergeAll([...(stored.checkpoint ? [stored.checkpoint.state] : []), ...stored.log.flatMap((e: any) => e.updates)]))
-  return doc.getText(field).toString()
 }
 
 function edit(text: string): Uint8Array {
@@ -108,7 +100,7 @@ describe('accounts mode: role by action', () => {
         raw.send(frame.update(edit(marker)))
         raw.send(frame.savedRequest(1))
         await raw.waitFor('saved', (m) => m.kind === 'saved')
-        const stored = await storedText(server, id)
+        const stored = await storedText(server.storage, id)
         result.syncWrites = stored.includes(marker)
         if (result.syncWrites) {
           await waitFor(`the observer to get ${p.name}'s edit`, () => observer.doc.getText('body').toString().includes(marker))
@@ -171,7 +163,7 @@ describe('accounts mode: role by action', () => {
     raw.send(frame.savedRequest(1))
     await raw.waitFor('saved', (m) => m.kind === 'saved')
     expect(raw.received.some((m) => m.kind === 'permission-denied')).toBe(true)
-    expect(await storedText(server, id)).not.toContain('written by constructor')
+    expect(await storedText(server.storage, id)).not.toContain('written by constructor')
   })
 })
 
@@ -209,7 +201,7 @@ describe('accounts mode: viewers cannot change anything', () => {
     await alice.synced()
     alice.doc.getText('body').insert(0, 'original')
     alice.provider.awareness.setLocalStateField('user', { name: 'Alice' })
-    await waitFor('stored', async () => (await storedText(server, id)) === 'original')
+    await waitFor('stored', async () => (await storedText(server.storage, id)) === 'original')
 
     const carol = await rawClient(server.wsUrl, id, { headers: { Cookie: w.carol.cookie } })
     cleanups.push(() => carol.close())
@@ -231,7 +223,7 @@ describe('accounts mode: viewers cannot change anything', () => {
     carol.send(frame.savedRequest(7))
     await carol.waitFor('saved', (m) => m.kind === 'saved')
 
-    expect(await storedText(server, id)).toBe('original')
+    expect(await storedText(server.storage, id)).toBe('original')
     expect(alice.doc.getText('body').toString()).toBe('original')
     expect(alice.provider.awareness.getStates().get(aliceId)?.user?.name).toBe('Alice')
     const bob = connect(server.wsUrl, id, new Y.Doc(), { WebSocket: w.bob.webSocketClass() })
@@ -317,7 +309,7 @@ describe('accounts mode: revocation', () => {
     cleanups.push(() => check.close())
     check.send(frame.savedRequest(1))
     await check.waitFor('saved', (m) => m.kind === 'saved')
-    expect(await storedText(w.server, w.id)).not.toContain('should not land')
+    expect(await storedText(w.server.storage, w.id)).not.toContain('should not land')
   })
 })
 

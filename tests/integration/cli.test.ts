@@ -12,11 +12,11 @@ import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { SERVER_ENV_DEFAULTS, SERVER_NODE_OPTIONS } from '../../server/runtime-env.js'
 import { openLevelStorage } from '../../server/storage/leveldb.js'
-import { mergeAll } from '../../server/sync/doc-state.js'
 import { Close } from '../../shared/protocol.js'
 import { MAIN_JS, ROOT, descendantsRunning, ensureBuilt, spawn, type ChildServer } from '../helpers/child.js'
 import { connect, tempDir } from '../helpers/server.js'
 import { nextEvent, waitFor } from '../helpers/wait.js'
+import { storedText } from '../helpers/ydoc.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -206,10 +206,7 @@ describe('command line', () => {
     try {
       const history = await storage.history('last-fold')
       expect(history.map((p) => p.kind)).toEqual(['checkpoint'])
-      const stored = await storage.load('last-fold')
-      const doc = new Y.Doc()
-      Y.applyUpdate(doc, mergeAll([stored.checkpoint!.state, ...stored.log.flatMap((e) => e.updates)]))
-      expect(doc.getText('body').toString()).toBe(expected)
+      expect(await storedText(storage, 'last-fold')).toBe(expected)
     } finally {
       await storage.close()
     }

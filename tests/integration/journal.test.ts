@@ -15,22 +15,15 @@ import { JOURNAL_RECORD } from '../../server/storage/group-commit.js'
 import { Journal } from '../../server/storage/journal.js'
 import { openLevelStorage } from '../../server/storage/leveldb.js'
 import { createMemoryStorage } from '../../server/storage/memory.js'
-import { mergeAll } from '../../server/sync/doc-state.js'
 import { faulty } from '../helpers/faulty-storage.js'
 import { connect, startServer, tempDir } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
+import { storedText } from '../helpers/ydoc.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn()
 })
-
-async function storedText(storage: { load(id: string): Promise<any> }, id: string): Promise<string> {
-  const stored = await storage.load(id)
-  const doc = new Y.Doc()
-  Y.applyUpdate(doc, mergeAll([...(stored.checkpoint ? [stored.checkpoint.state] : []), ...stored.log.flatMap((e: any) => e.updates)]))
-  return doc.getText('body').toString()
-}
 
 async function journaled() {
   const dir = tempDir()

@@ -13,6 +13,7 @@ import { faulty } from '../helpers/faulty-storage.js'
 import { rawClient } from '../helpers/raw-client.js'
 import { connect, startServer, tempDir } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
+import { storedText } from '../helpers/ydoc.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -80,10 +81,7 @@ describe('document lifecycle', () => {
     expect(server.registry.size).toBe(1)
     storage.release()
     await waitFor('the document to unload', () => server.registry.size === 0)
-    const stored = await storage.load('unload-me')
-    const doc = new Y.Doc()
-    for (const u of [...(stored.checkpoint ? [stored.checkpoint.state] : []), ...stored.log.flatMap((e) => e.updates)]) Y.applyUpdate(doc, u)
-    expect(doc.getText('body').toString()).toBe('pending write')
+    expect(await storedText(storage, 'unload-me')).toBe('pending write')
   })
 
   it('a document whose peers all left while it loaded leaves memory once loaded; an edit awaiting the load lands first', async () => {
@@ -104,10 +102,7 @@ describe('document lifecycle', () => {
     openGate()
     await edited
     await waitFor('both documents to leave memory', () => server.registry.size === 0)
-    const stored = await inner.load('edited-loading')
-    const doc = new Y.Doc()
-    for (const u of [...(stored.checkpoint ? [stored.checkpoint.state] : []), ...stored.log.flatMap((e) => e.updates)]) Y.applyUpdate(doc, u)
-    expect(doc.getText('body').toString()).toBe('made while loading')
+    expect(await storedText(inner, 'edited-loading')).toBe('made while loading')
   })
 
   it('a document whose commit step throws closes its peers (1011) and leaves memory; they come back to it whole, others go on', async () => {

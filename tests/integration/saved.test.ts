@@ -4,27 +4,18 @@
  * stored, failed writes are retried, and /healthz says so.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import * as Y from 'yjs'
 import { SaveTracker } from '../../client/collab/saved.js'
 import { MessageType } from '../../shared/protocol.js'
 import { createMemoryStorage } from '../../server/storage/memory.js'
-import { mergeAll } from '../../server/sync/doc-state.js'
 import { faulty } from '../helpers/faulty-storage.js'
 import { connect, startServer } from '../helpers/server.js'
 import { nextEvent, waitFor } from '../helpers/wait.js'
+import { storedText } from '../helpers/ydoc.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn()
 })
-
-/** The text of `field` as stored: checkpoint plus log, merged. */
-async function storedText(storage: { load(id: string): Promise<{ checkpoint: { state: Uint8Array } | null; log: readonly { updates: readonly Uint8Array[] }[] }> }, docId: string, field = 'body') {
-  const stored = await storage.load(docId)
-  const doc = new Y.Doc()
-  Y.applyUpdate(doc, mergeAll([...(stored.checkpoint ? [stored.checkpoint.state] : []), ...stored.log.flatMap((e) => e.updates)]))
-  return doc.getText(field).toString()
-}
 
 describe('saved acknowledgement', () => {
   it('reaches "saved" only once the server has the change on storage', async () => {
