@@ -18,6 +18,21 @@ import { CHROMIUM, editor, ensureBuilt, launch, openDoc, SKIP_REASON, startAppSe
 
 const DISCARD = 'Discard my unsaved changes and reload'
 
+/** A browser and an app server started with `config`, for the tests of one describe block. */
+function appWith(config: Parameters<typeof startAppServer>[3]) {
+  const app = {} as { browser: Browser; server: Awaited<ReturnType<typeof startAppServer>> }
+  beforeAll(async () => {
+    ensureBuilt()
+    ;[app.browser, app.server] = await Promise.all([launch(), startAppServer({}, 0, undefined, config)])
+  })
+  afterAll(async () => {
+    await app.browser?.close()
+    await app.server?.close()
+    app.server?.cleanupData()
+  })
+  return app
+}
+
 /**
  * Chooses "Discard my unsaved changes and reload" in the ended banner, then checks the document
  * came back from the server (holding `serverText`, not the refused change), takes a new edit
@@ -113,21 +128,10 @@ describe.skipIf(!CHROMIUM)(`the saved indicator in Chromium${CHROMIUM ? '' : ` (
 })
 
 describe.skipIf(!CHROMIUM)(`a change larger than the server's message limit${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
-  let browser: Browser
-  let server: Awaited<ReturnType<typeof startAppServer>>
-
-  beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer({}, 0, undefined, { maxMessage: 64 * 1024 })])
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
-  })
+  const app = appWith({ maxMessage: 64 * 1024 })
 
   it('is reported as not saved and kept in the browser, without reconnecting and resending it', async () => {
+    const { browser, server } = app
     const { id } = await server.catalog.create('Big paste')
     const ivy = await openDoc(browser, server.url, id, { name: 'Ivy Paster', color: '#1565c0' })
     const sockets: string[] = []
@@ -152,6 +156,7 @@ describe.skipIf(!CHROMIUM)(`a change larger than the server's message limit${CHR
   })
 
   it('can be discarded from the banner, and the document opens from the server again', async () => {
+    const { browser, server } = app
     const { id } = await server.catalog.create('Big paste, discarded')
     const jay = await openDoc(browser, server.url, id, { name: 'Jay Paster', color: '#6a1b9a' })
     await editor(jay.page).click()
@@ -166,21 +171,10 @@ describe.skipIf(!CHROMIUM)(`a change larger than the server's message limit${CHR
 })
 
 describe.skipIf(!CHROMIUM)(`a change that takes the document over its size limit${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
-  let browser: Browser
-  let server: Awaited<ReturnType<typeof startAppServer>>
-
-  beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer({}, 0, undefined, { maxDocSize: 256 * 1024 })])
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
-  })
+  const app = appWith({ maxDocSize: 256 * 1024 })
 
   it('ends the session; the banner offers to copy the text and to discard it, which opens the document from the server again', async () => {
+    const { browser, server } = app
     const { id } = await server.catalog.create('Too large')
     const kim = await openDoc(browser, server.url, id, { name: 'Kim Grower', color: '#2e7d32' })
     await kim.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url })

@@ -35,14 +35,20 @@ async function journaled() {
   return { server, storage, journal }
 }
 
+/** A writer whose saves are tracked and a reader of `docId`, both synced. */
+async function writerAndReader(wsUrl: string, docId: string) {
+  const writer = connect(wsUrl, docId)
+  const reader = connect(wsUrl, docId)
+  cleanups.push(() => writer.destroy(), () => reader.destroy())
+  const tracker = new SaveTracker(writer.provider)
+  await Promise.all([writer.synced(), reader.synced()])
+  return { writer, reader, tracker }
+}
+
 describe('write-ahead journal', () => {
   it('relays and acknowledges once journaled; the store gets it in a batch shortly after', async () => {
     const { server, storage } = await journaled()
-    const writer = connect(server.wsUrl, 'wal')
-    const reader = connect(server.wsUrl, 'wal')
-    cleanups.push(() => writer.destroy(), () => reader.destroy())
-    const tracker = new SaveTracker(writer.provider)
-    await Promise.all([writer.synced(), reader.synced()])
+    const { writer, reader, tracker } = await writerAndReader(server.wsUrl, 'wal')
 
     storage.hold()
     const text = writer.doc.getText('body')
@@ -59,11 +65,7 @@ describe('write-ahead journal', () => {
 
   it('updates of every size are relayed, acknowledged and stored, each the first of its store write', async () => {
     const { server, storage } = await journaled()
-    const writer = connect(server.wsUrl, 'sizes')
-    const reader = connect(server.wsUrl, 'sizes')
-    cleanups.push(() => writer.destroy(), () => reader.destroy())
-    const tracker = new SaveTracker(writer.provider)
-    await Promise.all([writer.synced(), reader.synced()])
+    const { writer, reader, tracker } = await writerAndReader(server.wsUrl, 'sizes')
     const sizes: number[] = []
     writer.doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin !== writer.provider) sizes.push(update.length)
