@@ -4,6 +4,7 @@
  * whether the name it was sent to (Host) is ours.
  */
 import type { IncomingMessage } from 'node:http'
+import { isLoopback } from '../config.js'
 
 /** The client's address: the socket's peer, or the last X-Forwarded-For hop when trusted. */
 export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
@@ -40,7 +41,8 @@ export function originAllowed(req: IncomingMessage, extra: readonly string[]): b
 
 /** True for a host name that names this machine: localhost (and *.localhost), 127.x.x.x, [::1]. */
 function isLoopbackName(hostname: string): boolean {
-  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname)
+  // as a URL names them: an IPv6 address in brackets
+  return isLoopback(hostname) || hostname.endsWith('.localhost') || hostname === '[::1]'
 }
 
 /**
