@@ -5,7 +5,7 @@
  */
 import { Close, type CloseCode } from '../../shared/protocol.js'
 import type { Access, AccessPolicy } from './policy.js'
-import { isRole, type Role } from './roles.js'
+import type { Role } from './roles.js'
 
 /** A connection as access control sees it. */
 export interface LiveConnection {
@@ -55,7 +55,7 @@ export class LiveAccess {
       const role = this.policy.roleFor(conn.access, docId)
       if (role === conn.role) continue
       this.remove(conn)
-      conn.close(isRole(role) ? Close.AccessChanged : Close.Forbidden)
+      conn.close(role === null ? Close.Forbidden : Close.AccessChanged)
     }
   }
 
