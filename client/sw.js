@@ -33,21 +33,35 @@ sw.addEventListener('activate', (/** @type {any} */ event) => {
   )
 })
 
-/** Network first; the cached app shell when the network fails or is too slow. */
+/**
+ * A 5xx answer means the server is not there to answer (behind a reverse proxy: 502 while Tandem
+ * is down, 503 or 504 from a load balancer), so the cached copy is better, as for no network.
+ */
+function unavailable(/** @type {Response} */ response) {
+  if (response.status >= 500) throw Object.assign(new Error(`server unavailable (${response.status})`), { response })
+  return response
+}
+
+/** The cached copy; without one, the server's own 5xx answer, or the network error. */
+function cachedOr(/** @type {Response | undefined} */ cached, /** @type {any} */ err) {
+  if (cached) return cached
+  if (err?.response) return err.response
+  throw err
+}
+
+/** Network first; the cached app shell when the network fails, is too slow, or the server is down. */
 async function navigate(/** @type {Request} */ request) {
   const cache = await caches.open(CACHE)
   try {
     const response = await Promise.race([
-      fetch(request),
+      fetch(request).then(unavailable),
       new Promise((_, reject) => setTimeout(() => reject(new Error('network timeout')), NAVIGATION_TIMEOUT_MS)),
     ])
     // the shell is the same page for every route: keep the newest copy under '/'
     if (response.ok && (response.headers.get('content-type') ?? '').includes('text/html')) await cache.put('/', response.clone())
     return response
   } catch (err) {
-    const cached = await cache.match('/')
-    if (cached) return cached
-    throw err
+    return cachedOr(await cache.match('/'), err)
   }
 }
 
@@ -61,17 +75,15 @@ async function asset(/** @type {Request} */ request) {
   return response
 }
 
-/** Network first, the cache when offline (small unhashed files such as the icon). */
+/** Network first, the cache when offline or the server is down (small unhashed files such as the icon). */
 async function other(/** @type {Request} */ request) {
   const cache = await caches.open(CACHE)
   try {
-    const response = await fetch(request)
+    const response = await fetch(request).then(unavailable)
     if (response.ok) await cache.put(request, response.clone())
     return response
   } catch (err) {
-    const cached = await cache.match(request)
-    if (cached) return cached
-    throw err
+    return cachedOr(await cache.match(request), err)
   }
 }
 

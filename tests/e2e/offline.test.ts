@@ -3,10 +3,12 @@
  * and both end with identical documents when it comes back; then the server itself stops, both
  * keep typing, one reloads the page while the server is down (the app comes from the service
  * worker, the document from IndexedDB), and after the server restarts on the same port and data
- * everything merges, on both screens and on disk.
+ * everything merges, on both screens and on disk. Behind a reverse proxy, which answers 502 while
+ * the server is down, a reload still shows the document.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
+import { startProxy, type Proxy } from '../helpers/proxy.js'
 import { waitFor } from '../helpers/wait.js'
 import { caretTo, CHROMIUM, converged, editor, ensureBuilt, launch, openDoc, SKIP_REASON, startAppServer, status, storedText, text, waitForSave, waitForStatus, waitForText, type User } from './harness.js'
 
@@ -95,5 +97,43 @@ describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SK
     await waitFor('everything in the store', async () => (await storedText(server.storage, docId)).includes('Carol while the server was down.'), 5000)
     expect(await storedText(server.storage, docId)).toContain('And after the reload.')
     await waitFor('no page errors', () => carol.errors.length === 0 && dave.errors.length === 0, 1000)
+  })
+})
+
+describe.skipIf(!CHROMIUM)(`offline editing behind a reverse proxy in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
+  let browser: Browser
+  let server: Awaited<ReturnType<typeof startAppServer>>
+  let proxy: Proxy
+
+  beforeAll(async () => {
+    ensureBuilt()
+    ;[browser, server] = await Promise.all([launch(), startAppServer()])
+    proxy = await startProxy(() => server.port)
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await proxy?.close()
+    await server?.close()
+    server?.cleanupData()
+  })
+
+  it('reloads the document from this browser while the proxy answers 502 for the server', async () => {
+    const docId = (await server.catalog.create('Behind nginx')).id
+    const erin = await openDoc(browser, proxy.url, docId, { name: 'Erin Proxied', color: '#4527a0' })
+    await editor(erin.page).click()
+    await erin.page.keyboard.type('Kept through a 502.')
+    await waitForSave(erin.page, 'saved')
+    await erin.page.evaluate(async () => void (await navigator.serviceWorker.ready))
+    await waitFor('the page to be controlled by the service worker', () => erin.page.evaluate(() => navigator.serviceWorker.controller !== null))
+
+    await server.close()
+    // what a person sees at the server's address now: the proxy's error page
+    expect((await fetch(`${proxy.url}/d/${docId}`)).status).toBe(502)
+    await waitForStatus(erin.page, 'offline')
+    await erin.page.reload()
+    await waitForText(erin.page, 'Kept through a 502.')
+    await waitForStatus(erin.page, 'offline')
+    expect(await erin.page.locator('body').innerText()).not.toContain('Bad Gateway')
   })
 })
