@@ -1,6 +1,6 @@
 /**
  * Everything an EditorView of a Tandem document needs besides the schema: the y-prosemirror
- * plugins (sync, remote cursors, undo of one's own changes), keymaps, input rules, a placeholder,
+ * plugins (sync, remote cursors, undo of one's own changes, see undo.ts), keymaps, input rules, a placeholder,
  * the task-item node view, and link handling (Mod-click opens, pasting a URL over text links it).
  */
 import { baseKeymap } from 'prosemirror-commands'
@@ -16,6 +16,7 @@ import { cleanName, safeColor } from '../identity.js'
 import { setLink, setTaskChecked } from './commands.js'
 import { inputRulesPlugin } from './input-rules.js'
 import { buildKeymap } from './keymap.js'
+import { createUndoManager } from './undo.js'
 
 /** The remote cursor: a coloured caret with the person's name above it. */
 export function remoteCursor(user: { name?: unknown; color?: unknown }): HTMLElement {
@@ -156,7 +157,8 @@ export function editorPlugins(options: EditorSetupOptions): Plugin[] {
   return [
     ySyncPlugin(options.fragment),
     yCursorPlugin(options.awareness, { cursorBuilder: remoteCursor, selectionBuilder: remoteSelection }),
-    yUndoPlugin(),
+    // undo never deletes a block someone else wrote in (see undo.ts)
+    yUndoPlugin({ undoManager: createUndoManager(options.fragment) }),
     keymap(buildKeymap({ undo: undoCommand, redo: redoCommand, editLink })),
     keymap(baseKeymap),
     inputRulesPlugin(),

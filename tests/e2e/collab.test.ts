@@ -1,7 +1,7 @@
 /**
  * Two people, two separate browser contexts, one document: text and formatting typed in one
  * appear in the other; each sees the other's named cursor and avatar; the title syncs live;
- * undo in one leaves the other's concurrent edit intact; pasted HTML is cleaned through the
+ * undo in one leaves the other's concurrent edit intact, even inside a block the undo takes away; pasted HTML is cleaned through the
  * schema; a pasted paragraph is relayed and stored; every toolbar control has a label and is reachable by keyboard; 360 px works.
  */
 import { readdirSync, readFileSync } from 'node:fs'
@@ -137,6 +137,31 @@ describe.skipIf(!CHROMIUM)(`collaborative editing in Chromium${CHROMIUM ? '' : `
     await waitForText(bob.page, 'alpha from alice')
     expect(await text(bob.page)).toContain('Section beta from bob')
     await converged([alice.page, bob.page])
+  })
+
+  it("keeps what the other person wrote inside a heading or list one created, when one undoes it", async () => {
+    await caretTo(alice.page, 'end')
+    await alice.page.keyboard.press('Enter')
+    await alice.page.keyboard.type('### Plan of Alice')
+    await alice.page.keyboard.press('Enter')
+    await alice.page.keyboard.type('- point of Alice')
+    await waitForText(bob.page, 'point of Alice')
+    // Bob writes inside both blocks Alice made
+    for (const [block, words] of [['h3', ' and of Bob'], ['ul li p', ' and a point of Bob']] as const) {
+      await editor(bob.page).locator(block, { hasText: 'of Alice' }).click()
+      await bob.page.keyboard.press('End')
+      await bob.page.keyboard.type(words)
+    }
+    await waitForText(alice.page, 'and a point of Bob')
+
+    // Alice undoes until her words are gone: Bob's words stay, everywhere
+    for (let i = 0; i < 10 && /of Alice/.test(await text(alice.page)); i++) await alice.page.keyboard.press(`${MOD}+z`)
+    expect(await text(alice.page)).not.toContain('of Alice')
+    await converged([alice.page, bob.page])
+    for (const user of [alice, bob]) {
+      expect(await text(user.page)).toContain(' and of Bob')
+      expect(await text(user.page)).toContain(' and a point of Bob')
+    }
   })
 
   it('cleans pasted HTML through the schema', async () => {
