@@ -5,6 +5,7 @@
  */
 import type { AuthMode, GrantableRole, Role, ShareLinkInfo } from './api.js'
 import type { KeyValueStore } from './identity.js'
+import { webStorage } from './web-storage.js'
 
 /** True when `role` may change the document's text and title. */
 export function canWrite(role: Role | null | undefined): boolean {
@@ -56,7 +57,7 @@ const MAX_REMEMBERED = 200
 
 /** The last role this browser had on each recently opened document. */
 export class RoleMemory {
-  constructor(private readonly store: KeyValueStore | null = typeof localStorage === 'undefined' ? null : localStorage) {}
+  constructor(private readonly store: KeyValueStore | null = webStorage('localStorage')) {}
 
   private read(): Record<string, Role> {
     try {

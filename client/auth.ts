@@ -9,6 +9,7 @@ import { ROLES_KEY } from './access.js'
 import { ApiError, AuthApi, type AccountUser, type AuthMode, type Me, type RequestCredentials, type Role } from './api.js'
 import type { KeyValueStore } from './identity.js'
 import type { Route } from './router.js'
+import { webStorage } from './web-storage.js'
 
 /** sessionStorage key of the token-mode JWT (kept per tab, out of the address bar). */
 export const TOKEN_KEY = 'tandem.token'
@@ -121,14 +122,6 @@ export interface AuthStoreOptions {
   readonly window?: Window | null
 }
 
-const storageOr = (get: () => Storage) => {
-  try {
-    return get()
-  } catch {
-    return null
-  }
-}
-
 /** The page's access state, observable. */
 export class AuthStore extends ObservableV2<AuthEvents> {
   private state_: AuthState = { mode: null, signup: 'closed', user: null, refused: null, epoch: 0 }
@@ -148,8 +141,8 @@ export class AuthStore extends ObservableV2<AuthEvents> {
   constructor(options: AuthStoreOptions = {}) {
     super()
     this.win = options.window === undefined ? (typeof window === 'undefined' ? null : window) : options.window
-    this.session = options.session === undefined ? (typeof sessionStorage === 'undefined' ? null : storageOr(() => sessionStorage)) : options.session
-    this.local = options.local === undefined ? (typeof localStorage === 'undefined' ? null : storageOr(() => localStorage)) : options.local
+    this.session = options.session === undefined ? webStorage('sessionStorage') : options.session
+    this.local = options.local === undefined ? webStorage('localStorage') : options.local
     this.api = options.api ?? new AuthApi('', undefined, { credentials: () => this.credentials })
     try {
       this.token_ = this.session?.getItem(TOKEN_KEY) ?? null

@@ -4,6 +4,7 @@
  * localStorage and shared between tabs.
  */
 import { ObservableV2 } from 'lib0/observable'
+import { webStorage } from './web-storage.js'
 
 /** A user as shown to the others. */
 export interface Identity {
@@ -132,7 +133,7 @@ export class IdentityStore extends ObservableV2<IdentityEvents> {
   }
 
   constructor(
-    private readonly store: KeyValueStore | null = typeof localStorage === 'undefined' ? null : localStorage,
+    private readonly store: KeyValueStore | null = webStorage('localStorage'),
     private readonly target: EventTarget | null = typeof window === 'undefined' ? null : window,
   ) {
     super()

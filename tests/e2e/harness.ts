@@ -7,7 +7,7 @@
  * found, or to '' and says why); `SKIP_REASON` is the sentence they print.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
@@ -156,6 +156,35 @@ export async function caretTo(page: Page, where: 'start' | 'end'): Promise<void>
     5_000,
     50,
   )
+}
+
+/**
+ * A person whose Chromium refuses sites any storage ("Don't allow sites to save data": a profile
+ * whose default cookie setting is block): reading localStorage or sessionStorage throws,
+ * IndexedDB and service workers are denied. A browser of its own: `context.close()` ends it and
+ * removes its profile.
+ */
+export async function openWithoutSiteData(baseUrl: string, path: string): Promise<User> {
+  const profile = tempDir('tandem-e2e-profile-')
+  mkdirSync(join(profile.dir, 'Default'))
+  writeFileSync(join(profile.dir, 'Default', 'Preferences'), JSON.stringify({ profile: { default_content_setting_values: { cookies: 2 } } }))
+  const context = await chromium.launchPersistentContext(profile.dir, {
+    executablePath: CHROMIUM,
+    baseURL: baseUrl,
+    viewport: { width: 1100, height: 800 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+  // the profile goes once Chromium has stopped writing to it
+  const close = context.close.bind(context)
+  context.close = async (options) => {
+    await close(options)
+    profile.cleanup()
+  }
+  const page = context.pages()[0] ?? (await context.newPage())
+  const errors: string[] = []
+  page.on('pageerror', (err) => errors.push(err.message))
+  await page.goto(path)
+  return { name: '', context, page, errors }
 }
 
 /** Opens a document and waits until it is connected and editable. */

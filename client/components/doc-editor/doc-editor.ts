@@ -34,6 +34,7 @@ import { apiContext, authContext, identityContext, sessionContext } from '../../
 import { applyInput, mapOffset, type DeltaOp } from '../../editor/title.js'
 import { createEditorState, nodeViews } from '../../editor/setup.js'
 import type { Identity, IdentityStore } from '../../identity.js'
+import { webStorage } from '../../web-storage.js'
 import { icons } from '../icons.js'
 import type { TandemShareDialog } from '../share-dialog/share-dialog.js'
 import type { TandemToolbar } from '../toolbar/toolbar.js'
@@ -93,7 +94,7 @@ export class TandemDocEditor extends LitElement {
   private readonly auth = new ContextConsumer(this, { context: authContext })
   private identityStore: IdentityStore | undefined
   private readonly onIdentity = (identity: Identity) => this.session?.setIdentity(identity)
-  private readonly roles = new RoleMemory(typeof localStorage === 'undefined' ? null : localStorage)
+  private readonly roles = new RoleMemory(webStorage('localStorage'))
   /** Aborts the role request of the current document. */
   private opening: AbortController | null = null
   /** The role came from memory (offline): ask the server once it is reachable. */

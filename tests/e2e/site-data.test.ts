@@ -1,0 +1,55 @@
+/**
+ * A browser that refuses this site any storage (Chromium's "Don't allow sites to save data"):
+ * no localStorage, sessionStorage, IndexedDB or service worker. The app still opens, and a
+ * document is edited together with someone else as long as the server is reachable.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { CHROMIUM, editor, ensureBuilt, launch, openDoc, openWithoutSiteData, SKIP_REASON, startAppServer, text, waitForSave, waitForStatus, waitForText, type User } from './harness.js'
+
+describe.skipIf(!CHROMIUM)(`a browser that refuses site data, in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
+  let browser: Browser
+  let server: Awaited<ReturnType<typeof startAppServer>>
+  let docId: string
+  let gina: User
+  let hugo: User
+
+  beforeAll(async () => {
+    ensureBuilt()
+    ;[browser, server] = await Promise.all([launch(), startAppServer()])
+    docId = (await server.catalog.create('No storage here')).id
+    hugo = await openDoc(browser, server.url, docId, { name: 'Hugo Ordinary', color: '#2e7d32' })
+    gina = await openWithoutSiteData(server.url, `/d/${docId}`)
+  })
+
+  afterAll(async () => {
+    await gina?.context.close()
+    await browser?.close()
+    await server?.close()
+    server?.cleanupData()
+  })
+
+  it('opens the document and edits it together online', async () => {
+    // the browser really refuses: reading localStorage throws
+    expect(await gina.page.evaluate(() => {
+      try {
+        return typeof localStorage
+      } catch (err) {
+        return (err as Error).name
+      }
+    })).toBe('SecurityError')
+    await editor(gina.page).waitFor({ state: 'visible', timeout: 15_000 })
+    await waitForStatus(gina.page, 'connected')
+    await editor(gina.page).click()
+    await gina.page.keyboard.type('Typed without site data.')
+    await waitForText(hugo.page, 'Typed without site data.')
+    await waitForSave(gina.page, 'saved')
+    await editor(hugo.page).click()
+    await hugo.page.keyboard.press('Control+End')
+    await hugo.page.keyboard.type(' Answered.')
+    await waitForText(gina.page, 'Typed without site data. Answered.')
+    expect(await text(gina.page)).toBe(await text(hugo.page))
+    // y-indexeddb leaves its own promise of the refused database unhandled; the session handles it
+    expect(gina.errors.filter((e) => !/The user denied permission to access the database/.test(e))).toEqual([])
+  })
+})
