@@ -61,6 +61,8 @@ export interface StatusView {
   readonly readOnly?: boolean
   /** False while local changes are still on their way into this browser's IndexedDB copy. */
   readonly keptLocally?: boolean
+  /** False when this browser keeps no copy of the document (no IndexedDB, or refused). */
+  readonly localCopy?: boolean
   /** The server refused local changes (read-only): they are only in this browser. */
   readonly refused?: boolean
 }
@@ -75,7 +77,7 @@ export class SessionStatusController extends SessionFollower {
   get value(): StatusView {
     const s = this.session
     if (!s) return { connection: 'connecting', save: 'saved', ended: null }
-    return { connection: s.connection, save: s.saveState, ended: s.ended?.message ?? null, readOnly: s.readOnly, keptLocally: s.keptLocally, refused: s.refused }
+    return { connection: s.connection, save: s.saveState, ended: s.ended?.message ?? null, readOnly: s.readOnly, keptLocally: s.keptLocally, localCopy: s.localCopy, refused: s.refused }
   }
 }
 

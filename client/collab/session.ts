@@ -137,6 +137,8 @@ export class DocSession extends ObservableV2<SessionEvents> {
   readonly title: Y.Text
   private readonly local: IndexeddbPersistence | null
   private localReady = false
+  /** The browser refused the IndexedDB copy (site data blocked, some private modes). */
+  private localRefused = false
   /** Whether local changes are in this browser's IndexedDB copy, or a read confirming it is out. */
   private localWrites: 'kept' | 'checking' | 'recheck' = 'kept'
   private ended_: SessionEnd | null = null
@@ -230,7 +232,9 @@ export class DocSession extends ObservableV2<SessionEvents> {
       // a browser without working IndexedDB (some private modes) still edits online
       ;(this.local as unknown as { _db: Promise<unknown> })._db.catch(() => {
         this.localReady = true
+        this.localRefused = true
         this.emit('local', [])
+        this.emit('status', [])
       })
     } else {
       this.localReady = true
@@ -313,6 +317,14 @@ export class DocSession extends ObservableV2<SessionEvents> {
   /** True when every local change is in this browser's IndexedDB copy (or there is none). */
   get keptLocally(): boolean {
     return this.localWrites === 'kept'
+  }
+
+  /**
+   * Whether this browser keeps a copy of the document: false without IndexedDB, or when the
+   * browser refused it. Changes the server has not confirmed then exist only in this tab.
+   */
+  get localCopy(): boolean {
+    return this.local !== null && !this.localRefused
   }
 
   /** True once the IndexedDB copy (if any) has been applied. */

@@ -1,11 +1,12 @@
 /**
  * A browser that refuses this site any storage (Chromium's "Don't allow sites to save data"):
  * no localStorage, sessionStorage, IndexedDB or service worker. The app still opens, and a
- * document is edited together with someone else as long as the server is reachable.
+ * document is edited together with someone else as long as the server is reachable. Offline, the
+ * status never claims that changes are kept on this device: nothing is.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { CHROMIUM, editor, ensureBuilt, launch, openDoc, openWithoutSiteData, SKIP_REASON, startAppServer, text, waitForSave, waitForStatus, waitForText, type User } from './harness.js'
+import { caretTo, CHROMIUM, editor, ensureBuilt, launch, openDoc, openWithoutSiteData, SKIP_REASON, startAppServer, status, text, waitForSave, waitForStatus, waitForText, type User } from './harness.js'
 
 describe.skipIf(!CHROMIUM)(`a browser that refuses site data, in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
@@ -51,5 +52,21 @@ describe.skipIf(!CHROMIUM)(`a browser that refuses site data, in Chromium${CHROM
     expect(await text(gina.page)).toBe(await text(hugo.page))
     // y-indexeddb leaves its own promise of the refused database unhandled; the session handles it
     expect(gina.errors.filter((e) => !/The user denied permission to access the database/.test(e))).toEqual([])
+  })
+
+  it('says offline that changes are not kept on this device, then saves them when back', async () => {
+    await gina.context.setOffline(true)
+    await waitForStatus(gina.page, 'offline')
+    await caretTo(gina.page, 'end')
+    await gina.page.keyboard.type(' Written offline.')
+    await waitForSave(gina.page, 'saving')
+    const shown = (await status(gina.page)).text
+    expect(shown).not.toContain('kept on this device')
+    expect(shown).toBe('Offline · Not saved: keep this tab open')
+
+    await gina.context.setOffline(false)
+    await waitForStatus(gina.page, 'connected')
+    await waitForText(hugo.page, 'Written offline.')
+    await waitForSave(gina.page, 'saved')
   })
 })

@@ -88,6 +88,8 @@ describe('status words', () => {
     expect(statusText({ connection: 'offline', save: 'saving', ended: null })).toEqual({ connection: 'Offline', save: 'Changes kept on this device' })
     expect(statusText({ connection: 'offline', save: 'saving', ended: null, keptLocally: false }).save).toBe('Saving on this device...')
     expect(statusText({ connection: 'offline', save: 'saving', ended: null, keptLocally: true }).save).toBe('Changes kept on this device')
+    // no copy in this browser (IndexedDB refused): nothing is kept on this device
+    expect(statusText({ connection: 'offline', save: 'saving', ended: null, keptLocally: true, localCopy: false }).save).toBe('Not saved: keep this tab open')
     expect(statusText({ connection: 'connecting', save: 'saved', ended: null }).connection).toBe('Connecting…')
     expect(statusText({ connection: 'offline', save: 'saved', ended: 'gone' }).connection).toBe('Closed')
     // changes the server refused are never "saved", nor "up to date" for the viewer they made

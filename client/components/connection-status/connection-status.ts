@@ -25,7 +25,13 @@ export class TandemConnectionStatus extends LitElement {
   override render() {
     const s = this.status.value
     const text = statusText(s)
-    return html`<span class="status" role="status" aria-live="polite" title=${s.connection === 'offline' ? 'Your changes are kept in this browser and sent when the connection is back.' : ''}>
+    const hint =
+      s.connection !== 'offline'
+        ? ''
+        : s.localCopy === false
+          ? 'This browser keeps no copy of the document: your changes are only in this tab until the connection is back.'
+          : 'Your changes are kept in this browser and sent when the connection is back.'
+    return html`<span class="status" role="status" aria-live="polite" title=${hint}>
       <span part="dot" class="dot" aria-hidden="true"></span>
       <span part="text" class="connection">${text.connection}</span>
       <span class="sep" aria-hidden="true">·</span>

@@ -17,6 +17,8 @@ export function statusText(status: StatusView): { connection: string; save: stri
   let save: string
   if (status.save === 'saved') save = status.connection === 'connecting' ? 'Loading…' : 'All changes saved'
   else if (status.connection !== 'offline') save = 'Saving...'
+  // without a copy in this browser, unconfirmed changes live only in this tab
+  else if (status.localCopy === false) save = 'Not saved: keep this tab open'
   else save = status.keptLocally === false ? 'Saving on this device...' : 'Changes kept on this device'
   return { connection, save }
 }
