@@ -16,6 +16,7 @@ import { cleanName, safeColor } from '../identity.js'
 import { setLink, setTaskChecked } from './commands.js'
 import { inputRulesPlugin } from './input-rules.js'
 import { buildKeymap } from './keymap.js'
+import { repairPlugin } from './repair.js'
 import { createUndoManager } from './undo.js'
 
 /** The remote cursor: a coloured caret with the person's name above it. */
@@ -155,6 +156,8 @@ export function editorPlugins(options: EditorSetupOptions): Plugin[] {
     return true
   }
   return [
+    // before ySyncPlugin: it removes what y-prosemirror would throw on before it renders
+    repairPlugin(options.fragment),
     ySyncPlugin(options.fragment),
     yCursorPlugin(options.awareness, { cursorBuilder: remoteCursor, selectionBuilder: remoteSelection }),
     // undo never deletes a block someone else wrote in (see undo.ts)
