@@ -94,8 +94,16 @@ describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SK
     await Promise.all([waitForSave(carol.page, 'saved'), waitForSave(dave.page, 'saved')])
 
     // and the server has all of it in its store ("saved" means journaled; the store follows)
-    await waitFor('everything in the store', async () => (await storedText(server.storage, docId)).includes('Carol while the server was down.'), 5000)
-    expect(await storedText(server.storage, docId)).toContain('And after the reload.')
+    // each person's changes reach the store in a write of their own: wait for both
+    const stored = await waitFor(
+      'everything in the store',
+      async () => {
+        const now = await storedText(server.storage, docId)
+        return now.includes('Carol while the server was down.') && now.includes('And after the reload.') ? now : null
+      },
+      5000,
+    )
+    expect(stored).toContain('Dave first! Shared start.')
     await waitFor('no page errors', () => carol.errors.length === 0 && dave.errors.length === 0, 1000)
   })
 })
