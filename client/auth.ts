@@ -15,6 +15,11 @@ import { webStorage } from './web-storage.js'
 export const TOKEN_KEY = 'tandem.token'
 /** localStorage key of the last answer of /api/auth/me (without its CSRF token), for offline starts. */
 export const ME_KEY = 'tandem.me'
+/**
+ * localStorage key a tab changes when it signs in: the browser's session cookie is then a new
+ * session, whose CSRF token the other tabs must learn before their next change is accepted.
+ */
+export const SIGNED_IN_KEY = 'tandem.signed-in'
 
 /** What the app knows about the page's access. `mode` is null until the server (or a cache) said. */
 export interface AuthState {
@@ -137,6 +142,9 @@ export class AuthStore extends ObservableV2<AuthEvents> {
   private readonly onOnline = () => {
     if (this.stale) void this.load()
   }
+  private readonly onStorage = (event: StorageEvent) => {
+    if (event.key === SIGNED_IN_KEY && event.newValue) void this.signedInElsewhere()
+  }
 
   constructor(options: AuthStoreOptions = {}) {
     super()
@@ -150,6 +158,7 @@ export class AuthStore extends ObservableV2<AuthEvents> {
       this.token_ = null
     }
     this.win?.addEventListener('online', this.onOnline)
+    this.win?.addEventListener('storage', this.onStorage)
   }
 
   /** The current state. */
@@ -211,12 +220,22 @@ export class AuthStore extends ObservableV2<AuthEvents> {
     }
   }
 
-  private apply(me: Me, refused: AuthState['refused'] = null): void {
+  /** Takes the server's answer; `signedIn`: it follows a sign-in, which starts screens afresh even for the same account. */
+  private apply(me: Me, refused: AuthState['refused'] = null, signedIn = false): void {
     this.csrf = me.csrf
     this.stale = false
     this.remember(me)
     const userChanged = me.user?.id !== this.state_.user?.id
-    this.set({ mode: me.mode, signup: me.signup, user: me.user, refused, epoch: this.state_.epoch + (userChanged && me.user ? 1 : 0) })
+    this.set({ mode: me.mode, signup: me.signup, user: me.user, refused, epoch: this.state_.epoch + ((userChanged || signedIn) && me.user ? 1 : 0) })
+  }
+
+  /** Another tab signed in: take the new session's token, and reopen what its sign-in closed here. */
+  private async signedInElsewhere(): Promise<void> {
+    try {
+      this.apply(await this.api.me(), null, true)
+    } catch {
+      // unreachable: the next request that needs the new token asks again (through a 401 or offline)
+    }
   }
 
   /** Asks the server again when the state came from the cache (an offline start); else nothing. */
@@ -283,6 +302,12 @@ export class AuthStore extends ObservableV2<AuthEvents> {
 
   private signedIn(user: AccountUser, csrf: string): void {
     this.apply({ mode: 'accounts', signup: this.state_.signup, user, csrf })
+    try {
+      // a new value each time: storing the same one tells the other tabs nothing
+      this.local?.setItem(SIGNED_IN_KEY, `${Date.now()} ${Math.random()}`)
+    } catch {
+      // the other tabs' changes are refused (CSRF) until they reload
+    }
   }
 
   /** Signs out (the server closes this session's documents) and forgets this browser's document copies. */
@@ -313,6 +338,7 @@ export class AuthStore extends ObservableV2<AuthEvents> {
 
   override destroy(): void {
     this.win?.removeEventListener('online', this.onOnline)
+    this.win?.removeEventListener('storage', this.onStorage)
     super.destroy()
   }
 }

@@ -11,6 +11,8 @@
  *   document in their list and edits it, and removes them: their open editor is told and stops,
  *   and the document leaves their list;
  * - share links opened in fresh contexts work with their role, and a revoked link stops;
+ * - several tabs of one browser: after a sign-in in one, the others' changes carry the new
+ *   session's CSRF token, and a document the sign-out closed opens again;
  * - closed sign-up: the first account (the admin) creates others from the account menu, the
  *   sign-in screen says sign-up is closed; passwords change from the account menu;
  * - token mode: /d/<id>?token=<jwt> opens the editor (the token leaves the address bar), the list
@@ -376,6 +378,55 @@ describe.skipIf(!CHROMIUM)(`accounts, sharing and tokens in Chromium${CHROMIUM ?
       expect(sockets.length - socketsBefore).toBe(1)
       expect((await status(greta.page)).text).not.toContain('All changes saved')
       expect(greta.errors).toEqual([])
+    })
+  })
+
+  describe('several tabs of one browser', () => {
+    let server: AppServer
+
+    beforeAll(async () => {
+      server = await startAppServer({}, 0, undefined, { auth: 'accounts' })
+    })
+
+    afterAll(async () => {
+      await server?.close()
+      server?.cleanupData()
+    })
+
+    it('after a sign-in in another tab, the other tabs make changes with the new session and reopen the document its sign-out closed', async () => {
+      const hana = await personWithAccount(browser, server, 'hana')
+      try {
+        const id = (await call(hana, 'POST', '/api/docs', { title: 'Hana’s notes' })).body.id as string
+        const first = hana.page
+        const [list, doc] = await Promise.all([hana.context.newPage(), hana.context.newPage()])
+        for (const page of [list, doc]) page.on('pageerror', (err) => hana.errors.push(err.message))
+        await list.goto('/')
+        await list.getByRole('heading', { name: 'Documents' }).waitFor()
+        await doc.goto(`/d/${id}`)
+        await waitForStatus(doc, 'connected')
+
+        // signed out in the first tab: the document's tab is told; then she signs in again there
+        await first.getByRole('button', { name: /^Your account \(hana\)/ }).click()
+        await first.getByRole('dialog', { name: 'Your account and how others see you' }).getByRole('button', { name: 'Sign out' }).click()
+        await first.getByRole('heading', { name: 'Sign in to Tandem' }).waitFor()
+        await doc.getByRole('alert').filter({ hasText: 'You were signed out, so this document was closed.' }).waitFor({ timeout: 10_000 })
+        await first.getByRole('textbox', { name: 'Username' }).fill('hana')
+        await first.getByLabel('Password').fill(PASSWORD)
+        await first.getByRole('button', { name: 'Sign in', exact: true }).click()
+        await first.getByRole('heading', { name: 'Documents' }).waitFor()
+
+        // the document's tab opens the document again, editable
+        await waitForStatus(doc, 'connected')
+        await waitForEditable(doc, true)
+        expect(await doc.getByRole('alert').count()).toBe(0)
+        // the list's tab creates a document: its request carries the new session's CSRF token
+        await list.getByRole('button', { name: 'New document' }).click()
+        await list.waitForURL(/\/d\/[A-Za-z0-9_-]+$/, { timeout: 5_000 })
+        await waitForStatus(list, 'connected')
+        expect(hana.errors).toEqual([])
+      } finally {
+        await hana.context.close()
+      }
     })
   })
 
