@@ -202,6 +202,11 @@ export class DocsApi extends ApiClient {
     return this.call('PUT', `${doc(id)}/access/members/${encodeURIComponent(username)}`, { role }, {}, true)
   }
 
+  /** Changes the role of someone who is a member (owners only); 404 when they no longer are. */
+  changeMember(id: string, username: string, role: GrantableRole): Promise<{ username: string; role: GrantableRole }> {
+    return this.call('PATCH', `${doc(id)}/access/members/${encodeURIComponent(username)}`, { role }, {}, true)
+  }
+
   /** Takes a member's access away (owners; or members themselves). */
   removeMember(id: string, username: string): Promise<void> {
     return this.call('DELETE', `${doc(id)}/access/members/${encodeURIComponent(username)}`, undefined, {}, true)

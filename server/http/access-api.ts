@@ -3,7 +3,8 @@
  * access; only its owner changes it. Every change re-checks the live connections at once.
  *
  *   GET    /api/docs/:id/access                      { owner, members, links (owner only), role }
- *   PUT    /api/docs/:id/access/members/:username    { role: "editor" | "viewer" }
+ *   PUT    /api/docs/:id/access/members/:username    { role: "editor" | "viewer" }  adds or changes
+ *   PATCH  /api/docs/:id/access/members/:username    { role: "editor" | "viewer" }  changes; 404 if not a member
  *   DELETE /api/docs/:id/access/members/:username    204 (an owner removes anyone; a member themself)
  *   POST   /api/docs/:id/access/links                { role: "editor" | "viewer" }  201 link
  *   DELETE /api/docs/:id/access/links/:linkId        204; sockets opened with the link close
@@ -93,6 +94,20 @@ export function addAccessRoutes(router: Router, ctx: AccessApiContext): void {
     const user = await userNamed(route.params.username ?? '')
     await save(id, (acl) => {
       if (user.id === acl.owner) throw new HttpError(400, 'the owner keeps owning the document')
+      return { ...acl, members: { ...acl.members, [user.id]: role } }
+    })
+    json(res, 200, { username: user.username, role })
+  })
+
+  router.add('PATCH', '/api/docs/:id/access/members/:username', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
+    const id = docId(route)
+    store()
+    guard.require(await guard.access(req, route.url), id, 'share')
+    const { role } = parseBody(MemberBody, await readJson(req))
+    const user = await userNamed(route.params.username ?? '')
+    await save(id, (acl) => {
+      // a change, never a grant: a list read before someone was removed must not bring them back
+      if (!Object.hasOwn(acl.members, user.id)) throw new HttpError(404, `${user.username} is not a member of this document`)
       return { ...acl, members: { ...acl.members, [user.id]: role } }
     })
     json(res, 200, { username: user.username, role })

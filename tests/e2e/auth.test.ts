@@ -12,7 +12,8 @@
  *   and the document leaves their list;
  * - share links opened in fresh contexts work with their role, and a revoked link stops;
  * - several tabs of one browser: after a sign-in in one, the others' changes carry the new
- *   session's CSRF token, and a document the sign-out closed opens again;
+ *   session's CSRF token, and a document the sign-out closed opens again; a role changed in a
+ *   sharing dialog opened before someone was removed in another tab does not bring them back;
  * - closed sign-up: the first account (the admin) creates others from the account menu, the
  *   sign-in screen says sign-up is closed; passwords change from the account menu;
  * - token mode: /d/<id>?token=<jwt> opens the editor (the token leaves the address bar), the list
@@ -426,6 +427,43 @@ describe.skipIf(!CHROMIUM)(`accounts, sharing and tokens in Chromium${CHROMIUM ?
         expect(hana.errors).toEqual([])
       } finally {
         await hana.context.close()
+      }
+    })
+
+    it('a role changed in a sharing dialog left open does not give back access removed from another', async () => {
+      const ines = await personWithAccount(browser, server, 'ines')
+      const jon = await personWithAccount(browser, server, 'jon')
+      try {
+        const id = (await call(ines, 'POST', '/api/docs', { title: 'Budget' })).body.id as string
+        expect((await call(ines, 'PUT', `/api/docs/${id}/access/members/jon`, { role: 'editor' })).status).toBe(200)
+        const first = ines.page
+        const second = await ines.context.newPage()
+        second.on('pageerror', (err) => ines.errors.push(err.message))
+        const dialogs = []
+        for (const page of [first, second]) {
+          await page.goto(`/d/${id}`)
+          await waitForStatus(page, 'connected')
+          await page.getByRole('button', { name: 'Share' }).click()
+          const dialog = page.getByRole('dialog', { name: 'Share “Budget”' })
+          await dialog.locator('li.person[data-username="jon"]').waitFor()
+          dialogs.push(dialog)
+        }
+        const [fresh, stale] = dialogs as [ReturnType<Page['getByRole']>, ReturnType<Page['getByRole']>]
+
+        // removed in the first tab; the second tab's dialog still lists him, and makes him a viewer
+        await fresh.getByRole('button', { name: 'Remove jon' }).click()
+        await fresh.getByRole('status').filter({ hasText: 'jon no longer has access.' }).waitFor()
+        await stale.getByRole('combobox', { name: 'Role of jon' }).selectOption('viewer')
+        await stale.getByRole('alert').waitFor()
+        await stale.locator('li.person[data-username="jon"]').waitFor({ state: 'detached' })
+
+        // he stays out
+        const access = await call(ines, 'GET', `/api/docs/${id}/access`)
+        expect(access.body.members).toEqual([])
+        expect((await call(jon, 'GET', `/api/docs/${id}`)).status).toBe(404)
+        expect(ines.errors).toEqual([])
+      } finally {
+        await Promise.all([ines.context.close(), jon.context.close()])
       }
     })
   })

@@ -2,8 +2,8 @@
  * Accounts mode, enforced at the relay: the role-by-action matrix (owner, editor, viewer,
  * stranger, link holders, nobody; read, write, share, delete) through the HTTP API and through
  * raw y-websocket clients that ignore any UI; a viewer's forged updates and awareness change
- * nothing; revocation, logout and deletion close live sockets within a second; sign-up, login,
- * CSRF and brute-force limits.
+ * nothing; a role change never grants access; revocation, logout and deletion close live
+ * sockets within a second; sign-up, login, CSRF and brute-force limits.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -172,7 +172,7 @@ describe('accounts mode: sharing routes', () => {
     const w = await world()
     const anon = new Person(w.server.url, 'anonymous')
     for (const p of [anon, w.dave]) {
-      for (const [method, body] of [['DELETE', undefined], ['PUT', { role: 'editor' }]] as const) {
+      for (const [method, body] of [['DELETE', undefined], ['PUT', { role: 'editor' }], ['PATCH', { role: 'editor' }]] as const) {
         const answer = async (username: string) => {
           const r = await p.request(method, `/api/docs/${w.id}/access/members/${username}`, body)
           return { status: r.status, error: r.body?.error }
@@ -189,6 +189,26 @@ describe('accounts mode: sharing routes', () => {
     expect((await w.alice.request('PUT', `/api/docs/${w.id}/access/members/nobody-here`, { role: 'viewer' })).status).toBe(404)
     expect((await w.carol.request('DELETE', `/api/docs/${w.id}/access/members/Carol`)).status).toBe(204)
     expect((await w.carol.request('GET', `/api/docs/${w.id}`)).status).toBe(404)
+  })
+})
+
+describe('accounts mode: changing a role', () => {
+  it('changes the role of a member only, and never gives access to someone who is not one', async () => {
+    const w = await world()
+    const change = (p: Person, username: string, role: string) => p.request('PATCH', `/api/docs/${w.id}/access/members/${username}`, { role })
+    expect((await change(w.alice, 'bob', 'viewer')).status).toBe(200)
+    expect((await w.bob.request('GET', `/api/docs/${w.id}`)).body.role).toBe('viewer')
+    // dave is no member (or was removed after the owner's list was read): nothing is granted
+    const refused = await change(w.alice, 'dave', 'editor')
+    expect(refused.status).toBe(404)
+    expect(refused.body.error).toBe('dave is not a member of this document')
+    expect((await w.dave.request('GET', `/api/docs/${w.id}`)).status).toBe(404)
+    expect((await change(w.carol, 'bob', 'editor')).status).toBe(403)
+    expect((await change(w.alice, 'bob', 'owner')).status).toBe(400)
+    expect((await w.alice.request('GET', `/api/docs/${w.id}/access`)).body.members).toEqual([
+      { username: 'bob', role: 'viewer' },
+      { username: 'carol', role: 'viewer' },
+    ])
   })
 })
 

@@ -126,12 +126,14 @@ export class TandemShareDialog extends LitElement {
 
   private async setRole(username: string, role: GrantableRole, select: HTMLSelectElement): Promise<void> {
     const done = await this.action.run(`member:${username}`, async () => {
-      await this.api.value!.setMember(this.docId, username, role)
+      await this.api.value!.changeMember(this.docId, username, role)
       await this.load()
       return true
     })
-    if (done) this.changed(`${username} can now ${role === 'editor' ? 'edit' : 'view'} this document.`)
-    else select.value = this.access?.members.find((m) => m.username === username)?.role ?? select.value
+    if (done) return this.changed(`${username} can now ${role === 'editor' ? 'edit' : 'view'} this document.`)
+    // the list may be out of date (changed in another tab or by another owner's session): show it as it is
+    await this.load()
+    select.value = this.access?.members.find((m) => m.username === username)?.role ?? select.value
   }
 
   private async removeMember(username: string): Promise<void> {
