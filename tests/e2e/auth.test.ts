@@ -12,7 +12,8 @@
  *   and the document leaves their list;
  * - share links opened in fresh contexts work with their role, and a revoked link stops;
  * - several tabs of one browser: after a sign-in in one, the others' changes carry the new
- *   session's CSRF token, and a document the sign-out closed opens again; a role changed in a
+ *   session's CSRF token, a document the sign-out closed opens again, and a list follows a
+ *   sign-in as someone else with that account's documents; a role changed in a
  *   sharing dialog opened before someone was removed in another tab does not bring them back;
  * - closed sign-up: the first account (the admin) creates others from the account menu, the
  *   sign-in screen says sign-up is closed; passwords change from the account menu;
@@ -427,6 +428,35 @@ describe.skipIf(!CHROMIUM)(`accounts, sharing and tokens in Chromium${CHROMIUM ?
         expect(hana.errors).toEqual([])
       } finally {
         await hana.context.close()
+      }
+    })
+
+    it('a tab showing the list follows a sign-in as someone else in another tab', async () => {
+      const lena = await personWithAccount(browser, server, 'lena')
+      await (await personWithAccount(browser, server, 'moritz')).context.close()
+      try {
+        expect((await call(lena, 'POST', '/api/docs', { title: 'Lena’s diary' })).status).toBe(201)
+        const first = lena.page
+        const second = await lena.context.newPage()
+        second.on('pageerror', (err) => lena.errors.push(err.message))
+        for (const page of [first, second]) {
+          await page.goto('/')
+          await waitFor('her document listed', async () => (await listed(page)).includes('Lena’s diary'))
+        }
+        await first.getByRole('button', { name: /^Your account \(lena\)/ }).click()
+        await first.getByRole('dialog', { name: 'Your account and how others see you' }).getByRole('button', { name: 'Sign out' }).click()
+        await first.getByRole('textbox', { name: 'Username' }).fill('moritz')
+        await first.getByLabel('Password').fill(PASSWORD)
+        await first.getByRole('button', { name: 'Sign in', exact: true }).click()
+        await first.locator('tandem-doc-list .empty.first').waitFor()
+
+        // the other tab is Moritz's now, his name and his documents
+        await second.getByRole('button', { name: /^Your account \(moritz\)/ }).waitFor({ timeout: 5_000 })
+        await second.locator('tandem-doc-list .empty.first').waitFor({ timeout: 5_000 })
+        expect(await listed(second)).toEqual([])
+        expect(lena.errors).toEqual([])
+      } finally {
+        await lena.context.close()
       }
     })
 

@@ -148,7 +148,8 @@ export class TandemApp extends LitElement {
     const route = this.route
     switch (route.name) {
       case 'list':
-        return html`<tandem-doc-list></tandem-doc-list>`
+        // a new list after each sign-in (here or in another tab): it shows that account's documents
+        return keyed(this.authState.epoch, html`<tandem-doc-list></tandem-doc-list>`)
       case 'doc':
         // a new editor (and session) per document, per link, and after each sign-in
         return keyed(
