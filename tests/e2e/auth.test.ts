@@ -14,7 +14,8 @@
  * - several tabs of one browser: after a sign-in in one, the others' changes carry the new
  *   session's CSRF token, a document the sign-out closed opens again, and a list follows a
  *   sign-in as someone else with that account's documents; a role changed in a
- *   sharing dialog opened before someone was removed in another tab does not bring them back;
+ *   sharing dialog opened before someone was removed in another tab does not bring them back,
+ *   and such a dialog shows the list as it is once a removal or revocation there fails;
  * - closed sign-up: the first account (the admin) creates others from the account menu, the
  *   sign-in screen says sign-up is closed; passwords change from the account menu;
  * - token mode: /d/<id>?token=<jwt> opens the editor (the token leaves the address bar), the list
@@ -494,6 +495,44 @@ describe.skipIf(!CHROMIUM)(`accounts, sharing and tokens in Chromium${CHROMIUM ?
         expect(ines.errors).toEqual([])
       } finally {
         await Promise.all([ines.context.close(), jon.context.close()])
+      }
+    })
+
+    it('a sharing dialog left open shows what is true after a removal or revocation made from another', async () => {
+      const olga = await personWithAccount(browser, server, 'olga')
+      const pia = await personWithAccount(browser, server, 'pia')
+      try {
+        const id = (await call(olga, 'POST', '/api/docs', { title: 'Minutes' })).body.id as string
+        expect((await call(olga, 'PUT', `/api/docs/${id}/access/members/pia`, { role: 'viewer' })).status).toBe(200)
+        expect((await call(olga, 'POST', `/api/docs/${id}/access/links`, { role: 'editor' })).status).toBe(201)
+        const first = olga.page
+        const second = await olga.context.newPage()
+        second.on('pageerror', (err) => olga.errors.push(err.message))
+        const dialogs = []
+        for (const page of [first, second]) {
+          await page.goto(`/d/${id}`)
+          await waitForStatus(page, 'connected')
+          await page.getByRole('button', { name: 'Share' }).click()
+          const dialog = page.getByRole('dialog', { name: 'Share “Minutes”' })
+          await dialog.locator('li.link[data-role="editor"]').waitFor()
+          dialogs.push(dialog)
+        }
+        const [fresh, stale] = dialogs as [ReturnType<Page['getByRole']>, ReturnType<Page['getByRole']>]
+        // removed in one dialog, then again in the other, which still lists her: it shows she is gone
+        await fresh.getByRole('button', { name: 'Remove pia' }).click()
+        await fresh.locator('li.person[data-username="pia"]').waitFor({ state: 'detached' })
+        await stale.getByRole('button', { name: 'Remove pia' }).click()
+        await stale.getByRole('alert').filter({ hasText: 'not a member' }).waitFor()
+        await stale.locator('li.person[data-username="pia"]').waitFor({ state: 'detached', timeout: 5_000 })
+        // the same for a link
+        await fresh.getByRole('button', { name: 'Revoke the edit link' }).click()
+        await fresh.locator('li.link').waitFor({ state: 'detached' })
+        await stale.getByRole('button', { name: 'Revoke the edit link' }).click()
+        await stale.getByRole('alert').filter({ hasText: 'No link' }).waitFor()
+        await stale.locator('li.link').waitFor({ state: 'detached', timeout: 5_000 })
+        expect(olga.errors).toEqual([])
+      } finally {
+        await Promise.all([olga.context.close(), pia.context.close()])
       }
     })
   })

@@ -131,7 +131,7 @@ export class TandemShareDialog extends LitElement {
       return true
     })
     if (done) return this.changed(`${username} can now ${role === 'editor' ? 'edit' : 'view'} this document.`)
-    // the list may be out of date (changed in another tab or by another owner's session): show it as it is
+    // removed meanwhile from another tab or device, perhaps: show the list as it is now
     await this.load()
     select.value = this.access?.members.find((m) => m.username === username)?.role ?? select.value
   }
@@ -145,6 +145,9 @@ export class TandemShareDialog extends LitElement {
     if (done) {
       this.changed(`${username} no longer has access.`)
       this.renderRoot.querySelector<HTMLElement>('#username')?.focus()
+    } else {
+      // removed meanwhile from another tab or device, perhaps: show the list as it is now
+      await this.load()
     }
   }
 
@@ -172,6 +175,9 @@ export class TandemShareDialog extends LitElement {
     if (done) {
       this.changed('Link revoked: it no longer opens this document.')
       this.renderRoot.querySelector<HTMLElement>('#link-role')?.focus()
+    } else {
+      // revoked meanwhile from another tab or device, perhaps: show the links as they are now
+      await this.load()
     }
   }
 
