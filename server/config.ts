@@ -124,6 +124,19 @@ const bool = z
   .refine((s) => ['true', 'false', '1', '0', 'yes', 'no', ''].includes(s), 'must be true or false')
   .transform((s) => s === 'true' || s === '1' || s === 'yes' || s === '')
 
+/**
+ * An origin as a browser sends it in the Origin header (lower case, punycode, no default port),
+ * which is what requests are compared with; one that is no URL at all is refused here.
+ */
+function origin(text: string, ctx: z.RefinementCtx): string {
+  try {
+    return new URL(text).origin
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} is not a valid origin` })
+    return z.NEVER
+  }
+}
+
 const schema = z.object({
   port: integer(0, 65535),
   host: z.string().trim().min(1, 'must not be empty'),
@@ -142,7 +155,7 @@ const schema = z.object({
   origin: z
     .string()
     .transform((s) => (s === 'none' ? [] : s.split(',').map((o) => o.trim()).filter(Boolean)))
-    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'origins look like https://docs.example.com (scheme and host, no path)'))),
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'origins look like https://docs.example.com (scheme and host, no path)').transform(origin))),
   'trust-proxy': bool,
   'max-connections-per-ip': integer(1, 1_000_000),
   'max-messages-per-second': integer(1, 1_000_000),

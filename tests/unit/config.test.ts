@@ -118,6 +118,21 @@ describe('parseConfig', () => {
     expect(configError(['--auth', 'magic']).message).toMatch(/--auth \(AUTH\) "magic"/)
   })
 
+  it('keeps origins as browsers send them in the Origin header, and rejects ones that are no URL', () => {
+    // a browser sends its origin lower-cased, in punycode, without the scheme's default port: an
+    // origin kept as typed would never match and its users would get 403 with no hint why
+    expect(config(['--origin', 'https://Docs.Example.com:443,http://b.example:80,http://c.example:8080,https://bücher.example']).origins).toEqual([
+      'https://docs.example.com',
+      'http://b.example',
+      'http://c.example:8080',
+      'https://xn--bcher-kva.example',
+    ])
+    // not an "Invalid URL" from deep inside start-up, but the option and the value
+    for (const bad of ['http://a.example:99999', 'http://exa mple.com', 'http://[::1']) {
+      expect(configError(['--origin', bad]).message, bad).toMatch(/^--origin \(ORIGINS\) /)
+    }
+  })
+
   it('lets flags beat the environment', () => {
     const env = { PORT: '1111', HOST: 'env-host', DATA_DIR: '/env', MAX_MESSAGE: '2MiB', LOG_LEVEL: 'error' }
     const c = config(['--port', '2222', '--host=flag-host', '--data', '/flag', '--max-message', '1MiB', '--log-level', 'warn', '--fsync'], env)
