@@ -60,6 +60,8 @@ interface Option {
   readonly type: 'string' | 'boolean'
   readonly help: string
   readonly default: string
+  /** May be given more than once; the values add up (comma-joined). */
+  readonly multiple?: boolean
 }
 
 /** Every option: flag, environment variable, default and help (README's table mirrors this). */
@@ -78,7 +80,7 @@ export const OPTIONS: readonly Option[] = [
   { flag: 'jwt-public-key', env: 'JWT_PUBLIC_KEY', type: 'string', default: 'none', help: 'token mode: PEM public key file' },
   { flag: 'tls-cert', env: 'TLS_CERT', type: 'string', default: 'none', help: 'PEM certificate file: serve https/wss' },
   { flag: 'tls-key', env: 'TLS_KEY', type: 'string', default: 'none', help: 'PEM private key file for --tls-cert' },
-  { flag: 'origin', env: 'ORIGINS', type: 'string', default: 'none', help: 'extra allowed browser origins, comma-separated' },
+  { flag: 'origin', env: 'ORIGINS', type: 'string', default: 'none', help: 'extra allowed browser origins, comma-separated or repeated', multiple: true },
   { flag: 'trust-proxy', env: 'TRUST_PROXY', type: 'boolean', default: 'false', help: 'read client address from X-Forwarded-For' },
   { flag: 'max-connections-per-ip', env: 'MAX_CONNECTIONS_PER_IP', type: 'string', default: '64', help: 'open WebSockets per client address' },
   { flag: 'max-messages-per-second', env: 'MAX_MESSAGES_PER_SECOND', type: 'string', default: '500', help: 'per connection (bursts of 4 s allowed)' },
@@ -166,7 +168,7 @@ const schema = z.object({
 
 /** Parses flags (argv without node and script) and environment into a Config. */
 export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Config | 'help' {
-  let values: Record<string, string | boolean | undefined>
+  let values: Record<string, string | string[] | boolean | undefined>
   try {
     const parsed = parseArgs({
       args: [...argv],
@@ -175,10 +177,10 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
       allowNegative: true,
       options: {
         help: { type: 'boolean', short: 'h' },
-        ...Object.fromEntries(OPTIONS.map((o) => [o.flag, { type: o.type }])),
+        ...Object.fromEntries(OPTIONS.map((o) => [o.flag, { type: o.type, multiple: o.multiple ?? false }])),
       },
     })
-    values = parsed.values as Record<string, string | boolean | undefined>
+    values = parsed.values as Record<string, string | string[] | boolean | undefined>
   } catch (err) {
     throw new ConfigError(`${(err as Error).message.replace(/\. To specify.*$/s, '')}\n\n${usage()}`)
   }
@@ -188,7 +190,8 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     const fromFlag = values[o.flag]
     // an empty environment variable counts as unset
     const fromEnv = env[o.env] === '' ? undefined : env[o.env]
-    raw[o.flag] = fromFlag === undefined ? (fromEnv ?? o.default) : String(fromFlag)
+    // a repeated --origin adds to the list: keeping only the last would shut out the others' users
+    raw[o.flag] = fromFlag === undefined ? (fromEnv ?? o.default) : Array.isArray(fromFlag) ? fromFlag.join(',') : String(fromFlag)
   }
   const result = schema.safeParse(raw)
   if (!result.success) {

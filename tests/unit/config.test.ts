@@ -133,6 +133,16 @@ describe('parseConfig', () => {
     }
   })
 
+  it('adds up --origin given more than once instead of keeping the last', () => {
+    expect(config(['--origin', 'https://a.example', '--origin', 'https://b.example,https://c.example']).origins).toEqual([
+      'https://a.example',
+      'https://b.example',
+      'https://c.example',
+    ])
+    // flags still win over the environment as a whole
+    expect(config(['--origin', 'https://a.example'], { ORIGINS: 'https://env.example' }).origins).toEqual(['https://a.example'])
+  })
+
   it('lets flags beat the environment', () => {
     const env = { PORT: '1111', HOST: 'env-host', DATA_DIR: '/env', MAX_MESSAGE: '2MiB', LOG_LEVEL: 'error' }
     const c = config(['--port', '2222', '--host=flag-host', '--data', '/flag', '--max-message', '1MiB', '--log-level', 'warn', '--fsync'], env)
