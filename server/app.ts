@@ -201,10 +201,14 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
     hostAllowed,
     trustProxy: config.trustProxy,
   }))
-  server.on('clientError', (err, socket) => {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     metrics.errors.inc({ kind: 'http-client-error' })
-    if (socket.writable) refuse(socket, 400, 'malformed HTTP request')
-    else socket.destroy(err)
+    if (!socket.writable) return socket.destroy(err)
+    // as Node itself answers: headers too large (a browser with many cookies) or too slow are no
+    // malformed request, and saying so would send the person looking in the wrong place
+    if (err.code === 'HPE_HEADER_OVERFLOW') refuse(socket, 431, 'request headers too large (too many or too big cookies?)')
+    else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') refuse(socket, 408, 'request not received in time')
+    else refuse(socket, 400, 'malformed HTTP request')
   })
 
   await new Promise<void>((resolve, reject) => {

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { connect as connectTcp, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -310,5 +310,24 @@ describe('static files', () => {
     const answer = await call(`http://127.0.0.1:${(srv.address() as AddressInfo).port}`, 'GET', '/')
     expect(answer.status).toBe(503)
     expect(answer.json().error).toMatch(/npm run build/)
+  })
+})
+
+describe('requests the HTTP parser refuses', () => {
+  it('headers over the size limit get 431 (not "malformed"), so a browser with many cookies is told why', async () => {
+    const tandem = await startServer()
+    cleanups.push(() => tandem.close())
+    // localhost shares its cookies with every other app on any port: they add up past Node's 16 KiB
+    const answer = await call(tandem.url, 'GET', '/', { headers: { Cookie: `other-app=${'x'.repeat(20_000)}` } })
+    expect(answer.status).toBe(431)
+    expect(answer.headers.connection).toBe('close')
+    expect(answer.json().error).toMatch(/headers.*too large/i)
+    // a request the parser cannot read at all is still a plain 400
+    const socket = connectTcp(tandem.port, '127.0.0.1')
+    socket.end('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nno colon here\r\n\r\n')
+    const chunks: Buffer[] = []
+    socket.on('data', (c: Buffer) => chunks.push(c))
+    await nextEvent(socket, 'close')
+    expect(Buffer.concat(chunks).toString()).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[^]*malformed HTTP request/)
   })
 })
