@@ -74,7 +74,7 @@ export const OPTIONS: readonly Option[] = [
   { flag: 'ping-interval', env: 'PING_INTERVAL', type: 'string', default: '30000', help: 'ms between pings; two missed pongs close a peer' },
   { flag: 'fsync', env: 'FSYNC', type: 'boolean', default: 'false', help: 'flush each batch to disk (survives power loss); --no-fsync turns it off' },
   { flag: 'log-level', env: 'LOG_LEVEL', type: 'string', default: 'info', help: LEVELS.join('|') },
-  { flag: 'auth', env: 'AUTH', type: 'string', default: 'open on loopback, else accounts', help: 'open|accounts|token' },
+  { flag: 'auth', env: 'AUTH', type: 'string', default: 'open on loopback without --trust-proxy, else accounts', help: 'open|accounts|token' },
   { flag: 'signup', env: 'SIGNUP', type: 'string', default: 'open', help: 'open|closed: may anyone create an account' },
   { flag: 'jwt-secret', env: 'JWT_SECRET', type: 'string', default: 'none', help: 'token mode: HS256 secret (32+ characters)' },
   { flag: 'jwt-public-key', env: 'JWT_PUBLIC_KEY', type: 'string', default: 'none', help: 'token mode: PEM public key file' },
@@ -148,7 +148,7 @@ const schema = z.object({
   'ping-interval': integer(100, 3_600_000),
   fsync: bool,
   'log-level': z.enum(LEVELS),
-  auth: z.enum(['open', 'accounts', 'token', 'open on loopback, else accounts']),
+  auth: z.enum(['open', 'accounts', 'token', 'open on loopback without --trust-proxy, else accounts']),
   signup: z.enum(['open', 'closed']),
   'jwt-secret': z.string().refine((s) => s === 'none' || s.length >= 32, 'must be at least 32 characters'),
   'jwt-public-key': z.string().min(1),
@@ -204,7 +204,9 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   }
   const v = result.data
   const none = (s: string) => (s === 'none' ? null : s)
-  const auth = v.auth === 'open on loopback, else accounts' ? (isLoopback(v.host) ? 'open' : 'accounts') : v.auth
+  // behind a trusted proxy a loopback server answers whoever reaches the proxy: not open by default
+  const onlyThisMachine = isLoopback(v.host) && !v['trust-proxy']
+  const auth = v.auth === 'open on loopback without --trust-proxy, else accounts' ? (onlyThisMachine ? 'open' : 'accounts') : v.auth
   const jwtSecret = none(v['jwt-secret'])
   const jwtPublicKey = none(v['jwt-public-key'])
   if (auth === 'token' && (jwtSecret === null) === (jwtPublicKey === null)) {

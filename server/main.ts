@@ -41,13 +41,16 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`listening on ${tandem.url}\n`)
   log.info({ url: tandem.url, data: config.dataDir, auth: config.auth }, 'listening')
-  if (config.auth === 'open' && !isLoopback(config.host)) {
+  // a trusted proxy forwards others' requests, whatever address the server listens on
+  if (config.auth === 'open' && (!isLoopback(config.host) || config.trustProxy)) {
     const bar = '!'.repeat(78)
+    const where = config.trustProxy ? 'behind a proxy' : `on ${config.host}`
     process.stderr.write(
-      `${bar}\n!! WARNING: open mode on ${config.host}: ANYONE who can reach this server can read,\n` +
-        `!! change and delete EVERY document. Use --auth accounts (or token), or --host 127.0.0.1.\n${bar}\n`,
+      `${bar}\n!! WARNING: open mode ${where}: ANYONE who can reach this server can read,\n` +
+        `!! change and delete EVERY document. Use --auth accounts (or token)` +
+        `${config.trustProxy ? '' : ', or --host 127.0.0.1'}.\n${bar}\n`,
     )
-    log.warn({ host: config.host }, 'open mode on a non-loopback host: anyone who can reach the server can edit everything')
+    log.warn({ host: config.host, trustProxy: config.trustProxy }, 'open mode reachable from other machines: anyone who can reach the server can edit everything')
   }
 
   let stopping = false

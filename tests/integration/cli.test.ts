@@ -110,6 +110,16 @@ describe('command line', () => {
     expect(result.stderr).toMatch(/--ping-interval \(PING_INTERVAL\) "soon"/)
   })
 
+  it('warns loudly about open mode when another machine can reach the server, a trusted proxy included', async () => {
+    const local = track(await spawn(['--port', '0', '--data', ':memory:']))
+    // the warning is written at once, before the logger gets round to its "listening" line
+    await waitFor('the listening log line', () => local.stderr.includes('"msg":"listening"'))
+    expect(local.stderr).not.toContain('WARNING')
+    const proxied = track(await spawn(['--port', '0', '--data', ':memory:', '--trust-proxy', '--auth', 'open']))
+    await waitFor('the listening log line', () => proxied.stderr.includes('"msg":"listening"'))
+    expect(proxied.stderr).toMatch(/WARNING: open mode behind a proxy: ANYONE who can reach/)
+  })
+
   it('a second server on the same data directory fails at once with a clear message', async () => {
     const data = tempDir()
     cleanups.push(data.cleanup)

@@ -108,6 +108,14 @@ describe('parseConfig', () => {
     expect(config(['--host', '0.0.0.0', '--auth', 'open']).auth).toBe('open')
   })
 
+  it('defaults to accounts behind a trusted proxy, which makes a loopback server public', () => {
+    // README: behind a proxy, keep --host 127.0.0.1 and pass --trust-proxy; the proxy then hands
+    // the whole internet to the server, which must not make everyone the owner of everything
+    expect(config(['--trust-proxy']).auth).toBe('accounts')
+    expect(config([], { TRUST_PROXY: '1', HOST: 'localhost' }).auth).toBe('accounts')
+    expect(config(['--trust-proxy', '--auth', 'open']).auth).toBe('open')
+  })
+
   it('checks that auth, token keys and TLS files fit together', () => {
     expect(configError(['--auth', 'token']).message).toMatch(/needs exactly one of --jwt-secret/)
     expect(configError(['--auth', 'token', '--jwt-secret', 'x'.repeat(32), '--jwt-public-key', '/k']).message).toMatch(/exactly one/)
