@@ -55,7 +55,10 @@ export class Router {
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     let url: URL
     try {
-      url = new URL(req.url ?? '/', 'http://localhost')
+      // a target starting with '/' is a path: resolved against a base, //x/metrics would be host
+      // x's /metrics, which a proxy guarding /metrics lets through; the absolute form stays as is
+      const target = req.url ?? '/'
+      url = target.startsWith('/') ? new URL(`http://localhost${target}`) : new URL(target)
     } catch {
       return json(res, 400, { error: 'malformed URL' })
     }

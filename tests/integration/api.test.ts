@@ -331,3 +331,19 @@ describe('requests the HTTP parser refuses', () => {
     expect(Buffer.concat(chunks).toString()).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[^]*malformed HTTP request/)
   })
 })
+
+describe('request targets', () => {
+  it('a path starting with // is that path, not another host\'s: //x/metrics is not /metrics', async () => {
+    const tandem = await startServer()
+    cleanups.push(() => tandem.close())
+    // a proxy that keeps /metrics or /api to itself matches these paths as they are, then passes
+    // them on unchanged; read as protocol-relative URLs they reached what it keeps back
+    for (const path of ['//x/metrics', '//x/api/docs', '//metrics/api/docs', '//x/healthz']) {
+      const answer = await call(tandem.url, 'GET', path)
+      expect(answer.status, path).toBe(404)
+      expect(answer.body.toString(), path).not.toMatch(/tandem_|"docs"|"status"/)
+    }
+    // the absolute form (RFC 9112 3.2.2) still names the path it holds
+    expect((await call(tandem.url, 'GET', `${tandem.url}/metrics`)).body.toString()).toContain('tandem_')
+  })
+})
