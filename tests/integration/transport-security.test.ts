@@ -82,6 +82,35 @@ describe('TLS', () => {
   })
 })
 
+describe('behind a reverse proxy', () => {
+  it('the README\'s nginx set-up, terminating TLS, gets the session cookie marked Secure', async () => {
+    // the proxy headers exactly as the README tells nginx to set them
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8')
+    const block = /```nginx\n([^]*?)```/.exec(readme)![1]!
+    // what nginx puts in for a request that reached it over https from 203.0.113.7
+    const nginx: Record<string, string> = { $scheme: 'https', $host: 'docs.example.com', $proxy_add_x_forwarded_for: '203.0.113.7', $http_upgrade: '', $connection_upgrade: 'close', $remote_addr: '203.0.113.7' }
+    const headers: Record<string, string> = {}
+    for (const [, name, value] of block.matchAll(/proxy_set_header\s+(\S+)\s+(\S+);/g)) headers[name!] = value!.replace(/\$\w+/g, (v) => nginx[v] ?? v)
+    const server = await startServer({ auth: 'accounts', trustProxy: true })
+    cleanups.push(() => server.close())
+    const url = new URL(server.url)
+    const setCookie = await new Promise<string>((resolve, reject) => {
+      const body = JSON.stringify({ username: 'proxied', password: 'correct horse battery' })
+      const req = httpRequest(
+        { host: url.hostname, port: url.port, method: 'POST', path: '/api/auth/signup', headers: { ...headers, 'Content-Type': 'application/json', Origin: 'https://docs.example.com' } },
+        (res) => {
+          res.resume()
+          if (res.statusCode !== 201) reject(new Error(`signup answered ${res.statusCode}`))
+          else resolve(String(res.headers['set-cookie']))
+        },
+      )
+      req.on('error', reject)
+      req.end(body)
+    })
+    expect(setCookie).toMatch(/; Secure/)
+  })
+})
+
 describe('origin allow-list', () => {
   it('refuses cross-origin upgrades with 403 and accepts our own and configured origins', async () => {
     const server = await startServer({ origins: ['https://docs.example.com'] })
