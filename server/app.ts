@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
+import { createSecureContext } from 'node:tls'
 import type { Logger } from 'pino'
 import { WebSocketServer } from 'ws'
 import { Close } from '../shared/protocol.js'
@@ -81,7 +82,10 @@ export async function openStorage(config: Pick<Config, 'dataDir' | 'fsync'>): Pr
   return openLevelStorage(config.dataDir, { fsync: config.fsync })
 }
 
-/** Reads the TLS certificate and key, with errors naming the option and file. */
+/**
+ * Reads and checks the TLS certificate and key, with errors naming the option and file. Checked
+ * here, before the store opens: OpenSSL's own words ("PEM routines::no start line") name neither.
+ */
 function readTls(config: Config): { cert: Buffer; key: Buffer } | null {
   if (config.tlsCert === null || config.tlsKey === null) return null
   const read = (path: string, option: string) => {
@@ -91,7 +95,19 @@ function readTls(config: Config): { cert: Buffer; key: Buffer } | null {
       throw new Error(`cannot read ${option} ${path}: ${(err as Error).message}`)
     }
   }
-  return { cert: read(config.tlsCert, '--tls-cert'), key: read(config.tlsKey, '--tls-key') }
+  const check = (options: { cert?: Buffer; key?: Buffer }, problem: string) => {
+    try {
+      createSecureContext(options)
+    } catch (err) {
+      throw new Error(`${problem} (${(err as Error).message})`)
+    }
+  }
+  const cert = read(config.tlsCert, '--tls-cert')
+  const key = read(config.tlsKey, '--tls-key')
+  check({ cert }, `--tls-cert ${config.tlsCert} holds no PEM certificate`)
+  check({ key }, `--tls-key ${config.tlsKey} holds no PEM private key`)
+  check({ cert, key }, `--tls-key ${config.tlsKey} is not the key of --tls-cert ${config.tlsCert}`)
+  return { cert, key }
 }
 
 /** Starts a Tandem server; resolves once it is listening. */

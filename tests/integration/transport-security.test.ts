@@ -82,6 +82,26 @@ describe('TLS', () => {
   })
 })
 
+describe('TLS files', () => {
+  it('a file that is not the PEM its option wants, or a pair that does not belong together, is named in the error', async () => {
+    const dir = tempDir()
+    cleanups.push(dir.cleanup)
+    const cert = join(dir.dir, 'cert.pem')
+    const key = join(dir.dir, 'key.pem')
+    const other = join(dir.dir, 'other-key.pem')
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' })
+    execFileSync('openssl', ['genpkey', '-algorithm', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', other], { stdio: 'ignore' })
+    const data = join(dir.dir, 'data')
+    // swapped, as is easily done; then a key of another certificate
+    await expect(startServer({ dataDir: data, tlsCert: key, tlsKey: cert })).rejects.toThrow(`--tls-cert ${key} holds no PEM certificate`)
+    await expect(startServer({ dataDir: data, tlsCert: cert, tlsKey: other })).rejects.toThrow(`--tls-key ${other} is not the key of --tls-cert ${cert}`)
+    // nothing was left open: the data directory is free for the next start
+    const server = await startServer({ dataDir: data, tlsCert: cert, tlsKey: key })
+    cleanups.push(() => server.close())
+    expect(server.url).toMatch(/^https:/)
+  })
+})
+
 describe('behind a reverse proxy', () => {
   it('the README\'s nginx set-up, terminating TLS, gets the session cookie marked Secure', async () => {
     // the proxy headers exactly as the README tells nginx to set them
