@@ -10,7 +10,8 @@ import { readFile, stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { dirname, join, posix, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
+import { promisify } from 'node:util'
+import { brotliCompress, constants as zlib, gzip } from 'node:zlib'
 import { isDocId } from '../../shared/validate.js'
 import { HttpError, json } from './respond.js'
 import type { Handler, RouteContext } from './router.js'
@@ -66,9 +67,14 @@ interface CachedFile {
   readonly size: number
   readonly body: Buffer
   readonly etag: string
-  gzip?: Buffer
-  br?: Buffer
+  gzip?: Promise<Buffer>
+  br?: Promise<Buffer>
 }
+
+// in the thread pool: brotli at quality 9 takes 0.3 s for the app's bundle and seconds for less
+// regular text, which on the event loop would stall every relayed keystroke that long
+const brotliAsync = promisify(brotliCompress)
+const gzipAsync = promisify(gzip)
 
 /** Options of the static handler. */
 export interface StaticOptions {
@@ -132,20 +138,20 @@ export function createStaticHandler(options: StaticOptions): Handler {
   }
 
   /** The file's bytes in the best encoding the client accepts. */
-  function encode(file: CachedFile, type: string, accept: string): { body: Buffer; encoding?: string } {
+  async function encode(file: CachedFile, type: string, accept: string): Promise<{ body: Buffer; encoding?: string }> {
     if (file.size < 1024 || !COMPRESSIBLE.test(type)) return { body: file.body }
     if (/\bbr\b/.test(accept)) {
-      file.br ??= brotliCompressSync(file.body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: file.size } })
-      return { body: file.br, encoding: 'br' }
+      file.br ??= brotliAsync(file.body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: file.size } })
+      return { body: await file.br, encoding: 'br' }
     }
     if (/\bgzip\b/.test(accept)) {
-      file.gzip ??= gzipSync(file.body, { level: 9 })
-      return { body: file.gzip, encoding: 'gzip' }
+      file.gzip ??= gzipAsync(file.body, { level: 9 })
+      return { body: await file.gzip, encoding: 'gzip' }
     }
     return { body: file.body }
   }
 
-  function send(req: IncomingMessage, res: ServerResponse, file: CachedFile, type: string, status: number, headers: Record<string, string>): void {
+  async function send(req: IncomingMessage, res: ServerResponse, file: CachedFile, type: string, status: number, headers: Record<string, string>): Promise<void> {
     const common: Record<string, string> = {
       'Content-Type': type,
       ETag: file.etag,
@@ -158,7 +164,7 @@ export function createStaticHandler(options: StaticOptions): Handler {
       res.end()
       return
     }
-    const { body, encoding } = encode(file, type, String(req.headers['accept-encoding'] ?? ''))
+    const { body, encoding } = await encode(file, type, String(req.headers['accept-encoding'] ?? ''))
     res.writeHead(status, { ...common, 'Content-Length': String(body.length), ...(encoding ? { 'Content-Encoding': encoding } : {}) })
     res.end(req.method === 'HEAD' ? undefined : body)
   }
@@ -166,7 +172,7 @@ export function createStaticHandler(options: StaticOptions): Handler {
   async function sendApp(req: IncomingMessage, res: ServerResponse, status: number): Promise<void> {
     const index = await load(join(root, 'index.html'))
     if (!index) throw new HttpError(503, 'the browser app is not built: run `npm run build` (or `npm start`, which builds it)')
-    send(req, res, index, CONTENT_TYPES['.html']!, status, {
+    await send(req, res, index, CONTENT_TYPES['.html']!, status, {
       'Cache-Control': REVALIDATE,
       'Content-Security-Policy': contentSecurityPolicy(req.headers.host),
       'Referrer-Policy': 'no-referrer',

@@ -19,7 +19,7 @@ import { createMetrics } from '../../server/metrics.js'
 import { createMemoryStorage } from '../../server/storage/memory.js'
 import { faulty } from '../helpers/faulty-storage.js'
 import { connect, startServer, tempDir } from '../helpers/server.js'
-import { nextEvent, waitFor } from '../helpers/wait.js'
+import { nextEvent, seededRandom, waitFor } from '../helpers/wait.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -194,7 +194,8 @@ describe('/api/docs', () => {
 })
 
 describe('static files', () => {
-  async function staticServer(): Promise<string> {
+  /** Serves a small build, plus `files` (path in the build to content). */
+  async function staticServer(files: Record<string, string> = {}): Promise<string> {
     const dir = tempDir('tandem-static-')
     cleanups.push(dir.cleanup)
     const root = join(dir.dir, 'client')
@@ -206,6 +207,7 @@ describe('static files', () => {
     writeFileSync(join(root, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>')
     writeFileSync(join(root, '.env'), 'SECRET=1')
     writeFileSync(join(dir.dir, 'secret.txt'), 'outside the root')
+    for (const [path, content] of Object.entries(files)) writeFileSync(join(root, path), content)
     const router = new Router(silentLogger(), createMetrics({ connections: () => 0, documentsLoaded: () => 0, persistBacklogBytes: () => 0 }))
     router.add('GET', '/healthz', (_req, res) => res.end('ok'))
     router.otherwise(createStaticHandler({ root }))
@@ -256,6 +258,32 @@ describe('static files', () => {
     expect(br.headers['content-encoding']).toBe('br')
     expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true)
     expect(br.headers.vary).toBe('Accept-Encoding')
+  })
+
+  it('compresses off the event loop: the first brotli request for a large bundle does not stall the relay', async () => {
+    // 6 MB of script-like text (fixed content): brotli at quality 9 takes about a second of CPU
+    const random = seededRandom(7)
+    const words = Array.from({ length: 4000 }, () => Math.floor(random() * 36 ** 8).toString(36))
+    const lines: string[] = []
+    for (let size = 0; size < 6 * 1024 * 1024; size += lines.at(-1)!.length) {
+      lines.push(`const ${words[Math.floor(random() * words.length)]} = ${words[Math.floor(random() * words.length)]}(${Math.floor(random() * 1e6)});\n`)
+    }
+    const base = await staticServer({ 'assets/bundle-abc123.js': lines.join('') })
+    // the longest the event loop went without running a 1 ms timer while the answer was made
+    let last = performance.now()
+    let longest = 0
+    const timer = setInterval(() => {
+      const now = performance.now()
+      longest = Math.max(longest, now - last)
+      last = now
+    }, 1)
+    const br = await call(base, 'GET', '/assets/bundle-abc123.js', { headers: { 'Accept-Encoding': 'br' } })
+    clearInterval(timer)
+    expect(br.headers['content-encoding']).toBe('br')
+    expect(brotliDecompressSync(br.body).toString()).toBe(lines.join(''))
+    // made on the event loop it stalls the loop that long; in the thread pool the loop only
+    // waits for a core now and then on a busy machine
+    expect(longest).toBeLessThan(500)
   })
 
   it('answers HEAD with the headers and no body', async () => {
