@@ -103,6 +103,22 @@ export function contentSecurityPolicy(host: string | undefined): string {
   ].join('; ')
 }
 
+/**
+ * True when an Accept-Encoding header takes `coding`: named, or matched by `*`, without q=0.
+ * q=0 means "not this one" (RFC 9110 12.5.3): a client sent bytes it cannot decode gets no app.
+ */
+function acceptsEncoding(accept: string, coding: string): boolean {
+  let star = false
+  for (const part of accept.toLowerCase().split(',')) {
+    const [name, ...params] = part.split(';').map((s) => s.trim())
+    const q = params.find((p) => p.startsWith('q='))
+    const ok = q === undefined || Number(q.slice(2)) > 0
+    if (name === coding) return ok
+    if (name === '*') star = ok
+  }
+  return star
+}
+
 /** True for the paths the app routes itself: `/` and `/d/<docId>`. */
 export function isAppRoute(pathname: string): boolean {
   if (pathname === '/') return true
@@ -140,11 +156,11 @@ export function createStaticHandler(options: StaticOptions): Handler {
   /** The file's bytes in the best encoding the client accepts. */
   async function encode(file: CachedFile, type: string, accept: string): Promise<{ body: Buffer; encoding?: string }> {
     if (file.size < 1024 || !COMPRESSIBLE.test(type)) return { body: file.body }
-    if (/\bbr\b/.test(accept)) {
+    if (acceptsEncoding(accept, 'br')) {
       file.br ??= brotliAsync(file.body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: file.size } })
       return { body: await file.br, encoding: 'br' }
     }
-    if (/\bgzip\b/.test(accept)) {
+    if (acceptsEncoding(accept, 'gzip')) {
       file.gzip ??= gzipAsync(file.body, { level: 9 })
       return { body: await file.gzip, encoding: 'gzip' }
     }

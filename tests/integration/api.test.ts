@@ -260,6 +260,19 @@ describe('static files', () => {
     expect(br.headers.vary).toBe('Accept-Encoding')
   })
 
+  it('never sends an encoding the client refuses with q=0', async () => {
+    const base = await staticServer()
+    const plain = await call(base, 'GET', '/assets/index-abc123.js')
+    const noBr = await call(base, 'GET', '/assets/index-abc123.js', { headers: { 'Accept-Encoding': 'br;q=0, gzip' } })
+    expect(noBr.headers['content-encoding']).toBe('gzip')
+    expect(gunzipSync(noBr.body).equals(plain.body)).toBe(true)
+    const none = await call(base, 'GET', '/assets/index-abc123.js', { headers: { 'Accept-Encoding': 'gzip;q=0, br;q=0.0' } })
+    expect(none.headers['content-encoding']).toBeUndefined()
+    expect(none.body.equals(plain.body)).toBe(true)
+    const star = await call(base, 'GET', '/assets/index-abc123.js', { headers: { 'Accept-Encoding': 'BR;Q=0.5, *;q=0' } })
+    expect(star.headers['content-encoding']).toBe('br')
+  })
+
   it('compresses off the event loop: the first brotli request for a large bundle does not stall the relay', async () => {
     // 6 MB of script-like text (fixed content): brotli at quality 9 takes about a second of CPU
     const random = seededRandom(7)
