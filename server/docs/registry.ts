@@ -10,7 +10,7 @@ import type { DocMeta } from './meta.js'
 /** Loads documents on first use and unloads them when idle. */
 export class Registry {
   private readonly rooms = new Map<string, Room>()
-  /** Documents still compacting after their room unloaded; a reload waits for them. */
+  /** Documents still compacting or storing after their room unloaded; a reload waits for them. */
   private readonly finishing = new Map<string, Promise<void>>()
   /** The rooms of those documents, until their last writes are in the store. */
   private readonly leaving = new Map<string, Room>()
@@ -64,7 +64,8 @@ export class Registry {
   private unload(room: Room): void {
     if (this.rooms.get(room.docId) !== room) return
     this.rooms.delete(room.docId)
-    if (room.status !== 'ready') return
+    // a room that broke is not compacted (compact() refuses it), but what it journaled may still
+    // be on its way to the store, which a reload reads: the reload waits for that too
     const done = room
       .compact()
       .then(() => room.whenSettled())

@@ -577,6 +577,9 @@ export class Room implements Committable {
 
   /** True when nothing waits to be written: everything accepted, and the card, is in the store. */
   get settled(): boolean {
+    // a room that failed takes nothing more and its memory may be half updated: only the group
+    // commit knows whether what it journaled has reached the store
+    if (this.status === 'failed') return !this.ctx.commit.pending(this)
     return this.inFlight === null && this.unsaved === null && !this.metaDirty && this.unstored.length === 0 && !this.ctx.commit.pending(this)
   }
 
