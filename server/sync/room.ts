@@ -589,7 +589,15 @@ export class Room implements Committable {
   }
 
   private maybeIdle(): void {
-    if (this.peers.size === 0 && this.status === 'ready' && this.settled) {
+    if (this.peers.size > 0 || this.status !== 'ready') return
+    if (this.metaDirty && this.metaTimer !== null) {
+      // the card waits for its interval only while someone edits: with nobody left it goes now,
+      // or the room would stay unsettled past a shutdown, which waits only for rooms that unload
+      // (a card written since, by a rename, leaves the timer with nothing to write)
+      this.clearMetaTimer()
+      this.ctx.commit.enqueue(this, 0)
+    }
+    if (this.settled) {
       this.clearMetaTimer()
       this.stopPresence()
       this.onIdle(this)

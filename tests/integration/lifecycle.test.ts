@@ -5,10 +5,12 @@
  * dropped from memory without harm to it or to others and reloaded with all it acknowledged, and
  * a heap that does not grow over thousands of open/close cycles.
  */
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import * as frame from '../../shared/frame.js'
+import { DOC_RECORD, type DocMeta } from '../../server/docs/meta.js'
 import { Journal } from '../../server/storage/journal.js'
 import { openLevelStorage } from '../../server/storage/leveldb.js'
 import type { Storage } from '../../server/storage/storage.js'
@@ -183,6 +185,50 @@ describe('document lifecycle', () => {
       await server.registry.get('reborn')!.compact()
     }
     expect(await storedText(storage, 'reborn')).toBe('two one saved. ')
+  })
+
+  it('a graceful stop right after an edit writes the card and compacts the document on its way out', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    const server = await startServer({ dataDir: data.dir })
+    const client = connect(server.wsUrl, 'last-card')
+    cleanups.push(() => client.destroy())
+    await client.synced()
+    const text = client.doc.getText('body')
+    text.insert(0, 'first ')
+    await waitFor('the first edit and its card in the store', async () => (await server.storage.getRecord(DOC_RECORD, 'last-card')) !== undefined)
+    // the next card write waits for its interval (2 s) while someone edits
+    const before = Date.now()
+    text.insert(text.length, 'last')
+    await waitFor('the last edit in the store', async () => (await storedText(server.storage, 'last-card')) === 'first last')
+    await server.close()
+
+    const storage = await openLevelStorage(data.dir)
+    try {
+      const card = (await storage.getRecord<DocMeta>(DOC_RECORD, 'last-card'))!
+      expect(card.updatedAt).toBeGreaterThanOrEqual(before)
+      expect((await storage.history('last-card')).map((p) => p.kind)).toEqual(['checkpoint'])
+      expect(await storedText(storage, 'last-card')).toBe('first last')
+    } finally {
+      await storage.close()
+    }
+    expect(readdirSync(join(data.dir, 'journal'))).toEqual([])
+  })
+
+  it('a document renamed while its card waited for the interval still leaves memory with its last peer', async () => {
+    const server = await startServer()
+    cleanups.push(() => server.close())
+    const client = connect(server.wsUrl, 'renamed')
+    cleanups.push(() => client.destroy())
+    await client.synced()
+    client.doc.getText('body').insert(0, 'first ')
+    await waitFor('the first card write', async () => (await server.storage.getRecord(DOC_RECORD, 'renamed')) !== undefined)
+    // the next card write waits for its interval; the rename writes it at once
+    client.doc.getText('body').insert(0, 'second ')
+    await waitFor('the edit to be stored', async () => (await storedText(server.storage, 'renamed')) === 'second first ')
+    await server.catalog.rename('renamed', 'Renamed')
+    client.destroy()
+    await waitFor('the document to leave memory', () => server.registry.size === 0)
   })
 
   it('5000 open/close cycles leave the heap within 10 MB of where it started', async () => {
