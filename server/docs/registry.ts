@@ -116,10 +116,14 @@ export class Registry {
     this.timer.unref()
   }
 
-  /** Closes every peer with `code`, then waits for pending writes and compactions. */
+  /** Closes every peer with `code`, then waits for loads, pending writes and compactions. */
   async close(code: CloseCode): Promise<void> {
     if (this.timer) clearInterval(this.timer)
     for (const room of [...this.rooms.values()]) room.closeAll(code)
+    // a room still loading unloads, and compacts, once loaded: the store must outlast both
+    const loading = [...this.rooms.values()].filter((room) => room.status === 'loading')
+    await Promise.all(loading.map((room) => room.ready))
+    for (const room of loading) room.release()
     await this.ctx.commit.drain()
     await Promise.allSettled([...this.finishing.values()])
   }

@@ -7,6 +7,7 @@
  */
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import * as frame from '../../shared/frame.js'
@@ -229,6 +230,46 @@ describe('document lifecycle', () => {
     await server.catalog.rename('renamed', 'Renamed')
     client.destroy()
     await waitFor('the document to leave memory', () => server.registry.size === 0)
+  })
+
+  it('a graceful stop while a large document loads waits for its load and its compaction before closing the store', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    // a document of 3000 log entries: its load and its fold take a while
+    const writer = await openLevelStorage(data.dir)
+    const doc = new Y.Doc()
+    const text = doc.getText('body')
+    const appends = []
+    for (let seq = 1; seq <= 3000; seq++) {
+      const sv = Y.encodeStateVector(doc)
+      text.insert(text.length, `line ${seq} of a document that takes a while to load. `)
+      appends.push({ docId: 'big', entry: { seq, time: seq, updates: [Y.encodeStateAsUpdate(doc, sv)] } })
+    }
+    await writer.append(appends)
+    await writer.close()
+    const errors: string[] = []
+    const log = pino({ level: 'warn' }, { write: (line: string) => void errors.push(JSON.parse(line).msg) })
+    // the load goes on once the stop has begun
+    const inner = await openLevelStorage(data.dir)
+    let openGate: () => void = () => {}
+    const gate = new Promise<void>((resolve) => (openGate = resolve))
+    const storage: Storage = { ...inner, load: async (id) => (await gate, inner.load(id)) }
+    const server = await startServer({}, { storage, log })
+    const client = connect(server.wsUrl, 'big')
+    cleanups.push(() => client.destroy())
+    await waitFor('the document to be loading with its peer', () => server.registry.get('big')?.peers.size === 1)
+    const stopped = server.close()
+    openGate()
+    await stopped
+
+    expect(errors).toEqual([])
+    const reopened = await openLevelStorage(data.dir)
+    try {
+      expect((await reopened.history('big')).map((p) => p.kind)).toEqual(['checkpoint'])
+      expect(await storedText(reopened, 'big')).toBe(text.toString())
+    } finally {
+      await reopened.close()
+    }
   })
 
   it('5000 open/close cycles leave the heap within 10 MB of where it started', async () => {
