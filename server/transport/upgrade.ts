@@ -138,6 +138,12 @@ async function admit(ctx: UpgradeContext, req: IncomingMessage, socket: Duplex, 
     return deny(ctx, socket, 403, 'you have no access to this document')
   }
   if (socket.destroyed) return release()
+  // the check above may have waited for the store while a shutdown began: its rooms are closed
+  // and it waits for no new one, whose load would then run against a closing store
+  if (ctx.closing()) {
+    release()
+    return deny(ctx, socket, 503, 'server is shutting down')
+  }
   ctx.wss.handleUpgrade(req, socket, head, (ws) => attach(ctx, ws, docId, access, role, ip, release))
 }
 

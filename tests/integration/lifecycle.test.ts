@@ -14,8 +14,10 @@ import * as frame from '../../shared/frame.js'
 import { DOC_RECORD, type DocMeta } from '../../server/docs/meta.js'
 import { Journal } from '../../server/storage/journal.js'
 import { openLevelStorage } from '../../server/storage/leveldb.js'
+import { createMemoryStorage } from '../../server/storage/memory.js'
 import type { Storage } from '../../server/storage/storage.js'
 import { faulty } from '../helpers/faulty-storage.js'
+import { Person, upgradeStatus } from '../helpers/http-client.js'
 import { rawClient } from '../helpers/raw-client.js'
 import { connect, startServer, tempDir } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
@@ -270,6 +272,26 @@ describe('document lifecycle', () => {
     } finally {
       await reopened.close()
     }
+  })
+
+  it('a connection whose access check ends after a graceful stop began is refused, and opens no document', async () => {
+    const storage = faulty(createMemoryStorage())
+    const first = await startServer({ auth: 'accounts' }, { storage: { ...storage, close: async () => {} } })
+    const alice = new Person(first.url, 'alice')
+    await alice.signup('alice')
+    const id: string = (await alice.request('POST', '/api/docs', { title: 'Plans' })).body.id
+    await first.close()
+    // after a restart the session is read from the store: the upgrade waits for that read
+    const server = await startServer({ auth: 'accounts' }, { storage })
+    cleanups.push(() => server.close())
+    storage.holdReads('session')
+    const status = upgradeStatus(`${server.wsUrl}/${id}`, { Cookie: alice.cookie })
+    await waitFor('the access check to be under way', () => storage.heldReads === 1)
+    const stopped = server.close()
+    storage.releaseReads()
+    expect(await status).toBe(503)
+    await stopped
+    expect(server.registry.size).toBe(0)
   })
 
   it('5000 open/close cycles leave the heap within 10 MB of where it started', async () => {
