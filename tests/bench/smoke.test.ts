@@ -71,7 +71,6 @@ describe('npm run bench -- --quick', () => {
       'server CPU per delivered update',
       'fan-out p99, 50 docs x 4 clients x 5 upd/s',
       'cursor storm: fan-out p99',
-      'saturation: highest delivered updates/s',
       'RSS per idle connection after a full GC',
       'RSS per loaded doc after a full GC, as a multiple of its encoded size',
       'first join after the 260k-edit doc was uploaded',
@@ -79,6 +78,12 @@ describe('npm run bench -- --quick', () => {
       'trace replay',
     ]
     for (const figure of figures) expect(report!.rows.find((r) => r.figure.startsWith(figure))?.values.tandem, figure).toBeGreaterThan(0)
+    // the saturation figure is 0 when no step kept its p99 under the bar, which a busy machine can
+    // cause: the ramp must have run its steps and delivered, and the report must give the figure
+    expect(report!.rows.find((r) => r.figure.startsWith('saturation: highest delivered updates/s'))?.values.tandem).toBeGreaterThanOrEqual(0)
+    const ramps = results.ramp!.tandem as Array<{ steps: Array<{ result: { deliveredPerSec: number } }> }>
+    expect(ramps.length).toBeGreaterThan(0)
+    for (const run of ramps) expect(run.steps.some((step) => step.result.deliveredPerSec > 0)).toBe(true)
     expect(report!.rows.length).toBeGreaterThan(20)
     // the peer was not started: the report says so instead of listing versions
     expect(report!.peerVersions).toBeNull()

@@ -158,9 +158,10 @@ describe.skipIf(!CHROMIUM)(`collaborative editing in Chromium${CHROMIUM ? '' : `
     for (let i = 0; i < 10 && /of Alice/.test(await text(alice.page)); i++) await alice.page.keyboard.press(`${MOD}+z`)
     expect(await text(alice.page)).not.toContain('of Alice')
     await converged([alice.page, bob.page])
+    // (a block's leading space may render collapsed once the words before it are gone)
     for (const user of [alice, bob]) {
-      expect(await text(user.page)).toContain(' and of Bob')
-      expect(await text(user.page)).toContain(' and a point of Bob')
+      expect(await text(user.page)).toContain('and of Bob')
+      expect(await text(user.page)).toContain('and a point of Bob')
     }
   })
 
