@@ -114,7 +114,8 @@ export interface SessionOptions {
   readonly docId: string
   /** `ws(s)://host/sync`. */
   readonly serverUrl: string
-  readonly identity: Identity
+  /** The name and colour shown to the others; without it nobody sees this browser (a background sync). */
+  readonly identity?: Identity
   /** Keep a local copy in IndexedDB (default: when IndexedDB exists). */
   readonly persist?: boolean
   /** Window to watch for online/offline and to read navigator.onLine from. */
@@ -242,7 +243,9 @@ export class DocSession extends ObservableV2<SessionEvents> {
     this.endContext = options.endContext ?? {}
     this.provider = new WebsocketProvider(options.serverUrl, options.docId, this.doc, { connect: false, params: { ...options.params }, shouldReconnect })
     announceOwnPresenceOnly(this.provider)
-    this.provider.awareness.setLocalStateField('user', { name: options.identity.name, color: options.identity.color })
+    if (options.identity) this.provider.awareness.setLocalStateField('user', { name: options.identity.name, color: options.identity.color })
+    // before connecting: the provider then announces nothing
+    else this.provider.awareness.setLocalState(null)
     this.saves = new SaveTracker(this.provider)
     // the stock handler only logs it; the server still answers saved requests after dropping
     this.provider.messageHandlers[MessageType.Auth] = (_encoder: unknown, decoder: decoding.Decoder) =>

@@ -6,6 +6,10 @@
  * signing in lands where the person was going; in token mode it explains a missing or refused
  * token. Same-origin links anywhere inside (even in shadow roots) navigate without a page load.
  *
+ * While the app runs it sends, in the background, changes this browser kept for documents that
+ * are not open (../../collab/background-sync.ts): at start, when the network comes back, and
+ * after leaving a document.
+ *
  * A `token` in the address (token mode) is taken into this tab's sessionStorage and removed from
  * the address bar, so it is not copied along with the address or kept in the history.
  *
@@ -16,9 +20,12 @@ import { html, LitElement, nothing } from 'lit'
 import { keyed } from 'lit/directives/keyed.js'
 import { DocsApi } from '../../api.js'
 import { AuthStore, screenFor, tokenFromSearch, withoutToken, type AuthState, type Screen } from '../../auth.js'
+import { BackgroundSync } from '../../collab/background-sync.js'
+import { PendingDocs } from '../../collab/pending.js'
 import { apiContext, authContext, identityContext, routerContext } from '../../context.js'
 import { IdentityStore } from '../../identity.js'
 import { Router, type Route } from '../../router.js'
+import { syncUrl } from '../doc-editor/doc-editor.js'
 import { icons } from '../icons.js'
 import { appStyles } from './app.styles.js'
 
@@ -39,6 +46,8 @@ export class TandemApp extends LitElement {
   readonly identity: IdentityStore
   readonly auth: AuthStore
   readonly api: DocsApi
+  /** Sends changes kept in this browser for documents that are not open (public for tests). */
+  readonly background: BackgroundSync
 
   constructor() {
     super()
@@ -55,6 +64,7 @@ export class TandemApp extends LitElement {
       onUnauthorized: (error) => void this.auth.unauthorized(error.message),
       beforeChange: () => this.auth.refreshIfStale(),
     })
+    this.background = new BackgroundSync({ pending: new PendingDocs(), api: this.api, auth: this.auth, serverUrl: syncUrl() })
     this.route = this.router.route
     this.authState = this.auth.state
     this.signingIn = false
@@ -67,12 +77,16 @@ export class TandemApp extends LitElement {
   private readonly onRoute = (route: Route) => {
     this.route = route
     this.signingIn = false
+    // the document just left may hold changes the server has not confirmed
+    this.background.run()
   }
 
   private readonly onAuth = (state: AuthState) => {
     if (state.user && state.user.id !== this.authState.user?.id) this.signingIn = false
     this.authState = state
     this.identity.useAccount(state.user?.username ?? null)
+    // the mode became known, or someone signed in: their pending changes can go
+    this.background.run()
   }
 
   /** What the main area shows now. */
@@ -100,6 +114,7 @@ export class TandemApp extends LitElement {
     this.auth.on('change', this.onAuth)
     this.addEventListener('click', this.onClick)
     void this.auth.load()
+    this.background.start()
   }
 
   override disconnectedCallback(): void {
@@ -107,6 +122,7 @@ export class TandemApp extends LitElement {
     this.router.off('change', this.onRoute)
     this.auth.off('change', this.onAuth)
     this.removeEventListener('click', this.onClick)
+    this.background.stop()
   }
 
   protected override updated(): void {

@@ -29,6 +29,8 @@ import { Close } from '../../../shared/protocol.js'
 import { canWrite, RoleMemory, viewOnlyReason } from '../../access.js'
 import { ApiError, type Role } from '../../api.js'
 import { tokenRole, type AuthStore } from '../../auth.js'
+import { holdDocLock } from '../../collab/doc-lock.js'
+import { PendingDocs, trackPending } from '../../collab/pending.js'
 import { DocSession, LOCAL_ORIGIN, LocalCopyInUse } from '../../collab/session.js'
 import { apiContext, authContext, identityContext, sessionContext } from '../../context.js'
 import { applyInput, mapOffset, type DeltaOp } from '../../editor/title.js'
@@ -95,6 +97,10 @@ export class TandemDocEditor extends LitElement {
   private identityStore: IdentityStore | undefined
   private readonly onIdentity = (identity: Identity) => this.session?.setIdentity(identity)
   private readonly roles = new RoleMemory(webStorage('localStorage'))
+  /** Documents with changes the server has not confirmed, sent in the background once it can. */
+  private readonly pending = new PendingDocs(webStorage('localStorage'))
+  /** Lets go of what startSession took: the pending tracking and the open-document lock. */
+  private releaseSession: (() => void) | null = null
   /** Aborts the role request of the current document. */
   private opening: AbortController | null = null
   /** The role came from memory (offline): ask the server once it is reachable. */
@@ -353,6 +359,13 @@ export class TandemDocEditor extends LitElement {
     session.setReadOnly(!canWrite(this.role))
     if (this.role === 'viewer' && this.mode === 'accounts' && !this.share) void this.loadOwner()
     this.session = session
+    const untrack = trackPending(session, this.pending, { account: this.authStore?.state.user?.id ?? null, share: this.share })
+    // the background sync leaves this document to this editor while it is open
+    const unlock = holdDocLock(this.docId)
+    this.releaseSession = () => {
+      untrack()
+      unlock()
+    }
     session.on('status', this.onStatus)
     session.on('local', this.onStatus)
     session.on('access', this.onAccessChanged)
@@ -373,9 +386,13 @@ export class TandemDocEditor extends LitElement {
     session.off('status', this.onStatus)
     session.off('local', this.onStatus)
     session.off('access', this.onAccessChanged)
+    const release = this.releaseSession
+    this.releaseSession = null
     this.session = null
     this.sessionProvider.setValue(undefined)
     session.destroy()
+    // once this tab lets go of its copy: the background sync may take over what is unconfirmed
+    release?.()
   }
 
   private get titleInput(): HTMLInputElement | null {

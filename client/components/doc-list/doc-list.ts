@@ -60,6 +60,8 @@ export class TandemDocList extends LitElement {
   private readonly onVisible = () => {
     if (document.visibilityState === 'visible') void this.load()
   }
+  /** Back online: "cannot be reached" is no longer true, and documents may have changed meanwhile. */
+  private readonly onOnline = () => void this.load()
 
   constructor() {
     super()
@@ -76,6 +78,7 @@ export class TandemDocList extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback()
     document.addEventListener('visibilitychange', this.onVisible)
+    window.addEventListener('online', this.onOnline)
     // keep "5 minutes ago" true while the list stays open
     this.clock = setInterval(() => (this.now = Date.now()), 30_000)
     // the API client arrived from context in super.connectedCallback()
@@ -85,6 +88,7 @@ export class TandemDocList extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback()
     document.removeEventListener('visibilitychange', this.onVisible)
+    window.removeEventListener('online', this.onOnline)
     clearInterval(this.clock)
     clearTimeout(this.searchTimer)
     this.inFlight?.abort()

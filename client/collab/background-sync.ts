@@ -1,0 +1,181 @@
+/**
+ * Sends changes kept in this browser to the server without the document being open: for each
+ * pending document (./pending.ts), one at a time, it opens a DocSession without presence (the
+ * IndexedDB copy plus the stock provider), waits until the server confirmed every change as
+ * saved, and closes it. The app runs it at start, when the network comes back, and when the
+ * person leaves a document.
+ *
+ * Access is checked first, as the editor does when it opens a document: a document this person
+ * may now only read, or no longer open, is dropped from the list and its copy kept in this
+ * browser (the editor says what became of the changes when it is opened). A server that refuses
+ * the changes or ends the session for good is handled by DocSession as in the editor; nothing
+ * is retried in a loop: a document left for later waits for the next round.
+ */
+import { canWrite, RoleMemory } from '../access.js'
+import { ApiError, type DocsApi, type Role } from '../api.js'
+import { tokenRole, type AuthStore } from '../auth.js'
+import { withFreeDocLock } from './doc-lock.js'
+import { trackPending, type PendingDocs, type PendingEntry } from './pending.js'
+import { DocSession } from './session.js'
+
+/** Options of a BackgroundSync. */
+export interface BackgroundSyncOptions {
+  readonly pending: PendingDocs
+  readonly api: DocsApi
+  readonly auth: AuthStore
+  /** `ws(s)://host/sync`. */
+  readonly serverUrl: string
+  readonly roles?: RoleMemory
+  readonly window?: Window
+  /** How long one document may take before it is left for a later round. */
+  readonly timeoutMs?: number
+  /** When to try again after a round left documents for later (the server was unreachable). */
+  readonly retryMs?: number
+}
+
+/** What became of one document: sent (or never to be sent), left for later, or not ours to send now. */
+type Outcome = 'done' | 'later' | 'skip'
+
+/** Sends the pending documents of this browser in the background. */
+export class BackgroundSync {
+  private running = false
+  private again = false
+  private stopped = true
+  private retry: ReturnType<typeof setTimeout> | undefined
+  /** Closes the document being sent, if any (leaving it for later). */
+  private cancel: (() => void) | null = null
+  private readonly win: Window
+  private readonly roles: RoleMemory
+  private readonly onOnline = () => this.run()
+
+  constructor(private readonly options: BackgroundSyncOptions) {
+    this.win = options.window ?? window
+    this.roles = options.roles ?? new RoleMemory()
+  }
+
+  /** Starts: a first round now, and one each time the network comes back. */
+  start(): void {
+    if (!this.stopped) return
+    this.stopped = false
+    this.win.addEventListener('online', this.onOnline)
+    this.run()
+  }
+
+  /** Stops; a document being sent is closed and stays pending. */
+  stop(): void {
+    this.stopped = true
+    this.win.removeEventListener('online', this.onOnline)
+    clearTimeout(this.retry)
+    this.cancel?.()
+  }
+
+  /** Sends every pending document now; called during a round, one more round follows it. */
+  run(): void {
+    if (this.stopped) return
+    if (this.running) {
+      this.again = true
+      return
+    }
+    this.running = true
+    void this.round()
+      .catch((err: unknown) => console.warn('Tandem: sending changes kept in this browser failed:', err))
+      .finally(() => {
+        this.running = false
+        if (this.again) {
+          this.again = false
+          this.run()
+        }
+      })
+  }
+
+  private get online(): boolean {
+    return this.win.navigator.onLine !== false
+  }
+
+  private async round(): Promise<void> {
+    clearTimeout(this.retry)
+    // the server's mode is not known yet: the app runs a round once it is
+    if (this.options.auth.state.mode === null) return
+    let later = false
+    for (const [docId, entry] of this.options.pending.list()) {
+      // offline: the 'online' event starts the next round
+      if (this.stopped || !this.online) return
+      if ((await this.syncOne(docId, entry)) === 'later') later = true
+    }
+    if (later && !this.stopped) this.retry = setTimeout(() => this.run(), this.options.retryMs ?? 30_000)
+  }
+
+  private async syncOne(docId: string, entry: PendingEntry): Promise<Outcome> {
+    const { auth, pending } = this.options
+    const state = auth.state
+    // someone else is signed in: those changes are not theirs to send
+    if ((state.user?.id ?? null) !== entry.account) return 'skip'
+    const token = state.mode === 'token' && !entry.share ? auth.token : null
+    if (state.mode === 'token' && !entry.share && !token) return 'skip'
+    if (state.mode !== 'open') {
+      const role = await this.fetchRole(docId, entry, token)
+      if (role === 'later' || role === 'skip') return role
+      if (!canWrite(role)) {
+        // may only read now (or not open it at all): the server would refuse them
+        pending.remove(docId)
+        return 'done'
+      }
+    }
+    let outcome: Outcome = 'skip'
+    // open in a tab of this browser (this one included): that editor sends them
+    await withFreeDocLock(docId, async () => {
+      outcome = await this.send(docId, entry, token)
+    })
+    return outcome
+  }
+
+  /** The role, as the editor learns it when it opens the document; null when there is no access. */
+  private async fetchRole(docId: string, entry: PendingEntry, token: string | null): Promise<Role | null | 'later' | 'skip'> {
+    try {
+      const doc = await this.options.api.get(docId, { share: entry.share })
+      const role = doc.role ?? 'viewer'
+      this.roles.set(docId, entry.share, role)
+      return role
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.offline || err.status >= 500) return 'later'
+      // signed out: the app asks to sign in; the changes wait for the same account
+      if (err.status === 401) return 'skip'
+      // the token grants it but nobody has opened it yet: the first sync creates it
+      if (err.status === 404 && token) return tokenRole(token, docId)
+      this.roles.set(docId, entry.share, null)
+      return null
+    }
+  }
+
+  /** Opens the document without presence until the server confirmed its changes, then closes it. */
+  private async send(docId: string, entry: PendingEntry, token: string | null): Promise<Outcome> {
+    const { pending, serverUrl } = this.options
+    const params: Record<string, string> = entry.share ? { share: entry.share } : token ? { token } : {}
+    const session = new DocSession({ docId, serverUrl, params, window: this.win })
+    const untrack = trackPending(session, pending, entry)
+    let timer: ReturnType<typeof setTimeout> | undefined
+    try {
+      return await new Promise<Outcome>((resolve) => {
+        timer = setTimeout(() => resolve('later'), this.options.timeoutMs ?? 60_000)
+        this.cancel = () => resolve('later')
+        // runs after trackPending's own listener, which forgets the document once it is confirmed
+        const check = () => {
+          if (!pending.has(docId) || session.ended) resolve('done')
+          else if (!this.online) resolve('later')
+          // the server is unreachable with the network up: try again in the next round
+          else if (session.provider.wsUnsuccessfulReconnects >= 3) resolve('later')
+        }
+        session.on('status', check)
+        session.on('local', check)
+        // the role changed (4003) or the changes were refused: the next round asks for the role
+        session.on('access', () => resolve(pending.has(docId) ? 'later' : 'done'))
+        check()
+      })
+    } finally {
+      clearTimeout(timer)
+      this.cancel = null
+      untrack()
+      session.destroy()
+    }
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Changes kept in this browser reach the server without the document being opened again, in
+ * Chromium against a real server: a person edits a document offline, goes to the document list
+ * and the network comes back; the server stores the text and another person sees it, while the
+ * first never reopened it. An editor made a viewer while offline is not sent round in a loop of
+ * reconnects: the background sync stops, and the text stays in this browser.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { CONTENT } from '../../shared/doc-fields.js'
+import { connect } from '../helpers/server.js'
+import { waitFor } from '../helpers/wait.js'
+import { CHROMIUM, editor, ensureBuilt, launch, openAs, openDoc, SKIP_REASON, startAppServer, status, storedText, text, waitForStatus, waitForText, type User } from './harness.js'
+
+const PASSWORD = 'correct horse battery'
+
+/** The documents this browser remembers as holding changes the server has not confirmed. */
+const pendingDocs = (page: Page) => page.evaluate(() => Object.keys(JSON.parse(localStorage.getItem('tandem.pending') ?? '{}') as object))
+
+/** Types `words` offline into the open document and leaves it for the list, the changes kept on this device. */
+async function editOfflineAndLeave(user: User, words: string): Promise<void> {
+  await user.context.setOffline(true)
+  await waitForStatus(user.page, 'offline')
+  await editor(user.page).click()
+  await user.page.keyboard.press('End')
+  await user.page.keyboard.type(words)
+  await waitFor('the changes to be kept on this device', async () => (await status(user.page)).text.includes('Changes kept on this device'))
+  await user.page.getByRole('link', { name: 'All documents', exact: true }).click()
+  await user.page.waitForURL(/\/$/)
+  expect(await user.page.locator('tandem-doc-editor').count()).toBe(0)
+}
+
+describe.skipIf(!CHROMIUM)(`changes sent in the background in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
+  let browser: Browser
+
+  beforeAll(async () => {
+    ensureBuilt()
+    browser = await launch()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+  })
+
+  describe('open mode', () => {
+    let server: Awaited<ReturnType<typeof startAppServer>>
+
+    beforeAll(async () => {
+      server = await startAppServer()
+    })
+
+    afterAll(async () => {
+      await server?.close()
+      server?.cleanupData()
+    })
+
+    it('sends offline edits of a document that was left, without opening it again', async () => {
+      const docId = (await server.catalog.create('Trip notes')).id
+      const pat = await openDoc(browser, server.url, docId, { name: 'Pat Traveller', color: '#2e7d32' })
+      await editor(pat.page).click()
+      await pat.page.keyboard.type('Online start.')
+      await waitFor('the online edit saved', async () => (await status(pat.page)).text.includes('All changes saved'))
+
+      await editOfflineAndLeave(pat, ' Written offline.')
+      // offline, the list says the server cannot be reached, not that anything is saved
+      await pat.page.locator('tandem-doc-list [role="alert"]').filter({ hasText: 'cannot be reached' }).waitFor()
+      expect(await storedText(server.storage, docId)).not.toContain('Written offline.')
+
+      await pat.context.setOffline(false)
+      // the server stores it, and someone else sees it, while Pat stays on the list
+      await waitFor('the offline edit in the store', async () => (await storedText(server.storage, docId)).includes('Online start. Written offline.'), 15_000)
+      const other = connect(server.wsUrl, docId)
+      try {
+        await other.synced()
+        expect(other.doc.getXmlFragment(CONTENT).toString()).toContain('Online start. Written offline.')
+      } finally {
+        other.destroy()
+      }
+      expect(new URL(pat.page.url()).pathname).toBe('/')
+      await waitFor('the document no longer pending', async () => (await pendingDocs(pat.page)).length === 0)
+      // back online, the list no longer says the server cannot be reached
+      await pat.page.locator('tandem-doc-list li .title').filter({ hasText: 'Trip notes' }).waitFor()
+      expect(await pat.page.locator('tandem-doc-list [role="alert"]').count()).toBe(0)
+      expect(pat.errors).toEqual([])
+      await pat.context.close()
+    })
+  })
+
+  describe('accounts mode', () => {
+    let server: Awaited<ReturnType<typeof startAppServer>>
+
+    beforeAll(async () => {
+      server = await startAppServer({}, 0, undefined, { auth: 'accounts' })
+    })
+
+    afterAll(async () => {
+      await server?.close()
+      server?.cleanupData()
+    })
+
+    /** A new person with an account, signed in. */
+    async function person(username: string): Promise<User> {
+      const user = await openAs(browser, server.url, 'about:blank', { name: '', color: '' })
+      expect((await user.context.request.post('/api/auth/signup', { data: { username, password: PASSWORD } })).status()).toBe(201)
+      return user
+    }
+
+    /** Calls the API as `user`, with the CSRF token. */
+    async function call(user: User, method: string, path: string, data?: unknown): Promise<number> {
+      const me = await (await user.context.request.get('/api/auth/me')).json()
+      return (await user.context.request.fetch(path, { method, data, headers: me.csrf ? { 'X-CSRF-Token': me.csrf } : {} })).status()
+    }
+
+    /** Creates a document owned by `owner` and makes `member` an editor of it. */
+    async function sharedDoc(owner: User, member: string, title: string): Promise<string> {
+      const me = await (await owner.context.request.get('/api/auth/me')).json()
+      const res = await owner.context.request.post('/api/docs', { data: { title }, headers: { 'X-CSRF-Token': me.csrf } })
+      const docId = ((await res.json()) as { id: string }).id
+      expect(await call(owner, 'PUT', `/api/docs/${docId}/access/members/${member}`, { role: 'editor' })).toBe(200)
+      return docId
+    }
+
+    /** Opens `docId` in the running app (no page load), as a link would. */
+    async function go(user: User, path: string): Promise<void> {
+      await user.page.evaluate((to) => (document.querySelector('tandem-app') as unknown as { router: { go(path: string): void } }).router.go(to), path)
+      await editor(user.page).waitFor({ state: 'visible' })
+    }
+
+    it('sends what the person may still write, and stops without a loop of reconnects where they became a viewer offline', async () => {
+      const olive = await person('olive')
+      const hugo = await person('hugo')
+      const budget = await sharedDoc(olive, 'hugo', 'Budget')
+      const minutes = await sharedDoc(olive, 'hugo', 'Minutes')
+      for (const [docId, words] of [[budget, 'Budget online.'], [minutes, 'Minutes online.']]) {
+        await hugo.page.goto(`/d/${docId}`)
+        await waitForStatus(hugo.page, 'connected')
+        await editor(hugo.page).click()
+        await hugo.page.keyboard.type(words!)
+        await waitFor('the online edit saved', async () => (await status(hugo.page)).text.includes('All changes saved'))
+      }
+
+      // offline, Hugo writes in both and leaves; meanwhile the owner makes him a viewer of the budget
+      await hugo.context.setOffline(true)
+      await waitForStatus(hugo.page, 'offline')
+      await editor(hugo.page).click()
+      await hugo.page.keyboard.press('End')
+      await hugo.page.keyboard.type(' Minutes offline.')
+      await waitFor('the changes to be kept on this device', async () => (await status(hugo.page)).text.includes('Changes kept on this device'))
+      await go(hugo, `/d/${budget}`)
+      await waitForText(hugo.page, 'Budget online.')
+      await editOfflineAndLeave(hugo, ' Budget offline.')
+      expect(await call(olive, 'PUT', `/api/docs/${budget}/access/members/hugo`, { role: 'viewer' })).toBe(200)
+      const sockets: string[] = []
+      hugo.page.on('websocket', (ws) => void sockets.push(ws.url()))
+      await hugo.context.setOffline(false)
+
+      // what he may write reaches the server; what he may only read is dropped from the list
+      await waitFor('the minutes in the store', async () => (await storedText(server.storage, minutes)).includes('Minutes online. Minutes offline.'), 15_000)
+      await waitFor('nothing pending', async () => (await pendingDocs(hugo.page)).length === 0, 15_000)
+      // and nothing keeps knocking at the server
+      await new Promise((resolve) => setTimeout(resolve, 3000))
+      expect(sockets.filter((url) => url.includes(budget)).length).toBeLessThanOrEqual(1)
+      expect(sockets.filter((url) => url.includes(minutes)).length).toBe(1)
+      expect(await storedText(server.storage, budget)).not.toContain('Budget offline.')
+
+      // the budget's text is still in this browser: opened again offline, the editor shows it
+      await hugo.context.setOffline(true)
+      await hugo.page.goto(`/d/${budget}`)
+      await waitForText(hugo.page, 'Budget online. Budget offline.')
+      expect(hugo.errors).toEqual([])
+      await Promise.all([olive.context.close(), hugo.context.close()])
+    })
+  })
+})
