@@ -64,11 +64,13 @@ export class Router {
     }
     let route: Route | undefined
     let params: Record<string, string> = {}
-    let pathMatched = false
+    // what the path takes, for the Allow header a 405 must carry (RFC 9110 15.5.6)
+    const allowed: string[] = []
     for (const r of this.routes) {
       const m = r.pattern.exec(url.pathname)
       if (!m) continue
-      pathMatched = true
+      allowed.push(r.method)
+      if (r.method === 'GET') allowed.push('HEAD')
       if (r.method !== req.method && !(r.method === 'GET' && req.method === 'HEAD')) continue
       try {
         params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1]!)]))
@@ -78,13 +80,14 @@ export class Router {
       route = r
       break
     }
+    const pathMatched = allowed.length > 0
     const name = route?.name ?? (pathMatched ? 'method-not-allowed' : 'other')
     res.once('finish', () => this.metrics.httpRequests.inc({ route: name, status: String(res.statusCode) }))
     const handler: Handler | null = route
       ? route.handler
       : pathMatched
         ? () => {
-            throw new HttpError(405, `${req.method} is not allowed here`)
+            throw new HttpError(405, `${req.method} is not allowed here`, { Allow: [...new Set(allowed)].join(', ') })
           }
         : this.fallback
     if (!handler) return json(res, 404, { error: `nothing at ${url.pathname}` })

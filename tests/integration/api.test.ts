@@ -157,6 +157,21 @@ describe('/api/docs', () => {
     expect((await call(base, 'GET', '/api/docs')).json().docs).toEqual([doc])
   })
 
+  it('a method a path does not take is answered 405 with the methods it takes in Allow (RFC 9110)', async () => {
+    const { tandem } = await server()
+    const cases: Array<[string, string, string]> = [
+      ['PUT', '/api/docs/abc', 'GET, HEAD, PATCH, DELETE'],
+      ['DELETE', '/api/docs', 'GET, HEAD, POST'],
+      ['POST', '/healthz', 'GET, HEAD'],
+      ['GET', '/api/auth/login', 'POST'],
+    ]
+    for (const [method, path, allow] of cases) {
+      const answer = await call(tandem.url, method, path)
+      expect(answer.status, `${method} ${path}`).toBe(405)
+      expect(answer.headers.allow, `${method} ${path}`).toBe(allow)
+    }
+  })
+
   it('renames into open editors, closes them with 4410 on delete, keeps the list across a restart', async () => {
     const data = tempDir()
     cleanups.push(data.cleanup)
