@@ -170,15 +170,7 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
   }
   const wss = new WebSocketServer(wsOptions)
   const router = new Router(log, metrics)
-  const startedAt = Date.now()
-  addHealthRoutes(router, {
-    storage,
-    commit,
-    metrics,
-    startedAt,
-    documents: () => registry.size,
-    connections: () => heartbeat.size,
-  })
+  addHealthRoutes(router, { storage, commit, metrics, log })
   const guard = new Guard(auth.policy, config.origins)
   addApiRoutes(router, { catalog, guard, auth })
   addAuthRoutes(router, { auth, guard, trustProxy: config.trustProxy })

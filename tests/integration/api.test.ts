@@ -16,6 +16,7 @@ import { Router } from '../../server/http/router.js'
 import { createStaticHandler, IMMUTABLE } from '../../server/http/static.js'
 import { silentLogger } from '../../server/log.js'
 import { createMetrics } from '../../server/metrics.js'
+import { openLevelStorage } from '../../server/storage/leveldb.js'
 import { createMemoryStorage } from '../../server/storage/memory.js'
 import { faulty } from '../helpers/faulty-storage.js'
 import { connect, startServer, tempDir } from '../helpers/server.js'
@@ -205,6 +206,28 @@ describe('/api/docs', () => {
     const list = (await call(tandem.url, 'GET', '/api/docs')).json().docs
     expect(list.map((d: { id: string; title: string }) => [d.id, d.title])).toEqual([[a.id, 'Typed title']])
     expect((await call(tandem.url, 'GET', `/api/docs/${b.id}`)).status).toBe(404)
+  })
+})
+
+describe('health probe', () => {
+  it('/healthz tells anyone whether the server can save, and nothing of its layout or load', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    const tandem = await startServer({ dataDir: data.dir, auth: 'accounts' })
+    cleanups.push(() => tandem.close())
+    const ok = await call(tandem.url, 'GET', '/healthz')
+    expect(ok.status).toBe(200)
+    expect(ok.body.toString()).not.toContain(data.dir)
+    expect(ok.json()).toEqual({ status: 'ok', storage: { writable: true } })
+
+    const failing = faulty(await openLevelStorage(join(data.dir, 'other')))
+    const broken = await startServer({ auth: 'accounts' }, { storage: failing })
+    cleanups.push(() => broken.close())
+    failing.failNext(1)
+    const down = await call(broken.url, 'GET', '/healthz')
+    expect(down.status).toBe(503)
+    // why goes to the log: a store's error names its files
+    expect(down.json()).toEqual({ status: 'unavailable', storage: { writable: false } })
   })
 })
 
