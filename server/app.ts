@@ -170,7 +170,7 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
   }
   const wss = new WebSocketServer(wsOptions)
   const router = new Router(log, metrics)
-  addHealthRoutes(router, { storage, commit, metrics, log })
+  addHealthRoutes(router, { storage, commit, metrics, log, journal: journal !== null })
   const guard = new Guard(auth.policy, config.origins)
   addApiRoutes(router, { catalog, guard, auth })
   addAuthRoutes(router, { auth, guard, trustProxy: config.trustProxy })

@@ -15,6 +15,8 @@ export interface HealthContext {
   readonly commit: GroupCommit
   readonly metrics: Metrics
   readonly log: Logger
+  /** Whether writes go through a journal (its state is reported apart from the store's). */
+  readonly journal: boolean
   /** Longest a storage probe may take before the store counts as unavailable. */
   readonly probeTimeoutMs?: number
 }
@@ -40,13 +42,20 @@ export function addHealthRoutes(router: Router, ctx: HealthContext): void {
     try {
       await withTimeout(ctx.storage.probe(), ctx.probeTimeoutMs ?? 2000)
       // the group commit logs its own failures
-      if (ctx.commit.failing) writable = false
+      if (ctx.commit.storeFailing) writable = false
     } catch (err) {
       // a store's errors name its files: they stay out of the answer
       ctx.log.warn({ err }, 'health probe: the store does not accept writes')
       writable = false
     }
-    json(res, writable ? 200 : 503, { status: writable ? 'ok' : 'unavailable', storage: { writable } })
+    // an edit is saved once journaled: a journal that fails saves nothing, whatever the store does
+    const journalWritable = !ctx.commit.journalFailing
+    const ok = writable && journalWritable
+    json(res, ok ? 200 : 503, {
+      status: ok ? 'ok' : 'unavailable',
+      storage: { writable },
+      ...(ctx.journal ? { journal: { writable: journalWritable } } : {}),
+    })
   })
   router.add('GET', '/metrics', async (_req, res) => {
     const text = await ctx.metrics.registry.metrics()

@@ -133,8 +133,13 @@ export class GroupCommit {
   private drained: Array<() => void> = []
   /** Bytes accepted but not yet in the store, across all documents. */
   backlogBytes = 0
-  /** True while writes are failing; cleared by the next successful one. */
-  failing = false
+  /**
+   * True while journal appends are failing, cleared by the next one that succeeds; apart from
+   * the store's, so that a store write landing meanwhile does not hide a journal that fails.
+   */
+  journalFailing = false
+  /** True while store writes are failing; cleared by the next one that succeeds. */
+  storeFailing = false
 
   constructor(private readonly options: GroupCommitOptions) {
     this.retryDelay = options.retryMs ?? 100
@@ -166,6 +171,11 @@ export class GroupCommit {
       this.store()
     }
     return done
+  }
+
+  /** True while journal appends or store writes are failing. */
+  get failing(): boolean {
+    return this.journalFailing || this.storeFailing
   }
 
   /** True when everything accepted is in the store. */
@@ -209,7 +219,7 @@ export class GroupCommit {
       return this.failed(err as Error, 'journal-write', appendsOf(batch).length, () => this.commit(batch))
     }
     this.committing = null
-    this.succeeded()
+    this.succeeded('journal-write')
     // gathered first, so a document asked whether it is settled while relaying knows its writes wait
     this.gather(batch, position)
     for (const doc of batch.docs) this.step(doc, () => doc.committed())
@@ -229,7 +239,7 @@ export class GroupCommit {
       () => {
         stop()
         this.committing = null
-        this.succeeded()
+        this.succeeded('storage-write')
         for (const doc of batch.docs) this.step(doc, () => doc.committed())
         batch.docs.forEach((doc, i) => {
           const entry = batch.entries[i]
@@ -339,7 +349,7 @@ export class GroupCommit {
       () => {
         stop()
         this.storing = null
-        this.succeeded()
+        this.succeeded('storage-write')
         journal?.applied(position)
         // each document hears once, with all its entries in the write
         for (const [doc, g] of batch.docs) {
@@ -364,15 +374,18 @@ export class GroupCommit {
     )
   }
 
-  private succeeded(): void {
+  private succeeded(kind: 'journal-write' | 'storage-write'): void {
     this.retryDelay = this.options.retryMs ?? 100
-    if (this.failing) this.options.log.info('writes succeed again')
-    this.failing = false
+    const journal = kind === 'journal-write'
+    if (journal ? this.journalFailing : this.storeFailing) this.options.log.info(journal ? 'journal writes succeed again' : 'store writes succeed again')
+    if (journal) this.journalFailing = false
+    else this.storeFailing = false
   }
 
-  private failed(err: Error, kind: string, entries: number, retry: () => void): void {
+  private failed(err: Error, kind: 'journal-write' | 'storage-write', entries: number, retry: () => void): void {
     const { metrics, log } = this.options
-    this.failing = true
+    if (kind === 'journal-write') this.journalFailing = true
+    else this.storeFailing = true
     metrics.persistFailures.inc()
     metrics.errors.inc({ kind })
     log.error({ err, entries, retryInMs: this.retryDelay }, `${kind} failed; keeping updates in memory and retrying`)

@@ -218,7 +218,7 @@ describe('health probe', () => {
     const ok = await call(tandem.url, 'GET', '/healthz')
     expect(ok.status).toBe(200)
     expect(ok.body.toString()).not.toContain(data.dir)
-    expect(ok.json()).toEqual({ status: 'ok', storage: { writable: true } })
+    expect(ok.json()).toEqual({ status: 'ok', storage: { writable: true }, journal: { writable: true } })
 
     const failing = faulty(await openLevelStorage(join(data.dir, 'other')))
     const broken = await startServer({ auth: 'accounts' }, { storage: failing })

@@ -4,6 +4,7 @@
  * (relaying goes on, /healthz says so), and a restart moves what the journal still holds into the
  * store before serving, however many updates a turn held.
  */
+import { existsSync, mkdirSync, rmdirSync, rmSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -103,6 +104,51 @@ describe('write-ahead journal', () => {
     const seqs = (await storage.load('flaky-store')).log.map((e) => e.seq)
     expect(seqs.every((seq, i) => i === 0 || seq > seqs[i - 1]!), `seqs ${seqs.join(', ')}`).toBe(true)
     await waitFor('healthy again', async () => (await fetch(`${server.url}/healthz`)).status === 200)
+  })
+
+  it.runIf(existsSync('/dev/full'))('/healthz answers 503 while the journal cannot be written, however the store is doing', async () => {
+    const dir = tempDir()
+    cleanups.push(dir.cleanup)
+    const storage = faulty(await openLevelStorage(join(dir.dir, 'db')))
+    const journalDir = join(dir.dir, 'journal')
+    // the first entry fills segment 1; segment 2 is a full disk (ENOSPC), and segment 3, where
+    // the retries must go after torn bytes, cannot be opened: the journal fails until it can
+    const journal = Journal.open(journalDir, { segmentBytes: 1 })
+    symlinkSync('/dev/full', join(journalDir, '00000002.wal'))
+    mkdirSync(join(journalDir, '00000003.wal'))
+    const server = await startServer({}, { storage, journal })
+    cleanups.push(() => server.close())
+    // (a stop waits for every write: the journal must be writable by then, whatever failed)
+    cleanups.push(() => rmSync(join(journalDir, '00000003.wal'), { recursive: true, force: true }))
+    const { writer, reader } = await writerAndReader(server.wsUrl, 'full-disk')
+    const text = writer.doc.getText('body')
+    const failures = async () => (await server.metrics.persistFailures.get()).values[0]?.value ?? 0
+
+    // an entry journaled before the disk filled reaches the store only once let go
+    storage.hold()
+    const calls = storage.appendCalls
+    text.insert(0, 'a')
+    await waitFor('the first edit relayed', () => reader.doc.getText('body').toString() === 'a')
+    text.insert(1, 'b')
+    await waitFor('the store write of the first edit', () => storage.appendCalls > calls)
+    // five failed appends: the next retry is over a second away
+    await waitFor('journal appends failing', async () => (await failures()) >= 5)
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(503)
+
+    // the store write succeeds while the journal still cannot take the second edit
+    storage.release()
+    await waitFor('the first edit in the store', async () => (await storedText(storage, 'full-disk')) === 'a')
+    const health = await fetch(`${server.url}/healthz`)
+    expect(health.status).toBe(503)
+    expect(await health.json()).toEqual({ status: 'unavailable', storage: { writable: true }, journal: { writable: false } })
+    expect(reader.doc.getText('body').toString()).toBe('a')
+
+    // once the journal can be written again, the edit goes through and the server is healthy
+    rmdirSync(join(journalDir, '00000003.wal'))
+    await waitFor('the second edit relayed', () => reader.doc.getText('body').toString() === 'ab', 15_000)
+    const healthy = await fetch(`${server.url}/healthz`)
+    expect(healthy.status).toBe(200)
+    expect(await healthy.json()).toEqual({ status: 'ok', storage: { writable: true }, journal: { writable: true } })
   })
 
   it('start-up recovery moves what the journal holds into the store once, with the documents\u2019 cards', async () => {
