@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { createSecureContext } from 'node:tls'
 import type { Logger } from 'pino'
 import { WebSocketServer } from 'ws'
@@ -59,6 +60,8 @@ export interface TandemTuning {
   readonly maintenanceMs?: number
   /** Awareness changes within this long of a relay go out together (PROTOCOL.md A4; 0: each at once). */
   readonly presenceIntervalMs?: number
+  /** How long a connection (TLS handshake included) may take to send a complete request head. */
+  readonly headersTimeoutMs?: number
 }
 
 /** A running server. */
@@ -185,7 +188,15 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
         json(res, 421, { error: `this server does not answer to ${req.headers.host}; name it as localhost or 127.0.0.1, or add the name with --origin` })
       }
     : router.handle
-  const server: Server = tls ? createTlsServer({ ...tls }, handle) : createServer(handle)
+  // each connection holds a file descriptor: one that sends no complete request head in time is
+  // closed. Node's headersTimeout (60 s, checked every 30 s) bounds a head sent slowly, but on
+  // Node 20 did not reliably close a connection that sends nothing, so an idle socket times out
+  // too, as does a TLS handshake (120 s by default). ws turns an upgraded socket's timeout off:
+  // the heartbeat stays in charge of WebSockets.
+  const headersTimeout = tuning.headersTimeoutMs ?? 20_000
+  const limits = { headersTimeout, connectionsCheckingInterval: Math.ceil(headersTimeout / 4) }
+  const server: Server = tls ? createTlsServer({ ...tls, ...limits, handshakeTimeout: headersTimeout }, handle) : createServer(limits, handle)
+  server.timeout = headersTimeout
   server.on('upgrade', createUpgradeHandler({
     wss,
     registry,
@@ -217,6 +228,13 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
     if (err.code === 'HPE_HEADER_OVERFLOW') refuse(socket, 431, 'request headers too large (too many or too big cookies?)')
     else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') refuse(socket, 408, 'request not received in time')
     else refuse(socket, 400, 'malformed HTTP request')
+  })
+
+  // a TLS handshake that fails or does not finish in time ends here, and Node leaves its socket
+  // open unless told otherwise (a silent connection stayed for minutes)
+  server.on('tlsClientError', (_err: Error, socket: Duplex) => {
+    metrics.errors.inc({ kind: 'tls-client-error' })
+    socket.destroy()
   })
 
   await new Promise<void>((resolve, reject) => {

@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
+import { connect as connectTcp } from 'node:net'
 import { get } from 'node:https'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -23,7 +24,7 @@ import { upgradeStatus } from '../helpers/http-client.js'
 import { rawClient } from '../helpers/raw-client.js'
 import { encodeFrame, Opcode, open, RawWebSocket, upgrade, type HttpResponse } from '../helpers/raw-ws.js'
 import { connect, startServer, tempDir } from '../helpers/server.js'
-import { waitFor } from '../helpers/wait.js'
+import { nextEvent, waitFor } from '../helpers/wait.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -79,6 +80,21 @@ describe('TLS', () => {
     // a client that does not trust the certificate cannot connect; plain ws to the TLS port fails
     await expect(upgradeStatus(`${server.wsUrl}/secure`)).rejects.toThrow(/self[- ]signed|certificate/i)
     await expect(upgradeStatus(`${server.wsUrl.replace('wss:', 'ws:')}/secure`)).rejects.toThrow()
+  })
+
+  it('closes a connection that never starts its TLS handshake', async () => {
+    const dir = tempDir()
+    cleanups.push(dir.cleanup)
+    const cert = join(dir.dir, 'cert.pem')
+    const key = join(dir.dir, 'key.pem')
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost',
+    ], { stdio: 'ignore' })
+    const server = await startServer({ tlsCert: cert, tlsKey: key }, {}, { headersTimeoutMs: 300 })
+    cleanups.push(() => server.close())
+    const silent = connectTcp(server.port, '127.0.0.1')
+    await nextEvent(silent, 'close', 10_000)
   })
 })
 
@@ -189,6 +205,30 @@ describe('abuse limits', () => {
     await open[0]!.closed()
     await waitFor('a free slot', async () => (await upgradeStatus(`${server.wsUrl}/busy`)) === 101)
     for (const c of open.slice(1)) c.close()
+  })
+
+  it('closes connections that send no complete request head in time, and leaves idle WebSockets to the heartbeat', async () => {
+    const server = await startServer({}, {}, { headersTimeoutMs: 300 })
+    cleanups.push(() => server.close())
+    const a = connect(server.wsUrl, 'idle-ws')
+    const b = connect(server.wsUrl, 'idle-ws')
+    cleanups.push(() => a.destroy(), () => b.destroy())
+    await Promise.all([a.synced(), b.synced()])
+    const socket = a.provider.ws
+    let reconnected = false
+    a.provider.on('status', () => (reconnected = true))
+
+    // one says nothing at all, one stops half-way through its headers (slowloris)
+    const silent = connectTcp(server.port, '127.0.0.1')
+    const partial = connectTcp(server.port, '127.0.0.1', () => partial.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: '))
+    await Promise.all([nextEvent(silent, 'close', 10_000), nextEvent(partial, 'close', 10_000)])
+
+    // the WebSockets idled longer than that, and are still open and working
+    expect(a.provider.ws).toBe(socket)
+    expect(reconnected).toBe(false)
+    b.doc.getText('body').insert(0, 'still here')
+    await waitFor('the edit over the idle WebSocket', () => a.doc.getText('body').toString() === 'still here')
+    expect(reconnected).toBe(false)
   })
 
   it('gives the per-address slot back when the WebSocket handshake itself is refused (400)', async () => {
