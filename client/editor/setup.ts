@@ -31,7 +31,9 @@ export function remoteCursor(user: { name?: unknown; color?: unknown }): HTMLEle
   label.style.backgroundColor = color
   // textContent, never HTML: names come from other people
   label.textContent = cleanName(user.name) || 'Anonymous'
-  caret.append('\u2060', label, '\u2060')
+  // no text of its own: Chrome puts the caret into a widget's text when one clicks past the end of
+  // the line, where typing goes nowhere (y-prosemirror's default cursor pads itself with U+2060)
+  caret.append(label)
   return caret
 }
 

@@ -1,7 +1,8 @@
 /**
  * Two people, two separate browser contexts, one document: text and formatting typed in one
  * appear in the other; each sees the other's named cursor and avatar; the title syncs live;
- * undo in one leaves the other's concurrent edit intact, even inside a block the undo takes away; pasted HTML is cleaned through the
+ * undo in one leaves the other's concurrent edit intact, even inside a block the undo takes away;
+ * typing where the other's cursor is keeps every character; pasted HTML is cleaned through the
  * schema; a pasted paragraph is relayed and stored; every toolbar control has a label and is reachable by keyboard; 360 px works.
  */
 import { readdirSync, readFileSync } from 'node:fs'
@@ -163,6 +164,21 @@ describe.skipIf(!CHROMIUM)(`collaborative editing in Chromium${CHROMIUM ? '' : `
       expect(await text(user.page)).toContain('and of Bob')
       expect(await text(user.page)).toContain('and a point of Bob')
     }
+  })
+
+  it("keeps every character typed right after a click past the end of a line that ends at the other person's cursor", async () => {
+    await caretTo(alice.page, 'end')
+    await alice.page.keyboard.press('Enter')
+    await alice.page.keyboard.type('Alice stopped here')
+    // Alice's caret stays at the end of her line, so Bob's editor shows her cursor there
+    await bob.page.locator('.remote-cursor-label', { hasText: 'Alice Example' }).waitFor({ timeout: 10_000 })
+    await waitForText(bob.page, 'Alice stopped here')
+    // Bob is editing elsewhere, clicks to the right of that line's text and types at once
+    await editor(bob.page).locator('p').first().click()
+    await editor(bob.page).locator('p', { hasText: 'Alice stopped here' }).click()
+    await bob.page.keyboard.type(', and Bob went on')
+    await waitForText(alice.page, 'Alice stopped here, and Bob went on')
+    await converged([alice.page, bob.page])
   })
 
   it('cleans pasted HTML through the schema', async () => {
