@@ -29,8 +29,10 @@ export function remoteCursor(user: { name?: unknown; color?: unknown }): HTMLEle
   const label = document.createElement('span')
   label.className = 'remote-cursor-label'
   label.style.backgroundColor = color
-  // textContent, never HTML: names come from other people
-  label.textContent = cleanName(user.name) || 'Anonymous'
+  // the name is shown by CSS (`content: attr(data-name)`), never as text in the document's DOM:
+  // Chrome's word moves (Ctrl+Arrow, Ctrl+Backspace) stopped at the spaces of a name shown mid-word.
+  // An attribute, never HTML: names come from other people.
+  label.dataset.name = cleanName(user.name) || 'Anonymous'
   // no text of its own: Chrome puts the caret into a widget's text when one clicks past the end of
   // the line, where typing goes nowhere (y-prosemirror's default cursor pads itself with U+2060)
   caret.append(label)

@@ -67,12 +67,12 @@ describe.skipIf(!CHROMIUM)(`collaborative editing in Chromium${CHROMIUM ? '' : `
   })
 
   it("shows the other person's cursor with their name, and both avatars", async () => {
-    const label = bob.page.locator('.remote-cursor-label', { hasText: ALICE.name })
+    const label = bob.page.locator(`.remote-cursor-label[data-name="${ALICE.name}"]`)
     await label.waitFor({ state: 'visible', timeout: 10_000 })
     expect(await label.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(198, 40, 40)')
     // Bob clicks into the text: Alice sees his cursor
     await editor(bob.page).locator('h2').click()
-    await alice.page.locator('.remote-cursor-label', { hasText: BOB.name }).waitFor({ state: 'visible', timeout: 10_000 })
+    await alice.page.locator(`.remote-cursor-label[data-name="${BOB.name}"]`).waitFor({ state: 'visible', timeout: 10_000 })
     for (const user of [alice, bob]) {
       const people = user.page.locator('tandem-presence-list li')
       await waitFor('both avatars', async () => (await people.count()) === 2)
@@ -91,7 +91,7 @@ describe.skipIf(!CHROMIUM)(`collaborative editing in Chromium${CHROMIUM ? '' : `
     await panel.getByRole('button', { name: 'Done' }).click()
     await alice.page.locator('tandem-presence-list li', { hasText: 'Robert Example' }).waitFor({ timeout: 10_000 })
     await editor(bob.page).locator('h2').click()
-    const label = alice.page.locator('.remote-cursor-label', { hasText: 'Robert Example' })
+    const label = alice.page.locator('.remote-cursor-label[data-name="Robert Example"]')
     await label.waitFor({ timeout: 10_000 })
     expect(await label.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(46, 125, 50)')
     await bob.page.reload()
@@ -171,7 +171,7 @@ describe.skipIf(!CHROMIUM)(`collaborative editing in Chromium${CHROMIUM ? '' : `
     await alice.page.keyboard.press('Enter')
     await alice.page.keyboard.type('Alice stopped here')
     // Alice's caret stays at the end of her line, so Bob's editor shows her cursor there
-    await bob.page.locator('.remote-cursor-label', { hasText: 'Alice Example' }).waitFor({ timeout: 10_000 })
+    await bob.page.locator('.remote-cursor-label[data-name="Alice Example"]').waitFor({ timeout: 10_000 })
     await waitForText(bob.page, 'Alice stopped here')
     // Bob is editing elsewhere, clicks to the right of that line's text and types at once
     await editor(bob.page).locator('p').first().click()

@@ -71,8 +71,8 @@ describe.skipIf(!CHROMIUM || !OUTPUT)('README screenshot (set TANDEM_SCREENSHOT=
     await editor(page).locator('li', { hasText: 'Invite the design team' }).click()
     await page.keyboard.press('End')
     await waitForText(page, 'Noah will run the demo.')
-    await maya.page.locator('.remote-cursor-label', { hasText: 'Noah Okafor' }).waitFor()
-    await noah.page.locator('.remote-cursor-label', { hasText: 'Maya Chen' }).waitFor()
+    await maya.page.locator('.remote-cursor-label[data-name="Noah Okafor"]').waitFor()
+    await noah.page.locator('.remote-cursor-label[data-name="Maya Chen"]').waitFor()
     await Promise.all([waitForSave(maya.page, 'saved'), waitForSave(noah.page, 'saved')])
     await waitFor('both avatars', async () => (await maya.page.locator('tandem-presence-list li').count()) === 2)
 

@@ -190,6 +190,9 @@ const content = css`
     font-style: normal;
     text-decoration: none;
   }
+  .remote-cursor-label::after {
+    content: attr(data-name);
+  }
 `
 
 export const docEditorStyles = [

@@ -1,0 +1,252 @@
+/**
+ * Editing next to another person's cursor or selection, in two real browser contexts against the
+ * real server: keyboard moves across a remote cursor, deleting and splitting beside it, typing
+ * inside marked text where it stands, composition, several cursors at one place.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { waitFor } from '../helpers/wait.js'
+import { CHROMIUM, content, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, text, waitForText, type User } from './harness.js'
+
+const ALICE = { name: 'Alice Example', color: '#c62828' }
+const BOB = { name: 'Bob Example', color: '#1565c0' }
+
+type Sel = { from: number; to: number }
+
+/** The editor's selection in `page`. */
+function selection(page: Page): Promise<Sel> {
+  return page.locator('tandem-doc-editor').evaluate((el) => {
+    const s = (el as unknown as { view: { state: { selection: Sel } } }).view.state.selection
+    return { from: s.from, to: s.to }
+  })
+}
+
+/** Focuses `page`'s editor and sets its selection (a setup step: the other person's cursor). */
+async function select(page: Page, from: number, to = from): Promise<void> {
+  await page.locator('tandem-doc-editor').evaluate(
+    (el, [f, t]) => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const view = (el as any).view
+      view.focus()
+      const TextSelection = view.state.selection.constructor
+      view.dispatch(view.state.tr.setSelection(TextSelection.create(view.state.doc, f, t)))
+    },
+    [from, to],
+  )
+}
+
+/** Where `page` shows the cursor of `name` (a document position), or null. */
+function remoteCursorAt(page: Page, name: string): Promise<number | null> {
+  return page.locator('tandem-doc-editor').evaluate((el, who) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const view = (el as any).view
+    const label = [...el.shadowRoot!.querySelectorAll('.remote-cursor-label')].find((l) => (l as HTMLElement).dataset.name === who)
+    return label ? (view.posAtDOM(label.parentElement!, 0) as number) : null
+  }, name)
+}
+
+/** Waits until the editor's selection in `page` is `want`. */
+function waitForSelection(page: Page, want: Sel): Promise<unknown> {
+  return waitFor(
+    `the selection at ${want.from}-${want.to}`,
+    async () => {
+      const s = await selection(page)
+      if (s.from !== want.from || s.to !== want.to) throw new Error(`it is at ${s.from}-${s.to}`)
+      return true
+    },
+    5_000,
+    25,
+  )
+}
+
+describe.skipIf(!CHROMIUM)(`editing beside remote cursors in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
+  let browser: Browser
+  let server: Awaited<ReturnType<typeof startAppServer>>
+  let docId: string
+  let alice: User
+  let bob: User
+
+  beforeAll(async () => {
+    ensureBuilt()
+    ;[browser, server] = await Promise.all([launch(), startAppServer()])
+    docId = (await server.catalog.create('Cursors')).id
+    alice = await openDoc(browser, server.url, docId, ALICE)
+    bob = await openDoc(browser, server.url, docId, BOB)
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    server?.cleanupData()
+  })
+
+  /** Alice replaces the document with `lines` (one paragraph each) and leaves her caret at `at`. */
+  async function setup(lines: string[], at: number): Promise<void> {
+    await editor(alice.page).click()
+    await alice.page.keyboard.press(`${MOD}+a`)
+    await alice.page.keyboard.press('Backspace')
+    for (const [i, line] of lines.entries()) {
+      if (i > 0) await alice.page.keyboard.press('Enter')
+      await alice.page.keyboard.type(line)
+    }
+    await converged([alice.page, bob.page])
+    await select(alice.page, at)
+    await waitFor('Bob to see Alice\'s cursor in place', async () => (await remoteCursorAt(bob.page, ALICE.name)) === at, 10_000, 25)
+  }
+
+  it('moves the caret across a remote cursor one character per ArrowRight, and types where it is', async () => {
+    await setup(['Hello world and more'], 1 + 8)
+    for (let k = 6; k <= 10; k++) {
+      await editor(bob.page).click()
+      await bob.page.keyboard.press('Home')
+      await waitForSelection(bob.page, { from: 1, to: 1 })
+      for (let i = 0; i < k; i++) await bob.page.keyboard.press('ArrowRight')
+      await waitForSelection(bob.page, { from: 1 + k, to: 1 + k })
+      await bob.page.keyboard.type('X')
+      const want = 'Hello world and more'.slice(0, k) + 'X' + 'Hello world and more'.slice(k)
+      await waitForText(alice.page, want)
+      await converged([alice.page, bob.page])
+      expect(await text(bob.page)).toBe(want)
+      await bob.page.keyboard.press('Backspace')
+      await waitFor('the X gone', async () => (await text(alice.page)) === 'Hello world and more')
+    }
+  })
+
+  it('moves the caret across a remote cursor one character per ArrowLeft, and types where it is', async () => {
+    const line = 'Hello world and more'
+    await setup([line], 1 + 8)
+    for (let k = 6; k <= 10; k++) {
+      await editor(bob.page).click()
+      await bob.page.keyboard.press('End')
+      await waitForSelection(bob.page, { from: 1 + line.length, to: 1 + line.length })
+      for (let i = line.length; i > k; i--) await bob.page.keyboard.press('ArrowLeft')
+      await waitForSelection(bob.page, { from: 1 + k, to: 1 + k })
+      await bob.page.keyboard.type('X')
+      const want = line.slice(0, k) + 'X' + line.slice(k)
+      await waitForText(alice.page, want)
+      await converged([alice.page, bob.page])
+      expect(await text(bob.page)).toBe(want)
+      await bob.page.keyboard.press('Backspace')
+      await waitFor('the X gone', async () => (await text(alice.page)) === line)
+    }
+  })
+
+  it('deletes one character with Backspace or Delete on either side of a remote cursor', async () => {
+    const line = 'abcdefgh'
+    await setup([line], 1 + 4)
+    for (const [key, at, want] of [
+      ['Backspace', 4, 'abcefgh'],
+      ['Delete', 4, 'abcdfgh'],
+      ['Backspace', 5, 'abcdfgh'],
+      ['Delete', 3, 'abcefgh'],
+    ] as const) {
+      await editor(bob.page).click()
+      await bob.page.keyboard.press('Home')
+      for (let i = 0; i < at; i++) await bob.page.keyboard.press('ArrowRight')
+      await waitForSelection(bob.page, { from: 1 + at, to: 1 + at })
+      await bob.page.keyboard.press(key)
+      await waitFor(`${key} at ${at}`, async () => (await text(alice.page)) === want)
+      await converged([alice.page, bob.page])
+      expect(await text(bob.page)).toBe(want)
+      await bob.page.keyboard.press(`${MOD}+z`)
+      await waitFor('the undo', async () => (await text(alice.page)) === line)
+    }
+  })
+
+  it('splits a paragraph with Enter where a remote cursor is, and types on the new line', async () => {
+    await setup(['first second'], 1 + 6)
+    await editor(bob.page).click()
+    await bob.page.keyboard.press('Home')
+    for (let i = 0; i < 6; i++) await bob.page.keyboard.press('ArrowRight')
+    await waitForSelection(bob.page, { from: 7, to: 7 })
+    await bob.page.keyboard.press('Enter')
+    await bob.page.keyboard.type('Z')
+    await waitForText(alice.page, 'Zsecond')
+    await converged([alice.page, bob.page])
+    expect(await text(bob.page)).toBe('first \nZsecond')
+  })
+
+  it('joins paragraphs with Backspace at the start of a line that begins at a remote cursor', async () => {
+    await setup(['one', 'two'], 6)
+    await editor(bob.page).locator('p', { hasText: 'two' }).click()
+    await bob.page.keyboard.press('Home')
+    await waitForSelection(bob.page, { from: 6, to: 6 })
+    await bob.page.keyboard.press('Backspace')
+    await bob.page.keyboard.type('Y')
+    await waitForText(alice.page, 'oneYtwo')
+    await converged([alice.page, bob.page])
+  })
+
+  it('joins paragraphs with Delete at the end of a line that ends at a remote cursor', async () => {
+    await setup(['one', 'two'], 4)
+    await editor(bob.page).locator('p', { hasText: 'one' }).click()
+    await bob.page.keyboard.press('End')
+    await waitForSelection(bob.page, { from: 4, to: 4 })
+    await bob.page.keyboard.press('Delete')
+    await bob.page.keyboard.type('Y')
+    await waitForText(alice.page, 'oneYtwo')
+    await converged([alice.page, bob.page])
+  })
+
+  it('moves and deletes by whole words across a remote cursor inside a word', async () => {
+    const line = 'alpha beta gamma delta'
+    // Alice's caret between "be" and "ta"
+    await setup([line], 1 + 8)
+    await editor(bob.page).click()
+    await bob.page.keyboard.press('Home')
+    await waitForSelection(bob.page, { from: 1, to: 1 })
+    // Chromium on Linux moves to the end of the word, then to the start of the word before
+    await bob.page.keyboard.press(`${MOD}+ArrowRight`)
+    await bob.page.keyboard.press(`${MOD}+ArrowRight`)
+    await waitForSelection(bob.page, { from: 11, to: 11 })
+    await bob.page.keyboard.press(`${MOD}+ArrowRight`)
+    await bob.page.keyboard.press(`${MOD}+ArrowLeft`)
+    await bob.page.keyboard.press(`${MOD}+ArrowLeft`)
+    await waitForSelection(bob.page, { from: 7, to: 7 })
+    await bob.page.keyboard.press(`${MOD}+Shift+ArrowRight`)
+    await waitForSelection(bob.page, { from: 7, to: 11 })
+    // Ctrl+Backspace at the end of "beta" takes the whole word
+    await bob.page.keyboard.press('ArrowRight')
+    await waitForSelection(bob.page, { from: 11, to: 11 })
+    await bob.page.keyboard.press(`${MOD}+Backspace`)
+    await bob.page.keyboard.type('BETA')
+    await waitForText(alice.page, 'alpha BETA gamma delta')
+    await converged([alice.page, bob.page])
+    expect(await text(bob.page)).toBe('alpha BETA gamma delta')
+  })
+
+  it('extends a selection across a remote cursor with Shift+ArrowRight and replaces it', async () => {
+    const line = 'abcdefgh'
+    await setup([line], 1 + 4)
+    await editor(bob.page).click()
+    await bob.page.keyboard.press('Home')
+    for (let i = 0; i < 2; i++) await bob.page.keyboard.press('ArrowRight')
+    for (let i = 0; i < 4; i++) await bob.page.keyboard.press('Shift+ArrowRight')
+    await waitForSelection(bob.page, { from: 3, to: 7 })
+    await bob.page.keyboard.type('Q')
+    await waitFor('the replacement', async () => (await text(alice.page)) === 'abQgh')
+    await converged([alice.page, bob.page])
+  })
+
+  it('keeps bold on what is typed at the end of a bold word where a remote cursor stands', async () => {
+    await editor(alice.page).click()
+    await alice.page.keyboard.press(`${MOD}+a`)
+    await alice.page.keyboard.press('Backspace')
+    await alice.page.keyboard.type('x ')
+    await alice.page.keyboard.press(`${MOD}+b`)
+    await alice.page.keyboard.type('bold')
+    await alice.page.keyboard.press(`${MOD}+b`)
+    await alice.page.keyboard.type(' y')
+    await converged([alice.page, bob.page])
+    await select(alice.page, 7)
+    await waitFor('Alice\'s cursor after "bold"', async () => (await remoteCursorAt(bob.page, ALICE.name)) === 7, 10_000, 25)
+    await editor(bob.page).click()
+    await bob.page.keyboard.press('Home')
+    for (let i = 0; i < 6; i++) await bob.page.keyboard.press('ArrowRight')
+    await waitForSelection(bob.page, { from: 7, to: 7 })
+    await bob.page.keyboard.type('er')
+    await waitForText(alice.page, 'bolder')
+    const doc = await converged([alice.page, bob.page])
+    expect(JSON.stringify(doc)).toContain('{"type":"text","marks":[{"type":"bold"}],"text":"bolder"}')
+  })
+})
