@@ -1,7 +1,7 @@
 /**
  * Everything an EditorView of a Tandem document needs besides the schema: the y-prosemirror
  * plugins (sync, remote cursors, undo of one's own changes, see undo.ts), keymaps, input rules, a placeholder,
- * the task-item node view, and link handling (Mod-click opens, pasting a URL over text links it).
+ * the task-item node view, word selection across remote cursors, and link handling (Mod-click opens, pasting a URL over text links it).
  */
 import { baseKeymap } from 'prosemirror-commands'
 import { keymap } from 'prosemirror-keymap'
@@ -18,6 +18,7 @@ import { inputRulesPlugin } from './input-rules.js'
 import { buildKeymap } from './keymap.js'
 import { repairPlugin } from './repair.js'
 import { createUndoManager } from './undo.js'
+import { wordSelectPlugin } from './word-select.js'
 
 /** The remote cursor: a coloured caret with the person's name above it. */
 export function remoteCursor(user: { name?: unknown; color?: unknown }): HTMLElement {
@@ -164,6 +165,8 @@ export function editorPlugins(options: EditorSetupOptions): Plugin[] {
     repairPlugin(options.fragment),
     ySyncPlugin(options.fragment),
     yCursorPlugin(options.awareness, { cursorBuilder: remoteCursor, selectionBuilder: remoteSelection }),
+    // a double click selects whole words across those cursors (see word-select.ts)
+    wordSelectPlugin(),
     // undo never deletes a block someone else wrote in (see undo.ts)
     yUndoPlugin({ undoManager: createUndoManager(options.fragment) }),
     keymap(buildKeymap({ undo: undoCommand, redo: redoCommand, editLink })),

@@ -1,7 +1,7 @@
 /**
  * Editing next to another person's cursor or selection, in two real browser contexts against the
  * real server: keyboard moves across a remote cursor, deleting and splitting beside it, typing
- * inside marked text where it stands, composition, several cursors at one place.
+ * inside marked text where it stands, selecting a word around it with a double click.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
@@ -213,6 +213,35 @@ describe.skipIf(!CHROMIUM)(`editing beside remote cursors in Chromium${CHROMIUM 
     await waitForText(alice.page, 'alpha BETA gamma delta')
     await converged([alice.page, bob.page])
     expect(await text(bob.page)).toBe('alpha BETA gamma delta')
+  })
+
+  it('selects the whole word on a double click where a remote cursor stands inside it, and types over it', async () => {
+    const line = 'alpha beta gamma delta'
+    for (const side of ['before', 'after'] as const) {
+      // Alice's caret between "be" and "ta"
+      await setup([line], 1 + 8)
+      // a click elsewhere first: a double click soon after another one nearby counts as a triple click
+      await editor(bob.page).click()
+      // Bob double-clicks on the "e" before her cursor, or on the "t" after it
+      const at = await editor(bob.page).locator('p').first().evaluate((p, side) => {
+        const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT)
+        const texts: Text[] = []
+        while (walker.nextNode()) texts.push(walker.currentNode as Text)
+        const node = side === 'before' ? texts.find((t) => t.data.endsWith('be'))! : texts.find((t) => t.data.startsWith('ta'))!
+        const range = document.createRange()
+        const offset = side === 'before' ? node.data.length - 1 : 0
+        range.setStart(node, offset)
+        range.setEnd(node, offset + 1)
+        const box = range.getBoundingClientRect()
+        return { x: box.x + box.width / 2, y: box.y + box.height / 2 }
+      }, side)
+      await bob.page.mouse.dblclick(at.x, at.y)
+      await waitForSelection(bob.page, { from: 7, to: 11 })
+      await bob.page.keyboard.type('BETA')
+      await waitForText(alice.page, 'alpha BETA gamma delta')
+      await converged([alice.page, bob.page])
+      expect(await text(bob.page)).toBe('alpha BETA gamma delta')
+    }
   })
 
   it('extends a selection across a remote cursor with Shift+ArrowRight and replaces it', async () => {
