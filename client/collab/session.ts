@@ -22,6 +22,7 @@ import { CONTENT, TITLE } from '../../shared/doc-fields.js'
 import { Close, MessageType } from '../../shared/protocol.js'
 import type { AuthMode } from '../api.js'
 import type { Identity } from '../identity.js'
+import { RemoteUpdateHold } from './hold.js'
 import { announceOwnPresenceOnly } from './own-presence.js'
 import { SaveTracker, type SaveState } from './saved.js'
 
@@ -137,6 +138,7 @@ export class DocSession extends ObservableV2<SessionEvents> {
   /** The title, bound to the title input. */
   readonly title: Y.Text
   private readonly local: IndexeddbPersistence | null
+  private readonly remoteHold: RemoteUpdateHold
   private localReady = false
   /** The browser refused the IndexedDB copy (site data blocked, some private modes). */
   private localRefused = false
@@ -246,6 +248,7 @@ export class DocSession extends ObservableV2<SessionEvents> {
     if (options.identity) this.provider.awareness.setLocalStateField('user', { name: options.identity.name, color: options.identity.color })
     // before connecting: the provider then announces nothing
     else this.provider.awareness.setLocalState(null)
+    this.remoteHold = new RemoteUpdateHold(this.provider)
     this.saves = new SaveTracker(this.provider)
     // the stock handler only logs it; the server still answers saved requests after dropping
     this.provider.messageHandlers[MessageType.Auth] = (_encoder: unknown, decoder: decoding.Decoder) =>
@@ -375,6 +378,14 @@ export class DocSession extends ObservableV2<SessionEvents> {
       // another tab holds the copy open (y-indexeddb does not let go on request): deleting waits for it
       request.onblocked = () => reject(new LocalCopyInUse())
     })
+  }
+
+  /**
+   * Holds back other people's document changes until the returned function is called (the
+   * editor holds them while an input method composes, see hold.ts). Presence still flows.
+   */
+  holdRemoteChanges(): () => void {
+    return this.remoteHold.hold()
   }
 
   /** Changes the name and colour shown to the others. */

@@ -1,7 +1,8 @@
 /**
  * Everything an EditorView of a Tandem document needs besides the schema: the y-prosemirror
  * plugins (sync, remote cursors, undo of one's own changes, see undo.ts), keymaps, input rules, a placeholder,
- * the task-item node view, word selection across remote cursors, and link handling (Mod-click opens, pasting a URL over text links it).
+ * the task-item node view, word selection across remote cursors, holding remote changes during a
+ * composition, and link handling (Mod-click opens, pasting a URL over text links it).
  */
 import { baseKeymap } from 'prosemirror-commands'
 import { keymap } from 'prosemirror-keymap'
@@ -14,6 +15,7 @@ import type * as Y from 'yjs'
 import { safeHref, schema } from '../../shared/schema.js'
 import { cleanName, safeColor } from '../identity.js'
 import { setLink, setTaskChecked } from './commands.js'
+import { compositionHoldPlugin } from './composition.js'
 import { inputRulesPlugin } from './input-rules.js'
 import { buildKeymap } from './keymap.js'
 import { repairPlugin } from './repair.js'
@@ -152,6 +154,8 @@ export interface EditorSetupOptions {
   /** Mod-K: the UI opens its link editor. */
   readonly editLink: () => void
   readonly placeholder?: string
+  /** Holds back other people's changes until the returned function is called (during a composition). */
+  readonly holdRemoteChanges?: () => () => void
 }
 
 /** Every plugin of a Tandem editor, in order. */
@@ -174,6 +178,8 @@ export function editorPlugins(options: EditorSetupOptions): Plugin[] {
     inputRulesPlugin(),
     placeholderPlugin(options.placeholder ?? 'Start writing…'),
     linkPlugin(),
+    // other people's changes wait while an input method composes (see composition.ts)
+    ...(options.holdRemoteChanges ? [compositionHoldPlugin(options.holdRemoteChanges)] : []),
   ]
 }
 

@@ -1,12 +1,13 @@
 /**
  * Editing next to another person's cursor or selection, in two real browser contexts against the
  * real server: keyboard moves across a remote cursor, deleting and splitting beside it, typing
- * inside marked text where it stands, selecting a word around it with a double click.
+ * inside marked text where it stands, selecting a word around it with a double click, composing
+ * with an input method while the other person types right there.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, content, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, text, waitForText, type User } from './harness.js'
+import { CHROMIUM, content, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, text, waitForStatus, waitForText, type User } from './harness.js'
 
 const ALICE = { name: 'Alice Example', color: '#c62828' }
 const BOB = { name: 'Bob Example', color: '#1565c0' }
@@ -241,6 +242,51 @@ describe.skipIf(!CHROMIUM)(`editing beside remote cursors in Chromium${CHROMIUM 
       await waitForText(alice.page, 'alpha BETA gamma delta')
       await converged([alice.page, bob.page])
       expect(await text(bob.page)).toBe('alpha BETA gamma delta')
+    }
+  })
+
+  it('keeps a composition (input method) intact while the other person types right beside it', async () => {
+    // Carol composes: her page notes each message from the server once the app has handled it
+    const carol = await openDoc(browser, server.url, docId, { name: 'Carol Example', color: '#2e7d32' })
+    try {
+      await carol.context.addInitScript(() => {
+        const Native = WebSocket
+        const w = window as unknown as { received: string }
+        w.received = ''
+        window.WebSocket = class extends Native {
+          constructor(...args: ConstructorParameters<typeof WebSocket>) {
+            super(...args)
+            this.addEventListener('message', (event) => {
+              const data = event.data instanceof ArrayBuffer ? new TextDecoder().decode(event.data) : String(event.data)
+              // a task later: the app's own handler, registered after this one, has run
+              setTimeout(() => (w.received += data))
+            })
+          }
+        }
+      })
+      await carol.page.reload()
+      await waitForStatus(carol.page, 'connected')
+      await setup(['alpha beta gamma delta'], 11)
+      await converged([alice.page, carol.page])
+      await editor(carol.page).click()
+      await carol.page.keyboard.press('Home')
+      for (let i = 0; i < 10; i++) await carol.page.keyboard.press('ArrowRight')
+      await waitForSelection(carol.page, { from: 11, to: 11 })
+      const ime = await carol.page.context().newCDPSession(carol.page)
+      for (const typed of ['k', 'ka']) await ime.send('Input.imeSetComposition', { text: typed, selectionStart: typed.length, selectionEnd: typed.length })
+      await waitForText(alice.page, 'betaka')
+      // Alice types right after the text Carol is composing; Carol's browser receives it
+      await alice.page.keyboard.insertText('QZ')
+      await waitForText(alice.page, 'betakaQZ')
+      await waitFor('Carol to receive the change', () => carol.page.evaluate(() => (window as unknown as { received: string }).received.includes('QZ')))
+      for (const typed of ['kan', 'かん']) await ime.send('Input.imeSetComposition', { text: typed, selectionStart: typed.length, selectionEnd: typed.length })
+      await ime.send('Input.insertText', { text: '缶' })
+      await waitForText(alice.page, '缶')
+      await converged([alice.page, bob.page, carol.page])
+      // nothing of the composition is left over; the two inserts at one place may come in either order
+      expect(['alpha beta缶QZ gamma delta', 'alpha betaQZ缶 gamma delta']).toContain(await text(carol.page))
+    } finally {
+      await carol.context.close()
     }
   })
 

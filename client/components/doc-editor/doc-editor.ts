@@ -411,6 +411,7 @@ export class TandemDocEditor extends LitElement {
       fragment: session.content,
       awareness: session.awareness,
       editLink: () => this.toolbar?.openLinkEditor(),
+      holdRemoteChanges: () => session.holdRemoteChanges(),
     })
     const host = this
     const view = new EditorView(mount, {
