@@ -22,24 +22,54 @@ import { repairPlugin } from './repair.js'
 import { createUndoManager } from './undo.js'
 import { wordSelectPlugin } from './word-select.js'
 
-/** The remote cursor: a coloured caret with the person's name above it. */
-export function remoteCursor(user: { name?: unknown; color?: unknown }): HTMLElement {
-  const color = safeColor(user.color) ?? '#37474f'
+/** The remote cursor: a coloured caret with the person's name above it (`clientId`: whose it is). */
+export function remoteCursor(user: { name?: unknown; color?: unknown }, clientId?: number): HTMLElement {
   const caret = document.createElement('span')
   caret.className = 'remote-cursor'
   caret.setAttribute('aria-hidden', 'true')
-  caret.style.borderColor = color
+  if (clientId !== undefined) caret.dataset.client = String(clientId)
   const label = document.createElement('span')
   label.className = 'remote-cursor-label'
+  // no text of its own: Chrome puts the caret into a widget's text when one clicks past the end of
+  // the line, where typing goes nowhere (y-prosemirror's default cursor pads itself with U+2060)
+  caret.append(label)
+  paintRemoteCursor(caret, user)
+  return caret
+}
+
+/** Gives a cursor made by remoteCursor the person's current name and colour. */
+export function paintRemoteCursor(caret: HTMLElement, user: { name?: unknown; color?: unknown }): void {
+  const color = safeColor(user.color) ?? '#37474f'
+  caret.style.borderColor = color
+  const label = caret.querySelector<HTMLElement>('.remote-cursor-label')
+  if (!label) return
   label.style.backgroundColor = color
   // the name is shown by CSS (`content: attr(data-name)`), never as text in the document's DOM:
   // Chrome's word moves (Ctrl+Arrow, Ctrl+Backspace) stopped at the spaces of a name shown mid-word.
   // An attribute, never HTML: names come from other people.
   label.dataset.name = cleanName(user.name) || 'Anonymous'
-  // no text of its own: Chrome puts the caret into a widget's text when one clicks past the end of
-  // the line, where typing goes nowhere (y-prosemirror's default cursor pads itself with U+2060)
-  caret.append(label)
-  return caret
+}
+
+/**
+ * Repaints remote cursors when their person changes name or colour. y-prosemirror keys each
+ * cursor by client id, so ProseMirror keeps the element it built first and a renamed person's
+ * cursor went on showing the old name and colour (the avatars had the new ones).
+ */
+export function remoteCursorNamesPlugin(awareness: Awareness): Plugin {
+  return new Plugin({
+    view(view) {
+      const onChange = ({ updated }: { updated: number[] }) => {
+        const states = awareness.getStates()
+        for (const id of updated) {
+          const user = (states.get(id)?.user ?? {}) as { name?: unknown; color?: unknown }
+          // ProseMirror ignores changes inside widgets
+          for (const caret of view.dom.querySelectorAll<HTMLElement>(`.remote-cursor[data-client="${id}"]`)) paintRemoteCursor(caret, user)
+        }
+      }
+      awareness.on('change', onChange)
+      return { destroy: () => awareness.off('change', onChange) }
+    },
+  })
 }
 
 /** Attributes of a remote selection: the person's colour, translucent. */
@@ -169,6 +199,7 @@ export function editorPlugins(options: EditorSetupOptions): Plugin[] {
     repairPlugin(options.fragment),
     ySyncPlugin(options.fragment),
     yCursorPlugin(options.awareness, { cursorBuilder: remoteCursor, selectionBuilder: remoteSelection }),
+    remoteCursorNamesPlugin(options.awareness),
     // a double click selects whole words across those cursors (see word-select.ts)
     wordSelectPlugin(),
     // undo never deletes a block someone else wrote in (see undo.ts)

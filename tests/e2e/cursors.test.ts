@@ -2,7 +2,7 @@
  * Editing next to another person's cursor or selection, in two real browser contexts against the
  * real server: keyboard moves across a remote cursor, deleting and splitting beside it, typing
  * inside marked text where it stands, selecting a word around it with a double click, composing
- * with an input method while the other person types right there.
+ * with an input method while the other person types right there, a renamed person's cursor.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
@@ -323,5 +323,30 @@ describe.skipIf(!CHROMIUM)(`editing beside remote cursors in Chromium${CHROMIUM 
     await waitForText(alice.page, 'bolder')
     const doc = await converged([alice.page, bob.page])
     expect(JSON.stringify(doc)).toContain('{"type":"text","marks":[{"type":"bold"}],"text":"bolder"}')
+  })
+
+  // (last: Alice is someone else afterwards)
+  it("shows a person's new name and colour on their cursor when they change them in another tab", async () => {
+    await setup(['alpha beta gamma delta'], 9)
+    // Alice's editor keeps its caret; in a second tab she changes how others see her
+    const other = await alice.context.newPage()
+    try {
+      await other.goto('/')
+      await other.getByRole('button', { name: `Your name and colour: ${ALICE.name}` }).click()
+      const panel = other.getByRole('dialog', { name: 'How others see you' })
+      await panel.getByRole('textbox', { name: 'Your name' }).fill('Alicia Renamed')
+      await panel.getByRole('radio', { name: 'Green' }).check()
+      await panel.getByRole('button', { name: 'Done' }).click()
+      await bob.page.locator('tandem-presence-list li', { hasText: 'Alicia Renamed' }).waitFor({ timeout: 10_000 })
+      const label = bob.page.locator('.remote-cursor-label')
+      await waitFor('the cursor label renamed', async () => (await label.getAttribute('data-name')) === 'Alicia Renamed', 5_000)
+      expect(await label.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(46, 125, 50)')
+      expect(await bob.page.locator('.remote-cursor').evaluate((el) => getComputedStyle(el).borderLeftColor)).toBe('rgb(46, 125, 50)')
+      // and it stays so when her cursor moves
+      await select(alice.page, 12)
+      await waitFor("Alice's cursor moved", async () => (await remoteCursorAt(bob.page, 'Alicia Renamed')) === 12, 5_000)
+    } finally {
+      await other.close()
+    }
   })
 })
