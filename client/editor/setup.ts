@@ -1,8 +1,9 @@
 /**
  * Everything an EditorView of a Tandem document needs besides the schema: the y-prosemirror
- * plugins (sync, remote cursors, undo of one's own changes, see undo.ts), keymaps, input rules, a placeholder,
- * the task-item node view, word selection across remote cursors, holding remote changes during a
- * composition, and link handling (Mod-click opens, pasting a URL over text links it).
+ * plugins (sync, remote cursors, undo of one's own changes, see undo.ts), keymaps, input rules, a
+ * placeholder, the task-item node view, word selection across remote cursors, selection ends that
+ * keep out what others type there, holding remote changes during a composition, and link handling
+ * (Mod-click opens, pasting a URL over text links it).
  */
 import { baseKeymap } from 'prosemirror-commands'
 import { keymap } from 'prosemirror-keymap'
@@ -19,6 +20,7 @@ import { compositionHoldPlugin } from './composition.js'
 import { inputRulesPlugin } from './input-rules.js'
 import { buildKeymap } from './keymap.js'
 import { repairPlugin } from './repair.js'
+import { selectionEndPlugin } from './selection-end.js'
 import { createUndoManager } from './undo.js'
 import { wordSelectPlugin } from './word-select.js'
 
@@ -200,6 +202,8 @@ export function editorPlugins(options: EditorSetupOptions): Plugin[] {
     ySyncPlugin(options.fragment),
     yCursorPlugin(options.awareness, { cursorBuilder: remoteCursor, selectionBuilder: remoteSelection }),
     remoteCursorNamesPlugin(options.awareness),
+    // what others type right after one's selection stays out of it (see selection-end.ts)
+    selectionEndPlugin(),
     // a double click selects whole words across those cursors (see word-select.ts)
     wordSelectPlugin(),
     // undo never deletes a block someone else wrote in (see undo.ts)

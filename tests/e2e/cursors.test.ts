@@ -2,7 +2,8 @@
  * Editing next to another person's cursor or selection, in two real browser contexts against the
  * real server: keyboard moves across a remote cursor, deleting and splitting beside it, typing
  * inside marked text where it stands, selecting a word around it with a double click, composing
- * with an input method while the other person types right there, a renamed person's cursor.
+ * with an input method while the other person types right there, typing right after the other
+ * person's selection, a renamed person's cursor.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
@@ -323,6 +324,30 @@ describe.skipIf(!CHROMIUM)(`editing beside remote cursors in Chromium${CHROMIUM 
     await waitForText(alice.page, 'bolder')
     const doc = await converged([alice.page, bob.page])
     expect(JSON.stringify(doc)).toContain('{"type":"text","marks":[{"type":"bold"}],"text":"bolder"}')
+  })
+
+  it("leaves out of one's selection what the other person types right after it, so deleting it keeps their text", async () => {
+    await setup(['alpha beta gamma delta'], 3)
+    // Alice selects "beta"
+    await select(alice.page, 7, 11)
+    await waitFor("Alice's selection shown to Bob", async () => (await bob.page.locator('.remote-selection').count()) > 0, 10_000)
+    // Bob types right before it, then right after it
+    await editor(bob.page).click()
+    await bob.page.keyboard.press('Home')
+    for (let i = 0; i < 6; i++) await bob.page.keyboard.press('ArrowRight')
+    await waitForSelection(bob.page, { from: 7, to: 7 })
+    await bob.page.keyboard.type('Y')
+    await waitForText(alice.page, 'Ybeta')
+    for (let i = 0; i < 4; i++) await bob.page.keyboard.press('ArrowRight')
+    await waitForSelection(bob.page, { from: 12, to: 12 })
+    await bob.page.keyboard.type('X')
+    await waitForText(alice.page, 'YbetaX')
+    expect(await selection(alice.page)).toEqual({ from: 8, to: 12 })
+    // Alice deletes what she selected: Bob's letters stay
+    await alice.page.keyboard.press('Backspace')
+    await waitFor('the deletion everywhere', async () => !(await text(bob.page)).includes('beta'))
+    await converged([alice.page, bob.page])
+    expect(await text(bob.page)).toBe('alpha YX gamma delta')
   })
 
   // (last: Alice is someone else afterwards)
