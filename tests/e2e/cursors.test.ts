@@ -2,8 +2,8 @@
  * Editing next to another person's cursor or selection, in two real browser contexts against the
  * real server: keyboard moves across a remote cursor, deleting and splitting beside it, typing
  * inside marked text where it stands, selecting a word around it with a double click, composing
- * with an input method while the other person types right there, typing right after the other
- * person's selection, a renamed person's cursor.
+ * with an input method while the other person types right there, arrow keys while the other
+ * cursor keeps moving, typing right after the other person's selection, a renamed person's cursor.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
@@ -324,6 +324,33 @@ describe.skipIf(!CHROMIUM)(`editing beside remote cursors in Chromium${CHROMIUM 
     await waitForText(alice.page, 'bolder')
     const doc = await converged([alice.page, bob.page])
     expect(JSON.stringify(doc)).toContain('{"type":"text","marks":[{"type":"bold"}],"text":"bolder"}')
+  })
+
+  it("keeps every arrow key press while the other person's cursor keeps moving", async () => {
+    const line = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+    await setup([line], 3)
+    await editor(bob.page).click()
+    await bob.page.keyboard.press('End')
+    await waitForSelection(bob.page, { from: 1 + line.length, to: 1 + line.length })
+    // Alice's caret moves all the time near the start of the line (about a thousand moves a second)
+    await alice.page.locator('tandem-doc-editor').evaluate((el) => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const view = (el as any).view
+      let i = 0
+      ;(window as unknown as { mover: ReturnType<typeof setInterval> }).mover = setInterval(() => {
+        const TextSelection = view.state.selection.constructor
+        for (let k = 0; k < 5; k++) view.dispatch(view.state.tr.setSelection(TextSelection.create(view.state.doc, 2 + (i++ % 3))))
+      }, 4)
+    })
+    try {
+      for (let i = 0; i < 50; i++) await bob.page.keyboard.press('ArrowLeft')
+      await waitForSelection(bob.page, { from: 1 + line.length - 50, to: 1 + line.length - 50 })
+      await bob.page.keyboard.type('X')
+      await waitForText(alice.page, 'lXm')
+    } finally {
+      await alice.page.evaluate(() => clearInterval((window as unknown as { mover: ReturnType<typeof setInterval> }).mover))
+    }
+    await converged([alice.page, bob.page])
   })
 
   it("leaves out of one's selection what the other person types right after it, so deleting it keeps their text", async () => {

@@ -34,6 +34,7 @@ import { PendingDocs, trackPending } from '../../collab/pending.js'
 import { DocSession, LOCAL_ORIGIN, LocalCopyInUse } from '../../collab/session.js'
 import { apiContext, authContext, identityContext, sessionContext } from '../../context.js'
 import { applyInput, mapOffset, type DeltaOp } from '../../editor/title.js'
+import { afterPendingInput } from '../../editor/pending-input.js'
 import { createEditorState, nodeViews } from '../../editor/setup.js'
 import type { Identity, IdentityStore } from '../../identity.js'
 import { webStorage } from '../../web-storage.js'
@@ -429,7 +430,8 @@ export class TandemDocEditor extends LitElement {
       dispatchTransaction(this: EditorView, tr) {
         // y-prosemirror may still dispatch from a Yjs or awareness event while the view closes
         if (this.isDestroyed) return
-        const next = this.state.apply(tr)
+        // a redraw of remote cursors reads an arrow key's pending caret move first (see pending-input.ts)
+        const next = this.state.apply(afterPendingInput(this, tr))
         this.updateState(next)
         host.editorState = next
       },
