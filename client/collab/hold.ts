@@ -7,7 +7,7 @@
  * them after the composition loses nothing; this browser's own changes go out as usual.
  */
 import * as decoding from 'lib0/decoding'
-import { messageYjsUpdate } from 'y-protocols/sync'
+import { messageYjsSyncStep2, messageYjsUpdate } from 'y-protocols/sync'
 import type { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { MessageType } from '../../shared/protocol.js'
@@ -17,25 +17,38 @@ type Handler = WebsocketProvider['messageHandlers'][number]
 /**
  * Wraps `provider`'s sync handler so that document updates (sync message type 2) received while
  * held are queued, then applied together, with the provider as origin, when the last hold ends.
- * Sync steps 1 and 2 (the handshake on connecting) pass through.
+ * Sync steps 1 and 2 (the handshake on connecting) pass through. Listeners added with
+ * `beforeApply` run right before other people's changes are applied (the editor reads its
+ * pending input then).
  */
 export class RemoteUpdateHold {
   private holds = 0
   private held: Uint8Array[] = []
+  private readonly before = new Set<() => void>()
 
   constructor(private readonly provider: WebsocketProvider) {
     const handle: Handler = provider.messageHandlers[MessageType.Sync]!
     provider.messageHandlers[MessageType.Sync] = (encoder, decoder, ...rest) => {
-      if (this.holds > 0) {
-        // peek: a held update writes no reply, and the provider then sends none
-        const peek = decoding.clone(decoder)
-        if (decoding.readVarUint(peek) === messageYjsUpdate) {
-          this.held.push(decoding.readVarUint8Array(peek))
-          return
-        }
+      // peek: a held update writes no reply, and the provider then sends none
+      const peek = decoding.clone(decoder)
+      const type = decoding.readVarUint(peek)
+      if (type === messageYjsUpdate && this.holds > 0) {
+        this.held.push(decoding.readVarUint8Array(peek))
+        return
       }
+      if (type === messageYjsUpdate || type === messageYjsSyncStep2) this.runBefore()
       handle(encoder, decoder, ...rest)
     }
+  }
+
+  /** Calls `listener` right before other people's changes are applied; returns the unsubscribe. */
+  beforeApply(listener: () => void): () => void {
+    this.before.add(listener)
+    return () => this.before.delete(listener)
+  }
+
+  private runBefore(): void {
+    for (const listener of this.before) listener()
   }
 
   /** Whether updates are being held now. */
@@ -59,6 +72,7 @@ export class RemoteUpdateHold {
     const updates = this.held
     this.held = []
     if (updates.length === 0 || this.provider.doc.isDestroyed) return
+    this.runBefore()
     Y.applyUpdate(this.provider.doc, Y.mergeUpdates(updates), this.provider)
   }
 }

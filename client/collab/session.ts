@@ -388,6 +388,14 @@ export class DocSession extends ObservableV2<SessionEvents> {
     return this.remoteHold.hold()
   }
 
+  /**
+   * Calls `listener` right before other people's document changes are applied (the editor reads
+   * its pending input then); returns the unsubscribe.
+   */
+  beforeRemoteChange(listener: () => void): () => void {
+    return this.remoteHold.beforeApply(listener)
+  }
+
   /** Changes the name and colour shown to the others. */
   setIdentity(identity: Identity): void {
     this.provider.awareness.setLocalStateField('user', { name: identity.name, color: identity.color })

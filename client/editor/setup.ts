@@ -18,6 +18,7 @@ import { cleanName, safeColor } from '../identity.js'
 import { setLink, setTaskChecked } from './commands.js'
 import { compositionHoldPlugin } from './composition.js'
 import { inputRulesPlugin } from './input-rules.js'
+import { readBeforeRemoteChangesPlugin } from './pending-input.js'
 import { buildKeymap } from './keymap.js'
 import { repairPlugin } from './repair.js'
 import { selectionEndPlugin } from './selection-end.js'
@@ -188,6 +189,8 @@ export interface EditorSetupOptions {
   readonly placeholder?: string
   /** Holds back other people's changes until the returned function is called (during a composition). */
   readonly holdRemoteChanges?: () => () => void
+  /** Subscribes a listener called right before other people's changes are applied. */
+  readonly beforeRemoteChange?: (listener: () => void) => () => void
 }
 
 /** Every plugin of a Tandem editor, in order. */
@@ -213,6 +216,8 @@ export function editorPlugins(options: EditorSetupOptions): Plugin[] {
     inputRulesPlugin(),
     placeholderPlugin(options.placeholder ?? 'Start writing…'),
     linkPlugin(),
+    // an arrow key's pending caret move is read before others' changes (see pending-input.ts)
+    ...(options.beforeRemoteChange ? [readBeforeRemoteChangesPlugin(options.beforeRemoteChange)] : []),
     // other people's changes wait while an input method composes (see composition.ts)
     ...(options.holdRemoteChanges ? [compositionHoldPlugin(options.holdRemoteChanges)] : []),
   ]

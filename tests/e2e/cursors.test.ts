@@ -3,7 +3,8 @@
  * real server: keyboard moves across a remote cursor, deleting and splitting beside it, typing
  * inside marked text where it stands, selecting a word around it with a double click, composing
  * with an input method while the other person types right there, arrow keys while the other
- * cursor keeps moving, typing right after the other person's selection, a renamed person's cursor.
+ * cursor keeps moving or the other person types, typing right after the other person's
+ * selection, a renamed person's cursor.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
@@ -350,6 +351,31 @@ describe.skipIf(!CHROMIUM)(`editing beside remote cursors in Chromium${CHROMIUM 
     } finally {
       await alice.page.evaluate(() => clearInterval((window as unknown as { mover: ReturnType<typeof setInterval> }).mover))
     }
+    await converged([alice.page, bob.page])
+  })
+
+  it('keeps every arrow key press while the other person types in another paragraph', async () => {
+    const line = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+    await setup([line, 'other'], 3)
+    await editor(bob.page).locator('p').first().click()
+    await bob.page.keyboard.press('End')
+    await waitForSelection(bob.page, { from: 1 + line.length, to: 1 + line.length })
+    // Alice types fast at the end of the next paragraph
+    await alice.page.locator('tandem-doc-editor').evaluate((el) => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const view = (el as any).view
+      ;(window as unknown as { typer: ReturnType<typeof setInterval> }).typer = setInterval(() => {
+        view.dispatch(view.state.tr.insertText('.', view.state.doc.content.size - 1))
+      }, 4)
+    })
+    try {
+      for (let i = 0; i < 50; i++) await bob.page.keyboard.press('ArrowLeft')
+      await waitForSelection(bob.page, { from: 1 + line.length - 50, to: 1 + line.length - 50 })
+    } finally {
+      await alice.page.evaluate(() => clearInterval((window as unknown as { typer: ReturnType<typeof setInterval> }).typer))
+    }
+    await bob.page.keyboard.type('X')
+    await waitForText(alice.page, 'lXm')
     await converged([alice.page, bob.page])
   })
 

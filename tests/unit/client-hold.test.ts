@@ -1,6 +1,7 @@
 /**
  * RemoteUpdateHold (client/collab/hold.ts) on a stand-in provider: while held, document updates
- * wait and then apply together with the provider as origin; sync step 1 still gets its answer.
+ * wait and then apply together with the provider as origin; sync step 1 still gets its answer;
+ * listeners run right before other people's changes are applied.
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
@@ -79,5 +80,24 @@ describe('RemoteUpdateHold', () => {
     const hold = new RemoteUpdateHold(p as unknown as WebsocketProvider)
     hold.hold()
     expect(receive(p, (e) => syncProtocol.writeSyncStep1(e, new Y.Doc()))).toBeGreaterThan(1)
+  })
+
+  it('calls its listeners right before remote changes apply, held or not, and not for sync step 1', () => {
+    const p = provider()
+    const hold = new RemoteUpdateHold(p as unknown as WebsocketProvider)
+    const remote = new Y.Doc()
+    const seen: string[] = []
+    const off = hold.beforeApply(() => seen.push(p.doc.getText('body').toString()))
+    receive(p, (e) => syncProtocol.writeUpdate(e, remoteUpdate(remote, 'a')))
+    receive(p, (e) => syncProtocol.writeSyncStep1(e, remote))
+    const end = hold.hold()
+    receive(p, (e) => syncProtocol.writeUpdate(e, remoteUpdate(remote, 'b')))
+    expect(seen).toEqual([''])
+    end()
+    expect(seen).toEqual(['', 'a'])
+    off()
+    receive(p, (e) => syncProtocol.writeUpdate(e, remoteUpdate(remote, 'c')))
+    expect(seen).toEqual(['', 'a'])
+    expect(p.doc.getText('body').toString()).toBe('abc')
   })
 })

@@ -413,6 +413,7 @@ export class TandemDocEditor extends LitElement {
       awareness: session.awareness,
       editLink: () => this.toolbar?.openLinkEditor(),
       holdRemoteChanges: () => session.holdRemoteChanges(),
+      beforeRemoteChange: (listener) => session.beforeRemoteChange(listener),
     })
     const host = this
     const view = new EditorView(mount, {
