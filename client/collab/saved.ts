@@ -28,7 +28,9 @@ export class SaveTracker extends ObservableV2<SaveEvents> {
   private unsaved = false
   private scheduled = false
   private readonly onUpdate = (_update: Uint8Array, origin: unknown) => {
-    if (origin === this.provider) return
+    // from the server; without a socket, the provider's changes come from another tab of this
+    // browser (BroadcastChannel), which the server may not have yet: this tab sends them too
+    if (origin === this.provider && this.provider.wsconnected) return
     this.unsaved = true
     this.changedSinceRequest = true
     this.emitState()

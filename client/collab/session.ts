@@ -159,8 +159,21 @@ export class DocSession extends ObservableV2<SessionEvents> {
   private readonly onOffline = () => {
     // the network is gone: drop the socket now rather than find out from a 30 s silence;
     // edits go on into the Y.Doc and IndexedDB and are sent on reconnect
-    if (!this.ended_) this.provider.disconnect()
+    if (!this.ended_) {
+      this.provider.disconnect()
+      this.keepTabsTogether()
+    }
     this.emit('status', [])
+  }
+
+  /**
+   * Offline, the tabs of this browser that have the document open still exchange their changes
+   * (the provider's BroadcastChannel, which its disconnect() closes): each tab shows the others'
+   * edits, and the tab still open after another closed holds them, and sends them on reconnect.
+   * It is the only tab the background sync leaves them to (./doc-lock.ts).
+   */
+  private keepTabsTogether(): void {
+    this.provider.connectBc()
   }
   private destroyed = false
   private readonly onStatus = () => this.emit('status', [])
@@ -262,6 +275,7 @@ export class DocSession extends ObservableV2<SessionEvents> {
     this.win?.addEventListener('online', this.onOnline)
     this.win?.addEventListener('offline', this.onOffline)
     if (this.win?.navigator.onLine !== false) this.provider.connect()
+    else this.keepTabsTogether()
   }
 
   /** The awareness of this session. */
