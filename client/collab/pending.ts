@@ -58,6 +58,16 @@ export class PendingDocs {
     return Object.prototype.hasOwnProperty.call(this.read(), docId)
   }
 
+  /**
+   * Whether this browser's copy of `docId` holds changes of someone other than `account` that the
+   * server has not confirmed (another account, or a visitor without one): they must not be shown
+   * to this person, nor sent under their name.
+   */
+  heldByOther(docId: string, account: string | null): boolean {
+    const entry = this.read()[docId]
+    return entry !== undefined && (entry?.account ?? null) !== account
+  }
+
   /** Remembers that `docId` has unconfirmed changes made as `entry` says. */
   add(docId: string, entry: PendingEntry): void {
     const docs = this.read()

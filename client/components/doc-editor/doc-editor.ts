@@ -350,17 +350,23 @@ export class TandemDocEditor extends LitElement {
     const identity = this.identityStore?.identity ?? { name: 'Anonymous', color: '#37474f' }
     const token = this.mode === 'token' ? this.authStore?.token : null
     const params: Record<string, string> = this.share ? { share: this.share } : token ? { token } : {}
+    const account = this.authStore?.state.user?.id ?? null
+    // this browser's copy holds someone else's unconfirmed changes (their session ended before
+    // they went out): this person edits without the copy, which waits for its author
+    const othersCopy = this.pending.heldByOther(this.docId, account)
     const session = new DocSession({
       docId: this.docId,
       serverUrl: syncUrl(),
       identity,
       params,
       endContext: { mode: this.mode, viaLink: !!this.share && !this.authStore?.state.user },
+      ...(othersCopy ? { persist: false } : {}),
     })
     session.setReadOnly(!canWrite(this.role))
     if (this.role === 'viewer' && this.mode === 'accounts' && !this.share) void this.loadOwner()
     this.session = session
-    const untrack = trackPending(session, this.pending, { account: this.authStore?.state.user?.id ?? null, share: this.share })
+    // without a copy here nothing could be sent later: the other person's entry stays as it is
+    const untrack = othersCopy ? () => {} : trackPending(session, this.pending, { account, share: this.share })
     // the background sync leaves this document to this editor while it is open
     const unlock = holdDocLock(this.docId)
     this.releaseSession = () => {
