@@ -8,6 +8,7 @@ import { ObservableV2 } from 'lib0/observable'
 import { ROLES_KEY } from './access.js'
 import { ApiError, AuthApi, type AccountUser, type AuthMode, type Me, type RequestCredentials, type Role } from './api.js'
 import type { KeyValueStore } from './identity.js'
+import { PENDING_KEY } from './collab/pending.js'
 import type { Route } from './router.js'
 import { webStorage } from './web-storage.js'
 
@@ -318,6 +319,9 @@ export class AuthStore extends ObservableV2<AuthEvents> {
     try {
       // roles remembered for offline starts belong to the account that signed out
       this.local?.setItem(ROLES_KEY, '{}')
+      // the copies holding unconfirmed changes go below: nothing is left to send, nor to keep
+      // away from the next person who signs in (PendingDocs.heldByOther)
+      this.local?.setItem(PENDING_KEY, '{}')
     } catch {
       // nothing remembered
     }
