@@ -145,3 +145,56 @@ describe.skipIf(!CHROMIUM)(`offline editing behind a reverse proxy in Chromium${
     expect(await erin.page.locator('body').innerText()).not.toContain('Bad Gateway')
   })
 })
+
+describe.skipIf(!CHROMIUM)(`two people offline in the same paragraph in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
+  let browser: Browser
+  let server: Awaited<ReturnType<typeof startAppServer>>
+
+  beforeAll(async () => {
+    ensureBuilt()
+    ;[browser, server] = await Promise.all([launch(), startAppServer()])
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    server?.cleanupData()
+  })
+
+  it('merges what both typed at the same place and in the same words, on both screens and in the store', async () => {
+    const docId = (await server.catalog.create('Minutes')).id
+    const fay = await openDoc(browser, server.url, docId, { name: 'Fay Offline', color: '#bf360c' })
+    const gus = await openDoc(browser, server.url, docId, { name: 'Gus Offline', color: '#33691e' })
+    await editor(fay.page).click()
+    await fay.page.keyboard.type('We meet on Monday.')
+    await waitForText(gus.page, 'We meet on Monday.')
+    await waitForSave(fay.page, 'saved')
+
+    await Promise.all([fay.context.setOffline(true), gus.context.setOffline(true)])
+    await Promise.all([waitForStatus(fay.page, 'offline'), waitForStatus(gus.page, 'offline')])
+    // both at the end of the same paragraph, and both rewrite its last word
+    await caretTo(fay.page, 'end')
+    await fay.page.keyboard.type(' Fay agrees.')
+    await caretTo(gus.page, 'end')
+    await gus.page.keyboard.type(' Gus agrees.')
+    for (const page of [fay.page, gus.page]) {
+      await caretTo(page, 'start')
+      for (let i = 0; i < 'We meet on '.length; i++) await page.keyboard.press('ArrowRight')
+      for (let i = 0; i < 'Monday'.length; i++) await page.keyboard.press('Delete')
+    }
+    await fay.page.keyboard.type('Tuesday')
+    await gus.page.keyboard.type('Friday')
+    for (const page of [fay.page, gus.page]) await waitFor('the changes kept on this device', async () => (await status(page)).text.includes('Changes kept on this device'))
+
+    await Promise.all([fay.context.setOffline(false), gus.context.setOffline(false)])
+    const merged = JSON.stringify(await converged([fay.page, gus.page]))
+    for (const piece of ['Fay agrees.', 'Gus agrees.', 'Tuesday', 'Friday']) expect(merged.split(piece).length - 1).toBe(1)
+    expect(merged).not.toContain('Monday')
+    await Promise.all([waitForSave(fay.page, 'saved'), waitForSave(gus.page, 'saved')])
+    const shown = await text(fay.page)
+    await waitFor('the store to hold what both screens show', async () => (await storedText(server.storage, docId)).includes(`<paragraph>${shown}</paragraph>`), 10_000)
+    expect(fay.errors).toEqual([])
+    expect(gus.errors).toEqual([])
+    await Promise.all([fay.context.close(), gus.context.close()])
+  })
+})
