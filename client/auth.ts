@@ -8,7 +8,7 @@ import { ObservableV2 } from 'lib0/observable'
 import { ROLES_KEY } from './access.js'
 import { ApiError, AuthApi, type AccountUser, type AuthMode, type Me, type RequestCredentials, type Role } from './api.js'
 import type { KeyValueStore } from './identity.js'
-import { PENDING_KEY } from './collab/pending.js'
+import { PENDING_KEY, UNDELIVERED_KEY } from './collab/pending.js'
 import type { Route } from './router.js'
 import { webStorage } from './web-storage.js'
 
@@ -322,6 +322,7 @@ export class AuthStore extends ObservableV2<AuthEvents> {
       // the copies holding unconfirmed changes go below: nothing is left to send, nor to keep
       // away from the next person who signs in (PendingDocs.heldByOther)
       this.local?.setItem(PENDING_KEY, '{}')
+      this.local?.setItem(UNDELIVERED_KEY, '{}')
     } catch {
       // nothing remembered
     }

@@ -6,8 +6,9 @@
  * person leaves a document.
  *
  * Access is checked first, as the editor does when it opens a document: a document this person
- * may now only read, or no longer open, is dropped from the list and its copy kept in this
- * browser (the editor says what became of the changes when it is opened). A server that refuses
+ * may now only read is dropped from the list and its copy kept in this browser (the editor says
+ * what became of the changes when it is opened); one deleted or no longer shared becomes
+ * undelivered (PendingDocs.undeliverable), which the document list shows. A server that refuses
  * the changes or ends the session for good is handled by DocSession as in the editor; nothing
  * is retried in a loop: a document left for later waits for the next round.
  */
@@ -115,8 +116,13 @@ export class BackgroundSync {
     if (state.mode !== 'open') {
       const role = await this.fetchRole(docId, entry, token)
       if (role === 'later' || role === 'skip') return role
+      if (role === null) {
+        // deleted, or no longer shared: the document list tells the person and keeps the copy
+        pending.undeliverable(docId, 'gone')
+        return 'done'
+      }
       if (!canWrite(role)) {
-        // may only read now (or not open it at all): the server would refuse them
+        // may only read now: the server would refuse them; the editor says so when it is opened
         pending.remove(docId)
         return 'done'
       }
@@ -151,7 +157,7 @@ export class BackgroundSync {
   private async send(docId: string, entry: PendingEntry, token: string | null): Promise<Outcome> {
     const { pending, serverUrl } = this.options
     const params: Record<string, string> = entry.share ? { share: entry.share } : token ? { token } : {}
-    const session = new DocSession({ docId, serverUrl, params, window: this.win })
+    const session = new DocSession({ docId, serverUrl, params, window: this.win, keepCopy: () => pending.has(docId) })
     const untrack = trackPending(session, pending, entry)
     let timer: ReturnType<typeof setTimeout> | undefined
     try {

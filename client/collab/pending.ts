@@ -13,6 +13,24 @@ import type { DocSession } from './session.js'
 /** localStorage key of the pending documents. */
 export const PENDING_KEY = 'tandem.pending'
 
+/** localStorage key of the documents whose pending changes can never be sent (see PendingDocs.undeliverable). */
+export const UNDELIVERED_KEY = 'tandem.undelivered'
+
+/** Event dispatched on the window when this tab changed the undelivered documents (other tabs get 'storage'). */
+export const UNDELIVERED_EVENT = 'tandem-undelivered'
+
+/**
+ * Why changes kept in this browser can never be sent: the document was deleted, this person no
+ * longer has access to it, or the API says only that it does not open it any more (either).
+ */
+export type Undeliverable = 'deleted' | 'no-access' | 'gone'
+
+/** Whose changes could not be sent, and why. */
+export interface UndeliveredEntry {
+  readonly account: string | null
+  readonly reason: Undeliverable
+}
+
 /** How to reach a pending document again: who made the changes, and through which link. */
 export interface PendingEntry {
   /**
@@ -27,17 +45,18 @@ export interface PendingEntry {
   readonly share: string | null
 }
 
-/** The pending documents of this browser. */
+/**
+ * The pending documents of this browser, and those whose changes can never be sent (the person
+ * is told on the document list, and may copy the text or discard it there).
+ */
 export class PendingDocs {
-  constructor(private readonly store: KeyValueStore | null = webStorage('localStorage')) {}
+  constructor(
+    private readonly store: KeyValueStore | null = webStorage('localStorage'),
+    private readonly events: EventTarget | null = typeof window === 'undefined' ? null : window,
+  ) {}
 
   private read(): Record<string, PendingEntry> {
-    try {
-      const value = JSON.parse(this.store?.getItem(PENDING_KEY) ?? '{}') as unknown
-      return value && typeof value === 'object' ? (value as Record<string, PendingEntry>) : {}
-    } catch {
-      return {}
-    }
+    return this.readKey<PendingEntry>(PENDING_KEY)
   }
 
   private write(docs: Record<string, PendingEntry>): void {
@@ -46,6 +65,24 @@ export class PendingDocs {
     } catch {
       // not remembered: the changes go when the document is opened here again, as before
     }
+  }
+
+  private readKey<T>(key: string): Record<string, T> {
+    try {
+      const value = JSON.parse(this.store?.getItem(key) ?? '{}') as unknown
+      return value && typeof value === 'object' ? (value as Record<string, T>) : {}
+    } catch {
+      return {}
+    }
+  }
+
+  private writeUndelivered(docs: Record<string, UndeliveredEntry>): void {
+    try {
+      this.store?.setItem(UNDELIVERED_KEY, JSON.stringify(docs))
+    } catch {
+      // not remembered: the copy stays in this browser, and opening the document says it is gone
+    }
+    this.events?.dispatchEvent(new Event(UNDELIVERED_EVENT))
   }
 
   /** The pending documents, oldest first. */
@@ -84,14 +121,51 @@ export class PendingDocs {
     delete docs[docId]
     this.write(docs)
   }
+
+  /**
+   * Moves pending `docId` to the undelivered documents: its changes can never be sent (`reason`).
+   * Its copy stays in this browser until the person discards it. Nothing happens if it is not pending.
+   */
+  undeliverable(docId: string, reason: Undeliverable): void {
+    const entry = this.read()[docId]
+    if (entry === undefined) return
+    const undelivered = this.readKey<UndeliveredEntry>(UNDELIVERED_KEY)
+    undelivered[docId] = { account: entry?.account ?? null, reason }
+    this.writeUndelivered(undelivered)
+    this.remove(docId)
+  }
+
+  /** The documents of `account` whose changes could not be sent, oldest first. */
+  undelivered(account: string | null): Array<[docId: string, entry: UndeliveredEntry]> {
+    return Object.entries(this.readKey<UndeliveredEntry>(UNDELIVERED_KEY))
+      .filter(([, e]) => (e?.account ?? null) === account)
+      .map(([docId, e]) => [docId, { account: e.account ?? null, reason: e.reason }])
+  }
+
+  /** Forgets that `docId`'s changes could not be sent (discarded, or the server took them after all). */
+  dismiss(docId: string): void {
+    const undelivered = this.readKey<UndeliveredEntry>(UNDELIVERED_KEY)
+    if (!Object.prototype.hasOwnProperty.call(undelivered, docId)) return
+    delete undelivered[docId]
+    this.writeUndelivered(undelivered)
+  }
+}
+
+/** What a permanent close code says about changes the server never took, if it says they never will be. */
+function undeliverableBy(code: number): Undeliverable | null {
+  if (code === Close.DocumentDeleted.code) return 'deleted'
+  if (code === Close.Forbidden.code) return 'no-access'
+  return null
 }
 
 /**
  * Keeps `session`'s document in `pending` while it has unconfirmed changes of its own: added at
  * the first change made here, removed once the server confirmed everything, or when the
- * server ended the session for good (deleted, no access, a change it will never take) or
- * refused the changes as read-only: sending them again could only be refused again. The
- * editor says so when the document is opened. Returns a function that stops tracking.
+ * server ended the session for good (a change it will never take) or refused the changes as
+ * read-only: sending them again could only be refused again. The editor says so when the
+ * document is opened. When the document was deleted or access to it ended, it becomes
+ * undelivered (see PendingDocs.undeliverable; the session keeps its copy: see keepCopy).
+ * Returns a function that stops tracking.
  */
 export function trackPending(session: DocSession, pending: PendingDocs, entry: PendingEntry): () => void {
   const onUpdate = (_update: Uint8Array, origin: unknown) => {
@@ -101,11 +175,18 @@ export function trackPending(session: DocSession, pending: PendingDocs, entry: P
   }
   const onStatus = () => {
     const end = session.ended
+    const never = end ? undeliverableBy(end.code) : null
+    // the document list tells the person, who may still copy the text
+    if (never) pending.undeliverable(session.docId, never)
     // signed out: the same account may send them after signing in again
-    if (end && end.code !== Close.Unauthorized.code) pending.remove(session.docId)
+    else if (end && end.code !== Close.Unauthorized.code) pending.remove(session.docId)
     else if (session.refused) pending.remove(session.docId)
     // before the local copy is loaded, "saved" says nothing about the changes it holds
-    else if (!end && session.saveState === 'saved' && session.localLoaded && session.connection === 'connected') pending.remove(session.docId)
+    else if (!end && session.saveState === 'saved' && session.localLoaded && session.connection === 'connected') {
+      pending.remove(session.docId)
+      // the document came back (shared again): what could not be sent is on the server now
+      pending.dismiss(session.docId)
+    }
   }
   session.doc.on('update', onUpdate)
   session.on('status', onStatus)

@@ -50,6 +50,45 @@ export function forgetLocalCopy(docId: string): Promise<void> {
   return clearDocument(localCacheName(docId)).catch(() => {})
 }
 
+/**
+ * The title and text of this browser's copy of a document (for changes that can no longer be
+ * sent). Opens the copy without any connection and closes it again.
+ */
+export async function readLocalCopy(docId: string): Promise<{ title: string; text: string }> {
+  const doc = new Y.Doc()
+  const local = new IndexeddbPersistence(localCacheName(docId), doc)
+  try {
+    await local.whenSynced
+    return { title: doc.getText(TITLE).toString(), text: plainText(doc.getXmlFragment(CONTENT)) }
+  } finally {
+    await local.destroy().catch(() => {})
+    doc.destroy()
+  }
+}
+
+/** The text of a document body without formatting: a line per block (paragraph, heading, item). */
+export function plainText(fragment: Y.XmlFragment): string {
+  const lines: string[] = []
+  const walk = (parent: Y.XmlFragment | Y.XmlElement) => {
+    for (const child of parent.toArray()) {
+      if (!(child instanceof Y.XmlElement)) continue
+      const inline = child.toArray()
+      // a text block holds text (or nothing); a container (list, quote) holds blocks
+      if (inline.length === 0 || inline.some((c) => c instanceof Y.XmlText)) lines.push(inline.map(inlineText).join(''))
+      else walk(child)
+    }
+  }
+  walk(fragment)
+  return lines.join('\n')
+}
+
+function inlineText(node: Y.XmlElement | Y.XmlText | Y.XmlHook): string {
+  if (node instanceof Y.XmlText) {
+    return (node.toDelta() as Array<{ insert: unknown }>).map((op) => (typeof op.insert === 'string' ? op.insert : '')).join('')
+  }
+  return node instanceof Y.XmlElement && node.nodeName === 'hard_break' ? '\n' : ''
+}
+
 /** Thrown by DocSession.discardLocalCopy while another tab has the document open. */
 export class LocalCopyInUse extends Error {
   constructor() {
@@ -125,6 +164,11 @@ export interface SessionOptions {
   readonly params?: Readonly<Record<string, string>>
   /** How the document was opened, for the words shown when the server ends the session. */
   readonly endContext?: EndContext
+  /**
+   * Asked when the document was deleted or access to it ended: true keeps this browser's copy,
+   * which holds changes the server never took (the person is told and may copy them).
+   */
+  readonly keepCopy?: () => boolean
 }
 
 /** A document open in this tab. */
@@ -150,6 +194,7 @@ export class DocSession extends ObservableV2<SessionEvents> {
   private everConnected = false
   private readonly win: Window | null
   private readonly endContext: EndContext
+  private readonly keepCopy: () => boolean
 
   private readonly onOnline = () => {
     // the network is back: reconnect now instead of waiting for the backoff
@@ -256,6 +301,7 @@ export class DocSession extends ObservableV2<SessionEvents> {
       this.localReady = true
     }
     this.endContext = options.endContext ?? {}
+    this.keepCopy = options.keepCopy ?? (() => false)
     this.provider = new WebsocketProvider(options.serverUrl, options.docId, this.doc, { connect: false, params: { ...options.params }, shouldReconnect })
     announceOwnPresenceOnly(this.provider)
     if (options.identity) this.provider.awareness.setLocalStateField('user', { name: options.identity.name, color: options.identity.color })
@@ -355,13 +401,14 @@ export class DocSession extends ObservableV2<SessionEvents> {
   /**
    * Ends the session for good with a 44xx `code`: the server closed it, or the app learned that
    * access is gone. Stops connecting (and the cross-tab channel); a deleted document, or one
-   * this person may no longer open, is also removed from this browser.
+   * this person may no longer open, is also removed from this browser, unless its copy holds
+   * changes the server never took (the `keepCopy` option).
    */
   end(code: number, reason = '', message = endMessage(code, this.endContext)): void {
     if (this.ended_ || this.destroyed) return
     this.ended_ = { code, reason, message }
     this.provider.disconnect()
-    if ((code === Close.DocumentDeleted.code || code === Close.Forbidden.code) && this.local) void this.local.clearData().catch(() => {})
+    if ((code === Close.DocumentDeleted.code || code === Close.Forbidden.code) && this.local && !this.keepCopy()) void this.local.clearData().catch(() => {})
     this.emit('status', [])
   }
 

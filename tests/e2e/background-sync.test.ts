@@ -84,6 +84,73 @@ describe.skipIf(!CHROMIUM)(`changes sent in the background in Chromium${CHROMIUM
       expect(pat.errors).toEqual([])
       await pat.context.close()
     })
+
+    it('says on the list that offline edits of a document deleted meanwhile were not sent, and keeps them to copy', async () => {
+      const docId = (await server.catalog.create('Old plan')).id
+      const pat = await openDoc(browser, server.url, docId, { name: 'Pat Planner', color: '#2e7d32' })
+      await pat.context.grantPermissions(['clipboard-read', 'clipboard-write'])
+      await editor(pat.page).click()
+      await pat.page.keyboard.type('Plan online.')
+      await waitFor('the online edit saved', async () => (await status(pat.page)).text.includes('All changes saved'))
+      await editOfflineAndLeave(pat, ' Plan offline.')
+      // someone else deletes the document meanwhile
+      expect((await fetch(`${server.url}/api/docs/${docId}`, { method: 'DELETE' })).status).toBe(204)
+
+      await pat.context.setOffline(false)
+      const notice = pat.page.locator('tandem-doc-list [role="alert"]').filter({ hasText: 'Old plan' })
+      await notice.waitFor({ timeout: 15_000 })
+      expect(await notice.innerText()).toMatch(/not sent.*deleted/s)
+      await waitFor('the document no longer pending', async () => (await pendingDocs(pat.page)).length === 0)
+      // the text is still in this browser: copied, then discarded on request
+      await notice.getByRole('button', { name: 'Copy the text of “Old plan”' }).click()
+      await waitFor('the text on the clipboard', async () => (await pat.page.evaluate(() => navigator.clipboard.readText())).includes('Plan online. Plan offline.'))
+      await notice.getByRole('button', { name: 'Discard my changes to “Old plan”' }).click()
+      await waitFor('the notice gone', async () => (await notice.count()) === 0)
+      await waitFor('the copy gone from this browser', async () => !(await pat.page.evaluate(async (name) => (await indexedDB.databases()).some((db) => db.name === name), `tandem:${docId}`)))
+      // and it stays gone after a reload
+      await pat.page.reload()
+      await pat.page.getByRole('heading', { name: 'Documents' }).waitFor()
+      expect(await pat.page.locator('tandem-doc-list [role="alert"]').count()).toBe(0)
+      expect(pat.errors).toEqual([])
+      await pat.context.close()
+    })
+  })
+
+  describe('open mode, the document open', () => {
+    let server: Awaited<ReturnType<typeof startAppServer>>
+
+    beforeAll(async () => {
+      server = await startAppServer()
+    })
+
+    afterAll(async () => {
+      await server?.close()
+      server?.cleanupData()
+    })
+
+    it('keeps offline edits of the open document deleted meanwhile, and the list offers them', async () => {
+      const docId = (await server.catalog.create('Draft memo')).id
+      const pat = await openDoc(browser, server.url, docId, { name: 'Pat Memo', color: '#2e7d32' })
+      await editor(pat.page).click()
+      await pat.page.keyboard.type('Memo online.')
+      await waitFor('the online edit saved', async () => (await status(pat.page)).text.includes('All changes saved'))
+      await pat.context.setOffline(true)
+      await waitForStatus(pat.page, 'offline')
+      await pat.page.keyboard.type(' Memo offline.')
+      await waitFor('the changes to be kept on this device', async () => (await status(pat.page)).text.includes('Changes kept on this device'))
+      expect((await fetch(`${server.url}/api/docs/${docId}`, { method: 'DELETE' })).status).toBe(204)
+
+      // back online the editor says it was deleted; the list says the changes were not sent
+      await pat.context.setOffline(false)
+      await pat.page.getByRole('alert').filter({ hasText: 'This document was deleted' }).waitFor({ timeout: 15_000 })
+      await pat.page.getByRole('link', { name: 'Back to your documents' }).click()
+      const notice = pat.page.locator('tandem-doc-list [role="alert"]').filter({ hasText: 'Draft memo' })
+      await notice.waitFor({ timeout: 15_000 })
+      expect(await notice.innerText()).toMatch(/not sent.*deleted/s)
+      expect(await pat.page.evaluate(async (name) => (await indexedDB.databases()).some((db) => db.name === name), `tandem:${docId}`)).toBe(true)
+      expect(pat.errors).toEqual([])
+      await pat.context.close()
+    })
   })
 
   describe('accounts mode', () => {
@@ -167,6 +234,27 @@ describe.skipIf(!CHROMIUM)(`changes sent in the background in Chromium${CHROMIUM
       await hugo.context.setOffline(true)
       await hugo.page.goto(`/d/${budget}`)
       await waitForText(hugo.page, 'Budget online. Budget offline.')
+      expect(hugo.errors).toEqual([])
+      await Promise.all([olive.context.close(), hugo.context.close()])
+    })
+
+    it('says on the list that offline edits of a document no longer shared were not sent', async () => {
+      const olive = await person('olivia')
+      const hugo = await person('hank')
+      const notes = await sharedDoc(olive, 'hank', 'Board notes')
+      await hugo.page.goto(`/d/${notes}`)
+      await waitForStatus(hugo.page, 'connected')
+      await editor(hugo.page).click()
+      await hugo.page.keyboard.type('Notes online.')
+      await waitFor('the online edit saved', async () => (await status(hugo.page)).text.includes('All changes saved'))
+      await editOfflineAndLeave(hugo, ' Notes offline.')
+      expect(await call(olive, 'DELETE', `/api/docs/${notes}/access/members/hank`)).toBe(204)
+
+      await hugo.context.setOffline(false)
+      const notice = hugo.page.locator('tandem-doc-list [role="alert"]').filter({ hasText: 'Board notes' })
+      await notice.waitFor({ timeout: 15_000 })
+      expect(await notice.innerText()).toMatch(/not sent.*no longer have access/s)
+      expect(await storedText(server.storage, notes)).not.toContain('Notes offline.')
       expect(hugo.errors).toEqual([])
       await Promise.all([olive.context.close(), hugo.context.close()])
     })

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { canDelete, canRename, canWrite, linkAddress, linkLabel, RoleMemory, ROLES_KEY, viewOnlyReason } from '../../client/access.js'
 import { AuthApi, DocsApi, requestHeaders, sentence } from '../../client/api.js'
 import { AuthStore, canCreate, LINK_REFUSED, ME_KEY, screenFor, TOKEN_KEY, tokenClaims, tokenFromSearch, tokenMessage, tokenRole, withoutToken, type AuthState } from '../../client/auth.js'
-import { PENDING_KEY } from '../../client/collab/pending.js'
+import { PENDING_KEY, UNDELIVERED_KEY } from '../../client/collab/pending.js'
 import { endMessage } from '../../client/collab/session.js'
 import { statusText } from '../../client/components/connection-status/status-text.js'
 import { IDENTITY_KEY, IdentityStore } from '../../client/identity.js'
@@ -180,6 +180,7 @@ describe('AuthStore', () => {
     expect(JSON.parse(local.data.get(ME_KEY)!)).toEqual({ mode: 'accounts', signup: 'closed', user: alice })
     local.setItem(ROLES_KEY, JSON.stringify({ a: 'owner' }))
     local.setItem(PENDING_KEY, JSON.stringify({ a: { account: alice.id, share: null } }))
+    local.setItem(UNDELIVERED_KEY, JSON.stringify({ b: { account: alice.id, reason: 'deleted' } }))
     await auth.signOut()
     expect(header(calls[3]!, 'X-CSRF-Token')).toBe('csrf-2')
     expect(auth.state.user).toBeNull()
@@ -187,6 +188,7 @@ describe('AuthStore', () => {
     expect(local.data.get(ROLES_KEY)).toBe('{}')
     // the copies are deleted with it: nothing left to send, nor to keep from the next account
     expect(local.data.get(PENDING_KEY)).toBe('{}')
+    expect(local.data.get(UNDELIVERED_KEY)).toBe('{}')
   })
 
   it('starts offline from the remembered answer, or as open mode without one, and catches up before a change', async () => {

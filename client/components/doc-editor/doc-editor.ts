@@ -361,6 +361,8 @@ export class TandemDocEditor extends LitElement {
       params,
       endContext: { mode: this.mode, viaLink: !!this.share && !this.authStore?.state.user },
       ...(othersCopy ? { persist: false } : {}),
+      // deleted or no longer shared: changes the server never took stay here (the list offers them)
+      keepCopy: () => this.pending.has(session.docId),
     })
     session.setReadOnly(!canWrite(this.role))
     if (this.role === 'viewer' && this.mode === 'accounts' && !this.share) void this.loadOwner()

@@ -2,7 +2,8 @@
  * `<tandem-doc-list>`: the documents this person may open (the server filters), most recently
  * edited first, with their titles, when they were last edited and (outside open mode) the
  * person's role. Create (opens the new document), rename in place (owners and editors), delete
- * after a confirmation (owners), and search by title. Uses the API client, the access state
+ * after a confirmation (owners), and search by title. Above the list, changes made in this
+ * browser that could not be sent (`<tandem-undelivered>`). Uses the API client, the access state
  * and the router from context.
  *
  * Slots: none. Events: none (navigates through the router). CSS parts: `list`, `item`.
@@ -305,6 +306,7 @@ export class TandemDocList extends LitElement {
               <button @click=${() => ((this.error = null), void this.load())}>Try again</button>
             </div>`
           : nothing}
+        <tandem-undelivered></tandem-undelivered>
         ${this.renderBody()}
         <p class="visually-hidden" role="status" aria-live="polite">${this.announcement}</p>
       </div>
