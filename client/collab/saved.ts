@@ -28,9 +28,10 @@ export class SaveTracker extends ObservableV2<SaveEvents> {
   private unsaved = false
   private scheduled = false
   private readonly onUpdate = (_update: Uint8Array, origin: unknown) => {
-    // from the server; without a socket, the provider's changes come from another tab of this
-    // browser (BroadcastChannel), which the server may not have yet: this tab sends them too
-    if (origin === this.provider && this.provider.wsconnected) return
+    // from the server or another tab; offline (the provider not connecting), they can only come
+    // from another tab of this browser (BroadcastChannel), and the server may not have them yet:
+    // this tab holds them and sends them too on reconnect
+    if (origin === this.provider && (this.provider.wsconnected || this.provider.shouldConnect)) return
     this.unsaved = true
     this.changedSinceRequest = true
     this.emitState()

@@ -73,6 +73,34 @@ describe.skipIf(!CHROMIUM)(`offline work in several tabs in Chromium${CHROMIUM ?
     await ann.context.close()
   })
 
+  it('a tab opened online beside another never says "Saving..." for what that tab shares with it', async () => {
+    const docId = (await server.catalog.create('Recipes')).id
+    const cy = await openDoc(browser, server.url, docId, { name: 'Cy Two Tabs', color: '#00838f' })
+    await editor(cy.page).click()
+    await cy.page.keyboard.type('Pancakes need eggs, milk and flour.')
+    await waitForSave(cy.page, 'saved')
+    const second = await cy.context.newPage()
+    // every save state the status shows in the new tab, from its first frame
+    await second.addInitScript(() => {
+      const seen: string[] = []
+      Object.assign(window, { seenSaveStates: seen })
+      const look = () => {
+        const el = document.querySelector('tandem-app')?.shadowRoot?.querySelector('tandem-doc-editor')?.shadowRoot?.querySelector('tandem-connection-status')
+        const save = el?.getAttribute('save')
+        if (save && seen[seen.length - 1] !== save) seen.push(save)
+        requestAnimationFrame(look)
+      }
+      requestAnimationFrame(look)
+    })
+    await second.goto(`/d/${docId}`)
+    await waitForStatus(second, 'connected')
+    await waitForText(second, 'Pancakes need eggs')
+    await waitForSave(second, 'saved')
+    expect(await second.evaluate(() => (window as unknown as { seenSaveStates: string[] }).seenSaveStates)).toEqual(['saved'])
+    expect(cy.errors).toEqual([])
+    await cy.context.close()
+  })
+
   it('merges what two tabs wrote offline, once each, and both say saved', async () => {
     const docId = (await server.catalog.create('Menu')).id
     const bo = await openDoc(browser, server.url, docId, { name: 'Bo Two Tabs', color: '#ad1457' })
