@@ -3,20 +3,23 @@
  * pending document (./pending.ts), one at a time, it opens a DocSession without presence (the
  * IndexedDB copy plus the stock provider), waits until the server confirmed every change as
  * saved, and closes it. The app runs it at start, when the network comes back, and when the
- * person leaves a document.
+ * person leaves a document; it runs too when another tab of this browser has a new document to
+ * send, and when a tab that had a pending document open lets go of it (closed, even while the
+ * server was unreachable).
  *
  * Access is checked first, as the editor does when it opens a document: a document this person
  * may now only read is dropped from the list and its copy kept in this browser (the editor says
  * what became of the changes when it is opened); one deleted or no longer shared becomes
  * undelivered (PendingDocs.undeliverable), which the document list shows. A server that refuses
  * the changes or ends the session for good is handled by DocSession as in the editor; nothing
- * is retried in a loop: a document left for later waits for the next round.
+ * is retried in a loop: a document left for later waits for the next round, 2 s later, then
+ * twice as long each time up to 30 s.
  */
 import { canWrite, RoleMemory } from '../access.js'
 import { ApiError, type DocsApi, type Role } from '../api.js'
 import { tokenRole, type AuthStore } from '../auth.js'
-import { withFreeDocLock } from './doc-lock.js'
-import { trackPending, type PendingDocs, type PendingEntry } from './pending.js'
+import { whenDocLockFree, withFreeDocLock } from './doc-lock.js'
+import { PENDING_KEY, trackPending, type PendingDocs, type PendingEntry } from './pending.js'
 import { DocSession } from './session.js'
 
 /** Options of a BackgroundSync. */
@@ -30,8 +33,12 @@ export interface BackgroundSyncOptions {
   readonly window?: Window
   /** How long one document may take before it is left for a later round. */
   readonly timeoutMs?: number
-  /** When to try again after a round left documents for later (the server was unreachable). */
+  /**
+   * When to try again after a round left documents for later (the server was unreachable): after
+   * `firstRetryMs`, then twice as long each time, at most `retryMs`.
+   */
   readonly retryMs?: number
+  readonly firstRetryMs?: number
 }
 
 /** What became of one document: sent (or never to be sent), left for later, or not ours to send now. */
@@ -48,6 +55,15 @@ export class BackgroundSync {
   private readonly win: Window
   private readonly roles: RoleMemory
   private readonly onOnline = () => this.run()
+  /** Rounds in a row that left documents for later. */
+  private failures = 0
+  /** Documents open in another tab whose release is awaited (see whenReleased). */
+  private readonly waiting = new Set<string>()
+  private stopping = new AbortController()
+  private readonly onStorage = (event: StorageEvent) => {
+    // another tab has a new document to send: its editor may close without this tab noticing
+    if (event.key === null || (event.key === PENDING_KEY && addsDocs(event.oldValue, event.newValue))) this.run()
+  }
 
   constructor(private readonly options: BackgroundSyncOptions) {
     this.win = options.window ?? window
@@ -58,7 +74,9 @@ export class BackgroundSync {
   start(): void {
     if (!this.stopped) return
     this.stopped = false
+    this.stopping = new AbortController()
     this.win.addEventListener('online', this.onOnline)
+    this.win.addEventListener('storage', this.onStorage)
     this.run()
   }
 
@@ -66,6 +84,8 @@ export class BackgroundSync {
   stop(): void {
     this.stopped = true
     this.win.removeEventListener('online', this.onOnline)
+    this.win.removeEventListener('storage', this.onStorage)
+    this.stopping.abort()
     clearTimeout(this.retry)
     this.cancel?.()
   }
@@ -103,7 +123,28 @@ export class BackgroundSync {
       if (this.stopped || !this.online) return
       if ((await this.syncOne(docId, entry)) === 'later') later = true
     }
-    if (later && !this.stopped) this.retry = setTimeout(() => this.run(), this.options.retryMs ?? 30_000)
+    if (!later) {
+      this.failures = 0
+      return
+    }
+    if (this.stopped) return
+    // a server restarting is back in seconds; one that stays away is asked less and less often
+    const delay = Math.min(this.options.retryMs ?? 30_000, (this.options.firstRetryMs ?? 2_000) * 2 ** this.failures)
+    this.failures++
+    this.retry = setTimeout(() => this.run(), delay)
+  }
+
+  /**
+   * Runs a round once the tab that has `docId` open lets go of it. That tab sends the changes it
+   * holds, but if it is closed while the server is unreachable, nothing else would tell this tab.
+   */
+  private whenReleased(docId: string): void {
+    if (this.waiting.has(docId)) return
+    this.waiting.add(docId)
+    void whenDocLockFree(docId, this.stopping.signal).then((free) => {
+      this.waiting.delete(docId)
+      if (free) this.run()
+    })
   }
 
   private async syncOne(docId: string, entry: PendingEntry): Promise<Outcome> {
@@ -129,9 +170,10 @@ export class BackgroundSync {
     }
     let outcome: Outcome = 'skip'
     // open in a tab of this browser (this one included): that editor sends them
-    await withFreeDocLock(docId, async () => {
+    const free = await withFreeDocLock(docId, async () => {
       outcome = await this.send(docId, entry, token)
     })
+    if (!free) this.whenReleased(docId)
     return outcome
   }
 
@@ -184,4 +226,18 @@ export class BackgroundSync {
       session.destroy()
     }
   }
+}
+
+/** Whether a change of the pending list (old and new localStorage values) adds a document. */
+function addsDocs(before: string | null, after: string | null): boolean {
+  const keys = (value: string | null): string[] => {
+    try {
+      const parsed = JSON.parse(value ?? '{}') as unknown
+      return parsed && typeof parsed === 'object' ? Object.keys(parsed) : []
+    } catch {
+      return []
+    }
+  }
+  const old = new Set(keys(before))
+  return keys(after).some((docId) => !old.has(docId))
 }

@@ -44,3 +44,18 @@ export async function withFreeDocLock(docId: string, fn: () => Promise<void>, wa
     throw err
   }
 }
+
+/**
+ * Resolves true once no tab holds `docId`'s lock (taking it and letting go at once), false when
+ * `signal` aborts first or there are no Web Locks.
+ */
+export async function whenDocLockFree(docId: string, signal: AbortSignal): Promise<boolean> {
+  const manager = locks()
+  if (!manager) return false
+  try {
+    await manager.request(lockName(docId), { signal }, async () => {})
+    return true
+  } catch {
+    return false
+  }
+}

@@ -101,6 +101,33 @@ describe.skipIf(!CHROMIUM)(`offline work in several tabs in Chromium${CHROMIUM ?
     await cy.context.close()
   })
 
+  it('sends what a tab closed while the server was down wrote, from a tab left on the list, once the server is back', async () => {
+    const docId = (await server.catalog.create('Reading list')).id
+    const dee = await openDoc(browser, server.url, docId, { name: 'Dee Two Tabs', color: '#6d4c41' })
+    await editor(dee.page).click()
+    await dee.page.keyboard.type('Dune.')
+    await waitForSave(dee.page, 'saved')
+    const list = await dee.context.newPage()
+    list.on('pageerror', (err) => dee.errors.push(err.message))
+    await list.goto('/')
+    await list.locator('tandem-doc-list li .title').filter({ hasText: 'Reading list' }).waitFor()
+
+    // the server stops; the network stays up. Dee writes on, then closes the document's tab
+    const port = server.port
+    const dataDir = server.dataDir
+    await server.close()
+    await waitForStatus(dee.page, 'offline')
+    await typeAtEnd(dee.page, ' Emma.')
+    await keptHere(dee.page)
+    await dee.page.close()
+
+    // the server comes back: the tab on the list sends what the closed tab kept
+    server = Object.assign(await startAppServer({}, port, dataDir), { cleanupData: server.cleanupData })
+    await waitFor('the closed tab\'s text in the store', async () => (await storedText(server.storage, docId)).includes('Dune. Emma.'), 20_000)
+    expect(dee.errors).toEqual([])
+    await dee.context.close()
+  })
+
   it('merges what two tabs wrote offline, once each, and both say saved', async () => {
     const docId = (await server.catalog.create('Menu')).id
     const bo = await openDoc(browser, server.url, docId, { name: 'Bo Two Tabs', color: '#ad1457' })
