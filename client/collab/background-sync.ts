@@ -199,7 +199,7 @@ export class BackgroundSync {
   private async send(docId: string, entry: PendingEntry, token: string | null): Promise<Outcome> {
     const { pending, serverUrl } = this.options
     const params: Record<string, string> = entry.share ? { share: entry.share } : token ? { token } : {}
-    const session = new DocSession({ docId, serverUrl, params, window: this.win, keepCopy: () => pending.has(docId) })
+    const session = new DocSession({ docId, serverUrl, params, window: this.win, keepCopy: () => pending.keeps(docId) })
     const untrack = trackPending(session, pending, entry)
     let timer: ReturnType<typeof setTimeout> | undefined
     try {

@@ -105,6 +105,14 @@ export class PendingDocs {
     return entry !== undefined && (entry?.account ?? null) !== account
   }
 
+  /**
+   * Whether this browser's copy of `docId` holds changes the server never took, pending or
+   * undelivered: it must outlive the document (DocSession's keepCopy).
+   */
+  keeps(docId: string): boolean {
+    return this.has(docId) || Object.prototype.hasOwnProperty.call(this.readKey<UndeliveredEntry>(UNDELIVERED_KEY), docId)
+  }
+
   /** Remembers that `docId` has unconfirmed changes made as `entry` says. */
   add(docId: string, entry: PendingEntry): void {
     const docs = this.read()

@@ -101,6 +101,11 @@ describe.skipIf(!CHROMIUM)(`changes sent in the background in Chromium${CHROMIUM
       await notice.waitFor({ timeout: 15_000 })
       expect(await notice.innerText()).toMatch(/not sent.*deleted/s)
       await waitFor('the document no longer pending', async () => (await pendingDocs(pat.page)).length === 0)
+      // opening the deleted document (from the history) says so, and leaves the copy alone
+      await pat.page.goto(`/d/${docId}`)
+      await pat.page.getByRole('alert').filter({ hasText: 'This document was deleted' }).waitFor({ timeout: 10_000 })
+      await pat.page.getByRole('link', { name: 'Back to your documents' }).click()
+      await notice.waitFor()
       // the text is still in this browser: copied, then discarded on request
       await notice.getByRole('button', { name: 'Copy the text of “Old plan”' }).click()
       await waitFor('the text on the clipboard', async () => (await pat.page.evaluate(() => navigator.clipboard.readText())).includes('Plan online. Plan offline.'))

@@ -26,7 +26,9 @@ describe('PendingDocs', () => {
     expect(pending.heldByOther('a', 'hugo')).toBe(false)
     expect(pending.heldByOther('c', 'olive')).toBe(false)
 
+    expect(pending.keeps('a')).toBe(true)
     pending.undeliverable('a', 'deleted')
+    expect(pending.keeps('a')).toBe(true)
     pending.undeliverable('c', 'gone') // not pending: nothing to tell
     expect(pending.has('a')).toBe(false)
     expect(pending.list().map(([id]) => id)).toEqual(['b'])
@@ -36,6 +38,7 @@ describe('PendingDocs', () => {
 
     pending.dismiss('a')
     pending.dismiss('a')
+    expect(pending.keeps('a')).toBe(false)
     expect(pending.undelivered('hugo')).toEqual([])
     expect(told).toBe(2)
     expect(JSON.parse(store.data.get(UNDELIVERED_KEY)!)).toEqual({})

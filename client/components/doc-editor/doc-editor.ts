@@ -362,7 +362,7 @@ export class TandemDocEditor extends LitElement {
       endContext: { mode: this.mode, viaLink: !!this.share && !this.authStore?.state.user },
       ...(othersCopy ? { persist: false } : {}),
       // deleted or no longer shared: changes the server never took stay here (the list offers them)
-      keepCopy: () => this.pending.has(session.docId),
+      keepCopy: () => this.pending.keeps(session.docId),
     })
     session.setReadOnly(!canWrite(this.role))
     if (this.role === 'viewer' && this.mode === 'accounts' && !this.share) void this.loadOwner()
