@@ -186,6 +186,11 @@ export class BackgroundSync {
       return role
     } catch (err) {
       if (!(err instanceof ApiError) || err.offline || err.status >= 500) return 'later'
+      // a visitor's link that no longer works: nobody can send them under that link again
+      if (err.status === 401 && entry.account === null && entry.share) {
+        this.roles.set(docId, entry.share, null)
+        return null
+      }
       // signed out: the app asks to sign in; the changes wait for the same account
       if (err.status === 401) return 'skip'
       // the token grants it but nobody has opened it yet: the first sync creates it

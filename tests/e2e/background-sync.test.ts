@@ -243,6 +243,38 @@ describe.skipIf(!CHROMIUM)(`changes sent in the background in Chromium${CHROMIUM
       await Promise.all([olive.context.close(), hugo.context.close()])
     })
 
+    it('tells a link visitor whose link was revoked while they wrote offline that their changes were not sent, and offers them', async () => {
+      const oona = await person('oona')
+      const me = await (await oona.context.request.get('/api/auth/me')).json()
+      const docId = ((await (await oona.context.request.post('/api/docs', { data: { title: 'Guest book' }, headers: { 'X-CSRF-Token': me.csrf } })).json()) as { id: string }).id
+      const link = (await (await oona.context.request.post(`/api/docs/${docId}/access/links`, { data: { role: 'editor' }, headers: { 'X-CSRF-Token': me.csrf } })).json()) as { id: string; url: string }
+
+      // a visitor without an account writes through the link, then offline
+      const guest = await openAs(browser, server.url, link.url, { name: 'Guest Writer', color: '#5d4037' })
+      await guest.context.grantPermissions(['clipboard-read', 'clipboard-write'])
+      await waitForStatus(guest.page, 'connected')
+      await editor(guest.page).click()
+      await guest.page.keyboard.type('Lovely stay.')
+      await waitFor('the online edit saved', async () => (await status(guest.page)).text.includes('All changes saved'))
+      await guest.context.setOffline(true)
+      await waitForStatus(guest.page, 'offline')
+      await guest.page.keyboard.type(' Written offline.')
+      await waitFor('the changes to be kept on this device', async () => (await status(guest.page)).text.includes('Changes kept on this device'))
+      expect(await call(oona, 'DELETE', `/api/docs/${docId}/access/links/${link.id}`)).toBe(204)
+
+      // back online the page says the link no longer works, and that the changes were not sent
+      await guest.context.setOffline(false)
+      await guest.page.getByText('The link you opened does not work').waitFor({ timeout: 15_000 })
+      const notice = guest.page.locator('tandem-undelivered [role="alert"]').filter({ hasText: 'Guest book' })
+      await notice.waitFor({ timeout: 15_000 })
+      expect(await notice.innerText()).toMatch(/not sent.*no longer have access/s)
+      await notice.getByRole('button', { name: 'Copy the text of “Guest book”' }).click()
+      await waitFor('the text on the clipboard', async () => (await guest.page.evaluate(() => navigator.clipboard.readText())).includes('Lovely stay. Written offline.'))
+      expect(await storedText(server.storage, docId)).not.toContain('Written offline.')
+      expect(guest.errors).toEqual([])
+      await Promise.all([oona.context.close(), guest.context.close()])
+    })
+
     it('says on the list that offline edits of a document no longer shared were not sent', async () => {
       const olive = await person('olivia')
       const hugo = await person('hank')
@@ -260,6 +292,10 @@ describe.skipIf(!CHROMIUM)(`changes sent in the background in Chromium${CHROMIUM
       await notice.waitFor({ timeout: 15_000 })
       expect(await notice.innerText()).toMatch(/not sent.*no longer have access/s)
       expect(await storedText(server.storage, notes)).not.toContain('Notes offline.')
+      // opening it again says it cannot be opened, and offers the same
+      await hugo.page.goto(`/d/${notes}`)
+      await hugo.page.getByRole('heading', { name: 'This document cannot be opened' }).waitFor()
+      await hugo.page.locator('tandem-doc-editor tandem-undelivered [role="alert"]').filter({ hasText: 'Your changes to “Board notes” were not sent' }).waitFor()
       expect(hugo.errors).toEqual([])
       await Promise.all([olive.context.close(), hugo.context.close()])
     })

@@ -96,6 +96,12 @@ export const appStyles = [
     .sign-in {
       flex: none;
     }
+    .undelivered {
+      width: min(40rem, 100%);
+      margin: 1.5rem auto 0;
+      padding: 0 1rem;
+      box-sizing: border-box;
+    }
     .not-found a {
       color: var(--tandem-accent);
     }

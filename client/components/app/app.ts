@@ -19,7 +19,7 @@ import { ContextProvider } from '@lit/context'
 import { html, LitElement, nothing } from 'lit'
 import { keyed } from 'lit/directives/keyed.js'
 import { DocsApi } from '../../api.js'
-import { AuthStore, screenFor, tokenFromSearch, withoutToken, type AuthState, type Screen } from '../../auth.js'
+import { AuthStore, LINK_REFUSED, screenFor, tokenFromSearch, withoutToken, type AuthState, type Screen } from '../../auth.js'
 import { BackgroundSync } from '../../collab/background-sync.js'
 import { PendingDocs } from '../../collab/pending.js'
 import { apiContext, authContext, identityContext, routerContext } from '../../context.js'
@@ -140,7 +140,7 @@ export class TandemApp extends LitElement {
       case 'loading':
         return html`<p class="loading" aria-busy="true">Loading…</p>`
       case 'sign-in':
-        return html`<tandem-sign-in
+        return html`${this.renderLinkUndelivered(screen.message)}<tandem-sign-in
           .message=${screen.message}
           .signup=${this.authState.signup}
           ?cancellable=${this.signingIn}
@@ -158,6 +158,16 @@ export class TandemApp extends LitElement {
       default:
         return this.renderRoute()
     }
+  }
+
+  /**
+   * A share link that stopped working replaces its document with the sign-in screen: what its
+   * visitor wrote there and could not send is offered above it.
+   */
+  private renderLinkUndelivered(message: string | null) {
+    const route = this.route
+    if (message !== LINK_REFUSED || route.name !== 'doc') return nothing
+    return html`<tandem-undelivered class="undelivered" doc-id=${route.docId}></tandem-undelivered>`
   }
 
   private renderRoute() {

@@ -3,6 +3,7 @@ import '../connection-status/define.js'
 import '../presence-list/define.js'
 import '../share-dialog/define.js'
 import '../toolbar/define.js'
+import '../undelivered/define.js'
 import { TandemDocEditor } from './doc-editor.js'
 
 if (!customElements.get('tandem-doc-editor')) customElements.define('tandem-doc-editor', TandemDocEditor)

@@ -610,6 +610,7 @@ export class TandemDocEditor extends LitElement {
       return html`<section class="denied" role="alert">
         <h1>This document cannot be opened</h1>
         <p>${this.denied}</p>
+        <tandem-undelivered doc-id=${this.docId}></tandem-undelivered>
         <p><a href="/">Go to your documents</a></p>
       </section>`
     }

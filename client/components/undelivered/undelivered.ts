@@ -5,10 +5,11 @@
  * and offers to copy its text from this browser's copy or to discard that copy. Shows nothing
  * when there are none. Follows changes made by this tab (the background sync) and other tabs.
  *
+ * Properties: `docId` (attribute `doc-id`): only that document's (where it cannot be opened).
  * Slots: none. Events: none. CSS parts: `item`.
  */
 import { ContextConsumer } from '@lit/context'
-import { html, LitElement, nothing } from 'lit'
+import { html, LitElement, nothing, type PropertyValues } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import { PendingDocs, UNDELIVERED_EVENT, UNDELIVERED_KEY, type Undeliverable, type UndeliveredEntry } from '../../collab/pending.js'
 import { forgetLocalCopy, readLocalCopy } from '../../collab/session.js'
@@ -30,12 +31,15 @@ export function undeliveredReason(reason: Undeliverable): string {
 export class TandemUndelivered extends LitElement {
   static override styles = undeliveredStyles
   static override properties = {
+    docId: { attribute: 'doc-id' },
     items: { state: true },
     titles: { state: true },
     busy: { state: true },
     statuses: { state: true },
   }
 
+  /** Only this document's notice, or every one of this person's when null. */
+  declare docId: string | null
   declare items: Array<[docId: string, entry: UndeliveredEntry]>
   /** Titles read from the copies, by document id. */
   declare titles: Record<string, string>
@@ -53,6 +57,7 @@ export class TandemUndelivered extends LitElement {
 
   constructor() {
     super()
+    this.docId = null
     this.items = []
     this.titles = {}
     this.busy = null
@@ -72,9 +77,13 @@ export class TandemUndelivered extends LitElement {
     window.removeEventListener('storage', this.onStorage)
   }
 
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('docId')) this.refresh()
+  }
+
   private refresh(): void {
     const account = this.auth.value?.state.user?.id ?? null
-    this.items = this.pending.undelivered(account)
+    this.items = this.pending.undelivered(account).filter(([docId]) => this.docId === null || docId === this.docId)
     for (const [docId] of this.items) if (!(docId in this.titles)) void this.loadTitle(docId)
   }
 
