@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { CONTENT } from '../../shared/doc-fields.js'
+import { startProxy, type Proxy } from '../helpers/proxy.js'
 import { connect } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
 import { CHROMIUM, editor, ensureBuilt, launch, openAs, openDoc, SKIP_REASON, startAppServer, status, storedText, text, waitForStatus, waitForText, type User } from './harness.js'
@@ -116,6 +117,45 @@ describe.skipIf(!CHROMIUM)(`changes sent in the background in Chromium${CHROMIUM
       await pat.page.reload()
       await pat.page.getByRole('heading', { name: 'Documents' }).waitFor()
       expect(await pat.page.locator('tandem-doc-list [role="alert"]').count()).toBe(0)
+      expect(pat.errors).toEqual([])
+      await pat.context.close()
+    })
+  })
+
+  describe('behind a reverse proxy', () => {
+    let server: Awaited<ReturnType<typeof startAppServer>>
+    let proxy: Proxy
+
+    beforeAll(async () => {
+      server = await startAppServer()
+      proxy = await startProxy(() => server.port)
+    })
+
+    afterAll(async () => {
+      await proxy?.close()
+      await server?.close()
+      server?.cleanupData()
+    })
+
+    it('sends offline edits of a document that was left once the server behind the proxy is back from a restart', async () => {
+      const docId = (await server.catalog.create('Proxied notes')).id
+      const pat = await openDoc(browser, proxy.url, docId, { name: 'Pat Proxied', color: '#2e7d32' })
+      await editor(pat.page).click()
+      await pat.page.keyboard.type('Before.')
+      await waitFor('the online edit saved', async () => (await status(pat.page)).text.includes('All changes saved'))
+      await editOfflineAndLeave(pat, ' While away.')
+
+      // the server stops: the proxy answers 502; the network comes back meanwhile
+      const port = server.port
+      const dataDir = server.dataDir
+      await server.close()
+      await pat.context.setOffline(false)
+      await pat.page.locator('tandem-doc-list [role="alert"]').filter({ hasText: 'cannot be reached' }).waitFor({ timeout: 10_000 })
+      // the server is back on the same port and data: the edit goes without reopening the document
+      server = Object.assign(await startAppServer({}, port, dataDir), { cleanupData: server.cleanupData })
+      await waitFor('the offline edit in the store', async () => (await storedText(server.storage, docId)).includes('Before. While away.'), 15_000)
+      await waitFor('the document no longer pending', async () => (await pendingDocs(pat.page)).length === 0, 10_000)
+      expect(new URL(pat.page.url()).pathname).toBe('/')
       expect(pat.errors).toEqual([])
       await pat.context.close()
     })
