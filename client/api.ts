@@ -60,15 +60,30 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    private readonly unreachable = status === 0,
   ) {
     super(message)
     this.name = 'ApiError'
   }
 
-  /** True when the server was unreachable (offline), not when it refused. */
+  /**
+   * True when the server was unreachable, not when it refused: no network, or a gateway's 502,
+   * 503 or 504 standing in for it (a reverse proxy while Tandem is down).
+   */
   get offline(): boolean {
-    return this.status === 0
+    return this.unreachable
   }
+}
+
+/**
+ * The error for a failed answer: the server's own message when it sent one; a gateway's 502,
+ * 503 or 504 page (no Tandem JSON) means the server is not there, as without a network.
+ */
+function answerError(status: number, payload: unknown): ApiError {
+  const message = (payload as { error?: unknown } | null)?.error
+  if (typeof message === 'string') return new ApiError(status, sentence(message))
+  if (status === 502 || status === 503 || status === 504) return new ApiError(status, 'The server cannot be reached right now. Try again in a moment.', true)
+  return new ApiError(status, `The server answered ${status}.`)
 }
 
 /** What the page presents to prove who it is (read before every request). */
@@ -140,8 +155,7 @@ class ApiClient {
       // not JSON (a proxy's error page): fall through with the status
     }
     if (!res.ok) {
-      const message = (payload as { error?: unknown } | null)?.error
-      const error = new ApiError(res.status, typeof message === 'string' ? sentence(message) : `The server answered ${res.status}.`)
+      const error = answerError(res.status, payload)
       if (res.status === 401 && reportUnauthorized) this.options.onUnauthorized?.(error)
       throw error
     }

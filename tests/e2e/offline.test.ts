@@ -143,6 +143,24 @@ describe.skipIf(!CHROMIUM)(`offline editing behind a reverse proxy in Chromium${
     await waitForText(erin.page, 'Kept through a 502.')
     await waitForStatus(erin.page, 'offline')
     expect(await erin.page.locator('body').innerText()).not.toContain('Bad Gateway')
+
+    // the list says the server cannot be reached, as without a network, and a new document
+    // opens in this browser as it does offline
+    await erin.page.getByRole('link', { name: 'All documents', exact: true }).click()
+    const alert = erin.page.locator('tandem-doc-list [role="alert"]')
+    await alert.waitFor()
+    await alert.getByRole('button', { name: 'Try again' }).click()
+    await waitFor('the list to say the server cannot be reached', async () => {
+      const said = await alert.innerText()
+      if (!said.includes('cannot be reached')) throw new Error(`the list says ${JSON.stringify(said)}`)
+      return true
+    }, 5_000)
+    await erin.page.getByRole('button', { name: 'New document' }).click()
+    await erin.page.waitForURL(/\/d\/[A-Za-z0-9_-]+$/, { timeout: 5_000 })
+    await editor(erin.page).click()
+    await erin.page.keyboard.type('Started while the proxy said 502.')
+    await waitFor('the new document kept on this device', async () => (await status(erin.page)).text.includes('Changes kept on this device'))
+    expect(erin.errors).toEqual([])
   })
 })
 

@@ -141,6 +141,17 @@ describe('credentials on requests', () => {
     expect(refusals).toEqual(['Sign in to see your documents.'])
   })
 
+  it('takes a gateway\'s 502, 503 or 504 page for an unreachable server, and the server\'s own errors for refusals', async () => {
+    const { impl } = fakeFetch([{ status: 502 }, { status: 504 }, { status: 503, body: { error: 'storage unavailable' } }, { status: 500 }, new TypeError('Failed to fetch')])
+    const api = new DocsApi('', impl)
+    for (const status of [502, 504]) {
+      await expect(api.list()).rejects.toMatchObject({ status, offline: true, message: 'The server cannot be reached right now. Try again in a moment.' })
+    }
+    await expect(api.list()).rejects.toMatchObject({ status: 503, offline: false, message: 'Storage unavailable.' })
+    await expect(api.list()).rejects.toMatchObject({ status: 500, offline: false, message: 'The server answered 500.' })
+    await expect(api.list()).rejects.toMatchObject({ status: 0, offline: true })
+  })
+
   it('lets the credentials catch up before changes only', async () => {
     const { impl } = fakeFetch([{ status: 200, body: { docs: [] } }, { status: 204 }])
     const before: string[] = []
