@@ -52,14 +52,15 @@ describe('DocsApi', () => {
     expect(calls[3]!.init.method).toBe('DELETE')
   })
 
-  it('turns refusals into the server message and network failures into "offline"', async () => {
-    const { impl } = fakeFetch([{ status: 400, body: { error: 'title must be a string' } }, new TypeError('Failed to fetch'), { status: 502 }])
+  it('turns refusals into the server message, and network failures and a gateway standing in for the server into "offline"', async () => {
+    const { impl } = fakeFetch([{ status: 400, body: { error: 'title must be a string' } }, new TypeError('Failed to fetch'), { status: 502 }, { status: 500 }])
     const api = new DocsApi('', impl)
     await expect(api.create('x')).rejects.toMatchObject({ status: 400, message: 'Title must be a string.', offline: false })
     const offline = await api.list().catch((e: unknown) => e)
     expect(offline).toBeInstanceOf(ApiError)
     expect((offline as ApiError).offline).toBe(true)
-    await expect(api.get('x')).rejects.toMatchObject({ status: 502, message: 'The server answered 502.' })
+    await expect(api.get('x')).rejects.toMatchObject({ status: 502, offline: true, message: 'The server cannot be reached right now. Try again in a moment.' })
+    await expect(api.get('x')).rejects.toMatchObject({ status: 500, offline: false, message: 'The server answered 500.' })
   })
 })
 
