@@ -32,9 +32,23 @@ const NO_NAME = { name: '', color: '' }
 
 type AppServer = Awaited<ReturnType<typeof startAppServer>>
 
+/**
+ * A GET from a person's browser context, sent again once if the server closed the kept-alive
+ * connection just as it went out (ECONNRESET), as browsers do: Playwright's agent keeps idle
+ * connections with no timeout of its own, and the server closes them after Node's 5 s.
+ */
+async function getReusingSafely(user: User, path: string) {
+  try {
+    return await user.context.request.get(path)
+  } catch (err) {
+    if (!String(err).includes('ECONNRESET')) throw err
+    return user.context.request.get(path)
+  }
+}
+
 /** Calls the API from a person's browser context (their cookie), with the CSRF token for changes. */
 async function call(user: User, method: string, path: string, data?: unknown): Promise<{ status: number; body: any }> {
-  const me = await (await user.context.request.get('/api/auth/me')).json()
+  const me = await (await getReusingSafely(user, '/api/auth/me')).json()
   const res = await user.context.request.fetch(path, { method, data, headers: me.csrf ? { 'X-CSRF-Token': me.csrf } : {} })
   const body = res.status() === 204 ? null : await res.json()
   return { status: res.status(), body }
