@@ -130,6 +130,15 @@ export const sinkItem: Command = (state, dispatch) => sinkListItem(nodes.list_it
 /** Outdents the selected list items. */
 export const liftItem: Command = (state, dispatch) => liftListItem(nodes.list_item!)(state, dispatch) || liftListItem(nodes.task_item!)(state, dispatch)
 
+/**
+ * Tab: indents the selected list items. In a list item that cannot be indented (the first of its
+ * list) it does nothing but still takes the key, so the focus stays in the editor.
+ */
+export const indentItem: Command = (state, dispatch) => sinkItem(state, dispatch) || currentList(state) !== null
+
+/** Shift-Tab: outdents the selected list items; inside a list it always takes the key (see indentItem). */
+export const outdentItem: Command = (state, dispatch) => liftItem(state, dispatch) || currentList(state) !== null
+
 /** Flips the checked state of the task item around the cursor. */
 export const toggleTaskChecked: Command = (state, dispatch) => {
   const { $from } = state.selection

@@ -8,8 +8,10 @@ import { splitListItem } from 'prosemirror-schema-list'
 import type { Command } from 'prosemirror-state'
 import { schema } from '../../shared/schema.js'
 import {
+  indentItem,
   insertHardBreak,
   liftItem,
+  outdentItem,
   setParagraph,
   sinkItem,
   toggleBlockquote,
@@ -97,8 +99,8 @@ export function buildKeymap(options: KeymapOptions = {}): Record<string, Command
     Enter: splitItem,
     'Shift-Enter': insertHardBreak,
     'Mod-Enter': chainCommands(toggleTaskChecked, exitCode),
-    Tab: sinkItem,
-    'Shift-Tab': liftItem,
+    Tab: indentItem,
+    'Shift-Tab': outdentItem,
     'Mod-]': sinkItem,
     'Mod-[': liftItem,
     Backspace: undoInputRule,

@@ -181,4 +181,26 @@ describe.skipIf(!CHROMIUM)('block editing with the keyboard', () => {
     await alice.context.close()
     await bob.context.close()
   }, 60_000)
+
+  it('Tab on a list or task item that cannot be indented keeps the focus in the editor and changes nothing', async () => {
+    const alice = await fresh()
+    const page = alice.page
+    const T = (t: string, inner = '') => `<li data-type="task-item" data-checked="false"><p>${t}</p>${inner}</li>`
+    const cases: Array<[string, string, string, number]> = [
+      ['<ul><li><p>one</p></li><li><p>two</p></li></ul>', 'bullet(item(p"one") item(p"two"))', 'one', 0],
+      [`<ul data-type="task-list">${T('one')}${T('two')}</ul>`, 'tasks(task[ ](p"one") task[ ](p"two"))', 'one', 3],
+      // the first item of a nested list
+      [`<ul data-type="task-list">${T('one', `<ul data-type="task-list">${T('inner')}</ul>`)}</ul>`, 'tasks(task[ ](p"one" tasks(task[ ](p"inner"))))', 'inner', 2],
+    ]
+    for (const [html, before, block, at] of cases) {
+      await load(page, html, before)
+      await caretIn(page, block, at)
+      await page.keyboard.press('Tab')
+      // what is typed next still goes into the item: the focus stayed
+      await page.keyboard.type('X')
+      await waitForShape(page, before.replace(`"${block}"`, `"${block.slice(0, at)}X${block.slice(at)}"`))
+    }
+    expect(alice.errors).toEqual([])
+    await alice.context.close()
+  }, 60_000)
 })

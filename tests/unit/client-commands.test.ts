@@ -8,10 +8,12 @@ import { NodeSelection } from 'prosemirror-state'
 import { schema } from '../../shared/schema.js'
 import {
   formatState,
+  indentItem,
   insertHardBreak,
   insertHorizontalRule,
   linkAt,
   liftItem,
+  outdentItem,
   removeLink,
   setLink,
   setTaskChecked,
@@ -134,6 +136,25 @@ describe('lists', () => {
     expect(state.doc.eq(b.doc(b.tasks(b.task(false, b.p('a'), b.tasks(b.task(true, b.p('b')))))))).toBe(true)
     // outside a list Tab does nothing (focus may leave the editor)
     expect(sinkItem(stateOf(b.doc(b.p('x')), 1))).toBe(false)
+  })
+
+  it('takes Tab and Shift-Tab in any list item, even one that cannot be indented, and leaves them outside lists', () => {
+    // the first item of a list cannot be indented: the key is taken, the document stays as it was
+    for (const doc of [b.doc(b.ul(b.li(b.p('a')), b.li(b.p('b')))), b.doc(b.tasks(b.task(false, b.p('a'))))]) {
+      const state = stateOf(doc, posOf(doc, 'a'))
+      expect(sinkItem(state)).toBe(false)
+      let dispatched = false
+      expect(indentItem(state, () => (dispatched = true))).toBe(true)
+      expect(dispatched).toBe(false)
+    }
+    const doc = b.doc(b.ul(b.li(b.p('a')), b.li(b.p('b'))))
+    expect(run(stateOf(doc, posOf(doc, 'b')), indentItem).doc.eq(b.doc(b.ul(b.li(b.p('a'), b.ul(b.li(b.p('b')))))))).toBe(true)
+    expect(run(stateOf(doc, posOf(doc, 'b')), outdentItem).doc.eq(b.doc(b.ul(b.li(b.p('a'))), b.p('b')))).toBe(true)
+    // outside a list the keys go to the browser (Tab moves the focus on)
+    expect(indentItem(stateOf(b.doc(b.p('x')), 1))).toBe(false)
+    expect(outdentItem(stateOf(b.doc(b.p('x')), 1))).toBe(false)
+    expect(buildKeymap().Tab).toBe(indentItem)
+    expect(buildKeymap()['Shift-Tab']).toBe(outdentItem)
   })
 
   it('splits items on Enter; a new task starts unchecked', () => {
