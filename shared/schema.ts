@@ -178,6 +178,9 @@ const nodes: Record<string, NodeSpec> = {
     group: 'inline',
     inline: true,
     selectable: false,
+    // a line of a code block becomes a line break when the block turns into a paragraph (or
+    // joins one) and back: without it ProseMirror made the lines one, or left raw newlines
+    linebreakReplacement: true,
     parseDOM: [{ tag: 'br' }],
     toDOM: (): DOMOutputSpec => ['br'],
   },

@@ -4,6 +4,7 @@
  * and mailto), the toolbar's format state, and the keymap's bindings.
  */
 import { describe, expect, it } from 'vitest'
+import { joinForward } from 'prosemirror-commands'
 import { NodeSelection } from 'prosemirror-state'
 import { schema } from '../../shared/schema.js'
 import {
@@ -87,6 +88,17 @@ describe('blocks', () => {
     expect(formatState(state).blockquote).toBe(true)
     state = run(state, toggleBlockquote)
     expect(state.doc.eq(b.doc(b.p('x = 1')))).toBe(true)
+  })
+
+  it('keeps the lines of a code block as line breaks when it becomes a paragraph or joins one, and back', () => {
+    const doc = b.doc(b.p('x'), b.pre('one\ntwo'))
+    let state = run(stateOf(doc, posOf(doc, 'one')), toggleCodeBlock)
+    expect(state.doc.eq(b.doc(b.p('x'), b.p('one', b.br(), 'two')))).toBe(true)
+    state = run(state, toggleCodeBlock)
+    expect(state.doc.eq(doc)).toBe(true)
+    // joined to the paragraph above (Delete at the end of "x"): the lines stay lines
+    state = run(stateOf(doc, posOf(doc, 'x')), joinForward)
+    expect(state.doc.eq(b.doc(b.p('xone', b.br(), 'two')))).toBe(true)
   })
 
   it('inserts a horizontal rule and hard breaks', () => {
