@@ -78,6 +78,16 @@ export const toggleCodeBlock: Command = (state, dispatch) => {
   return setBlockType(nodes.code_block!)(state, dispatch)
 }
 
+/**
+ * Backspace at the start of a code block: makes it a paragraph, its lines line breaks. Joining it
+ * to the block above instead (ProseMirror's default) put code into that paragraph or list item.
+ */
+export const codeBlockToParagraph: Command = (state, dispatch) => {
+  const $cursor = state.selection instanceof TextSelection ? state.selection.$cursor : null
+  if (!$cursor || $cursor.parentOffset > 0 || $cursor.parent.type !== nodes.code_block) return false
+  return setParagraph(state, dispatch)
+}
+
 /** Wraps the selected blocks in a blockquote, or lifts them out of the one they are in. */
 export const toggleBlockquote: Command = (state, dispatch) => {
   if (inBlockquote(state)) return lift(state, dispatch)

@@ -8,6 +8,7 @@ import { splitListItem } from 'prosemirror-schema-list'
 import type { Command } from 'prosemirror-state'
 import { schema } from '../../shared/schema.js'
 import {
+  codeBlockToParagraph,
   indentItem,
   insertHardBreak,
   liftItem,
@@ -103,7 +104,7 @@ export function buildKeymap(options: KeymapOptions = {}): Record<string, Command
     'Shift-Tab': outdentItem,
     'Mod-]': sinkItem,
     'Mod-[': liftItem,
-    Backspace: undoInputRule,
+    Backspace: chainCommands(undoInputRule, codeBlockToParagraph),
   }
   if (options.undo) {
     keys[SHORTCUTS.undo] = options.undo

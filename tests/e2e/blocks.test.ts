@@ -203,4 +203,32 @@ describe.skipIf(!CHROMIUM)('block editing with the keyboard', () => {
     expect(alice.errors).toEqual([])
     await alice.context.close()
   }, 60_000)
+
+  it('Backspace at the start of a code block makes it a paragraph that keeps its lines, for both people, and Ctrl+Z brings the code back', async () => {
+    const alice = await fresh()
+    const docId = new URL(alice.page.url()).pathname.split('/').pop()!
+    const bob = await openDoc(browser, server.url, docId, BOB)
+    const page = alice.page
+    const cases: Array<[string, string, string]> = [
+      ['<p>x</p><pre><code>one\ntwo</code></pre><p>y</p>', 'p"x" code"one\ntwo" p"y"', 'p"x" p"one⏎two" p"y"'],
+      // after a list the lines went into the item's paragraph as raw newlines
+      ['<ul><li><p>x</p></li></ul><pre><code>one\ntwo</code></pre>', 'bullet(item(p"x")) code"one\ntwo"', 'bullet(item(p"x")) p"one⏎two"'],
+    ]
+    for (const [html, before, after] of cases) {
+      await load(page, html, before)
+      await converged([page, bob.page])
+      await caretIn(page, 'one\ntwo', 0)
+      await pressAndUndo(page, 'Backspace', before, after)
+      await converged([page, bob.page])
+      // and again, now for good: Bob sees the same paragraph
+      await caretIn(page, 'one\ntwo', 0)
+      await page.keyboard.press('Backspace')
+      await waitForShape(page, after)
+      await converged([page, bob.page])
+      expect(await shape(bob.page)).toBe(after)
+    }
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 60_000)
 })

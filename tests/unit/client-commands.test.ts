@@ -8,6 +8,7 @@ import { joinForward } from 'prosemirror-commands'
 import { NodeSelection } from 'prosemirror-state'
 import { schema } from '../../shared/schema.js'
 import {
+  codeBlockToParagraph,
   formatState,
   indentItem,
   insertHardBreak,
@@ -99,6 +100,16 @@ describe('blocks', () => {
     // joined to the paragraph above (Delete at the end of "x"): the lines stay lines
     state = run(stateOf(doc, posOf(doc, 'x')), joinForward)
     expect(state.doc.eq(b.doc(b.p('xone', b.br(), 'two')))).toBe(true)
+  })
+
+  it('turns a code block into a paragraph on Backspace at its start, not into the block above', () => {
+    const doc = b.doc(b.ul(b.li(b.p('x'))), b.pre('one\ntwo'))
+    const state = run(stateOf(doc, posOf(doc, 'one', true)), codeBlockToParagraph)
+    expect(state.doc.eq(b.doc(b.ul(b.li(b.p('x'))), b.p('one', b.br(), 'two')))).toBe(true)
+    // anywhere else in the block, or outside code, Backspace deletes as usual
+    expect(codeBlockToParagraph(stateOf(doc, posOf(doc, 'one')))).toBe(false)
+    expect(codeBlockToParagraph(stateOf(doc, posOf(doc, 'x', true)))).toBe(false)
+    expect(buildKeymap().Backspace!(stateOf(doc, posOf(doc, 'one', true)))).toBe(true)
   })
 
   it('inserts a horizontal rule and hard breaks', () => {
