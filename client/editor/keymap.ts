@@ -72,8 +72,25 @@ export function shortcutLabel(key: string, mac: boolean): string {
 
 const { nodes } = schema
 
-/** Splits a list or task item on Enter (a new task starts unchecked). */
-export const splitItem: Command = chainCommands(splitListItem(nodes.list_item!), splitListItem(nodes.task_item!, { checked: false }))
+const splitAnyItem: Command = chainCommands(splitListItem(nodes.list_item!), splitListItem(nodes.task_item!, { checked: false }))
+
+/**
+ * Splits a list or task item on Enter. A new task starts unchecked: after the item (Enter at its
+ * end) and before it (Enter at the start of a done task), where the item keeps its state.
+ */
+export const splitItem: Command = (state, dispatch) => {
+  const { $from, empty } = state.selection
+  // splitListItem gives its attributes only to an item after the cursor: at the start, the
+  // empty item above was a copy of a done task, checked
+  const atTaskStart = empty && $from.parentOffset === 0 && $from.parent.content.size > 0 && $from.depth >= 2 && $from.index(-1) === 0 && $from.node(-1).type === nodes.task_item
+  if (!atTaskStart || !dispatch) return splitAnyItem(state, dispatch)
+  const itemPos = $from.before(-1)
+  return splitAnyItem(state, (tr) => {
+    const above = tr.doc.nodeAt(itemPos)
+    if (above?.type === nodes.task_item && above.attrs.checked === true && above.textContent === '') tr.setNodeMarkup(itemPos, null, { ...above.attrs, checked: false })
+    dispatch(tr)
+  })
+}
 
 /**
  * The editor's key bindings; install before prosemirror-commands' baseKeymap. Letters are bound

@@ -231,4 +231,27 @@ describe.skipIf(!CHROMIUM)('block editing with the keyboard', () => {
     await alice.context.close()
     await bob.context.close()
   }, 60_000)
+
+  it('Enter at the start of a done task puts an open task above it, for both people, and Ctrl+Z takes it away', async () => {
+    const alice = await fresh()
+    const docId = new URL(alice.page.url()).pathname.split('/').pop()!
+    const bob = await openDoc(browser, server.url, docId, BOB)
+    const page = alice.page
+    const before = 'tasks(task[ ](p"todo") task[x](p"done"))'
+    await load(page, '<ul data-type="task-list"><li data-type="task-item" data-checked="false"><p>todo</p></li><li data-type="task-item" data-checked="true"><p>done</p></li></ul>', before)
+    await converged([page, bob.page])
+    await caretIn(page, 'done', 0)
+    const after = 'tasks(task[ ](p"todo") task[ ](p"") task[x](p"done"))'
+    await pressAndUndo(page, 'Enter', before, after)
+    await caretIn(page, 'done', 0)
+    await page.keyboard.press('Enter')
+    await waitForShape(page, after)
+    // the caret stays with the task it was in
+    expect(await caret(page)).toEqual({ text: 'done', offset: 0, empty: true })
+    await converged([page, bob.page])
+    expect(await shape(bob.page)).toBe(after)
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 60_000)
 })

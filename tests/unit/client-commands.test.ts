@@ -186,6 +186,16 @@ describe('lists', () => {
     expect(state.doc.eq(b.doc(b.tasks(b.task(true, b.p('done')), b.task(false, b.p()))))).toBe(true)
   })
 
+  it('puts an open task above a done one on Enter at its start; the done task stays done', () => {
+    const doc = b.doc(b.tasks(b.task(true, b.p('done'))))
+    let state = run(stateOf(doc, posOf(doc, 'done', true)), splitItem)
+    expect(state.doc.eq(b.doc(b.tasks(b.task(false, b.p()), b.task(true, b.p('done')))))).toBe(true)
+    expect(state.selection.$from.parent.textContent).toBe('done')
+    // split in the middle, both halves were done
+    state = run(stateOf(doc, posOf(doc, 'do')), splitItem)
+    expect(state.doc.eq(b.doc(b.tasks(b.task(true, b.p('do')), b.task(true, b.p('ne')))))).toBe(true)
+  })
+
   it('checks and unchecks tasks', () => {
     const doc = b.doc(b.tasks(b.task(false, b.p('todo'))))
     let state = run(stateOf(doc, posOf(doc, 'todo')), toggleTaskChecked)
