@@ -5,7 +5,8 @@
 import { chainCommands, exitCode } from 'prosemirror-commands'
 import { undoInputRule } from 'prosemirror-inputrules'
 import { splitListItem } from 'prosemirror-schema-list'
-import type { Command } from 'prosemirror-state'
+import type { Node as PMNode } from 'prosemirror-model'
+import { EditorState, TextSelection, type Command, type Transaction } from 'prosemirror-state'
 import { schema } from '../../shared/schema.js'
 import {
   codeBlockToParagraph,
@@ -75,11 +76,38 @@ const { nodes } = schema
 const splitAnyItem: Command = chainCommands(splitListItem(nodes.list_item!), splitListItem(nodes.task_item!, { checked: false }))
 
 /**
- * Splits a list or task item on Enter. A new task starts unchecked: after the item (Enter at its
- * end) and before it (Enter at the start of a done task), where the item keeps its state.
+ * Enter over a selection from one item into another: deletes it and splits the item there, the
+ * second part keeping the checked state of the task the selection ended in. splitListItem alone
+ * declines across blocks, and the plain Enter then split the paragraph inside the joined item.
+ */
+function splitAcross(state: EditorState, dispatch?: (tr: Transaction) => void): boolean {
+  const { $to } = state.selection
+  let endTask: PMNode | null = null
+  for (let d = $to.depth; d > 0 && !endTask; d--) if ($to.node(d).type === nodes.task_item) endTask = $to.node(d)
+  const tr = state.tr.deleteSelection()
+  // a bare state on the document after the delete: splitListItem needs no plugins
+  const deleted = EditorState.create({ doc: tr.doc, selection: tr.selection })
+  let split: Transaction | null = null
+  if (!splitAnyItem(deleted, (t) => (split = t))) return false
+  const done: Transaction = split!
+  for (const step of done.steps) tr.step(step)
+  tr.setSelection(TextSelection.create(tr.doc, done.selection.anchor))
+  const $after = tr.selection.$from
+  if (endTask && $after.depth >= 2 && $after.node(-1).type === nodes.task_item) {
+    tr.setNodeMarkup($after.before(-1), null, { ...$after.node(-1).attrs, checked: endTask.attrs.checked === true })
+  }
+  if (dispatch) dispatch(tr.scrollIntoView())
+  return true
+}
+
+/**
+ * Splits a list or task item on Enter, also over a selection into the next item (splitAcross).
+ * A new task starts unchecked: after the item (Enter at its end) and before it (Enter at the
+ * start of a done task), where the item keeps its state.
  */
 export const splitItem: Command = (state, dispatch) => {
-  const { $from, empty } = state.selection
+  const { $from, $to, empty } = state.selection
+  if (!empty && !$from.sameParent($to)) return splitAcross(state, dispatch)
   // splitListItem gives its attributes only to an item after the cursor: at the start, the
   // empty item above was a copy of a done task, checked
   const atTaskStart = empty && $from.parentOffset === 0 && $from.parent.content.size > 0 && $from.depth >= 2 && $from.index(-1) === 0 && $from.node(-1).type === nodes.task_item

@@ -254,4 +254,44 @@ describe.skipIf(!CHROMIUM)('block editing with the keyboard', () => {
     await alice.context.close()
     await bob.context.close()
   }, 60_000)
+
+  it('Enter over a selection from one item into the next leaves two items, as Enter without one does, for both people', async () => {
+    const alice = await fresh()
+    const docId = new URL(alice.page.url()).pathname.split('/').pop()!
+    const bob = await openDoc(browser, server.url, docId, BOB)
+    const page = alice.page
+    const T = (c: boolean, t: string) => `<li data-type="task-item" data-checked="${c}"><p>${t}</p></li>`
+    const cases: Array<[string, string, string]> = [
+      ['<ul><li><p>one</p></li><li><p>two</p></li></ul>', 'bullet(item(p"one") item(p"two"))', 'bullet(item(p"o") item(p"wo"))'],
+      [`<ul data-type="task-list">${T(true, 'one')}${T(false, 'two')}</ul>`, 'tasks(task[x](p"one") task[ ](p"two"))', 'tasks(task[x](p"o") task[ ](p"wo"))'],
+    ]
+    for (const [html, before, after] of cases) {
+      await load(page, html, before)
+      await converged([page, bob.page])
+      await caretIn(page, 'one', 1)
+      // "ne", the item boundary and "t"
+      for (let k = 0; k < 4; k++) await page.keyboard.press('Shift+ArrowRight')
+      await waitFor('"ne" to "t" selected', async () => page.locator('tandem-doc-editor').evaluate((el) => {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const sel = (el as any).view.state.selection
+        return sel.$to.parent.textContent === 'two' && sel.$to.parentOffset === 1 && sel.$from.parentOffset === 1
+      }), 5_000, 25)
+      await pressAndUndo(page, 'Enter', before, after)
+      await caretIn(page, 'one', 1)
+      for (let k = 0; k < 4; k++) await page.keyboard.press('Shift+ArrowRight')
+      await waitFor('"ne" to "t" selected', async () => page.locator('tandem-doc-editor').evaluate((el) => {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const sel = (el as any).view.state.selection
+        return sel.$to.parent.textContent === 'two' && sel.$to.parentOffset === 1
+      }), 5_000, 25)
+      await page.keyboard.press('Enter')
+      await waitForShape(page, after)
+      expect(await caret(page)).toEqual({ text: 'wo', offset: 0, empty: true })
+      await converged([page, bob.page])
+      expect(await shape(bob.page)).toBe(after)
+    }
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 60_000)
 })

@@ -186,6 +186,18 @@ describe('lists', () => {
     expect(state.doc.eq(b.doc(b.tasks(b.task(true, b.p('done')), b.task(false, b.p()))))).toBe(true)
   })
 
+  it('splits on Enter over a selection from one item into the next, each part keeping its task state', () => {
+    const doc = b.doc(b.tasks(b.task(true, b.p('one')), b.task(false, b.p('two'))))
+    const state = run(stateOf(doc, posOf(doc, 'o'), posOf(doc, 't')), splitItem)
+    expect(state.doc.eq(b.doc(b.tasks(b.task(true, b.p('o')), b.task(false, b.p('wo')))))).toBe(true)
+    expect(state.selection.$from.parent.textContent).toBe('wo')
+    const list = b.doc(b.ul(b.li(b.p('one')), b.li(b.p('two'))), b.p('after'))
+    expect(run(stateOf(list, posOf(list, 'o'), posOf(list, 't')), splitItem).doc.eq(b.doc(b.ul(b.li(b.p('o')), b.li(b.p('wo'))), b.p('after')))).toBe(true)
+    // outside lists it declines: the plain Enter deletes and splits the paragraph
+    const plain = b.doc(b.p('one'), b.p('two'))
+    expect(splitItem(stateOf(plain, posOf(plain, 'o'), posOf(plain, 't')))).toBe(false)
+  })
+
   it('puts an open task above a done one on Enter at its start; the done task stays done', () => {
     const doc = b.doc(b.tasks(b.task(true, b.p('done'))))
     let state = run(stateOf(doc, posOf(doc, 'done', true)), splitItem)
