@@ -60,11 +60,8 @@ export class PendingDocs {
   }
 
   private write(docs: Record<string, PendingEntry>): void {
-    try {
-      this.store?.setItem(PENDING_KEY, JSON.stringify(docs))
-    } catch {
-      // not remembered: the changes go when the document is opened here again, as before
-    }
+    // not remembered: the changes go when the document is opened here again, as before
+    this.writeKey(PENDING_KEY, docs)
   }
 
   private readKey<T>(key: string): Record<string, T> {
@@ -76,12 +73,18 @@ export class PendingDocs {
     }
   }
 
-  private writeUndelivered(docs: Record<string, UndeliveredEntry>): void {
+  /** Stores `docs` under `key`; a browser that refuses keeps nothing, and nothing breaks. */
+  private writeKey(key: string, docs: object): void {
     try {
-      this.store?.setItem(UNDELIVERED_KEY, JSON.stringify(docs))
+      this.store?.setItem(key, JSON.stringify(docs))
     } catch {
-      // not remembered: the copy stays in this browser, and opening the document says it is gone
+      // not remembered
     }
+  }
+
+  private writeUndelivered(docs: Record<string, UndeliveredEntry>): void {
+    // not remembered: the copy stays in this browser, and opening the document says it is gone
+    this.writeKey(UNDELIVERED_KEY, docs)
     this.events?.dispatchEvent(new Event(UNDELIVERED_EVENT))
   }
 

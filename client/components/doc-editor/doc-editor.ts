@@ -27,6 +27,7 @@ import type * as Y from 'yjs'
 import { MAX_TITLE_LENGTH } from '../../../shared/doc-fields.js'
 import { Close } from '../../../shared/protocol.js'
 import { canWrite, RoleMemory, viewOnlyReason } from '../../access.js'
+import { copyToClipboard, documentText } from '../../clipboard.js'
 import { ApiError, type Role } from '../../api.js'
 import { tokenRole, type AuthStore } from '../../auth.js'
 import { holdDocLock } from '../../collab/doc-lock.js'
@@ -513,30 +514,10 @@ export class TandemDocEditor extends LitElement {
 
   /**
    * Copies the title and text to the clipboard, so changes the server refused are not lost when
-   * the person discards them. The Clipboard API exists only on https (or localhost); a
-   * self-hosted server on plain http gets the older copy command.
+   * the person discards them (see ../../clipboard.ts).
    */
   private async copyText(): Promise<void> {
-    const title = this.session?.title.toString().trim() ?? ''
-    const text = title ? `${title}\n\n${this.contentText()}` : this.contentText()
-    let copied = false
-    try {
-      await navigator.clipboard.writeText(text)
-      copied = true
-    } catch {
-      const area = document.createElement('textarea')
-      area.value = text
-      area.setAttribute('readonly', '')
-      area.className = 'visually-hidden'
-      this.renderRoot.appendChild(area)
-      area.select()
-      try {
-        copied = document.execCommand('copy')
-      } catch {
-        // copied stays false
-      }
-      area.remove()
-    }
+    const copied = await copyToClipboard(documentText(this.session?.title.toString() ?? '', this.contentText()), this.renderRoot)
     this.recovery = copied ? 'Your text was copied. Paste it somewhere safe before you discard it.' : 'Your text could not be copied. Select it in the page and copy it yourself.'
   }
 

@@ -11,6 +11,7 @@
 import { ContextConsumer } from '@lit/context'
 import { html, LitElement, nothing, type PropertyValues } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
+import { copyToClipboard, documentText } from '../../clipboard.js'
 import { PendingDocs, UNDELIVERED_EVENT, UNDELIVERED_KEY, type Undeliverable, type UndeliveredEntry } from '../../collab/pending.js'
 import { forgetLocalCopy, readLocalCopy } from '../../collab/session.js'
 import { authContext } from '../../context.js'
@@ -101,30 +102,13 @@ export class TandemUndelivered extends LitElement {
     return this.titles[docId] || 'Untitled'
   }
 
-  /** Copies the copy's title and text to the clipboard (the older copy command on plain http). */
+  /** Copies the copy's title and text to the clipboard (see ../../clipboard.ts). */
   private async copy(docId: string): Promise<void> {
     this.busy = docId
     let copied = false
     try {
       const { title, text } = await readLocalCopy(docId)
-      const all = title.trim() ? `${title.trim()}\n\n${text}` : text
-      try {
-        await navigator.clipboard.writeText(all)
-        copied = true
-      } catch {
-        const area = document.createElement('textarea')
-        area.value = all
-        area.setAttribute('readonly', '')
-        area.className = 'visually-hidden'
-        this.renderRoot.appendChild(area)
-        area.select()
-        try {
-          copied = document.execCommand('copy')
-        } catch {
-          // copied stays false
-        }
-        area.remove()
-      }
+      copied = await copyToClipboard(documentText(title, text), this.renderRoot)
     } catch {
       // the copy could not be read
     } finally {
