@@ -11,7 +11,7 @@ import { CONTENT } from '../../shared/doc-fields.js'
 import { startProxy, type Proxy } from '../helpers/proxy.js'
 import { connect } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, editor, ensureBuilt, launch, openAs, openDoc, SKIP_REASON, startAppServer, status, storedText, text, waitForStatus, waitForText, type User } from './harness.js'
+import { CHROMIUM, editor, ensureBuilt, launch, openAs, openDoc, SKIP_REASON, startAppServer, status, storedText, text, waitForStatus, waitForText, waitForKeptHere, type User } from './harness.js'
 
 const PASSWORD = 'correct horse battery'
 
@@ -25,7 +25,7 @@ async function editOfflineAndLeave(user: User, words: string): Promise<void> {
   await editor(user.page).click()
   await user.page.keyboard.press('End')
   await user.page.keyboard.type(words)
-  await waitFor('the changes to be kept on this device', async () => (await status(user.page)).text.includes('Changes kept on this device'))
+  await waitForKeptHere(user.page)
   await user.page.getByRole('link', { name: 'All documents', exact: true }).click()
   await user.page.waitForURL(/\/$/)
   expect(await user.page.locator('tandem-doc-editor').count()).toBe(0)
@@ -182,7 +182,7 @@ describe.skipIf(!CHROMIUM)(`changes sent in the background in Chromium${CHROMIUM
       await pat.context.setOffline(true)
       await waitForStatus(pat.page, 'offline')
       await pat.page.keyboard.type(' Memo offline.')
-      await waitFor('the changes to be kept on this device', async () => (await status(pat.page)).text.includes('Changes kept on this device'))
+      await waitForKeptHere(pat.page)
       expect((await fetch(`${server.url}/api/docs/${docId}`, { method: 'DELETE' })).status).toBe(204)
 
       // back online the editor says it was deleted; the list says the changes were not sent
@@ -257,7 +257,7 @@ describe.skipIf(!CHROMIUM)(`changes sent in the background in Chromium${CHROMIUM
       await editor(hugo.page).click()
       await hugo.page.keyboard.press('End')
       await hugo.page.keyboard.type(' Minutes offline.')
-      await waitFor('the changes to be kept on this device', async () => (await status(hugo.page)).text.includes('Changes kept on this device'))
+      await waitForKeptHere(hugo.page)
       await go(hugo, `/d/${budget}`)
       await waitForText(hugo.page, 'Budget online.')
       await editOfflineAndLeave(hugo, ' Budget offline.')
@@ -299,7 +299,7 @@ describe.skipIf(!CHROMIUM)(`changes sent in the background in Chromium${CHROMIUM
       await guest.context.setOffline(true)
       await waitForStatus(guest.page, 'offline')
       await guest.page.keyboard.type(' Written offline.')
-      await waitFor('the changes to be kept on this device', async () => (await status(guest.page)).text.includes('Changes kept on this device'))
+      await waitForKeptHere(guest.page)
       expect(await call(oona, 'DELETE', `/api/docs/${docId}/access/links/${link.id}`)).toBe(204)
 
       // back online the page says the link no longer works, and that the changes were not sent

@@ -225,6 +225,11 @@ export function waitForSave(page: Page, state: 'saved' | 'saving', timeoutMs = 1
   return waitFor(`save state ${state}`, async () => (await status(page)).save === state, timeoutMs, 25)
 }
 
+/** Waits until `page`'s status says its changes are kept on this device (offline, saved in this browser). */
+export function waitForKeptHere(page: Page, timeoutMs = 15_000): Promise<unknown> {
+  return waitFor('the changes to be kept on this device', async () => (await status(page)).text.includes('Changes kept on this device'), timeoutMs)
+}
+
 /** Waits until `page`'s document text contains `needle`. */
 export function waitForText(page: Page, needle: string, timeoutMs = 15_000): Promise<unknown> {
   return waitFor(

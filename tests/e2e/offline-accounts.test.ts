@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { caretTo, CHROMIUM, editor, ensureBuilt, launch, openAs, SKIP_REASON, startAppServer, status, storedText, text, waitForSave, waitForStatus, waitForText, type User } from './harness.js'
+import { caretTo, CHROMIUM, editor, ensureBuilt, launch, openAs, SKIP_REASON, startAppServer, status, storedText, text, waitForSave, waitForStatus, waitForText, waitForKeptHere, type User } from './harness.js'
 
 const PASSWORD = 'correct horse battery'
 
@@ -69,7 +69,7 @@ describe.skipIf(!CHROMIUM)(`offline changes and accounts in Chromium${CHROMIUM ?
     await waitForStatus(hugo.page, 'offline')
     await caretTo(hugo.page, 'end')
     await hugo.page.keyboard.type(' Hugo private draft.')
-    await waitFor('the changes to be kept on this device', async () => (await status(hugo.page)).text.includes('Changes kept on this device'))
+    await waitForKeptHere(hugo.page)
     await hugo.page.getByRole('link', { name: 'All documents', exact: true }).click()
     await hugo.page.waitForURL(/\/$/)
 

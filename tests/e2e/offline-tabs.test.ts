@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { caretTo, CHROMIUM, converged, editor, ensureBuilt, launch, openDoc, SKIP_REASON, startAppServer, status, storedText, text, waitForSave, waitForStatus, waitForText, type User } from './harness.js'
+import { caretTo, CHROMIUM, converged, editor, ensureBuilt, launch, openDoc, SKIP_REASON, startAppServer, storedText, text, waitForSave, waitForStatus, waitForText, waitForKeptHere, type User } from './harness.js'
 
 /** Opens `docId` in a new tab of `user`'s browser and waits until it is connected. */
 async function newTab(user: User, docId: string): Promise<Page> {
@@ -23,11 +23,6 @@ async function newTab(user: User, docId: string): Promise<Page> {
 async function typeAtEnd(page: Page, words: string): Promise<void> {
   await caretTo(page, 'end')
   await page.keyboard.type(words)
-}
-
-/** Waits until the status of `page` says its changes are kept on this device. */
-function keptHere(page: Page): Promise<unknown> {
-  return waitFor('the changes to be kept on this device', async () => (await status(page)).text.includes('Changes kept on this device'))
 }
 
 describe.skipIf(!CHROMIUM)(`offline work in several tabs in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
@@ -57,10 +52,10 @@ describe.skipIf(!CHROMIUM)(`offline work in several tabs in Chromium${CHROMIUM ?
     await ann.context.setOffline(true)
     await Promise.all([waitForStatus(ann.page, 'offline'), waitForStatus(second, 'offline')])
     await typeAtEnd(second, ' Stove from the second tab.')
-    await keptHere(second)
+    await waitForKeptHere(second)
     // the tabs still share their changes offline: the first shows it, and knows the server lacks it
     await waitForText(ann.page, 'Tent. Stove from the second tab.')
-    await keptHere(ann.page)
+    await waitForKeptHere(ann.page)
     await second.close()
 
     // the first tab stays on the document; the network comes back
@@ -118,7 +113,7 @@ describe.skipIf(!CHROMIUM)(`offline work in several tabs in Chromium${CHROMIUM ?
     await server.close()
     await waitForStatus(dee.page, 'offline')
     await typeAtEnd(dee.page, ' Emma.')
-    await keptHere(dee.page)
+    await waitForKeptHere(dee.page)
     await dee.page.close()
 
     // the server comes back: the tab on the list sends what the closed tab kept
@@ -141,7 +136,7 @@ describe.skipIf(!CHROMIUM)(`offline work in several tabs in Chromium${CHROMIUM ?
     await Promise.all([waitForStatus(bo.page, 'offline'), waitForStatus(second, 'offline')])
     await typeAtEnd(bo.page, ' Bread one.')
     await typeAtEnd(second, ' Cheese two.')
-    await Promise.all([keptHere(bo.page), keptHere(second)])
+    await Promise.all([waitForKeptHere(bo.page), waitForKeptHere(second)])
 
     await bo.context.setOffline(false)
     await Promise.all([waitForStatus(bo.page, 'connected'), waitForStatus(second, 'connected')])

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { caretTo, CHROMIUM, converged, editor, ensureBuilt, launch, openDoc, SKIP_REASON, startAppServer, status, storedText, waitForSave, waitForStatus, type User } from './harness.js'
+import { caretTo, CHROMIUM, converged, editor, ensureBuilt, launch, openDoc, SKIP_REASON, startAppServer, storedText, waitForSave, waitForStatus, waitForKeptHere, type User } from './harness.js'
 
 /** The documents this browser remembers as holding changes the server has not confirmed. */
 const pendingDocs = (page: Page) => page.evaluate(() => Object.keys(JSON.parse(localStorage.getItem('tandem.pending') ?? '{}') as object))
@@ -69,7 +69,7 @@ describe.skipIf(!CHROMIUM)(`a network that comes and goes in Chromium${CHROMIUM 
     await kim.context.setOffline(true)
     await waitForStatus(kim.page, 'offline')
     await kim.page.keyboard.type(' Offline.')
-    await waitFor('the changes to be kept on this device', async () => (await status(kim.page)).text.includes('Changes kept on this device'))
+    await waitForKeptHere(kim.page)
     await kim.page.getByRole('link', { name: 'All documents', exact: true }).click()
     await kim.page.waitForURL(/\/$/)
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { startProxy, type Proxy } from '../helpers/proxy.js'
 import { waitFor } from '../helpers/wait.js'
-import { caretTo, CHROMIUM, converged, editor, ensureBuilt, launch, openDoc, SKIP_REASON, startAppServer, status, storedText, text, waitForSave, waitForStatus, waitForText, type User } from './harness.js'
+import { caretTo, CHROMIUM, converged, editor, ensureBuilt, launch, openDoc, SKIP_REASON, startAppServer, status, storedText, text, waitForSave, waitForStatus, waitForText, waitForKeptHere, type User } from './harness.js'
 
 describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
@@ -50,7 +50,7 @@ describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SK
     // really apart: neither has the other's new text
     expect(await text(dave.page)).not.toContain('Carol')
     expect(await text(carol.page)).not.toContain('Dave')
-    await waitFor('Carol\'s changes to be kept on her device', async () => (await status(carol.page)).text.includes('Changes kept on this device'))
+    await waitForKeptHere(carol.page)
 
     await carol.context.setOffline(false)
     await waitForStatus(carol.page, 'connected')
@@ -76,7 +76,7 @@ describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SK
 
     // Dave reloads once the status says his changes are on this device: the page comes from
     // the service worker, the text from IndexedDB
-    await waitFor('Dave\'s changes to be kept on his device', async () => (await status(dave.page)).text.includes('Changes kept on this device'))
+    await waitForKeptHere(dave.page)
     await dave.page.reload()
     await waitForText(dave.page, 'Dave first! Shared start.')
     await waitForStatus(dave.page, 'offline')
@@ -159,7 +159,7 @@ describe.skipIf(!CHROMIUM)(`offline editing behind a reverse proxy in Chromium${
     await erin.page.waitForURL(/\/d\/[A-Za-z0-9_-]+$/, { timeout: 5_000 })
     await editor(erin.page).click()
     await erin.page.keyboard.type('Started while the proxy said 502.')
-    await waitFor('the new document kept on this device', async () => (await status(erin.page)).text.includes('Changes kept on this device'))
+    await waitForKeptHere(erin.page)
     expect(erin.errors).toEqual([])
   })
 })
@@ -202,7 +202,7 @@ describe.skipIf(!CHROMIUM)(`two people offline in the same paragraph in Chromium
     }
     await fay.page.keyboard.type('Tuesday')
     await gus.page.keyboard.type('Friday')
-    for (const page of [fay.page, gus.page]) await waitFor('the changes kept on this device', async () => (await status(page)).text.includes('Changes kept on this device'))
+    for (const page of [fay.page, gus.page]) await waitForKeptHere(page)
 
     await Promise.all([fay.context.setOffline(false), gus.context.setOffline(false)])
     const merged = JSON.stringify(await converged([fay.page, gus.page]))
