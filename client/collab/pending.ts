@@ -153,6 +153,17 @@ export class PendingDocs {
       .map(([docId, e]) => [docId, { account: e.account ?? null, reason: e.reason }])
   }
 
+  /**
+   * The documents holding `account`'s changes that this browser has not sent (`pending`: they
+   * still may be) or never can (`undelivered`), oldest first: what signing out would delete.
+   */
+  unsent(account: string | null): { pending: string[]; undelivered: string[] } {
+    return {
+      pending: this.list().filter(([, e]) => e.account === account).map(([docId]) => docId),
+      undelivered: this.undelivered(account).map(([docId]) => docId),
+    }
+  }
+
   /** Forgets that `docId`'s changes could not be sent (discarded, or the server took them after all). */
   dismiss(docId: string): void {
     const undelivered = this.readKey<UndeliveredEntry>(UNDELIVERED_KEY)

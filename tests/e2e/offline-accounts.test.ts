@@ -106,4 +106,97 @@ describe.skipIf(!CHROMIUM)(`offline changes and accounts in Chromium${CHROMIUM ?
     expect(hugo.errors).toEqual([])
     await Promise.all([olive.context.close(), hugo.context.close()])
   })
+
+  /** Opens the account menu and presses Sign out. */
+  async function pressSignOut(user: User, username: string): Promise<void> {
+    const menu = user.page.getByRole('dialog', { name: 'Your account and how others see you' })
+    if (!(await menu.isVisible())) await user.page.getByRole('button', { name: new RegExp(`^Your account \\(${username}\\)`) }).click()
+    await menu.getByRole('button', { name: 'Sign out' }).click()
+  }
+
+  /** Whether this browser still keeps its copy of `docId`. */
+  const hasCopy = (page: Page, docId: string) => page.evaluate(async (name) => (await indexedDB.databases()).some((db) => db.name === name), `tandem:${docId}`)
+
+  it('asks before a sign-out deletes changes that could not be sent, and keeps them when the person stays', async () => {
+    const olive = await person('olive2')
+    const hugo = await person('hugo2')
+    const docId = (await call(olive, 'POST', '/api/docs', { title: 'Budget' })).body.id as string
+    expect((await call(olive, 'PUT', `/api/docs/${docId}/access/members/hugo2`, { role: 'editor' })).status).toBe(200)
+    await hugo.page.goto(`/d/${docId}`)
+    await waitForStatus(hugo.page, 'connected')
+    await editor(hugo.page).click()
+    await hugo.page.keyboard.type('Budget.')
+    await waitForSave(hugo.page, 'saved')
+
+    // offline, Hugo adds a line; Olive deletes the document meanwhile
+    await hugo.context.setOffline(true)
+    await waitForStatus(hugo.page, 'offline')
+    await caretTo(hugo.page, 'end')
+    await hugo.page.keyboard.type(' Hugo offline line.')
+    await waitForKeptHere(hugo.page)
+    await hugo.page.getByRole('link', { name: 'All documents', exact: true }).click()
+    await hugo.page.waitForURL(/\/$/)
+    expect((await call(olive, 'DELETE', `/api/docs/${docId}`)).status).toBe(204)
+    await hugo.context.setOffline(false)
+    const notice = hugo.page.locator('tandem-doc-list [role="alert"]').filter({ hasText: 'Budget' })
+    await notice.waitFor({ timeout: 15_000 })
+
+    // signing out would delete them: asked first, and Cancel keeps everything
+    await pressSignOut(hugo, 'hugo2')
+    const question = hugo.page.getByRole('dialog', { name: 'Sign out and delete unsent changes?' })
+    await question.waitFor()
+    expect(await question.innerText()).toMatch(/“Budget” could not be sent.*Signing out deletes them from this browser/s)
+    await question.getByRole('button', { name: 'Cancel' }).click()
+    await question.waitFor({ state: 'hidden' })
+    await hugo.page.getByRole('button', { name: /^Your account \(hugo2\)/ }).waitFor()
+    expect(await hasCopy(hugo.page, docId)).toBe(true)
+    await notice.waitFor()
+
+    // asked again, the person signs out anyway: the copy is gone
+    await pressSignOut(hugo, 'hugo2')
+    await question.getByRole('button', { name: 'Sign out anyway' }).click()
+    await hugo.page.getByRole('heading', { name: 'Sign in to Tandem' }).waitFor()
+    await waitFor('the copy gone from this browser', async () => !(await hasCopy(hugo.page, docId)))
+    expect(hugo.errors).toEqual([])
+    await Promise.all([olive.context.close(), hugo.context.close()])
+  })
+
+  it('asks before a sign-out deletes changes not sent yet, and signs out without asking once they are sent', async () => {
+    const olive = await person('olive3')
+    const docId = (await call(olive, 'POST', '/api/docs', { title: 'Minutes' })).body.id as string
+    await olive.page.goto(`/d/${docId}`)
+    await waitForStatus(olive.page, 'connected')
+    await editor(olive.page).click()
+    await olive.page.keyboard.type('Minutes.')
+    await waitForSave(olive.page, 'saved')
+
+    // the server takes requests but not this document's changes: its WebSocket goes nowhere
+    let blocked = true
+    await olive.page.routeWebSocket(/\/sync\//, (ws) => (blocked ? ws.close({ code: 1001 }) : ws.connectToServer()))
+    await olive.page.reload()
+    await editor(olive.page).click()
+    await caretTo(olive.page, 'end')
+    await olive.page.keyboard.type(' Not sent yet.')
+    await waitFor('the document pending', async () => Object.keys(await pendingDocs(olive.page)).includes(docId))
+
+    await pressSignOut(olive, 'olive3')
+    const question = olive.page.getByRole('dialog', { name: 'Sign out and delete unsent changes?' })
+    await question.waitFor()
+    expect(await question.innerText()).toMatch(/“Minutes” have not reached the server yet.*Signing out deletes them from this browser/s)
+    await question.getByRole('button', { name: 'Cancel' }).click()
+    await question.waitFor({ state: 'hidden' })
+    expect(Object.keys(await pendingDocs(olive.page))).toEqual([docId])
+
+    // the connection comes back: the changes are sent, and signing out asks nothing
+    blocked = false
+    await olive.page.reload()
+    await waitForStatus(olive.page, 'connected')
+    await waitFor('the change in the store', async () => (await storedText(server.storage, docId)).includes('Minutes. Not sent yet.'), 15_000)
+    await waitFor('nothing pending', async () => Object.keys(await pendingDocs(olive.page)).length === 0, 15_000)
+    await pressSignOut(olive, 'olive3')
+    await olive.page.getByRole('heading', { name: 'Sign in to Tandem' }).waitFor()
+    expect(await question.count()).toBe(0)
+    expect(olive.errors).toEqual([])
+    await olive.context.close()
+  })
 })

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { PENDING_KEY, PendingDocs, UNDELIVERED_EVENT, UNDELIVERED_KEY } from '../../client/collab/pending.js'
 import { plainText } from '../../client/collab/session.js'
+import { signOutWarning, titleList } from '../../client/components/identity/sign-out-warning.js'
 
 function memoryStore() {
   const data = new Map<string, string>()
@@ -72,5 +73,30 @@ describe('plainText', () => {
     list.insert(0, [item])
     body.insert(0, [para(text('Plan '), text('bold', { bold: {} })), list, para(), para(text('one'), new Y.XmlElement('hard_break'), text('two'))])
     expect(plainText(body)).toBe('Plan bold\nTent\n\none\ntwo')
+  })
+})
+
+describe('what signing out would delete', () => {
+  it('lists one account\'s pending and undelivered documents, not another\'s', () => {
+    const pending = new PendingDocs(memoryStore(), null)
+    pending.add('a', { account: 'hugo', share: null })
+    pending.add('b', { account: 'olive', share: null })
+    pending.add('c', { account: 'hugo', share: 'secret' })
+    pending.undeliverable('c', 'no-access')
+    expect(pending.unsent('hugo')).toEqual({ pending: ['a'], undelivered: ['c'] })
+    expect(pending.unsent('olive')).toEqual({ pending: ['b'], undelivered: [] })
+    expect(pending.unsent(null)).toEqual({ pending: [], undelivered: [] })
+  })
+
+  it('names the documents, and asks nothing when nothing is unsent', () => {
+    expect(titleList(['A'])).toBe('“A”')
+    expect(titleList(['A', ' '])).toBe('“A” and “Untitled”')
+    expect(titleList(['A', 'B', 'C'])).toBe('“A”, “B” and “C”')
+    expect(titleList(['A', 'B', 'C', 'D', 'E'])).toBe('“A”, “B”, “C” and 2 more')
+    expect(signOutWarning({ pending: [], undelivered: [] })).toBeNull()
+    const both = signOutWarning({ pending: ['Plan'], undelivered: ['Old'] })!
+    expect(both.danger).toBe(true)
+    expect(both.confirmLabel).toBe('Sign out anyway')
+    expect(both.message).toMatch(/“Plan” have not reached the server yet\..*“Old” could not be sent.*Signing out deletes them from this browser\.$/)
   })
 })

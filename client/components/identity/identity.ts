@@ -14,7 +14,12 @@ import type { AuthState } from '../../auth.js'
 import { PASSWORD_LENGTH } from '../../../shared/validate.js'
 import { authContext, identityContext } from '../../context.js'
 import { initials, MAX_NAME_LENGTH, PALETTE, type Identity } from '../../identity.js'
+import { PendingDocs } from '../../collab/pending.js'
+import { readLocalCopy } from '../../collab/session.js'
 import { ActionController } from '../action.js'
+import type { TandemConfirmDialog } from '../confirm-dialog/confirm-dialog.js'
+import '../confirm-dialog/define.js'
+import { signOutWarning } from './sign-out-warning.js'
 import { identityStyles } from './identity.styles.js'
 
 export class TandemIdentity extends LitElement {
@@ -154,6 +159,14 @@ export class TandemIdentity extends LitElement {
   private async signOut(): Promise<void> {
     const auth = this.auth.value
     if (!auth) return
+    const warning = signOutWarning(await unsentTitles(auth.state.user?.id ?? null))
+    if (warning) {
+      const dialog = this.renderRoot.querySelector<TandemConfirmDialog>('tandem-confirm-dialog')!
+      if (!(await dialog.ask(warning))) {
+        void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.sign-out')?.focus())
+        return
+      }
+    }
     await this.action.run('sign-out', () => auth.signOut())
   }
 
@@ -242,6 +255,20 @@ export class TandemIdentity extends LitElement {
         </fieldset>
         <div class="actions"><button class="primary" @click=${() => this.close(true)}>Done</button></div>
       </div>
+      <tandem-confirm-dialog></tandem-confirm-dialog>
     `
   }
+}
+
+/** How long signing out waits to read a copy's title before naming it "Untitled". */
+const TITLE_WAIT_MS = 2000
+
+/** Titles of `account`'s documents whose changes this browser holds unsent, read from its copies. */
+async function unsentTitles(account: string | null): Promise<{ pending: string[]; undelivered: string[] }> {
+  const unsent = new PendingDocs().unsent(account)
+  // a copy that cannot be read (or not soon) still counts: its changes are lost all the same
+  const title = (docId: string) =>
+    Promise.race([readLocalCopy(docId).then((copy) => copy.title, () => ''), new Promise<string>((resolve) => setTimeout(resolve, TITLE_WAIT_MS, ''))])
+  const [pending, undelivered] = await Promise.all([Promise.all(unsent.pending.map(title)), Promise.all(unsent.undelivered.map(title))])
+  return { pending, undelivered }
 }
