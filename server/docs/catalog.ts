@@ -7,6 +7,8 @@ import * as Y from 'yjs'
 import { MAX_TITLE_LENGTH, TITLE } from '../../shared/doc-fields.js'
 import { newDocId } from '../../shared/validate.js'
 import type { RecordWrite, Storage } from '../storage/storage.js'
+import type { ExportFormat } from '../../shared/export.js'
+import { exportFile } from './export.js'
 import { DOC_RECORD, newMeta, type DocMeta } from './meta.js'
 import { DocumentDeletedError } from '../sync/room.js'
 import type { Registry } from './registry.js'
@@ -128,6 +130,21 @@ export class Catalog {
       if (stored) await this.storage.putRecords([{ kind: DOC_RECORD, id, value: { ...stored, title: clean } }])
     }
     return this.get(id)
+  }
+
+  /**
+   * A document as a file in `format`, as it is durable now (see server/docs/export.ts).
+   * Undefined when it does not exist (`mustExist`; an id nobody wrote to is an empty document
+   * otherwise), or was deleted meanwhile.
+   */
+  async export(id: string, format: ExportFormat, mustExist = true): Promise<{ title: string; text: string } | undefined> {
+    if (mustExist && (await this.get(id)) === undefined) return undefined
+    try {
+      return await this.registry.read(id, (doc) => exportFile(doc, format))
+    } catch (err) {
+      if (err instanceof DocumentDeletedError) return undefined
+      throw err
+    }
   }
 
   /** Deletes a document for good: open editors are told, its content is removed, its id retired. */

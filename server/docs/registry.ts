@@ -90,6 +90,16 @@ export class Registry {
     }
   }
 
+  /** Reads a document as it is durable (see Room.read), loading it if needed, and unloading it again when nobody has it open. */
+  async read<T>(docId: string, read: (doc: Y.Doc) => T): Promise<T> {
+    const room = this.open(docId)
+    try {
+      return await room.read(read)
+    } finally {
+      room.release()
+    }
+  }
+
   /**
    * Deletes a document: its room stops taking changes and tells every peer (4410), pending writes
    * land, `writeTombstone` records the deletion, then every stored entry and checkpoint goes.

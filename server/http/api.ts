@@ -6,12 +6,14 @@
  *   GET    /api/docs/:id      DocSummary, or 404
  *   PATCH  /api/docs/:id      { title }             DocSummary (open editors see the title), or 404
  *   DELETE /api/docs/:id      204 (open editors are closed with 4410), or 404
+ *   GET    /api/docs/:id/export?format=markdown|text   the document as a file to download, or 404
  *
  * Input is validated with zod; anything wrong is a 400 with a message saying what and where.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
 import { MAX_TITLE_LENGTH } from '../../shared/doc-fields.js'
+import { EXPORT_FORMATS, EXPORT_TYPES, exportFileName } from '../../shared/export.js'
 import { isDocId } from '../../shared/validate.js'
 import type { Auth } from '../auth/auth.js'
 import { can } from '../auth/roles.js'
@@ -37,6 +39,18 @@ export const CreateBody = z.strictObject({ title: title.optional() }, { error: '
 export const PatchBody = z.strictObject({ title }, { error: 'the body must be a JSON object such as {"title": "Notes"}' })
 /** Query of GET /api/docs. */
 export const ListQuery = z.object({ q: z.string().max(MAX_TITLE_LENGTH, `q must be at most ${MAX_TITLE_LENGTH} characters`).optional() })
+
+/** Query of GET /api/docs/:id/export. */
+export const ExportQuery = z.object({
+  format: z.enum(EXPORT_FORMATS, { error: `format must be one of ${EXPORT_FORMATS.join(', ')}` }).default('markdown'),
+})
+
+/** A Content-Disposition that downloads as `name`, readable by old and new clients alike. */
+export function attachment(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_')
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`
+}
 
 /** The first problem of a failed parse, as one sentence naming the field. */
 export function describeIssue(error: z.ZodError): string {
@@ -114,6 +128,24 @@ export function addApiRoutes(router: Router, ctx: ApiContext): void {
     if (!doc && policy.mode === 'token') return json(res, 200, { id, title: '', createdAt: null, updatedAt: null, role })
     if (!doc) throw notFound(id)
     json(res, 200, { ...doc, role })
+  })
+
+  router.add('GET', '/api/docs/:id/export', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
+    const id = docId(route)
+    guard.require(await guard.access(req, route.url), id, 'read')
+    const { format } = parse(ExportQuery, Object.fromEntries(route.url.searchParams))
+    // in token mode a document nobody opened yet exports empty, as GET says it is
+    const file = await catalog.export(id, format, policy.mode !== 'token')
+    if (!file) throw notFound(id)
+    const bytes = Buffer.from(file.text, 'utf8')
+    res.writeHead(200, {
+      'Content-Type': EXPORT_TYPES[format].mediaType,
+      'Content-Length': String(bytes.length),
+      'Content-Disposition': attachment(exportFileName(file.title, format)),
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    })
+    res.end(req.method === 'HEAD' ? undefined : bytes)
   })
 
   router.add('PATCH', '/api/docs/:id', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {

@@ -10,7 +10,9 @@ import { connect as connectTcp, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
-import { TITLE } from '../../shared/doc-fields.js'
+import { prosemirrorJSONToYXmlFragment } from 'y-prosemirror'
+import { CONTENT, TITLE } from '../../shared/doc-fields.js'
+import { schema } from '../../shared/schema.js'
 import { Close } from '../../shared/protocol.js'
 import { Router } from '../../server/http/router.js'
 import { createStaticHandler, IMMUTABLE } from '../../server/http/static.js'
@@ -206,6 +208,55 @@ describe('/api/docs', () => {
     const list = (await call(tandem.url, 'GET', '/api/docs')).json().docs
     expect(list.map((d: { id: string; title: string }) => [d.id, d.title])).toEqual([[a.id, 'Typed title']])
     expect((await call(tandem.url, 'GET', `/api/docs/${b.id}`)).status).toBe(404)
+  })
+})
+
+describe('/api/docs/:id/export', () => {
+  it('downloads what everyone sees as Markdown or plain text, named after the title, loaded or not', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    let tandem = await startServer({ dataDir: data.dir })
+    const { id } = (await call(tandem.url, 'POST', '/api/docs', jsonBody({ title: 'Q3: plans' }))).json()
+    const writer = connect(tandem.wsUrl, id)
+    await writer.synced()
+    const body = {
+      type: 'doc',
+      content: [
+        { type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: 'Goals' }] },
+        { type: 'paragraph', content: [{ type: 'text', text: 'Ship ' }, { type: 'text', text: 'export', marks: [{ type: 'bold' }] }, { type: 'text', text: '.' }] },
+        { type: 'task_list', content: [{ type: 'task_item', attrs: { checked: true }, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Markdown' }] }] }] },
+      ],
+    }
+    prosemirrorJSONToYXmlFragment(schema, body, writer.doc.getXmlFragment(CONTENT))
+    const markdown = '# Q3: plans\n\n## Goals\n\nShip **export**.\n\n- [x] Markdown\n'
+    const exported = async (query = '') => call(tandem.url, 'GET', `/api/docs/${id}/export${query}`)
+    // relayed means durable: the export sees it at once
+    await waitFor('the export to hold the edit', async () => (await exported()).body.toString('utf8') === markdown)
+    const md = await exported('?format=markdown')
+    expect(md.status).toBe(200)
+    expect(md.headers['content-type']).toBe('text/markdown; charset=utf-8')
+    expect(md.headers['content-disposition']).toBe(`attachment; filename="Q3 plans.md"; filename*=UTF-8''Q3%20plans.md`)
+    expect(md.headers['cache-control']).toBe('no-store')
+    const text = await exported('?format=text')
+    expect(text.headers['content-type']).toBe('text/plain; charset=utf-8')
+    expect(text.body.toString('utf8')).toBe('Q3: plans\n\nGoals\nShip export.\nMarkdown\n')
+    const head = await call(tandem.url, 'HEAD', `/api/docs/${id}/export`)
+    expect([head.status, head.body.length, head.headers['content-length']]).toEqual([200, 0, String(Buffer.byteLength(markdown))])
+    writer.destroy()
+
+    // after a restart, from the store, with nobody in the document
+    await tandem.close()
+    tandem = await startServer({ dataDir: data.dir })
+    cleanups.push(() => tandem.close())
+    expect((await exported()).body.toString('utf8')).toBe(markdown)
+    await waitFor('the document to be unloaded again', () => tandem.registry.size === 0)
+
+    expect((await exported('?format=pdf')).json()).toEqual({ error: 'format must be one of markdown, text' })
+    expect((await exported('?format=pdf')).status).toBe(400)
+    expect((await call(tandem.url, 'GET', '/api/docs/nope/export')).status).toBe(404)
+    expect((await call(tandem.url, 'GET', '/api/docs/bad%20id/export')).status).toBe(400)
+    expect((await call(tandem.url, 'DELETE', `/api/docs/${id}`)).status).toBe(204)
+    expect((await exported()).status).toBe(404)
   })
 })
 

@@ -167,6 +167,21 @@ describe('accounts mode: role by action', () => {
   })
 })
 
+describe('accounts mode: export', () => {
+  it('gives the file to whoever may read the document, and to nobody else', async () => {
+    const w = await world()
+    const path = `/api/docs/${w.id}/export`
+    for (const [who, status] of [[w.alice, 200], [w.bob, 200], [w.carol, 200], [w.dave, 404]] as const) {
+      const res = await who.request('GET', path)
+      expect([who.name, res.status]).toEqual([who.name, status])
+      if (status === 200) expect(res.body).toBe('# Plans\n')
+    }
+    const viaLink = new Person(w.server.url, 'link-viewer')
+    expect((await viaLink.request('GET', path, undefined, { 'X-Tandem-Share': w.viewSecret })).status).toBe(200)
+    expect((await new Person(w.server.url, 'anonymous').request('GET', path)).status).toBe(401)
+  })
+})
+
 describe('accounts mode: sharing routes', () => {
   it('tell people without access nothing about which usernames exist', async () => {
     const w = await world()

@@ -1,0 +1,107 @@
+/**
+ * A document as a file to take elsewhere: Markdown (CommonMark, with GitHub's task lists and
+ * strikethrough) or plain text, from a document body of the shared schema, with its title. Used
+ * by the editor's Download menu and by the server's export endpoint, so both give the same file.
+ *
+ * Attributes come from other peers and are untrusted: a link whose href is not an allowed URL
+ * (safeHref) is exported as its text alone.
+ */
+import type { Mark, Node as PMNode } from 'prosemirror-model'
+import { defaultMarkdownSerializer as base, MarkdownSerializer, type MarkdownSerializerState } from 'prosemirror-markdown'
+import { safeHref } from './schema.js'
+
+/** The file formats a document exports to. */
+export const EXPORT_FORMATS = ['markdown', 'text'] as const
+
+/** One of EXPORT_FORMATS. */
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
+/** File extension and media type of each format. */
+export const EXPORT_TYPES: Readonly<Record<ExportFormat | 'html', { readonly extension: string; readonly mediaType: string }>> = {
+  markdown: { extension: 'md', mediaType: 'text/markdown; charset=utf-8' },
+  text: { extension: 'txt', mediaType: 'text/plain; charset=utf-8' },
+  html: { extension: 'html', mediaType: 'text/html; charset=utf-8' },
+}
+
+/** Longest file name stem taken from a title. */
+const MAX_STEM = 100
+
+/** A file name for a document titled `title`: characters no file system takes removed, "Untitled" when none is left. */
+export function exportFileName(title: string, format: ExportFormat | 'html'): string {
+  // eslint-disable-next-line no-control-regex
+  const stem = title.replace(/[\u0000-\u001f\u007f\\/:*?"<>|]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, MAX_STEM).trim().replace(/^\.+/, '')
+  return `${stem || 'Untitled'}.${EXPORT_TYPES[format].extension}`
+}
+
+/** An href as a Markdown link destination: characters that would end it percent-encoded. */
+function destination(href: string): string {
+  return href.replace(/[\s()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+}
+
+/** A link title as a Markdown link title, in double quotes. */
+function linkTitle(title: unknown): string {
+  return typeof title === 'string' && title !== '' ? ` "${title.replace(/[\\"]/g, '\\$&').replace(/\s+/g, ' ')}"` : ''
+}
+
+const markdown = new MarkdownSerializer(
+  {
+    ...base.nodes,
+    task_list(state: MarkdownSerializerState, node: PMNode) {
+      state.renderList(node, '  ', () => '- ')
+    },
+    task_item(state: MarkdownSerializerState, node: PMNode) {
+      state.write(node.attrs.checked === true ? '[x] ' : '[ ] ')
+      state.renderContent(node)
+    },
+    code_block(state: MarkdownSerializerState, node: PMNode) {
+      // a fence longer than any run of backticks inside the code
+      const longest = Math.max(2, ...(node.textContent.match(/`+/g) ?? []).map((run) => run.length))
+      const fence = '`'.repeat(longest + 1)
+      state.write(`${fence}\n`)
+      state.text(node.textContent, false)
+      state.ensureNewLine()
+      state.write(fence)
+      state.closeBlock(node)
+    },
+  },
+  {
+    italic: base.marks.em!,
+    bold: base.marks.strong!,
+    code: base.marks.code!,
+    strike: { open: '~~', close: '~~', mixable: true, expelEnclosingWhitespace: true },
+    // Markdown has no underline; CommonMark keeps inline HTML, and GitHub renders it
+    underline: { open: '<u>', close: '</u>', mixable: true, expelEnclosingWhitespace: true },
+    link: {
+      open: (_state: MarkdownSerializerState, mark: Mark) => (safeHref(mark.attrs.href) === null ? '' : '['),
+      close: (_state: MarkdownSerializerState, mark: Mark) => {
+        const href = safeHref(mark.attrs.href)
+        return href === null ? '' : `](${destination(href)}${linkTitle(mark.attrs.title)})`
+      },
+    },
+  },
+  { strict: false },
+)
+
+/** The body as Markdown, the title (when there is one) as its first-level heading. */
+export function toMarkdown(title: string, body: PMNode): string {
+  const heading = title.trim()
+  const head = heading ? `# ${heading.replace(/\s+/g, ' ').replace(/[\\`*_[\]#<>]/g, '\\$&')}` : ''
+  return file(head, markdown.serialize(body, { tightLists: true }), '\n\n')
+}
+
+/** The body as plain text, a line per block; the title (when there is one) first, then a blank line. */
+export function toPlainText(title: string, body: PMNode): string {
+  const text = body.textBetween(0, body.content.size, '\n', (leaf) => (leaf.type.name === 'hard_break' ? '\n' : ''))
+  return file(title.trim(), text, '\n\n')
+}
+
+/** The parts that are not empty, `between` each two, ending with one newline (an empty file when both are). */
+function file(head: string, text: string, between: string): string {
+  const parts = [head, text].filter((part) => part !== '')
+  return parts.length === 0 ? '' : `${parts.join(between)}\n`
+}
+
+/** The file of a document in `format`. */
+export function exportDocument(format: ExportFormat, title: string, body: PMNode): string {
+  return format === 'markdown' ? toMarkdown(title, body) : toPlainText(title, body)
+}
