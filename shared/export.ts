@@ -79,7 +79,8 @@ const markdown = new MarkdownSerializer(
       },
     },
   },
-  { strict: false },
+  // < and & would start inline HTML or an entity where the text meant the character itself
+  { strict: false, escapeExtraCharacters: /[<&]/g },
 )
 
 /** The body as Markdown, the title (when there is one) as its first-level heading. */
