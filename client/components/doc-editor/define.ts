@@ -1,5 +1,6 @@
 /** Registers `<tandem-doc-editor>` and the components it renders. */
 import '../connection-status/define.js'
+import '../download-menu/define.js'
 import '../presence-list/define.js'
 import '../share-dialog/define.js'
 import '../toolbar/define.js'

@@ -39,6 +39,7 @@ import { afterPendingInput } from '../../editor/pending-input.js'
 import { createEditorState, nodeViews } from '../../editor/setup.js'
 import type { Identity, IdentityStore } from '../../identity.js'
 import { webStorage } from '../../web-storage.js'
+import type { DownloadSource } from '../download-menu/download-menu.js'
 import { icons } from '../icons.js'
 import type { TandemShareDialog } from '../share-dialog/share-dialog.js'
 import type { TandemToolbar } from '../toolbar/toolbar.js'
@@ -516,6 +517,10 @@ export class TandemDocEditor extends LitElement {
    * Copies the title and text to the clipboard, so changes the server refused are not lost when
    * the person discards them (see ../../clipboard.ts).
    */
+  /** What the Download menu saves: the title and the body as this browser shows them. */
+  private readonly downloadSource: DownloadSource = () =>
+    this.view && this.session ? { title: this.session.title.toString(), body: this.view.state.doc } : null
+
   private async copyText(): Promise<void> {
     const copied = await copyToClipboard(documentText(this.session?.title.toString() ?? '', this.contentText()), this.renderRoot)
     this.recovery = copied ? 'Your text was copied. Paste it somewhere safe before you discard it.' : 'Your text could not be copied. Select it in the page and copy it yourself.'
@@ -615,6 +620,7 @@ export class TandemDocEditor extends LitElement {
         <div class="people-status">
           <tandem-connection-status></tandem-connection-status>
           <tandem-presence-list></tandem-presence-list>
+          <tandem-download-menu .source=${this.loaded ? this.downloadSource : null}></tandem-download-menu>
           ${sharing ? html`<button class="share" aria-label="Share" title="Share" @click=${this.openSharing}>${icons.share}<span>Share</span></button>` : nothing}
         </div>
         ${this.renderViewOnly()}

@@ -1,0 +1,97 @@
+/**
+ * `<tandem-download-menu>`: a Download button in the editor's header that opens a short list
+ * of file formats (Markdown, HTML, plain text) and saves the open document in the one chosen
+ * (see client/export.ts). A disclosure, not an ARIA menu: Tab moves through the formats, Escape
+ * or a click elsewhere closes it and gives the focus back to the button.
+ *
+ * Properties: `source`, a function giving the document's title and body (null: nothing to save
+ * yet, the button is disabled). Slots: none. Events: none. CSS parts: `button`, `list`.
+ */
+import { html, LitElement, nothing } from 'lit'
+import type { Node as PMNode } from 'prosemirror-model'
+import { documentFile, saveFile, type DownloadFormat } from '../../export.js'
+import { icons } from '../icons.js'
+import { downloadMenuStyles } from './download-menu.styles.js'
+
+/** The formats offered, in order, with their labels. */
+const FORMATS: ReadonlyArray<{ readonly format: DownloadFormat; readonly label: string; readonly hint: string }> = [
+  { format: 'markdown', label: 'Markdown', hint: '.md' },
+  { format: 'html', label: 'Web page', hint: '.html' },
+  { format: 'text', label: 'Plain text', hint: '.txt' },
+]
+
+/** What the menu saves. */
+export type DownloadSource = () => { readonly title: string; readonly body: PMNode } | null
+
+export class TandemDownloadMenu extends LitElement {
+  static override styles = downloadMenuStyles
+  static override properties = {
+    source: { attribute: false },
+    open: { state: true },
+  }
+
+  declare source: DownloadSource | null
+  declare open: boolean
+
+  private readonly onDocumentPointer = (event: Event) => {
+    if (this.open && !event.composedPath().includes(this)) this.open = false
+  }
+
+  constructor() {
+    super()
+    this.source = null
+    this.open = false
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    document.addEventListener('pointerdown', this.onDocumentPointer)
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    document.removeEventListener('pointerdown', this.onDocumentPointer)
+  }
+
+  private toggle(): void {
+    this.open = !this.open
+    if (this.open) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.list button')?.focus())
+  }
+
+  private close(): void {
+    this.open = false
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.toggle')?.focus())
+  }
+
+  private save(format: DownloadFormat): void {
+    const doc = this.source?.()
+    if (!doc) return
+    const file = documentFile(format, doc.title, doc.body)
+    saveFile(file.name, file.type, file.text)
+    this.close()
+  }
+
+  override render() {
+    return html`<div @keydown=${(e: KeyboardEvent) => this.open && e.key === 'Escape' && (e.preventDefault(), this.close())}>
+      <button
+        class="toggle"
+        part="button"
+        aria-expanded=${this.open ? 'true' : 'false'}
+        aria-controls="formats"
+        title="Download"
+        ?disabled=${this.source === null}
+        @click=${this.toggle}
+      >
+        ${icons.download}<span>Download</span>
+      </button>
+      ${this.open
+        ? html`<ul id="formats" class="list" part="list" aria-label="Download as">
+            ${FORMATS.map(
+              ({ format, label, hint }) =>
+                html`<li><button @click=${() => this.save(format)}>${label} <span class="hint">${hint}</span></button></li>`,
+            )}
+          </ul>`
+        : nothing}
+    </div>`
+  }
+}

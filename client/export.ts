@@ -1,0 +1,54 @@
+/**
+ * Downloading the open document as a file: Markdown or plain text as the server's export gives
+ * them (shared/export.ts), or a standalone HTML page drawn with the schema's own toDOM (so a
+ * link that is not allowed stays without its href there too). Made from what this browser shows,
+ * so it works offline and includes changes not sent yet.
+ */
+import { DOMSerializer, type Node as PMNode } from 'prosemirror-model'
+import { EXPORT_TYPES, exportDocument, exportFileName, type ExportFormat } from '../shared/export.js'
+import { schema } from '../shared/schema.js'
+
+/** The formats the editor offers. */
+export type DownloadFormat = ExportFormat | 'html'
+
+/** A standalone HTML page of the document: its title as <title> and <h1>, then the body. */
+export function toHtml(title: string, body: PMNode): string {
+  const page = document.implementation.createHTMLDocument(title.trim() || 'Untitled')
+  const meta = page.createElement('meta')
+  meta.setAttribute('charset', 'utf-8')
+  page.head.prepend(meta)
+  const style = page.createElement('style')
+  style.textContent = 'body{max-width:48rem;margin:2rem auto;padding:0 1rem;font:16px/1.6 system-ui,sans-serif}pre{background:#f4f4f4;padding:.75rem;overflow:auto}blockquote{border-left:3px solid #ccc;margin-left:0;padding-left:1rem;color:#555}ul.task-list{list-style:none;padding-left:1.2rem}li.task-item{display:flex;gap:.5rem}'
+  page.head.append(style)
+  if (title.trim()) {
+    const h1 = page.createElement('h1')
+    h1.textContent = title.trim()
+    page.body.append(h1)
+  }
+  page.body.append(DOMSerializer.fromSchema(schema).serializeFragment(body.content, { document: page }))
+  // what makes sense in the editor only: editable islands and live checkboxes
+  for (const el of page.body.querySelectorAll('[contenteditable]')) el.removeAttribute('contenteditable')
+  for (const box of page.body.querySelectorAll('input[type="checkbox"]')) box.setAttribute('disabled', '')
+  return `<!doctype html>\n${page.documentElement.outerHTML}\n`
+}
+
+/** The file of a document in `format`: its name, media type and text. */
+export function documentFile(format: DownloadFormat, title: string, body: PMNode): { name: string; type: string; text: string } {
+  const text = format === 'html' ? toHtml(title, body) : exportDocument(format, title, body)
+  return { name: exportFileName(title, format), type: EXPORT_TYPES[format].mediaType, text }
+}
+
+/** Has the browser save `text` as a file named `name`. */
+export function saveFile(name: string, type: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }))
+  const a = document.createElement('a')
+  a.href = url
+  a.download = name
+  a.rel = 'noopener'
+  a.style.display = 'none'
+  document.body.append(a)
+  a.click()
+  a.remove()
+  // the download has its own reference by now; the URL need not outlive this turn by much
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}

@@ -1,0 +1,106 @@
+/**
+ * Downloading a document in Chromium against a real server: the Download menu in the editor's
+ * header saves what both people wrote as Markdown (the same file the server's export gives), as
+ * a web page and as plain text, named after the title; offline it saves what this browser holds.
+ */
+import { readFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { waitFor } from '../helpers/wait.js'
+import { caretTo, CHROMIUM, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, waitForSave, waitForStatus } from './harness.js'
+
+/** Chooses `label` in the Download menu; resolves the saved file's name and text. */
+async function download(page: Page, label: string): Promise<{ name: string; text: string }> {
+  await page.getByRole('button', { name: 'Download' }).click()
+  const saved = page.waitForEvent('download')
+  await page.getByRole('list', { name: 'Download as' }).getByRole('button', { name: new RegExp(`^${label}`) }).click()
+  const file = await saved
+  return { name: file.suggestedFilename(), text: readFileSync((await file.path())!, 'utf8') }
+}
+
+describe.skipIf(!CHROMIUM)(`downloading a document in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
+  let browser: Browser
+  let server: Awaited<ReturnType<typeof startAppServer>>
+
+  beforeAll(async () => {
+    ensureBuilt()
+    ;[browser, server] = await Promise.all([launch(), startAppServer()])
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    server?.cleanupData()
+  })
+
+  it('saves what both people wrote as Markdown, a web page and plain text, named after the title', async () => {
+    const docId = (await server.catalog.create('Trip: plan')).id
+    const ann = await openDoc(browser, server.url, docId, { name: 'Ann Writer', color: '#1565c0' })
+    const ben = await openDoc(browser, server.url, docId, { name: 'Ben Helper', color: '#2e7d32' })
+    await editor(ann.page).click()
+    await ann.page.keyboard.type('## Days')
+    await ann.page.keyboard.press('Enter')
+    await ann.page.keyboard.type('Leave on ')
+    await ann.page.keyboard.press(`${MOD}+b`)
+    await ann.page.keyboard.type('Friday')
+    await ann.page.keyboard.press(`${MOD}+b`)
+    await ann.page.keyboard.type('.')
+    await ann.page.keyboard.press('Enter')
+    await ann.page.keyboard.type('[ ] Book <train>')
+    await waitFor('Ben to see Ann\'s task', async () => (await editor(ben.page).innerText()).includes('Book <train>'))
+    await caretTo(ben.page, 'end')
+    await ben.page.keyboard.press('Enter')
+    await ben.page.keyboard.press('Enter')
+    await ben.page.keyboard.type('- Pack')
+    await converged([ann.page, ben.page])
+    await Promise.all([waitForSave(ann.page, 'saved'), waitForSave(ben.page, 'saved')])
+
+    const markdown = '# Trip: plan\n\n## Days\n\nLeave on **Friday**.\n\n- [ ] Book \\<train>\n\n* Pack\n'
+    const md = await download(ann.page, 'Markdown')
+    expect(md).toEqual({ name: 'Trip plan.md', text: markdown })
+    // the same file the server gives
+    expect(await (await fetch(`${server.url}/api/docs/${docId}/export`)).text()).toBe(markdown)
+
+    const page = await download(ben.page, 'Web page')
+    expect(page.name).toBe('Trip plan.html')
+    expect(page.text).toMatch(/^<!doctype html>\n<html><head><meta charset="utf-8"><title>Trip: plan<\/title>/)
+    expect(page.text).toContain('<h1>Trip: plan</h1><h2>Days</h2><p>Leave on <strong>Friday</strong>.</p>')
+    expect(page.text).toContain('Book &lt;train&gt;')
+    expect(page.text).not.toContain('contenteditable')
+
+    const text = await download(ann.page, 'Plain text')
+    expect(text).toEqual({ name: 'Trip plan.txt', text: 'Trip: plan\n\nDays\nLeave on Friday.\nBook <train>\nPack\n' })
+    // the menu closed and gave the focus back
+    expect(await ann.page.getByRole('list', { name: 'Download as' }).count()).toBe(0)
+    const focused = await ann.page.evaluate(() => {
+      let el = document.activeElement
+      while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement
+      return el?.textContent?.trim()
+    })
+    expect(focused).toBe('Download')
+    expect([...ann.errors, ...ben.errors]).toEqual([])
+    await Promise.all([ann.context.close(), ben.context.close()])
+  })
+
+  it('offline, saves what this browser holds, changes not sent yet included', async () => {
+    const docId = (await server.catalog.create('Offline notes')).id
+    const cai = await openDoc(browser, server.url, docId, { name: 'Cai Away', color: '#6a1b9a' })
+    await editor(cai.page).click()
+    await cai.page.keyboard.type('Online.')
+    await waitForSave(cai.page, 'saved')
+    await cai.context.setOffline(true)
+    await waitForStatus(cai.page, 'offline')
+    await caretTo(cai.page, 'end')
+    await cai.page.keyboard.type(' Offline.')
+    const md = await download(cai.page, 'Markdown')
+    expect(md).toEqual({ name: 'Offline notes.md', text: '# Offline notes\n\nOnline. Offline.\n' })
+    expect(await (await fetch(`${server.url}/api/docs/${docId}/export`)).text()).toBe('# Offline notes\n\nOnline.\n')
+    // Escape closes the menu without saving anything
+    await cai.page.getByRole('button', { name: 'Download' }).click()
+    await cai.page.getByRole('list', { name: 'Download as' }).waitFor()
+    await cai.page.keyboard.press('Escape')
+    await cai.page.getByRole('list', { name: 'Download as' }).waitFor({ state: 'detached' })
+    expect(cai.errors).toEqual([])
+    await cai.context.close()
+  })
+})
