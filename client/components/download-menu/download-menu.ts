@@ -9,7 +9,7 @@
  */
 import { html, LitElement, nothing } from 'lit'
 import type { Node as PMNode } from 'prosemirror-model'
-import { documentFile, saveFile, type DownloadFormat } from '../../export.js'
+import type { DownloadFormat } from '../../export.js'
 import { icons } from '../icons.js'
 import { downloadMenuStyles } from './download-menu.styles.js'
 
@@ -63,9 +63,12 @@ export class TandemDownloadMenu extends LitElement {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.toggle')?.focus())
   }
 
-  private save(format: DownloadFormat): void {
+  private async save(format: DownloadFormat): Promise<void> {
     const doc = this.source?.()
     if (!doc) return
+    // loaded on first use (the Markdown serializer is a large part of the app); the service
+    // worker keeps it with the rest of the build, so this works offline too
+    const { documentFile, saveFile } = await import('../../export.js')
     const file = documentFile(format, doc.title, doc.body)
     saveFile(file.name, file.type, file.text)
     this.close()
@@ -88,7 +91,7 @@ export class TandemDownloadMenu extends LitElement {
         ? html`<ul id="formats" class="list" part="list" aria-label="Download as">
             ${FORMATS.map(
               ({ format, label, hint }) =>
-                html`<li><button @click=${() => this.save(format)}>${label} <span class="hint">${hint}</span></button></li>`,
+                html`<li><button @click=${() => void this.save(format)}>${label} <span class="hint">${hint}</span></button></li>`,
             )}
           </ul>`
         : nothing}
