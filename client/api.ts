@@ -123,6 +123,14 @@ export function requestHeaders(method: string, hasBody: boolean, credentials: Re
   return headers
 }
 
+/** A request body sent as it is with its own media type (a file to import), not as JSON. */
+export class RawBody {
+  constructor(
+    readonly data: Blob | string,
+    readonly type: string,
+  ) {}
+}
+
 /** Shared request plumbing of the API clients. */
 class ApiClient {
   constructor(
@@ -136,10 +144,13 @@ class ApiClient {
     if (UNSAFE.has(method)) await this.options.beforeChange?.()
     let res: Response
     try {
+      const raw = body instanceof RawBody ? body : null
+      const headers = requestHeaders(method, body !== undefined && raw === null, this.options.credentials?.() ?? {}, call.share)
+      if (raw) headers['Content-Type'] = raw.type
       res = await this.fetchImpl(`${this.base}/api${path}`, {
         method,
-        headers: requestHeaders(method, body !== undefined, this.options.credentials?.() ?? {}, call.share),
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers,
+        body: raw ? raw.data : body === undefined ? undefined : JSON.stringify(body),
         credentials: 'same-origin',
         signal: call.signal,
       })
@@ -189,6 +200,15 @@ export class DocsApi extends ApiClient {
   /** Creates a document (the caller owns it). */
   create(title = ''): Promise<DocSummary> {
     return this.call('POST', '/docs', { title }, {}, true)
+  }
+
+  /**
+   * Creates a document holding a Markdown or plain text file (by its extension: .md, .markdown,
+   * .mdown and .mkd are Markdown). The server titles it after the file's own title, or its name.
+   */
+  importFile(file: File): Promise<DocSummary> {
+    const type = /\.(md|markdown|mdown|mkd)$/i.test(file.name) ? 'text/markdown' : 'text/plain'
+    return this.call('POST', `/docs?filename=${encodeURIComponent(file.name)}`, new RawBody(file, `${type}; charset=utf-8`), {}, true)
   }
 
   /** One document with the caller's role; rejects with 404 when it does not exist or is not theirs. */

@@ -159,7 +159,7 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
     maxDocBytes: config.maxDocSize,
   })
   registry.startMaintenance(tuning.maintenanceMs ?? 1000)
-  const catalog = new Catalog(storage, registry, now)
+  const catalog = new Catalog(storage, registry, now, config.maxDocSize)
 
   let closing = false
   const wsOptions = {

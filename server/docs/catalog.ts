@@ -3,8 +3,10 @@
  * Cards (./meta.ts) are stored as records; titles live in the documents themselves (Y.Text
  * `title`) and are read back into the cards when documents compact.
  */
+import type { Node as PMNode } from 'prosemirror-model'
+import { prosemirrorToYXmlFragment } from 'y-prosemirror'
 import * as Y from 'yjs'
-import { MAX_TITLE_LENGTH, TITLE } from '../../shared/doc-fields.js'
+import { CONTENT, MAX_TITLE_LENGTH, TITLE } from '../../shared/doc-fields.js'
 import { newDocId } from '../../shared/validate.js'
 import type { RecordWrite, Storage } from '../storage/storage.js'
 import type { ExportFormat } from '../../shared/export.js'
@@ -36,12 +38,22 @@ function writeTitle(doc: Y.Doc, title: string): void {
   text.insert(0, title)
 }
 
+/** A new document's content would be larger than documents may be. */
+export class DocumentTooLargeError extends Error {
+  constructor(readonly bytes: number, readonly limit: number) {
+    super(`the document would take ${bytes} bytes; documents may take ${limit}`)
+    this.name = 'DocumentTooLargeError'
+  }
+}
+
 /** The catalogue of documents. */
 export class Catalog {
   constructor(
     private readonly storage: Storage,
     private readonly registry: Registry,
     private readonly now: () => number = Date.now,
+    /** Largest document (encoded), as the relay enforces it: an imported body may not pass it. */
+    private readonly maxDocBytes = Number.POSITIVE_INFINITY,
   ) {}
 
   /** The live card of a document: memory first (fresher), then storage. */
@@ -86,20 +98,24 @@ export class Catalog {
   }
 
   /**
-   * Creates a document with a fresh id; its title is written into the document too. `records`
-   * (an access list, say) are written in the same atomic batch.
+   * Creates a document with a fresh id; its title is written into the document too, and `body`
+   * (an imported file) when given. `records` (an access list, say) are written in the same atomic
+   * batch. Throws DocumentTooLargeError, writing nothing, when the content passes the limit.
    */
-  async create(title = '', records: (id: string) => RecordWrite[] = () => []): Promise<DocSummary> {
+  async create(title = '', records: (id: string) => RecordWrite[] = () => [], body: PMNode | null = null): Promise<DocSummary> {
     const clean = cleanTitle(title)
     const now = this.now()
     const id = newDocId()
-    // the title is in the document's first entry
-    const meta = newMeta(id, now, clean, clean ? 1 : 0)
+    // the title, and an imported body, are the document's first entry
+    const first = clean !== '' || body !== null
+    const meta = newMeta(id, now, clean, first ? 1 : 0)
     const doc = new Y.Doc()
     writeTitle(doc, clean)
+    if (body) doc.transact(() => prosemirrorToYXmlFragment(body, doc.getXmlFragment(CONTENT)))
     const update = Y.encodeStateAsUpdate(doc)
     doc.destroy()
-    await this.storage.append(clean ? [{ docId: id, entry: { seq: 1, time: now, updates: [update] } }] : [], [
+    if (update.length > this.maxDocBytes) throw new DocumentTooLargeError(update.length, this.maxDocBytes)
+    await this.storage.append(first ? [{ docId: id, entry: { seq: 1, time: now, updates: [update] } }] : [], [
       { kind: DOC_RECORD, id, value: meta },
       ...records(id),
     ])

@@ -3,6 +3,9 @@
  *
  *   GET    /api/docs?q=text   { docs: DocSummary[] }, most recently edited first, q filters titles
  *   POST   /api/docs          { title? }            201 DocSummary (Location: /api/docs/<id>)
+ *   POST   /api/docs?title=&filename=   a Markdown (text/markdown) or plain text (text/plain)
+ *                             file: the same, holding it; titled ?title=, else by the file's own
+ *                             title (a leading # heading), else by ?filename= without extension
  *   GET    /api/docs/:id      DocSummary, or 404
  *   PATCH  /api/docs/:id      { title }             DocSummary (open editors see the title), or 404
  *   DELETE /api/docs/:id      204 (open editors are closed with 4410), or 404
@@ -14,12 +17,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
 import { MAX_TITLE_LENGTH } from '../../shared/doc-fields.js'
 import { EXPORT_FORMATS, EXPORT_TYPES, exportFileName } from '../../shared/export.js'
+import { importDocument, MAX_IMPORT_CHARS, type ImportFormat } from '../../shared/import.js'
 import { isDocId } from '../../shared/validate.js'
 import type { Auth } from '../auth/auth.js'
 import { can } from '../auth/roles.js'
-import type { Catalog } from '../docs/catalog.js'
+import { DocumentTooLargeError, type Catalog } from '../docs/catalog.js'
 import type { Guard } from './guard.js'
-import { HttpError, json, readJson } from './respond.js'
+import { HttpError, json, readBody, readJson } from './respond.js'
 import type { RouteContext, Router } from './router.js'
 
 /** Path prefix of the API. */
@@ -39,6 +43,38 @@ export const CreateBody = z.strictObject({ title: title.optional() }, { error: '
 export const PatchBody = z.strictObject({ title }, { error: 'the body must be a JSON object such as {"title": "Notes"}' })
 /** Query of GET /api/docs. */
 export const ListQuery = z.object({ q: z.string().max(MAX_TITLE_LENGTH, `q must be at most ${MAX_TITLE_LENGTH} characters`).optional() })
+
+/** Query of POST /api/docs with a file. */
+export const ImportQuery = z.object({
+  title: title.optional(),
+  filename: z.string().max(1024, 'filename must be at most 1024 characters').optional(),
+})
+
+/** A file's name without its folder and extension: the title of a file that names none. */
+export function fileStem(name: string): string {
+  return name.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '')
+}
+
+/** Largest file POST /api/docs takes (UTF-8 takes at most 3 bytes per UTF-16 code unit). */
+const MAX_IMPORT_BYTES = 3 * MAX_IMPORT_CHARS
+
+/** The import format a request's Content-Type names, or null when it is not a file to import. */
+export function importFormat(req: IncomingMessage): ImportFormat | null {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
+  if (type === 'text/markdown' || type === 'text/x-markdown') return 'markdown'
+  if (type === 'text/plain') return 'text'
+  return null
+}
+
+/** A request body as UTF-8 text, or a 400 when it is not. */
+async function textBody(req: IncomingMessage): Promise<string> {
+  const bytes = await readBody(req, MAX_IMPORT_BYTES)
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
+  } catch {
+    throw new HttpError(400, 'the file is not UTF-8 text')
+  }
+}
 
 /** Query of GET /api/docs/:id/export. */
 export const ExportQuery = z.object({
@@ -109,14 +145,23 @@ export function addApiRoutes(router: Router, ctx: ApiContext): void {
 
   router.add('POST', '/api/docs', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
     const access = await guard.access(req, route.url)
-    const input = parse(CreateBody, await body(req, true))
+    const format = importFormat(req)
+    const input = format === null ? parse(CreateBody, await body(req, true)) : parse(ImportQuery, Object.fromEntries(route.url.searchParams))
+    const filename = 'filename' in input && typeof input.filename === 'string' ? input.filename : ''
     const p = access.principal
     if (policy.mode === 'accounts' && p.kind !== 'user') throw new HttpError(401, 'sign in to create documents')
     if (policy.mode === 'token' && !can(policy.roleFor(access, '*'), 'write')) {
       throw new HttpError(p.kind === 'anonymous' ? 401 : 403, 'creating documents needs a token granting "*" as owner or editor')
     }
     const owner = p.kind === 'user' ? p.user.id : null
-    const doc = await catalog.create(input.title ?? '', (id) => (owner && auth.acl ? [auth.acl.create(id, owner)] : []))
+    const file = format === null ? null : importDocument(format, await textBody(req), fileStem(filename))
+    let doc
+    try {
+      doc = await catalog.create(input.title ?? file?.title ?? '', (id) => (owner && auth.acl ? [auth.acl.create(id, owner)] : []), file?.body ?? null)
+    } catch (err) {
+      if (err instanceof DocumentTooLargeError) throw new HttpError(413, err.message)
+      throw err
+    }
     json(res, 201, { ...doc, role: policy.roleFor(access, doc.id) }, { Location: `/api/docs/${doc.id}` })
   })
 

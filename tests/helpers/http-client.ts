@@ -14,8 +14,12 @@ export class Person {
     readonly name = '',
   ) {}
 
-  /** Sends a request; JSON bodies are encoded; returns status, parsed body and headers. */
+  /**
+   * Sends a request; bodies are encoded as JSON, except a string sent with a Content-Type of its
+   * own (a file), which goes as it is. Returns status, parsed body and headers.
+   */
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const raw = typeof body === 'string' && headers['Content-Type'] !== undefined && !/json/i.test(headers['Content-Type'])
     const res = await fetch(this.base + path, {
       method,
       headers: {
@@ -24,7 +28,7 @@ export class Person {
         ...(this.csrf ? { 'X-CSRF-Token': this.csrf } : {}),
         ...headers,
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : raw ? (body as string) : JSON.stringify(body),
     })
     const setCookie = res.headers.get('set-cookie')
     if (setCookie) this.cookie = setCookie.split(';')[0]!.endsWith('=') ? '' : setCookie.split(';')[0]!

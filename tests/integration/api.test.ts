@@ -260,6 +260,55 @@ describe('/api/docs/:id/export', () => {
   })
 })
 
+describe('POST /api/docs with a file', () => {
+  const file = (type: string, body: string | Buffer) => ({ body: body as string, headers: { 'Content-Type': type } })
+
+  it('creates a document holding a Markdown or text file, titled by the file, and editors see it', async () => {
+    const { tandem } = await server()
+    const base = tandem.url
+    const markdown = '# Trip\n\n## Days\n\n- [ ] Pack **light**\n- [x] Book\n'
+    const created = await call(base, 'POST', '/api/docs?filename=ignored.md', file('text/markdown; charset=utf-8', markdown))
+    expect(created.status).toBe(201)
+    const trip = created.json()
+    expect(trip).toMatchObject({ title: 'Trip' })
+    expect(created.headers.location).toBe(`/api/docs/${trip.id}`)
+    // what was imported is what exports, and what a stock client gets
+    expect((await call(base, 'GET', `/api/docs/${trip.id}/export`)).body.toString('utf8')).toBe(markdown)
+    const editor = connect(tandem.wsUrl, trip.id)
+    cleanups.push(() => editor.destroy())
+    await editor.synced()
+    expect(editor.doc.getText(TITLE).toString()).toBe('Trip')
+    expect(editor.doc.getXmlFragment(CONTENT).toString()).toContain('<task_item checked="false"><paragraph>Pack <bold>light</bold></paragraph></task_item>')
+
+    // plain text without a title of its own: named after the file
+    const notes = (await call(base, 'POST', `/api/docs?filename=${encodeURIComponent('C:\\tmp\\Call notes.txt')}`, file('text/plain', 'one\ntwo\n'))).json()
+    expect(notes.title).toBe('Call notes')
+    expect((await call(base, 'GET', `/api/docs/${notes.id}/export?format=text`)).body.toString('utf8')).toBe('Call notes\n\none\ntwo\n')
+    // ?title= names it whatever the file says
+    expect((await call(base, 'POST', '/api/docs?title=Chosen', file('text/markdown', '# Own\n\nx'))).json().title).toBe('Chosen')
+
+    expect((await call(base, 'GET', '/api/docs')).json().docs).toHaveLength(3)
+  })
+
+  it('refuses files it cannot take with a clear answer, and creates nothing', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    const tandem = await startServer({ dataDir: data.dir, maxDocSize: 64 * 1024 })
+    cleanups.push(() => tandem.close())
+    const base = tandem.url
+    const notUtf8 = await call(base, 'POST', '/api/docs', file('text/plain', Buffer.from([0x61, 0xff, 0xfe, 0x62])))
+    expect([notUtf8.status, notUtf8.json()]).toEqual([400, { error: 'the file is not UTF-8 text' }])
+    const big = await call(base, 'POST', '/api/docs?filename=big.txt', file('text/plain', 'word '.repeat(30_000)))
+    expect(big.status).toBe(413)
+    expect(big.json().error).toMatch(/^the document would take \d+ bytes; documents may take 65536$/)
+    const xml = await call(base, 'POST', '/api/docs', file('application/xml', '<doc/>'))
+    expect(xml.status).toBe(415)
+    const longTitle = await call(base, 'POST', `/api/docs?title=${'x'.repeat(300)}`, file('text/plain', 'x'))
+    expect(longTitle.status).toBe(400)
+    expect((await call(base, 'GET', '/api/docs')).json().docs).toEqual([])
+  })
+})
+
 describe('health probe', () => {
   it('/healthz tells anyone whether the server can save, and nothing of its layout or load', async () => {
     const data = tempDir()

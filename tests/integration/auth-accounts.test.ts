@@ -180,6 +180,17 @@ describe('accounts mode: export', () => {
     expect((await viaLink.request('GET', path, undefined, { 'X-Tandem-Share': w.viewSecret })).status).toBe(200)
     expect((await new Person(w.server.url, 'anonymous').request('GET', path)).status).toBe(401)
   })
+
+  it('imports a file as a new document its importer owns; signed out, nothing', async () => {
+    const w = await world()
+    const imported = await w.bob.request('POST', '/api/docs?filename=Bob.md', '# Bob\n\nhello', { 'Content-Type': 'text/markdown' })
+    expect(imported.status).toBe(201)
+    expect(imported.body).toMatchObject({ title: 'Bob', role: 'owner' })
+    expect((await w.dave.request('GET', `/api/docs/${imported.body.id}`)).status).toBe(404)
+    expect((await w.bob.request('GET', `/api/docs/${imported.body.id}/export`)).body).toBe('# Bob\n\nhello\n')
+    const anon = new Person(w.server.url, 'anonymous')
+    expect((await anon.request('POST', '/api/docs', 'x', { 'Content-Type': 'text/plain' })).status).toBe(401)
+  })
 })
 
 describe('accounts mode: sharing routes', () => {

@@ -1,0 +1,66 @@
+/**
+ * Files imported as documents (shared/import.ts): Markdown with task lists, strikethrough and
+ * underline, what the schema has no place for kept as text, unsafe links dropped, plain text, and
+ * the exporter's files read back as the same documents.
+ */
+import { describe, expect, it } from 'vitest'
+import { toMarkdown, toPlainText } from '../../shared/export.js'
+import { fromMarkdown, importDocument } from '../../shared/import.js'
+import { schema as s } from '../../shared/schema.js'
+
+const p = (...content: Array<string | ReturnType<typeof s.text> | ReturnType<typeof s.node>>) => s.node('paragraph', null, content.map((c) => (typeof c === 'string' ? s.text(c) : c)))
+const t = (text: string, ...marks: string[]) => s.text(text, marks.map((m) => s.mark(m)))
+
+const body = s.node('doc', null, [
+  s.node('heading', { level: 2 }, [s.text('Plan')]),
+  p('Some ', t('bold', 'bold'), ', ', t('italic', 'italic'), ', ', t('gone', 'strike'), ', ', t('under', 'underline'), ' and ', t('x = 1', 'code'), '.'),
+  p(s.text('site', [s.mark('link', { href: 'https://example.com/a (b)' })]), ' <b>not bold</b> &amp;'),
+  s.node('bullet_list', null, [s.node('list_item', null, [p('one')]), s.node('list_item', null, [p('two'), s.node('bullet_list', null, [s.node('list_item', null, [p('nested')])])])]),
+  s.node('ordered_list', { order: 3 }, [s.node('list_item', null, [p('third')])]),
+  s.node('task_list', null, [s.node('task_item', { checked: true }, [p('done')]), s.node('task_item', { checked: false }, [p('open')])]),
+  s.node('blockquote', null, [p('quoted')]),
+  s.node('code_block', null, [s.text('let a = `x`\nlet b = ```')]),
+  s.node('horizontal_rule'),
+  p('line', s.node('hard_break'), 'break'),
+])
+
+describe('import', () => {
+  it('reads back what the exporter wrote: the same title and body', () => {
+    const back = importDocument('markdown', toMarkdown('Team *notes*', body))
+    expect(back.title).toBe('Team *notes*')
+    // the link's destination was percent-encoded on the way out
+    const expected = body.toJSON()
+    expected.content[2].content[0].marks[0].attrs.href = 'https://example.com/a%20%28b%29'
+    expect(back.body.toJSON()).toEqual(expected)
+    back.body.check()
+  })
+
+  it('keeps the text of what the schema has no place for, and drops links that are not allowed', () => {
+    const doc = fromMarkdown('![a cat](cat.png) <span>x</span>\n\n<div>block</div>\n\n[click](javascript:alert(1)) [ftp](ftp://x.example/f) [ok](https://ok.example)\n\n#### Deep')
+    doc.check()
+    expect(doc.child(0).textContent).toBe('a cat <span>x</span>')
+    expect(doc.child(1).textContent).toBe('<div>block</div>')
+    // markdown-it leaves a javascript: link as the text written; an ftp link keeps its text only
+    expect(doc.child(2).textContent).toBe('[click](javascript:alert(1)) ftp ok')
+    expect(doc.child(2).child(0).marks).toEqual([])
+    expect(doc.child(2).childCount).toBe(2)
+    expect(doc.child(2).lastChild!.marks[0]!.attrs.href).toBe('https://ok.example')
+    expect(doc.child(3).type.name).toBe('heading')
+    expect(doc.child(3).attrs.level).toBe(3)
+  })
+
+  it('keeps a list a list when only some items look like tasks', () => {
+    const doc = fromMarkdown('- [ ] a\n- b\n')
+    expect(doc.child(0).type.name).toBe('bullet_list')
+    expect(doc.child(0).textContent).toBe('[ ] ab')
+  })
+
+  it('reads plain text a paragraph per line, a first line with a blank line after it as the title', () => {
+    const file = toPlainText('Plan', s.node('doc', null, [p('a'), p(), p('c')]))
+    const back = importDocument('text', file)
+    expect(back.title).toBe('Plan')
+    expect(back.body.toJSON()).toEqual(s.node('doc', null, [p('a'), p(), p('c')]).toJSON())
+    expect(importDocument('text', 'one\r\ntwo', 'notes').title).toBe('notes')
+    expect(importDocument('markdown', '', 'empty').body.toJSON()).toEqual(s.node('doc', null, [p()]).toJSON())
+  })
+})
