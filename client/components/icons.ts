@@ -27,5 +27,6 @@ export const icons = {
   doc: icon(svg`<path d="M6 3h8l4 4v14H6z"/><path d="M14 3v4h4M9 12h6M9 16h6"/>`),
   share: icon(svg`<circle cx="9" cy="8" r="3.2"/><path d="M3.5 19.5a5.5 5.5 0 0 1 11 0"/><path d="M18 8v6M15 11h6"/>`),
   download: icon(svg`<path d="M12 4v11M7 10l5 5 5-5"/><path d="M5 20h14"/>`),
+  upload: icon(svg`<path d="M12 15V4M7 9l5-5 5 5"/><path d="M5 20h14"/>`),
   back: icon(svg`<path d="m15 18-6-6 6-6"/>`),
 } as const

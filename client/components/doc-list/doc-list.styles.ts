@@ -20,6 +20,10 @@ export const docListStyles = [
       gap: 1rem;
       margin-bottom: 1rem;
     }
+    .create {
+      display: flex;
+      gap: 0.5rem;
+    }
     h1 {
       margin: 0;
       font-size: 1.6rem;
@@ -177,8 +181,12 @@ export const docListStyles = [
       .page {
         padding: 1rem 0.75rem 3rem;
       }
-      .new span {
+      .new span,
+      .import span {
         display: none;
+      }
+      .import {
+        padding: 0 0.55rem;
       }
       .new::after {
         content: 'New';

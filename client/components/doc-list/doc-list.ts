@@ -27,6 +27,9 @@ import { absoluteTime, relativeTime } from './time.js'
 /** Shown for documents without a title. */
 export const UNTITLED = 'Untitled'
 
+/** Files Import offers to pick: Markdown and plain text. */
+const IMPORT_ACCEPT = '.md,.markdown,.mdown,.mkd,.txt,text/markdown,text/plain'
+
 export class TandemDocList extends LitElement {
   static override styles = docListStyles
   static override properties = {
@@ -137,6 +140,28 @@ export class TandemDocList extends LitElement {
         return
       }
       this.error = (err as Error).message
+    } finally {
+      this.busy = null
+    }
+  }
+
+  private pickFile(): void {
+    const input = this.renderRoot.querySelector<HTMLInputElement>('input.file')!
+    input.value = ''
+    input.click()
+  }
+
+  /** Creates a document holding the chosen file and opens it. */
+  private async importFile(event: Event): Promise<void> {
+    const file = (event.target as HTMLInputElement).files?.[0]
+    if (!file || this.busy) return
+    this.busy = 'import'
+    this.error = null
+    try {
+      const doc = await this.api.value!.importFile(file)
+      this.router.value!.go(docPath(doc.id))
+    } catch (err) {
+      this.error = `“${file.name}” was not imported: ${(err as Error).message}`
     } finally {
       this.busy = null
     }
@@ -292,7 +317,13 @@ export class TandemDocList extends LitElement {
         <div class="head">
           <h1>Documents</h1>
           ${this.mayCreate
-            ? html`<button class="primary new" aria-label="New document" @click=${this.create} ?disabled=${this.busy === 'new'}>${icons.plus}<span>New document</span></button>`
+            ? html`<div class="create">
+                <button class="import" aria-label="Import a file" title="Import a Markdown or text file as a new document" @click=${this.pickFile} ?disabled=${this.busy === 'import'}>
+                  ${icons.upload}<span>${this.busy === 'import' ? 'Importing…' : 'Import'}</span>
+                </button>
+                <input class="file" type="file" accept=${IMPORT_ACCEPT} hidden @change=${this.importFile} />
+                <button class="primary new" aria-label="New document" @click=${this.create} ?disabled=${this.busy === 'new'}>${icons.plus}<span>New document</span></button>
+              </div>`
             : nothing}
         </div>
         <div class="search" role="search">

@@ -1,13 +1,14 @@
 /**
- * Downloading a document in Chromium against a real server: the Download menu in the editor's
- * header saves what both people wrote as Markdown (the same file the server's export gives), as
- * a web page and as plain text, named after the title; offline it saves what this browser holds.
+ * Documents as files in Chromium against a real server: the Download menu in the editor's header
+ * saves what both people wrote as Markdown (the same file the server's export gives), as a web
+ * page and as plain text, named after the title; offline it saves what this browser holds.
+ * Import on the document list makes a new document of a Markdown or text file and opens it.
  */
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { caretTo, CHROMIUM, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, waitForSave, waitForStatus } from './harness.js'
+import { caretTo, CHROMIUM, converged, editor, ensureBuilt, launch, MOD, openAs, openDoc, SKIP_REASON, startAppServer, waitForSave, waitForStatus } from './harness.js'
 
 /** Chooses `label` in the Download menu; resolves the saved file's name and text. */
 async function download(page: Page, label: string): Promise<{ name: string; text: string }> {
@@ -18,7 +19,7 @@ async function download(page: Page, label: string): Promise<{ name: string; text
   return { name: file.suggestedFilename(), text: readFileSync((await file.path())!, 'utf8') }
 }
 
-describe.skipIf(!CHROMIUM)(`downloading a document in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
+describe.skipIf(!CHROMIUM)(`documents as files in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
   let server: Awaited<ReturnType<typeof startAppServer>>
 
@@ -102,5 +103,38 @@ describe.skipIf(!CHROMIUM)(`downloading a document in Chromium${CHROMIUM ? '' : 
     await cai.page.getByRole('list', { name: 'Download as' }).waitFor({ state: 'detached' })
     expect(cai.errors).toEqual([])
     await cai.context.close()
+  })
+
+  /** Picks `file` through the list's Import button. */
+  async function importThroughList(page: Page, file: { name: string; mimeType: string; buffer: Buffer }): Promise<void> {
+    const chooser = page.waitForEvent('filechooser')
+    await page.getByRole('button', { name: 'Import a file' }).click()
+    await (await chooser).setFiles(file)
+  }
+
+  it('imports a Markdown file from the list as a new document, which opens and others see', async () => {
+    const dee = await openAs(browser, server.url, '/', { name: 'Dee Importer', color: '#ad1457' })
+    await dee.page.getByRole('heading', { name: 'Documents' }).waitFor()
+    const markdown = '# Roadmap\n\n## Q1\n\n- [x] Export\n- [ ] Import **files**\n'
+    await importThroughList(dee.page, { name: 'roadmap-draft.md', mimeType: 'text/markdown', buffer: Buffer.from(markdown) })
+    await dee.page.waitForURL(/\/d\/[A-Za-z0-9_-]{16,64}$/)
+    const docId = new URL(dee.page.url()).pathname.split('/').pop()!
+    await waitForStatus(dee.page, 'connected')
+    await waitFor('the title', async () => (await dee.page.locator('input.title').inputValue()) === 'Roadmap')
+    await dee.page.locator('.ProseMirror li[data-type="task-item"][data-checked="true"]', { hasText: 'Export' }).waitFor()
+    expect(await dee.page.locator('.ProseMirror h2').innerText()).toBe('Q1')
+    expect(await dee.page.locator('.ProseMirror li[data-checked="false"] strong').innerText()).toBe('files')
+
+    const eli = await openDoc(browser, server.url, docId, { name: 'Eli Reader', color: '#00695c' })
+    await eli.page.locator('.ProseMirror li[data-checked="false"]', { hasText: 'Import files' }).waitFor()
+    expect(await download(eli.page, 'Markdown')).toEqual({ name: 'Roadmap.md', text: markdown })
+
+    // a file that is not text is refused with the server's reason, and nothing opens
+    await dee.page.goto('/')
+    await importThroughList(dee.page, { name: 'photo.txt', mimeType: 'text/plain', buffer: Buffer.from([0xff, 0xd8, 0xff, 0xe0]) })
+    await dee.page.getByRole('alert').filter({ hasText: '“photo.txt” was not imported: The file is not UTF-8 text.' }).waitFor()
+    expect(new URL(dee.page.url()).pathname).toBe('/')
+    expect([...dee.errors, ...eli.errors]).toEqual([])
+    await Promise.all([dee.context.close(), eli.context.close()])
   })
 })
