@@ -3,6 +3,7 @@
  * saves what both people wrote as Markdown (the same file the server's export gives), as a web
  * page and as plain text, named after the title; offline it saves what this browser holds.
  * Import on the document list makes a new document of a Markdown or text file and opens it.
+ * Printing shows the title and the text alone, without the app or other people's cursors.
  */
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -136,5 +137,66 @@ describe.skipIf(!CHROMIUM)(`documents as files in Chromium${CHROMIUM ? '' : ` ($
     expect(new URL(dee.page.url()).pathname).toBe('/')
     expect([...dee.errors, ...eli.errors]).toEqual([])
     await Promise.all([dee.context.close(), eli.context.close()])
+  })
+
+  it('prints the title and the text alone: no app header, toolbar, people or other cursors', async () => {
+    const docId = (await server.catalog.create('Printed plan')).id
+    const fay = await openDoc(browser, server.url, docId, { name: 'Fay Printer', color: '#283593' })
+    const gus = await openDoc(browser, server.url, docId, { name: 'Gus Selector', color: '#e65100' })
+    await editor(fay.page).click()
+    await fay.page.keyboard.type('Print this page.')
+    await waitFor('Gus to see the text', async () => (await editor(gus.page).innerText()).includes('Print this page.'))
+    // Gus selects a word: Fay sees his selection and his named cursor
+    await editor(gus.page).click()
+    await gus.page.keyboard.press('End')
+    await gus.page.keyboard.press('Shift+ArrowLeft')
+    await gus.page.keyboard.press('Shift+ArrowLeft')
+    await fay.page.locator('.ProseMirror .remote-cursor-label[data-name="Gus Selector"]').waitFor()
+    await fay.page.locator('.ProseMirror .remote-selection').first().waitFor()
+
+    const shown = (page: Page) =>
+      page.evaluate(() => {
+        const app = document.querySelector('tandem-app')!.shadowRoot!
+        const ed = app.querySelector('tandem-doc-editor')!.shadowRoot!
+        const visible = (el: Element | null) => el !== null && getComputedStyle(el).display !== 'none' && (el as HTMLElement).getClientRects().length > 0
+        return {
+          appHeader: visible(app.querySelector('header')),
+          toolbar: visible(ed.querySelector('tandem-toolbar')),
+          people: visible(ed.querySelector('tandem-presence-list')),
+          download: visible(ed.querySelector('tandem-download-menu')),
+          title: visible(ed.querySelector('input.title')),
+          text: visible(ed.querySelector('.ProseMirror')),
+          cursorLabel: visible(ed.querySelector('.remote-cursor-label')),
+          selection: getComputedStyle(ed.querySelector('.remote-selection')!).backgroundColor,
+          background: getComputedStyle(document.body).backgroundColor,
+        }
+      })
+    expect(await shown(fay.page)).toMatchObject({ appHeader: true, toolbar: true, people: true, download: true, title: true, text: true, cursorLabel: true })
+    await fay.page.emulateMedia({ media: 'print', colorScheme: 'dark' })
+    expect(await shown(fay.page)).toEqual({
+      appHeader: false,
+      toolbar: false,
+      people: false,
+      download: false,
+      title: true,
+      text: true,
+      cursorLabel: false,
+      selection: 'rgba(0, 0, 0, 0)',
+      background: 'rgb(255, 255, 255)',
+    })
+    const pdf = await fay.page.pdf()
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-')
+    await fay.page.emulateMedia({ media: 'screen', colorScheme: 'light' })
+    expect(await shown(fay.page)).toMatchObject({ appHeader: true, toolbar: true })
+    // a long document prints on as many pages as it needs, not cut at the window's height
+    const lines = Array.from({ length: 300 }, (_, i) => `Line ${i + 1} of a long document.`).join('\n')
+    const long = await (await fetch(`${server.url}/api/docs?filename=long.txt`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: lines })).json()
+    await fay.page.emulateMedia({ media: 'print' })
+    await fay.page.goto(`/d/${long.id}`)
+    await waitFor('the long document', async () => (await editor(fay.page).innerText()).includes('Line 300 of a long document.'))
+    const pages = (await fay.page.pdf()).toString('latin1').match(/\/Type\s*\/Page\b/g)?.length ?? 0
+    expect(pages).toBeGreaterThanOrEqual(5)
+    expect([...fay.errors, ...gus.errors]).toEqual([])
+    await Promise.all([fay.context.close(), gus.context.close()])
   })
 })

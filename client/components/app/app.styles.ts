@@ -111,5 +111,11 @@ export const appStyles = [
         display: none;
       }
     }
-  `,
+      /* printed: the document alone */
+    @media print {
+      header {
+        display: none;
+      }
+    }
+`,
 ]

@@ -385,5 +385,43 @@ export const docEditorStyles = [
         padding: 0.6rem 0.75rem;
       }
     }
+    /* printed: the title and the text, without the app around them or other people's cursors */
+    @media print {
+      .people-status,
+      .view-only,
+      .banner,
+      tandem-toolbar,
+      tandem-undelivered {
+        display: none;
+      }
+      .header {
+        padding: 0;
+      }
+      input.title {
+        margin: 0;
+        padding: 0;
+        border: none;
+        font-size: 1.6rem;
+      }
+      .page {
+        width: 100%;
+        margin: 0;
+        padding: 0.5rem 0 0;
+        border: none;
+        border-radius: 0;
+        box-shadow: none;
+        overflow: visible;
+      }
+      .remote-cursor {
+        border-left: none;
+        margin: 0;
+      }
+      .remote-cursor-label {
+        display: none;
+      }
+      .remote-selection {
+        background: none !important;
+      }
+    }
   `,
 ]
