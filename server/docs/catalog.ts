@@ -163,6 +163,26 @@ export class Catalog {
     }
   }
 
+  /**
+   * A document's versions, newest first: its stored checkpoints, each the whole document at its
+   * time (thinned as they age, see ./retention.ts). Undefined when the document does not exist.
+   */
+  async versions(id: string): Promise<Array<{ seq: number; time: number }> | undefined> {
+    if ((await this.get(id)) === undefined) return undefined
+    const points = await this.storage.history(id)
+    return points
+      .filter((p) => p.kind === 'checkpoint')
+      .map(({ seq, time }) => ({ seq, time }))
+      .reverse()
+  }
+
+  /** The document as it was at version `seq`, as one Yjs update; undefined when there is no such version. */
+  async version(id: string, seq: number): Promise<Uint8Array | undefined> {
+    if ((await this.get(id)) === undefined) return undefined
+    const { checkpoint } = await this.storage.load(id, seq)
+    return checkpoint?.seq === seq ? checkpoint.state : undefined
+  }
+
   /** Deletes a document for good: open editors are told, its content is removed, its id retired. */
   async delete(id: string): Promise<boolean> {
     const meta = await this.card(id)

@@ -10,6 +10,8 @@
  *   PATCH  /api/docs/:id      { title }             DocSummary (open editors see the title), or 404
  *   DELETE /api/docs/:id      204 (open editors are closed with 4410), or 404
  *   GET    /api/docs/:id/export?format=markdown|text   the document as a file to download, or 404
+ *   GET    /api/docs/:id/versions        { versions: [{ seq, time }] } newest first (editors)
+ *   GET    /api/docs/:id/versions/:seq   that version as one Yjs update (application/octet-stream)
  *
  * Input is validated with zod; anything wrong is a 400 with a message saying what and where.
  */
@@ -191,6 +193,31 @@ export function addApiRoutes(router: Router, ctx: ApiContext): void {
       'X-Content-Type-Options': 'nosniff',
     })
     res.end(req.method === 'HEAD' ? undefined : bytes)
+  })
+
+  // versions hold what was deleted since: for those who may change the document, not viewers
+  router.add('GET', '/api/docs/:id/versions', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
+    const id = docId(route)
+    guard.require(await guard.access(req, route.url), id, 'write')
+    const versions = await catalog.versions(id)
+    if (!versions) throw notFound(id)
+    json(res, 200, { versions })
+  })
+
+  router.add('GET', '/api/docs/:id/versions/:seq', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
+    const id = docId(route)
+    guard.require(await guard.access(req, route.url), id, 'write')
+    const seq = Number(route.params.seq)
+    if (!/^[1-9]\d{0,14}$/.test(route.params.seq ?? '')) throw new HttpError(400, 'a version is a positive whole number (see GET /api/docs/:id/versions)')
+    const state = await catalog.version(id, seq)
+    if (!state) throw new HttpError(404, `document ${id} has no version ${seq}`)
+    res.writeHead(200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': String(state.length),
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    })
+    res.end(req.method === 'HEAD' ? undefined : state)
   })
 
   router.add('PATCH', '/api/docs/:id', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {

@@ -625,9 +625,11 @@ export class Room implements Committable {
     this.compacting = (async () => {
       try {
         const result = await compactor.compact(input)
-        const time = now()
         // the checkpoint list is read once, then kept here: no key scan per compaction
         this.checkpoints ??= (await storage.history(this.docId)).filter((p) => p.kind === 'checkpoint').map(({ seq, time }) => ({ seq, time }))
+        // a checkpoint written again (to read the title) keeps its time: it is the same version,
+        // and a newer time would put it in the next one's bucket, where thinning drops it
+        const time = this.checkpoints.find((p) => p.seq === upTo)?.time ?? now()
         const others = this.checkpoints.filter((p) => p.seq !== upTo)
         const dropCheckpoints = thin([...others, { seq: upTo, time }], time)
         const checkpoint = { seq: upTo, time, state: result.state, stateVector: result.stateVector }

@@ -10,6 +10,7 @@ import { connect as connectTcp, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import { prosemirrorJSONToYXmlFragment } from 'y-prosemirror'
 import { CONTENT, TITLE } from '../../shared/doc-fields.js'
 import { schema } from '../../shared/schema.js'
@@ -306,6 +307,54 @@ describe('POST /api/docs with a file', () => {
     const longTitle = await call(base, 'POST', `/api/docs?title=${'x'.repeat(300)}`, file('text/plain', 'x'))
     expect(longTitle.status).toBe(400)
     expect((await call(base, 'GET', '/api/docs')).json().docs).toEqual([])
+  })
+})
+
+describe('/api/docs/:id/versions', () => {
+  it('lists the stored versions newest first and gives each as the document was then', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    let clock = Date.now()
+    const tandem = await startServer({ dataDir: data.dir }, { now: () => clock })
+    cleanups.push(() => tandem.close())
+    const base = tandem.url
+    const { id } = (await call(base, 'POST', '/api/docs', jsonBody({ title: 'Diary' }))).json()
+    const versions = async () => (await call(base, 'GET', `/api/docs/${id}/versions`)).json().versions as Array<{ seq: number; time: number }>
+    expect(await versions()).toEqual([])
+
+    /** Appends `text` as a stock client, which then leaves: the document unloads and is compacted into a version. */
+    const write = async (text: string, count: number) => {
+      const client = connect(tandem.wsUrl, id)
+      await client.synced()
+      const body = client.doc.getText('body')
+      body.insert(body.length, text)
+      await waitFor('the edit saved', async () => (await call(base, 'GET', `/api/docs/${id}/export?format=text`)).status === 200 && tandem.registry.size === 1)
+      client.destroy()
+      await waitFor(`version ${count}`, async () => (await versions()).length === count)
+    }
+    await write('one', 1)
+    // two minutes later (the newest version of each minute is kept)
+    clock += 2 * 60_000
+    await write(' two', 2)
+    const [newest, older] = await versions()
+    expect(newest!.seq).toBeGreaterThan(older!.seq)
+    expect(newest!.time - older!.time).toBeGreaterThanOrEqual(2 * 60_000)
+
+    const at = async (seq: number) => {
+      const res = await call(base, 'GET', `/api/docs/${id}/versions/${seq}`)
+      expect([res.status, res.headers['content-type']]).toEqual([200, 'application/octet-stream'])
+      const doc = new Y.Doc()
+      Y.applyUpdate(doc, new Uint8Array(res.body))
+      return [doc.getText(TITLE).toString(), doc.getText('body').toString()]
+    }
+    expect(await at(older!.seq)).toEqual(['Diary', 'one'])
+    expect(await at(newest!.seq)).toEqual(['Diary', 'one two'])
+
+    expect((await call(base, 'GET', `/api/docs/${id}/versions/${older!.seq + 1000}`)).status).toBe(404)
+    expect((await call(base, 'GET', `/api/docs/${id}/versions/0`)).json()).toEqual({ error: 'a version is a positive whole number (see GET /api/docs/:id/versions)' })
+    expect((await call(base, 'GET', '/api/docs/nope/versions')).status).toBe(404)
+    expect((await call(base, 'DELETE', `/api/docs/${id}`)).status).toBe(204)
+    expect((await call(base, 'GET', `/api/docs/${id}/versions/${older!.seq}`)).status).toBe(404)
   })
 })
 
