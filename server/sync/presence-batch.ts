@@ -6,7 +6,7 @@
  * next interval wait and go out together at its end, the latest entry per client id, in one
  * message per peer. A peer never gets its own entries back.
  */
-import type { AwarenessEntry } from '../../shared/awareness.js'
+import { REMOVED, type AwarenessEntry } from '../../shared/awareness.js'
 
 /** One burst of coalesced entries: what each peer gets. */
 export interface PresenceBurst<P> {
@@ -30,9 +30,13 @@ export class PresenceBatch<P> {
     for (const entry of entries) this.waiting.set(entry.clientId, { entry, from })
   }
 
-  /** Forgets what `peer` sent (it left: its removals supersede them). */
+  /**
+   * Forgets what `peer` sent (it left: the removals of the entries it still owned supersede
+   * them), except the removals it sent itself: the room holds those entries as removed already,
+   * so nothing else would tell the others that they are gone.
+   */
   drop(peer: P): void {
-    for (const [clientId, w] of this.waiting) if (w.from === peer) this.waiting.delete(clientId)
+    for (const [clientId, w] of this.waiting) if (w.from === peer && w.entry.state !== REMOVED) this.waiting.delete(clientId)
   }
 
   /** Forgets everything waiting (the room went idle). */

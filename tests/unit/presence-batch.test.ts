@@ -3,7 +3,7 @@
  * latest entry per client id, each sender getting only the others' entries.
  */
 import { describe, expect, it } from 'vitest'
-import type { AwarenessEntry } from '../../shared/awareness.js'
+import { REMOVED, type AwarenessEntry } from '../../shared/awareness.js'
 import { PresenceBatch } from '../../server/sync/presence-batch.js'
 
 const at = (clientId: number, clock: number): AwarenessEntry => ({ clientId, clock, state: JSON.stringify({ cursor: clock }) })
@@ -53,5 +53,13 @@ describe('PresenceBatch', () => {
     batch.clear()
     expect(batch.empty).toBe(true)
     expect(batch.take().all).toEqual([])
+  })
+
+  it("keeps a leaving peer's own removals: nothing else would tell the others", () => {
+    const batch = new PresenceBatch<string>()
+    batch.add('a', [at(1, 1), { clientId: 11, clock: 2, state: REMOVED }])
+    batch.add('b', [at(2, 1)])
+    batch.drop('a')
+    expect(ids(batch.take().all)).toEqual(['11@2', '2@1'])
   })
 })

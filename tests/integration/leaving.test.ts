@@ -1,0 +1,45 @@
+/**
+ * A person leaving a document, with stock y-websocket clients: the others stop seeing them at
+ * once (not after the 30 s awareness timeout), however busy the room's presence is, and many
+ * joins and leaves leave nothing behind in the server.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { connect, startServer, type Client } from '../helpers/server.js'
+import { waitFor } from '../helpers/wait.js'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn()
+})
+
+/** Connects a stock client named `name` to `docId` and waits for its first sync. */
+async function person(wsUrl: string, docId: string, name: string): Promise<Client> {
+  const client = connect(wsUrl, docId)
+  cleanups.push(() => client.destroy())
+  await client.synced()
+  client.provider.awareness.setLocalStateField('user', { name })
+  return client
+}
+
+/** Whether `watcher` sees `other` in the document. */
+const sees = (watcher: Client, other: Client) => watcher.provider.awareness.getStates().has(other.doc.clientID)
+
+describe('leaving a document', () => {
+  it('the others stop seeing a person who leaves while presence waits for the relay interval', async () => {
+    // a long interval makes "someone's cursor moved a moment ago" last: the default 30 ms is the same race, briefly
+    const server = await startServer({}, {}, { presenceIntervalMs: 1500 })
+    cleanups.push(() => server.close())
+    const bob = await person(server.wsUrl, 'busy', 'Bob')
+    const carol = await person(server.wsUrl, 'busy', 'Carol')
+    const erin = await person(server.wsUrl, 'busy', 'Erin')
+    await waitFor('everyone to see everyone', () => sees(bob, erin) && sees(bob, carol) && sees(carol, erin))
+    // Carol moves her cursor: once Bob has it, the relay interval has just begun again
+    carol.provider.awareness.setLocalStateField('cursor', { at: 7 })
+    await waitFor("Carol's cursor at Bob's", () => (bob.provider.awareness.getStates().get(carol.doc.clientID) as { cursor?: unknown } | undefined)?.cursor)
+    // Erin leaves the document (as the editor does when she goes back to the list): her provider
+    // says she is gone, then closes its connection
+    erin.destroy()
+    await waitFor('Bob and Carol to stop seeing Erin', () => !sees(bob, erin) && !sees(carol, erin), 10_000)
+    expect(server.registry.get('busy')!.presenceSize).toBe(2)
+  })
+})
