@@ -24,6 +24,7 @@ import type { AuthMode } from '../api.js'
 import type { Identity } from '../identity.js'
 import { RemoteUpdateHold } from './hold.js'
 import { announceOwnPresenceOnly } from './own-presence.js'
+import { rejoinPresenceOnReconnect } from './rejoin-presence.js'
 import { SaveTracker, type SaveState } from './saved.js'
 
 /** How the session reaches the server. `offline` covers "trying again in a moment" too. */
@@ -304,6 +305,7 @@ export class DocSession extends ObservableV2<SessionEvents> {
     this.keepCopy = options.keepCopy ?? (() => false)
     this.provider = new WebsocketProvider(options.serverUrl, options.docId, this.doc, { connect: false, params: { ...options.params }, shouldReconnect })
     announceOwnPresenceOnly(this.provider)
+    rejoinPresenceOnReconnect(this.provider)
     if (options.identity) this.provider.awareness.setLocalStateField('user', { name: options.identity.name, color: options.identity.color })
     // before connecting: the provider then announces nothing
     else this.provider.awareness.setLocalState(null)
