@@ -42,4 +42,24 @@ describe('leaving a document', () => {
     await waitFor('Bob and Carol to stop seeing Erin', () => !sees(bob, erin) && !sees(carol, erin), 10_000)
     expect(server.registry.get('busy')!.presenceSize).toBe(2)
   })
+
+  it('100 people coming and going leave one presence entry, one connection, and no document once the last one leaves', async () => {
+    const server = await startServer()
+    cleanups.push(() => server.close())
+    const bob = await person(server.wsUrl, 'busy', 'Bob')
+    for (let i = 0; i < 100; i++) {
+      const visitor = await person(server.wsUrl, i % 2 ? 'busy' : 'quiet', `Visitor ${i}`)
+      if (i % 2) await waitFor('Bob to see the visitor', () => sees(bob, visitor))
+      visitor.destroy()
+      if (i % 2) await waitFor('Bob to stop seeing the visitor', () => !sees(bob, visitor))
+    }
+    await waitFor('the quiet document to leave memory', () => server.registry.size === 1)
+    expect(server.registry.get('busy')!.presenceSize).toBe(1)
+    expect([...bob.provider.awareness.getStates().keys()]).toEqual([bob.doc.clientID])
+    const connections = async () => /^tandem_connections (\d+)$/m.exec(await server.metrics.registry.metrics())?.[1]
+    await waitFor('one connection left', async () => (await connections()) === '1')
+    bob.destroy()
+    await waitFor('no document in memory', () => server.registry.size === 0)
+    await waitFor('no connection left', async () => (await connections()) === '0')
+  })
 })
