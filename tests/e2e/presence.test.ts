@@ -1,6 +1,7 @@
 /**
- * Who is here, over the life of a session in Chromium: after a person's connection drops and
- * comes back they see the others again at once (names and cursors), and each person shows once.
+ * Who is here, over the life of a session in Chromium: a person who goes back to the list
+ * leaves the others' screens at once, even while someone types; after a person's connection drops
+ * and comes back they see the others again at once (names and cursors), and each person shows once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
@@ -26,6 +27,30 @@ describe.skipIf(!CHROMIUM)(`presence in Chromium${CHROMIUM ? '' : ` (${SKIP_REAS
     await browser?.close()
     await server?.close()
     server?.cleanupData()
+  })
+
+  it('a person who goes back to the list leaves the screen of someone typing at once', async () => {
+    const docId = (await server.catalog.create('Busy')).id
+    const bob = await openDoc(browser, server.url, docId, BOB)
+    const erin = await openDoc(browser, server.url, docId, ERIN)
+    try {
+      await editor(erin.page).click()
+      await erin.page.keyboard.type('Erin was here.')
+      await bob.page.locator(`.remote-cursor-label[data-name="${ERIN.name}"]`).waitFor({ timeout: 10_000 })
+      // Bob types on: each key moves his caret, and the server relays his presence all the time
+      await editor(bob.page).click()
+      const typing = bob.page.keyboard.type(' Bob keeps typing while Erin goes.'.repeat(3), { delay: 15 })
+      await bob.page.locator('.ProseMirror').getByText('Bob keeps').first().waitFor()
+      await erin.page.getByRole('link', { name: 'All documents', exact: true }).click()
+      await erin.page.locator('tandem-doc-list').waitFor()
+      // well before Bob's browser would drop her for silence (30 s)
+      await waitFor('Bob to stop showing Erin', async () => (await names(bob.page)).length === 1, 10_000)
+      expect(await bob.page.locator('.remote-cursor-label').count()).toBe(0)
+      await typing
+      expect(bob.errors).toEqual([])
+    } finally {
+      await Promise.all([bob.context.close(), erin.context.close()])
+    }
   })
 
   it('a person whose connection came back sees the others again at once, each once', async () => {
