@@ -21,13 +21,18 @@ interface Entry<P> {
 }
 
 /** What applying an incoming awareness update produced. */
-export interface PresenceChange {
+export interface PresenceChange<P> {
   /** Entries to relay to every other peer. */
   readonly accepted: AwarenessEntry[]
   /** True when `accepted` is exactly the incoming list, so the incoming frame can be relayed as is. */
   readonly all: boolean
   /** Removal entries to send back to the sender: it announced a client id that was removed. */
   readonly bounce: AwarenessEntry[]
+  /**
+   * Peers owning client ids the sender announced. The sender may be that owner come back on a new
+   * connection while the old one lingers, unseen, after a network change: see Room.awareness.
+   */
+  readonly contested: Set<P>
 }
 
 /** Awareness entries of one room, keyed by Yjs client id. */
@@ -39,12 +44,16 @@ export class Presence<P> {
    * Applies entries sent by `peer`; returns what to relay and what to bounce. Throws FrameError
    * when an entry that could be taken holds a state a client could not read.
    */
-  apply(peer: P, incoming: readonly ScannedEntry[], now: number): PresenceChange {
+  apply(peer: P, incoming: readonly ScannedEntry[], now: number): PresenceChange<P> {
     const accepted: AwarenessEntry[] = []
     const bounce: AwarenessEntry[] = []
+    const contested = new Set<P>()
     for (const e of incoming) {
       const cur = this.entries.get(e.clientId)
-      if (cur !== undefined && cur.owner !== null && cur.owner !== peer) continue // not yours
+      if (cur !== undefined && cur.owner !== null && cur.owner !== peer) {
+        contested.add(cur.owner) // not yours
+        continue
+      }
       if (cur !== undefined && e.clock < cur.clock) {
         // stale: for a removed id, tell the sender so a live client bumps its clock and re-sends
         if (cur.owner === null && stateOf(e.raw) !== REMOVED) bounce.push({ clientId: e.clientId, clock: cur.clock, state: REMOVED })
@@ -71,7 +80,7 @@ export class Presence<P> {
       }
       accepted.push({ clientId: e.clientId, clock: e.clock, state })
     }
-    return { accepted, all: accepted.length === incoming.length, bounce }
+    return { accepted, all: accepted.length === incoming.length, bounce, contested }
   }
 
   /** Removes every entry `peer` owns; returns the removal entries to broadcast. */

@@ -30,6 +30,11 @@ export interface RoomPeer {
   sendShared(frame: SharedFrame): void
   /** Closes the connection with a named code. */
   close(code: CloseCode): void
+  /**
+   * Checks now that the peer is still there, and closes it if it does not answer: another
+   * connection announces a client id this one owns.
+   */
+  probe(): void
   /** Holds sends back until uncork, so a burst of frames leaves in one system call. */
   cork(): void
   uncork(): void
@@ -157,7 +162,7 @@ export class DocumentDeletedError extends Error {
 }
 
 /** The author of server-side edits (API renames): never a member of `peers`, so all receive them. */
-const SERVER: RoomPeer = { send() {}, sendSplit() {}, sendShared() {}, close() {}, cork() {}, uncork() {}, lastAccepted: 0 }
+const SERVER: RoomPeer = { send() {}, sendSplit() {}, sendShared() {}, close() {}, probe() {}, cork() {}, uncork() {}, lastAccepted: 0 }
 
 /** The live state of one document. */
 export class Room implements Committable {
@@ -420,6 +425,10 @@ export class Room implements Committable {
       }
     }
     if (change.bounce.length > 0) peer.send(frame.awareness(awarenessCodec.encode(change.bounce)))
+    // someone else's client id, or the sender's own from a connection that vanished unseen (a
+    // network change): a live owner answers the probe and keeps it; a gone one is closed, its
+    // entries removed, and the sender (told its entry was removed) announces itself again
+    for (const owner of change.contested) owner.probe()
   }
 
   /** The batch of updates accepted but not yet relayed that presence must follow, if any. */

@@ -161,6 +161,11 @@ export class Session implements RoomPeer, ConnectionHandler {
     this.conn.close(code)
   }
 
+  /** RoomPeer: checks that the peer is still there (see Connection.probe). */
+  probe(): void {
+    this.conn.probe()
+  }
+
   /** RoomPeer: holds sends back. */
   cork(): void {
     this.conn.cork()

@@ -15,6 +15,8 @@ export interface ConnectionOptions {
   readonly metrics: Metrics
   /** Time allowed for a closing handshake before the socket is destroyed. */
   readonly closeTimeoutMs?: number
+  /** Time a probed peer has to answer its ping before the socket is dropped (see probe). */
+  readonly probeTimeoutMs?: number
 }
 
 const CONNECTION = Symbol('tandem.connection')
@@ -52,7 +54,7 @@ function onMessage(this: Tagged, data: Buffer, isBinary: boolean): void {
   this[CONNECTION].received(data, isBinary)
 }
 function onPong(this: Tagged): void {
-  this[CONNECTION].missedPongs = 0
+  this[CONNECTION].ponged()
 }
 function onError(this: Tagged, err: Error & { code?: string }): void {
   this[CONNECTION].errored(err)
@@ -81,6 +83,8 @@ export class Connection {
   quietSweeps = 0
   private ended = false
   private handler: ConnectionHandler | null = null
+  /** Drops the socket unless a pong comes first, while a probe waits for one. */
+  private probing: NodeJS.Timeout | null = null
   /** While corked: the bytes that were waiting when the burst began (the budget applies to those). */
   private backlogAtCork = -1
 
@@ -95,6 +99,32 @@ export class Connection {
     tagged.on('pong', onPong)
     tagged.on('error', onError)
     tagged.on('close', onClose)
+  }
+
+  /** A pong arrived (from the shared listener): the peer is there. */
+  ponged(): void {
+    this.missedPongs = 0
+    this.stopProbe()
+  }
+
+  /**
+   * Checks at once that the peer is still there: a ping, and the socket is dropped when no pong
+   * comes within the probe timeout. For a connection that may have vanished without a word; a
+   * live peer answers, and nothing changes.
+   */
+  probe(): void {
+    if (this.ended || this.probing !== null) return
+    this.probing = setTimeout(() => {
+      this.probing = null
+      this.terminate('ProbeTimeout')
+    }, this.options.probeTimeoutMs ?? 5000)
+    this.probing.unref()
+    this.ws.ping()
+  }
+
+  private stopProbe(): void {
+    if (this.probing !== null) clearTimeout(this.probing)
+    this.probing = null
   }
 
   /** A frame arrived (from the shared listener). */
@@ -242,6 +272,7 @@ export class Connection {
     if (this.ended) return
     this.options.metrics.closes.inc({ code: '1006', name: reason })
     this.ended = true
+    this.stopProbe()
     this.ws.terminate()
     this.handler?.closed(1006)
   }
@@ -250,6 +281,7 @@ export class Connection {
   end(code: number): void {
     if (this.ended) return
     this.ended = true
+    this.stopProbe()
     this.options.metrics.closes.inc({ code: String(code), name: closeName(code) })
     this.handler?.closed(code)
   }

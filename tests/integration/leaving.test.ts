@@ -4,6 +4,7 @@
  * joins and leaves leave nothing behind in the server.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { startBlackhole } from '../helpers/blackhole.js'
 import { connect, startServer, type Client } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -41,6 +42,26 @@ describe('leaving a document', () => {
     erin.destroy()
     await waitFor('Bob and Carol to stop seeing Erin', () => !sees(bob, erin) && !sees(carol, erin), 10_000)
     expect(server.registry.get('busy')!.presenceSize).toBe(2)
+  })
+
+  it("a person whose network changed moves their cursor again at once, though the server did not see the old connection end", async () => {
+    const server = await startServer()
+    cleanups.push(() => server.close())
+    const relay = await startBlackhole(server.port)
+    cleanups.push(() => relay.close())
+    const bob = await person(server.wsUrl, 'moving', 'Bob')
+    const erin = await person(relay.wsUrl, 'moving', 'Erin')
+    const erinsCursor = () => (bob.provider.awareness.getStates().get(erin.doc.clientID) as { cursor?: { at: number } } | undefined)?.cursor?.at
+    erin.provider.awareness.setLocalStateField('cursor', { at: 1 })
+    await waitFor("Erin's cursor at Bob's", () => erinsCursor() === 1)
+    // Erin's network changes: her connection is gone for her, while the server still holds it
+    relay.cut()
+    await waitFor('Erin to connect again', () => !erin.provider.wsconnected)
+    await waitFor('Erin to connect again', () => erin.provider.wsconnected && erin.provider.synced)
+    erin.provider.awareness.setLocalStateField('cursor', { at: 2 })
+    // well before the server's ping timeout (two 30 s intervals) ends the old connection
+    await waitFor("Erin's moved cursor at Bob's", () => erinsCursor() === 2, 10_000)
+    expect(server.registry.get('moving')!.presenceSize).toBe(2)
   })
 
   it('100 people coming and going leave one presence entry, one connection, and no document once the last one leaves', async () => {

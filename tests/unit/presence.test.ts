@@ -30,8 +30,8 @@ describe('Presence', () => {
     apply(p, 'a', [on(1, 5)], T)
     const junk = (clientId: number, clock: number): ScannedEntry => ({ clientId, clock, raw: Uint8Array.of(0xff, 0x7b) })
     // older or foreign: dropped without looking
-    expect(p.apply('a', [junk(1, 4)], T)).toEqual({ accepted: [], all: false, bounce: [] })
-    expect(p.apply('b', [junk(1, 9)], T)).toEqual({ accepted: [], all: false, bounce: [] })
+    expect(p.apply('a', [junk(1, 4)], T)).toEqual({ accepted: [], all: false, bounce: [], contested: new Set() })
+    expect(p.apply('b', [junk(1, 9)], T)).toEqual({ accepted: [], all: false, bounce: [], contested: new Set(['a']) })
     // newer: it would be relayed, so it must be readable
     expect(() => p.apply('a', [junk(1, 6)], T)).toThrow(FrameError)
     expect(() => p.apply('a', [junk(2, 0)], T)).toThrow(FrameError)
@@ -40,11 +40,11 @@ describe('Presence', () => {
 
   it('A1: takes a new entry and newer clocks; drops equal and older ones', () => {
     const p = new Presence<string>()
-    expect(apply(p, 'a', [on(1, 0)], T)).toEqual({ accepted: [on(1, 0)], all: true, bounce: [] })
-    expect(apply(p, 'a', [on(1, 3, 'three')], T)).toEqual({ accepted: [on(1, 3, 'three')], all: true, bounce: [] })
+    expect(apply(p, 'a', [on(1, 0)], T)).toEqual({ accepted: [on(1, 0)], all: true, bounce: [], contested: new Set() })
+    expect(apply(p, 'a', [on(1, 3, 'three')], T)).toEqual({ accepted: [on(1, 3, 'three')], all: true, bounce: [], contested: new Set() })
     // the stock client's re-broadcast of what it received: same clock, dropped
-    expect(apply(p, 'a', [on(1, 3, 'echo')], T)).toEqual({ accepted: [], all: false, bounce: [] })
-    expect(apply(p, 'a', [on(1, 2, 'old')], T)).toEqual({ accepted: [], all: false, bounce: [] })
+    expect(apply(p, 'a', [on(1, 3, 'echo')], T)).toEqual({ accepted: [], all: false, bounce: [], contested: new Set() })
+    expect(apply(p, 'a', [on(1, 2, 'old')], T)).toEqual({ accepted: [], all: false, bounce: [], contested: new Set() })
     expect(p.live()).toEqual([on(1, 3, 'three')])
   })
 
@@ -53,20 +53,20 @@ describe('Presence', () => {
     apply(p, 'a', [on(1, 4)], T)
     expect(apply(p, 'a', [off(1, 3)], T).accepted).toEqual([])
     expect(p.live()).toEqual([on(1, 4)])
-    expect(apply(p, 'a', [off(1, 4)], T)).toEqual({ accepted: [off(1, 4)], all: true, bounce: [] })
+    expect(apply(p, 'a', [off(1, 4)], T)).toEqual({ accepted: [off(1, 4)], all: true, bounce: [], contested: new Set() })
     expect(p.live()).toEqual([])
     expect(p.size).toBe(0)
     // the same removal again (re-broadcast) and a removal of an unknown id go nowhere
-    expect(apply(p, 'a', [off(1, 4)], T)).toEqual({ accepted: [], all: false, bounce: [] })
-    expect(apply(p, 'a', [off(1, 9)], T)).toEqual({ accepted: [], all: false, bounce: [] })
-    expect(apply(p, 'a', [off(77, 1)], T)).toEqual({ accepted: [], all: false, bounce: [] })
+    expect(apply(p, 'a', [off(1, 4)], T)).toEqual({ accepted: [], all: false, bounce: [], contested: new Set() })
+    expect(apply(p, 'a', [off(1, 9)], T)).toEqual({ accepted: [], all: false, bounce: [], contested: new Set() })
+    expect(apply(p, 'a', [off(77, 1)], T)).toEqual({ accepted: [], all: false, bounce: [], contested: new Set() })
   })
 
-  it('A2: nobody can change or remove a client id another connection owns', () => {
+  it('A2: nobody can change or remove a client id another connection owns; its owner is reported as contested', () => {
     const p = new Presence<string>()
     apply(p, 'a', [on(1, 1, 'mine')], T)
-    expect(apply(p, 'b', [on(1, 50, 'hijack')], T)).toEqual({ accepted: [], all: false, bounce: [] })
-    expect(apply(p, 'b', [off(1, 50)], T)).toEqual({ accepted: [], all: false, bounce: [] })
+    expect(apply(p, 'b', [on(1, 50, 'hijack')], T)).toEqual({ accepted: [], all: false, bounce: [], contested: new Set(['a']) })
+    expect(apply(p, 'b', [off(1, 50)], T)).toEqual({ accepted: [], all: false, bounce: [], contested: new Set(['a']) })
     expect(p.live()).toEqual([on(1, 1, 'mine')])
     // removing b changes nothing of a's
     expect(p.removePeer('b', T)).toEqual([])
@@ -77,8 +77,8 @@ describe('Presence', () => {
     const p = new Presence<string>()
     apply(p, 'a', [on(1, 1)], T)
     const change = apply(p, 'b', [on(2, 1), on(1, 9), on(3, 1)], T)
-    expect(change).toEqual({ accepted: [on(2, 1), on(3, 1)], all: false, bounce: [] })
-    expect(apply(p, 'b', [on(2, 2), on(3, 2)], T)).toEqual({ accepted: [on(2, 2), on(3, 2)], all: true, bounce: [] })
+    expect(change).toEqual({ accepted: [on(2, 1), on(3, 1)], all: false, bounce: [], contested: new Set(['a']) })
+    expect(apply(p, 'b', [on(2, 2), on(3, 2)], T)).toEqual({ accepted: [on(2, 2), on(3, 2)], all: true, bounce: [], contested: new Set() })
   })
 
   it(`A2: a connection owns at most ${MAX_OWNED_PER_PEER} client ids`, () => {
@@ -115,12 +115,12 @@ describe('Presence', () => {
     apply(p, 'a', [on(1, 5)], T)
     p.removePeer('a', T)
     // the departed client's own copy (clock 5), arriving late from another connection
-    expect(apply(p, 'b', [on(1, 5)], T)).toEqual({ accepted: [], all: false, bounce: [off(1, 6)] })
-    expect(apply(p, 'b', [on(1, 6)], T)).toEqual({ accepted: [], all: false, bounce: [off(1, 6)] })
+    expect(apply(p, 'b', [on(1, 5)], T)).toEqual({ accepted: [], all: false, bounce: [off(1, 6)], contested: new Set() })
+    expect(apply(p, 'b', [on(1, 6)], T)).toEqual({ accepted: [], all: false, bounce: [off(1, 6)], contested: new Set() })
     // a stale removal is not bounced
-    expect(apply(p, 'b', [off(1, 6)], T)).toEqual({ accepted: [], all: false, bounce: [] })
+    expect(apply(p, 'b', [off(1, 6)], T)).toEqual({ accepted: [], all: false, bounce: [], contested: new Set() })
     // the client is in fact still there: it re-announces with a higher clock, and owns the id again
-    expect(apply(p, 'b', [on(1, 7)], T)).toEqual({ accepted: [on(1, 7)], all: true, bounce: [] })
+    expect(apply(p, 'b', [on(1, 7)], T)).toEqual({ accepted: [on(1, 7)], all: true, bounce: [], contested: new Set() })
     expect(apply(p, 'a', [on(1, 8)], T).accepted).toEqual([])
     expect(p.live()).toEqual([on(1, 7)])
   })
@@ -129,7 +129,7 @@ describe('Presence', () => {
     const p = new Presence<string>()
     apply(p, 'a', [on(4, 2)], T)
     apply(p, 'a', [off(4, 3)], T)
-    expect(apply(p, 'a', [on(4, 3), on(5, 1)], T)).toEqual({ accepted: [on(5, 1)], all: false, bounce: [off(4, 3)] })
+    expect(apply(p, 'a', [on(4, 3), on(5, 1)], T)).toEqual({ accepted: [on(5, 1)], all: false, bounce: [off(4, 3)], contested: new Set() })
   })
 
   it('A6: live lists every live entry with its latest clock and state', () => {
@@ -156,7 +156,7 @@ describe('Presence', () => {
 
     p.prune(T + TOMBSTONE_MS + 1)
     // 1 and 3 are forgotten: an old clock is taken as new
-    expect(apply(p, 'c', [on(1, 5)], T + TOMBSTONE_MS + 1)).toEqual({ accepted: [on(1, 5)], all: true, bounce: [] })
+    expect(apply(p, 'c', [on(1, 5)], T + TOMBSTONE_MS + 1)).toEqual({ accepted: [on(1, 5)], all: true, bounce: [], contested: new Set() })
     // 4 was removed later and still bounces
     expect(apply(p, 'c', [on(4, 1)], T + TOMBSTONE_MS + 1).bounce).toEqual([off(4, 1)])
     expect(p.live().sort((x, y) => x.clientId - y.clientId)).toEqual([on(1, 5), on(2, 7)])
