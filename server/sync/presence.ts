@@ -29,8 +29,9 @@ export interface PresenceChange<P> {
   /** Removal entries to send back to the sender: it announced a client id that was removed. */
   readonly bounce: AwarenessEntry[]
   /**
-   * Peers owning client ids the sender announced. The sender may be that owner come back on a new
-   * connection while the old one lingers, unseen, after a network change: see Room.awareness.
+   * Peers owning client ids the sender announced newer entries for. The sender may be that owner
+   * come back on a new connection while the old one lingers, unseen, after a network change: see
+   * Room.awareness.
    */
   readonly contested: Set<P>
 }
@@ -51,7 +52,9 @@ export class Presence<P> {
     for (const e of incoming) {
       const cur = this.entries.get(e.clientId)
       if (cur !== undefined && cur.owner !== null && cur.owner !== peer) {
-        contested.add(cur.owner) // not yours
+        // not yours. A newer clock is no stock client's re-broadcast (a copy of what the owner
+        // sent): the owner itself may be back on this connection
+        if (e.clock > cur.clock) contested.add(cur.owner)
         continue
       }
       if (cur !== undefined && e.clock < cur.clock) {

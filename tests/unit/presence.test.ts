@@ -67,6 +67,8 @@ describe('Presence', () => {
     apply(p, 'a', [on(1, 1, 'mine')], T)
     expect(apply(p, 'b', [on(1, 50, 'hijack')], T)).toEqual({ accepted: [], all: false, bounce: [], contested: new Set(['a']) })
     expect(apply(p, 'b', [off(1, 50)], T)).toEqual({ accepted: [], all: false, bounce: [], contested: new Set(['a']) })
+    // a stock client's re-broadcast (a copy at the owner's clock) is no claim
+    expect(apply(p, 'b', [on(1, 1, 'mine')], T).contested).toEqual(new Set())
     expect(p.live()).toEqual([on(1, 1, 'mine')])
     // removing b changes nothing of a's
     expect(p.removePeer('b', T)).toEqual([])
