@@ -109,6 +109,8 @@ export interface CallOptions {
   readonly signal?: AbortSignal
   /** A share link's secret, sent as X-Tandem-Share. */
   readonly share?: string | null
+  /** The answer is bytes (a Uint8Array), not JSON; errors are JSON as ever. */
+  readonly bytes?: boolean
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -129,6 +131,12 @@ export class RawBody {
     readonly data: Blob | string,
     readonly type: string,
   ) {}
+}
+
+/** A stored version of a document: the whole document at `time` (ms since 1970). */
+export interface DocVersion {
+  readonly seq: number
+  readonly time: number
 }
 
 /** Shared request plumbing of the API clients. */
@@ -159,6 +167,7 @@ class ApiClient {
       throw new ApiError(0, 'The server cannot be reached. Check your connection.')
     }
     if (res.status === 204) return undefined as T
+    if (res.ok && call.bytes) return new Uint8Array(await res.arrayBuffer()) as T
     let payload: unknown = null
     try {
       payload = await res.json()
@@ -209,6 +218,17 @@ export class DocsApi extends ApiClient {
   importFile(file: File): Promise<DocSummary> {
     const type = /\.(md|markdown|mdown|mkd)$/i.test(file.name) ? 'text/markdown' : 'text/plain'
     return this.call('POST', `/docs?filename=${encodeURIComponent(file.name)}`, new RawBody(file, `${type}; charset=utf-8`), {}, true)
+  }
+
+  /** A document's stored versions, newest first (editors and owners). */
+  async versions(id: string, options: CallOptions = {}): Promise<DocVersion[]> {
+    const { versions } = await this.call<{ versions: DocVersion[] }>('GET', `${doc(id)}/versions`, undefined, options, true)
+    return versions
+  }
+
+  /** One version of a document: the whole document as it was, one Yjs update. */
+  version(id: string, seq: number, options: CallOptions = {}): Promise<Uint8Array> {
+    return this.call('GET', `${doc(id)}/versions/${seq}`, undefined, { ...options, bytes: true }, true)
   }
 
   /** One document with the caller's role; rejects with 404 when it does not exist or is not theirs. */

@@ -28,5 +28,6 @@ export const icons = {
   share: icon(svg`<circle cx="9" cy="8" r="3.2"/><path d="M3.5 19.5a5.5 5.5 0 0 1 11 0"/><path d="M18 8v6M15 11h6"/>`),
   download: icon(svg`<path d="M12 4v11M7 10l5 5 5-5"/><path d="M5 20h14"/>`),
   upload: icon(svg`<path d="M12 15V4M7 9l5-5 5 5"/><path d="M5 20h14"/>`),
+  history: icon(svg`<path d="M3.5 12a8.5 8.5 0 1 0 2.5-6"/><path d="M3 4v4h4"/><path d="M12 8v4.5l3 2"/>`),
   back: icon(svg`<path d="m15 18-6-6 6-6"/>`),
 } as const

@@ -181,6 +181,19 @@ describe('accounts mode: export', () => {
     expect((await new Person(w.server.url, 'anonymous').request('GET', path)).status).toBe(401)
   })
 
+  it('lists versions to those who may change the document only: a viewer is refused', async () => {
+    const w = await world()
+    const path = `/api/docs/${w.id}/versions`
+    for (const [who, status] of [[w.alice, 200], [w.bob, 200], [w.carol, 403], [w.dave, 404]] as const) {
+      expect([who.name, (await who.request('GET', path)).status]).toEqual([who.name, status])
+    }
+    const viaLink = new Person(w.server.url, 'link-viewer')
+    expect((await viaLink.request('GET', path, undefined, { 'X-Tandem-Share': w.viewSecret })).status).toBe(403)
+    const editLink = new Person(w.server.url, 'link-editor')
+    expect((await editLink.request('GET', path, undefined, { 'X-Tandem-Share': w.editSecret })).status).toBe(200)
+    expect((await w.carol.request('GET', `${path}/1`)).status).toBe(403)
+  })
+
   it('imports a file as a new document its importer owns; signed out, nothing', async () => {
     const w = await world()
     const imported = await w.bob.request('POST', '/api/docs?filename=Bob.md', '# Bob\n\nhello', { 'Content-Type': 'text/markdown' })

@@ -2,6 +2,7 @@
 import '../connection-status/define.js'
 import '../download-menu/define.js'
 import '../presence-list/define.js'
+import '../history-dialog/define.js'
 import '../share-dialog/define.js'
 import '../toolbar/define.js'
 import '../undelivered/define.js'

@@ -245,7 +245,8 @@ export const docEditorStyles = [
       margin-left: auto;
       min-width: 0;
     }
-    .share {
+    .share,
+    .history {
       flex: none;
     }
     .view-only {
@@ -363,10 +364,12 @@ export const docEditorStyles = [
         justify-content: space-between;
         margin-left: 0;
       }
-      .share span {
+      .share span,
+      .history span {
         display: none;
       }
-      .share {
+      .share,
+      .history {
         padding: 0 0.55rem;
       }
       input.title {
@@ -389,6 +392,7 @@ export const docEditorStyles = [
     @media print {
       .people-status,
       .view-only,
+      tandem-history-dialog,
       .banner,
       tandem-toolbar,
       tandem-undelivered {

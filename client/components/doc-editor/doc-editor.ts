@@ -41,6 +41,7 @@ import type { Identity, IdentityStore } from '../../identity.js'
 import { webStorage } from '../../web-storage.js'
 import type { DownloadSource } from '../download-menu/download-menu.js'
 import { icons } from '../icons.js'
+import { versionTime, type RestoreDetail, type TandemHistoryDialog } from '../history-dialog/history-dialog.js'
 import type { TandemShareDialog } from '../share-dialog/share-dialog.js'
 import type { TandemToolbar } from '../toolbar/toolbar.js'
 import { docEditorStyles } from './doc-editor.styles.js'
@@ -61,6 +62,7 @@ export class TandemDocEditor extends LitElement {
     ended: { state: true },
     endCode: { state: true },
     loaded: { state: true },
+    restored: { state: true },
     refused: { state: true },
     discarding: { state: true },
     recovery: { state: true },
@@ -82,6 +84,8 @@ export class TandemDocEditor extends LitElement {
   declare ended: string | null
   /** The first content (local copy or server) has arrived. */
   declare loaded: boolean
+  /** Said (politely) after a version was restored. */
+  declare restored: string
   /** The server refused this browser's changes as read-only (they were not saved). */
   declare refused: boolean
   /** The local copy is being discarded (after the person asked). */
@@ -128,6 +132,7 @@ export class TandemDocEditor extends LitElement {
     this.editorState = null
     this.ended = null
     this.loaded = false
+    this.restored = ''
     this.refused = false
     this.discarding = false
     this.recovery = null
@@ -229,6 +234,7 @@ export class TandemDocEditor extends LitElement {
     this.endCode = null
     this.denied = null
     this.loaded = false
+    this.restored = ''
     this.refused = false
     this.discarding = false
     this.recovery = null
@@ -508,6 +514,22 @@ export class TandemDocEditor extends LitElement {
     await dialog.show()
   }
 
+  private async openHistory(): Promise<void> {
+    await this.renderRoot.querySelector<TandemHistoryDialog>('tandem-history-dialog')?.show()
+  }
+
+  /** Puts a version in place as one change of this person's: everyone sees it, Ctrl+Z takes it back. */
+  private readonly onRestore = (event: CustomEvent<RestoreDetail>) => {
+    const view = this.view
+    const session = this.session
+    if (!view || !session || !this.writable) return
+    const { title, body, time } = event.detail
+    view.dispatch(view.state.tr.replaceWith(0, view.state.doc.content.size, body.content).scrollIntoView())
+    if (title !== session.title.toString()) applyInput(session.title, title, LOCAL_ORIGIN)
+    this.restored = `Restored the version of ${versionTime(time)}. Undo (Ctrl+Z) takes it back.`
+    view.focus()
+  }
+
   private signInAgain(): void {
     // the app shows the sign-in screen once it learns nobody is signed in; this page then reopens
     void this.authStore?.load()
@@ -621,6 +643,7 @@ export class TandemDocEditor extends LitElement {
           <tandem-connection-status></tandem-connection-status>
           <tandem-presence-list></tandem-presence-list>
           <tandem-download-menu .source=${this.loaded ? this.downloadSource : null}></tandem-download-menu>
+          ${this.writable && this.loaded ? html`<button class="history" aria-label="Version history" title="Version history" @click=${this.openHistory}>${icons.history}<span>History</span></button>` : nothing}
           ${sharing ? html`<button class="share" aria-label="Share" title="Share" @click=${this.openSharing}>${icons.share}<span>Share</span></button>` : nothing}
         </div>
         ${this.renderViewOnly()}
@@ -631,6 +654,8 @@ export class TandemDocEditor extends LitElement {
         <div class="editor-mount"></div>
       </div>
       ${sharing ? html`<tandem-share-dialog doc-id=${this.docId} .share=${this.share}></tandem-share-dialog>` : nothing}
+      <tandem-history-dialog doc-id=${this.docId} .share=${this.share} @restore=${this.onRestore}></tandem-history-dialog>
+      <p class="visually-hidden" role="status">${this.restored}</p>
     `
   }
 }

@@ -1,0 +1,149 @@
+/**
+ * `<tandem-history-dialog>`: the versions the server keeps of a document (newest first, thinned
+ * as they age) in a modal dialog. Choosing one shows it read-only beside the list; "Restore this
+ * version" hands it to the editor, which puts it in place as an ordinary change (everyone sees
+ * it, Ctrl+Z takes it back). Built on the native <dialog> (focus trap, Escape).
+ *
+ * Properties: `docId` (attribute `doc-id`), `share` (the link secret the page was opened with).
+ * Events: `restore` (detail: { title, body, time }). CSS parts: `dialog`, `list`, `preview`.
+ */
+import { ContextConsumer } from '@lit/context'
+import { html, LitElement, nothing } from 'lit'
+import { DOMSerializer, type Node as PMNode } from 'prosemirror-model'
+import { schema } from '../../../shared/schema.js'
+import type { DocVersion } from '../../api.js'
+import { readVersion } from '../../collab/version.js'
+import { apiContext } from '../../context.js'
+import { historyDialogStyles } from './history-dialog.styles.js'
+
+/** What `restore` carries: the chosen version's title and body, and its time. */
+export interface RestoreDetail {
+  readonly title: string
+  readonly body: PMNode
+  readonly time: number
+}
+
+const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+
+/** A version's time as people read it. */
+export function versionTime(time: number): string {
+  return WHEN.format(new Date(time))
+}
+
+export class TandemHistoryDialog extends LitElement {
+  static override styles = historyDialogStyles
+  static override properties = {
+    docId: { attribute: 'doc-id' },
+    share: { attribute: false },
+    versions: { state: true },
+    chosen: { state: true },
+    preview: { state: true },
+    error: { state: true },
+  }
+
+  declare docId: string
+  declare share: string | null
+  /** Null while loading. */
+  declare versions: DocVersion[] | null
+  declare chosen: DocVersion | null
+  /** The chosen version read (null while loading it). */
+  declare preview: { title: string; body: PMNode } | null
+  declare error: string | null
+
+  private readonly api = new ContextConsumer(this, { context: apiContext })
+  /** Guards against an older choice's answer arriving after a newer one's. */
+  private loadCount = 0
+
+  constructor() {
+    super()
+    this.docId = ''
+    this.share = null
+    this.versions = null
+    this.chosen = null
+    this.preview = null
+    this.error = null
+  }
+
+  private get dialog(): HTMLDialogElement | null {
+    return this.renderRoot.querySelector('dialog')
+  }
+
+  /** Opens the dialog and loads the list; the newest version is shown first. */
+  async show(): Promise<void> {
+    this.versions = null
+    this.chosen = null
+    this.preview = null
+    this.error = null
+    await this.updateComplete
+    this.dialog?.showModal()
+    try {
+      this.versions = await this.api.value!.versions(this.docId, { share: this.share })
+      if (this.versions[0]) await this.choose(this.versions[0])
+    } catch (err) {
+      this.error = (err as Error).message
+    }
+  }
+
+  private async choose(version: DocVersion): Promise<void> {
+    const count = ++this.loadCount
+    this.chosen = version
+    this.preview = null
+    this.error = null
+    try {
+      const read = readVersion(await this.api.value!.version(this.docId, version.seq, { share: this.share }))
+      if (count === this.loadCount) this.preview = read
+    } catch (err) {
+      if (count === this.loadCount) this.error = `This version cannot be shown: ${(err as Error).message}`
+    }
+  }
+
+  private restore(): void {
+    if (!this.preview || !this.chosen) return
+    const detail: RestoreDetail = { ...this.preview, time: this.chosen.time }
+    this.dialog?.close()
+    this.dispatchEvent(new CustomEvent<RestoreDetail>('restore', { detail, bubbles: true, composed: true }))
+  }
+
+  private renderPreview() {
+    if (this.error) return html`<p class="error" role="alert">${this.error}</p>`
+    if (!this.preview) return this.chosen ? html`<p class="muted">Loading…</p>` : nothing
+    const body = DOMSerializer.fromSchema(schema).serializeFragment(this.preview.body.content)
+    for (const box of body.querySelectorAll('input')) box.disabled = true
+    for (const el of body.querySelectorAll('[contenteditable]')) el.removeAttribute('contenteditable')
+    return html`<h3 class="doc-title">${this.preview.title.trim() || 'Untitled'}</h3>
+      <div class="doc-body">${body}</div>`
+  }
+
+  override render() {
+    const versions = this.versions
+    return html`<dialog part="dialog" aria-labelledby="history-title" @close=${() => this.loadCount++}>
+      <div class="head">
+        <h2 id="history-title">Version history</h2>
+        <form method="dialog"><button class="close" aria-label="Close">Close</button></form>
+      </div>
+      ${versions !== null && versions.length === 0
+        ? html`<p class="muted empty">
+            No versions yet. A version is kept when the document has been quiet for half a minute and when everyone has
+            left it: one a minute for the last hour, one an hour for the last day, then one a day, then one a week.
+          </p>`
+        : html`<div class="panes">
+            <ul class="list" part="list" aria-label="Versions">
+              ${versions === null
+                ? html`<li class="muted">Loading…</li>`
+                : versions.map(
+                    (v, i) =>
+                      html`<li>
+                        <button aria-pressed=${this.chosen?.seq === v.seq ? 'true' : 'false'} @click=${() => void this.choose(v)}>
+                          ${versionTime(v.time)}${i === 0 ? html` <span class="tag">latest</span>` : nothing}
+                        </button>
+                      </li>`,
+                  )}
+            </ul>
+            <div class="preview" part="preview" aria-label="Chosen version" aria-live="polite">${this.renderPreview()}</div>
+          </div>`}
+      <div class="actions">
+        <button class="primary" ?disabled=${this.preview === null} @click=${this.restore}>Restore this version</button>
+      </div>
+    </dialog>`
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Version history in Chromium against a real server: the versions the server keeps (one per
+ * minute at first: the server's clock is moved on between them) are listed newest first and
+ * previewed read-only; restoring one puts it in place for everyone, and Ctrl+Z takes it back.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { waitFor } from '../helpers/wait.js'
+import { CHROMIUM, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, text, waitForSave, waitForText } from './harness.js'
+
+describe.skipIf(!CHROMIUM)(`version history in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
+  let browser: Browser
+  let server: Awaited<ReturnType<typeof startAppServer>>
+  let clock = Date.now()
+
+  beforeAll(async () => {
+    ensureBuilt()
+    ;[browser, server] = await Promise.all([launch(), startAppServer({ now: () => clock })])
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    server?.cleanupData()
+  })
+
+  const versions = async (docId: string) => ((await (await fetch(`${server.url}/api/docs/${docId}/versions`)).json()) as { versions: unknown[] }).versions
+
+  /** Opens the document alone, replaces its text with `words`, and leaves: it unloads, and the server keeps a version. */
+  async function writeVersion(docId: string, words: string, count: number): Promise<void> {
+    const user = await openDoc(browser, server.url, docId, { name: 'Ann Author', color: '#1565c0' })
+    await editor(user.page).click()
+    await user.page.keyboard.press(`${MOD}+a`)
+    await user.page.keyboard.type(words)
+    await waitForSave(user.page, 'saved')
+    await user.context.close()
+    await waitFor(`version ${count}`, async () => (await versions(docId)).length === count, 15_000)
+  }
+
+  it('lists versions newest first, previews one, restores it for everyone, and Ctrl+Z takes it back', async () => {
+    const docId = (await server.catalog.create('Plan')).id
+    await writeVersion(docId, 'First draft.', 1)
+    clock += 2 * 60_000
+    await writeVersion(docId, 'Second draft.', 2)
+
+    const ann = await openDoc(browser, server.url, docId, { name: 'Ann Author', color: '#1565c0' })
+    const ben = await openDoc(browser, server.url, docId, { name: 'Ben Reader', color: '#2e7d32' })
+    await waitForText(ann.page, 'Second draft.')
+    await ann.page.getByRole('button', { name: 'Version history' }).click()
+    const dialog = ann.page.getByRole('dialog', { name: 'Version history' })
+    const list = dialog.getByRole('list', { name: 'Versions' })
+    await waitFor('two versions listed', async () => (await list.getByRole('button').count()) === 2)
+    // the newest is chosen and shown first
+    expect(await list.getByRole('button').first().getAttribute('aria-pressed')).toBe('true')
+    expect(await list.getByRole('button').first().innerText()).toContain('latest')
+    const preview = dialog.getByLabel('Chosen version')
+    await preview.getByText('Second draft.').waitFor()
+    await list.getByRole('button').nth(1).click()
+    await preview.getByText('First draft.').waitFor()
+    expect(await preview.locator('.doc-title').innerText()).toBe('Plan')
+    // the preview is not editable
+    expect(await preview.locator('[contenteditable="true"]').count()).toBe(0)
+
+    await dialog.getByRole('button', { name: 'Restore this version' }).click()
+    await dialog.waitFor({ state: 'hidden' })
+    await waitForText(ann.page, 'First draft.')
+    expect(await text(ann.page)).not.toContain('Second draft.')
+    await waitForText(ben.page, 'First draft.')
+    await converged([ann.page, ben.page])
+    await ann.page.getByRole('status').filter({ hasText: /^Restored the version of .+\. Undo \(Ctrl\+Z\) takes it back\.$/ }).waitFor({ state: 'attached' })
+
+    // it was one change: one undo brings the text back, for both
+    await ann.page.keyboard.press(`${MOD}+z`)
+    await waitForText(ann.page, 'Second draft.')
+    await waitForText(ben.page, 'Second draft.')
+    expect(await text(ben.page)).not.toContain('First draft.')
+    // Escape closes the dialog without restoring anything
+    await ann.page.getByRole('button', { name: 'Version history' }).click()
+    await preview.getByText('Second draft.').waitFor()
+    await ann.page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'hidden' })
+    expect(await text(ann.page)).toContain('Second draft.')
+    expect([...ann.errors, ...ben.errors]).toEqual([])
+    await Promise.all([ann.context.close(), ben.context.close()])
+  })
+})
