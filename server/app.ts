@@ -244,6 +244,7 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
       resolve()
     })
   }).catch(async (err) => {
+    await catalog.files.close()
     await compactor.close()
     journal?.close(false)
     await storage.close()
@@ -275,6 +276,7 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
         await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 1000).unref())])
         for (const conn of heartbeat.all()) conn.ws.terminate()
         await stopped
+        await catalog.files.close()
         await compactor.close()
         // once everything is in the store the journal files can go (else the next start moves them)
         journal?.close(commit.idle)

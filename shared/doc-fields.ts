@@ -9,3 +9,8 @@ export const TITLE = 'title'
 export const CONTENT = 'content'
 /** Longest title kept in the document list. */
 export const MAX_TITLE_LENGTH = 200
+
+/** Normalises a title: one line, trimmed, at most MAX_TITLE_LENGTH characters. */
+export function cleanTitle(title: string): string {
+  return title.replace(/\s+/g, ' ').trim().slice(0, MAX_TITLE_LENGTH)
+}

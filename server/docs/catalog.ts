@@ -3,14 +3,12 @@
  * Cards (./meta.ts) are stored as records; titles live in the documents themselves (Y.Text
  * `title`) and are read back into the cards when documents compact.
  */
-import type { Node as PMNode } from 'prosemirror-model'
-import { prosemirrorToYXmlFragment } from 'y-prosemirror'
 import * as Y from 'yjs'
-import { CONTENT, MAX_TITLE_LENGTH, TITLE } from '../../shared/doc-fields.js'
+import { cleanTitle, TITLE } from '../../shared/doc-fields.js'
 import { newDocId } from '../../shared/validate.js'
 import type { RecordWrite, Storage } from '../storage/storage.js'
 import type { ExportFormat } from '../../shared/export.js'
-import { exportFile } from './export.js'
+import { FileJobs } from './files.js'
 import { DOC_RECORD, newMeta, type DocMeta } from './meta.js'
 import { DocumentDeletedError } from '../sync/room.js'
 import type { Registry } from './registry.js'
@@ -25,10 +23,7 @@ export interface DocSummary {
 
 const summary = (m: DocMeta): DocSummary => ({ id: m.id, title: m.title, createdAt: m.createdAt, updatedAt: m.updatedAt })
 
-/** Normalises a title: one line, trimmed, at most MAX_TITLE_LENGTH characters. */
-export function cleanTitle(title: string): string {
-  return title.replace(/\s+/g, ' ').trim().slice(0, MAX_TITLE_LENGTH)
-}
+export { cleanTitle }
 
 /** Replaces the title text inside a document. */
 function writeTitle(doc: Y.Doc, title: string): void {
@@ -54,6 +49,8 @@ export class Catalog {
     private readonly now: () => number = Date.now,
     /** Largest document (encoded), as the relay enforces it: an imported body may not pass it. */
     private readonly maxDocBytes = Number.POSITIVE_INFINITY,
+    /** Where imports and exports run (worker threads). */
+    readonly files = new FileJobs(),
   ) {}
 
   /** The live card of a document: memory first (fresher), then storage. */
@@ -98,22 +95,25 @@ export class Catalog {
   }
 
   /**
-   * Creates a document with a fresh id; its title is written into the document too, and `body`
-   * (an imported file) when given. `records` (an access list, say) are written in the same atomic
-   * batch. Throws DocumentTooLargeError, writing nothing, when the content passes the limit.
+   * Creates a document with a fresh id; its title is written into the document too. `initial`
+   * (an imported file: its clean title and the first update, title and body, from FileJobs)
+   * replaces both. `records` (an access list, say) are written in the same atomic batch. Throws
+   * DocumentTooLargeError, writing nothing, when the content passes the limit.
    */
-  async create(title = '', records: (id: string) => RecordWrite[] = () => [], body: PMNode | null = null): Promise<DocSummary> {
-    const clean = cleanTitle(title)
+  async create(title = '', records: (id: string) => RecordWrite[] = () => [], initial: { title: string; update: Uint8Array } | null = null): Promise<DocSummary> {
+    const clean = initial ? initial.title : cleanTitle(title)
     const now = this.now()
     const id = newDocId()
     // the title, and an imported body, are the document's first entry
-    const first = clean !== '' || body !== null
+    const first = clean !== '' || initial !== null
     const meta = newMeta(id, now, clean, first ? 1 : 0)
-    const doc = new Y.Doc()
-    writeTitle(doc, clean)
-    if (body) doc.transact(() => prosemirrorToYXmlFragment(body, doc.getXmlFragment(CONTENT)))
-    const update = Y.encodeStateAsUpdate(doc)
-    doc.destroy()
+    let update = initial?.update
+    if (!update) {
+      const doc = new Y.Doc()
+      writeTitle(doc, clean)
+      update = Y.encodeStateAsUpdate(doc)
+      doc.destroy()
+    }
     if (update.length > this.maxDocBytes) throw new DocumentTooLargeError(update.length, this.maxDocBytes)
     await this.storage.append(first ? [{ docId: id, entry: { seq: 1, time: now, updates: [update] } }] : [], [
       { kind: DOC_RECORD, id, value: meta },
@@ -149,18 +149,20 @@ export class Catalog {
   }
 
   /**
-   * A document as a file in `format`, as it is durable now (see server/docs/export.ts).
+   * A document as a file in `format`, as it is durable now, written in a worker thread (FileJobs).
    * Undefined when it does not exist (`mustExist`; an id nobody wrote to is an empty document
    * otherwise), or was deleted meanwhile.
    */
   async export(id: string, format: ExportFormat, mustExist = true): Promise<{ title: string; text: string } | undefined> {
     if (mustExist && (await this.get(id)) === undefined) return undefined
+    let state: Uint8Array
     try {
-      return await this.registry.read(id, (doc) => exportFile(doc, format))
+      state = await this.registry.snapshot(id)
     } catch (err) {
       if (err instanceof DocumentDeletedError) return undefined
       throw err
     }
+    return this.files.exportFile(format, state)
   }
 
   /**

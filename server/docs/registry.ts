@@ -90,11 +90,11 @@ export class Registry {
     }
   }
 
-  /** Reads a document as it is durable (see Room.read), loading it if needed, and unloading it again when nobody has it open. */
-  async read<T>(docId: string, read: (doc: Y.Doc) => T): Promise<T> {
+  /** The document as it is durable now, as one Yjs update (see Room.snapshot), loading it if needed. */
+  async snapshot(docId: string): Promise<Uint8Array> {
     const room = this.open(docId)
     try {
-      return await room.read(read)
+      return await room.snapshot()
     } finally {
       room.release()
     }

@@ -19,11 +19,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
 import { MAX_TITLE_LENGTH } from '../../shared/doc-fields.js'
 import { EXPORT_FORMATS, EXPORT_TYPES, exportFileName } from '../../shared/export.js'
-import { importDocument, MAX_IMPORT_CHARS, type ImportFormat } from '../../shared/import.js'
+import { MAX_IMPORT_CHARS, type ImportFormat } from '../../shared/import.js'
 import { isDocId } from '../../shared/validate.js'
 import type { Auth } from '../auth/auth.js'
 import { can } from '../auth/roles.js'
 import { DocumentTooLargeError, type Catalog } from '../docs/catalog.js'
+import { FileJobError } from '../docs/files.js'
 import type { Guard } from './guard.js'
 import { HttpError, json, readBody, readJson } from './respond.js'
 import type { RouteContext, Router } from './router.js'
@@ -156,12 +157,14 @@ export function addApiRoutes(router: Router, ctx: ApiContext): void {
       throw new HttpError(p.kind === 'anonymous' ? 401 : 403, 'creating documents needs a token granting "*" as owner or editor')
     }
     const owner = p.kind === 'user' ? p.user.id : null
-    const file = format === null ? null : importDocument(format, await textBody(req), fileStem(filename))
     let doc
     try {
-      doc = await catalog.create(input.title ?? file?.title ?? '', (id) => (owner && auth.acl ? [auth.acl.create(id, owner)] : []), file?.body ?? null)
+      // parsed in a worker thread: a large file takes seconds the relay must not lose
+      const file = format === null ? null : await catalog.files.importFile(format, await textBody(req), input.title ?? null, fileStem(filename))
+      doc = await catalog.create(input.title ?? '', (id) => (owner && auth.acl ? [auth.acl.create(id, owner)] : []), file)
     } catch (err) {
       if (err instanceof DocumentTooLargeError) throw new HttpError(413, err.message)
+      if (err instanceof FileJobError) throw new HttpError(422, `the file could not be imported: ${err.message}`)
       throw err
     }
     json(res, 201, { ...doc, role: policy.roleFor(access, doc.id) }, { Location: `/api/docs/${doc.id}` })

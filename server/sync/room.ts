@@ -735,22 +735,13 @@ export class Room implements Committable {
     await new Promise<void>((resolve) => this.whenDurable(count, resolve))
   }
 
-  /**
-   * Runs `read` on a Y.Doc built from what is durable of the document (a copy: changes made to it
-   * go nowhere), and returns what it returns.
-   */
-  async read<T>(read: (doc: Y.Doc) => T): Promise<T> {
+  /** What is durable of the document, as one Yjs update (its state after folding the log). */
+  async snapshot(): Promise<Uint8Array> {
     await this.ready
     if (this.status === 'deleted') throw new DocumentDeletedError(this.docId)
     if (this.status !== 'ready' || !this.state) throw new Error(`document ${this.docId} is ${this.status}`)
     this.state.fold()
-    const doc = new Y.Doc()
-    try {
-      Y.applyUpdate(doc, this.state.base)
-      return read(doc)
-    } finally {
-      doc.destroy()
-    }
+    return this.state.base
   }
 
   /** Sets the title shown in the document list (the document's own title text is set by `edit`). */

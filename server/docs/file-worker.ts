@@ -1,0 +1,37 @@
+/**
+ * Worker thread entry (see ./files.ts): turns a file into a new document's first update, or a
+ * document's state into a file. Parsing and serializing a large document takes seconds, which
+ * must not be spent on the relay's thread. One job per worker; the answer is posted back.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { prosemirrorToYXmlFragment, yXmlFragmentToProseMirrorRootNode } from 'y-prosemirror'
+import * as Y from 'yjs'
+import { cleanTitle, CONTENT, TITLE } from '../../shared/doc-fields.js'
+import { exportDocument } from '../../shared/export.js'
+import { importDocument } from '../../shared/import.js'
+import { schema } from '../../shared/schema.js'
+import type { FileJob, FileResult } from './files.js'
+
+function run(job: FileJob): FileResult {
+  if (job.kind === 'import') {
+    const file = importDocument(job.format, job.text, job.fallbackTitle)
+    const title = cleanTitle(job.title ?? file.title)
+    const doc = new Y.Doc()
+    doc.transact(() => {
+      doc.getText(TITLE).insert(0, title)
+      prosemirrorToYXmlFragment(file.body, doc.getXmlFragment(CONTENT))
+    })
+    return { kind: 'import', title, update: Y.encodeStateAsUpdate(doc) }
+  }
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, job.state)
+  const title = doc.getText(TITLE).toString()
+  const body = yXmlFragmentToProseMirrorRootNode(doc.getXmlFragment(CONTENT), schema)
+  return { kind: 'export', title, text: exportDocument(job.format, title, body) }
+}
+
+try {
+  parentPort!.postMessage({ ok: run(workerData as FileJob) })
+} catch (err) {
+  parentPort!.postMessage({ error: (err as Error).message })
+}
