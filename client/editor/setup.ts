@@ -2,7 +2,7 @@
  * Everything an EditorView of a Tandem document needs besides the schema: the y-prosemirror
  * plugins (sync, remote cursors, undo of one's own changes, see undo.ts), keymaps, input rules, a
  * placeholder, the task-item node view, word selection across remote cursors, selection ends that
- * keep out what others type there, holding remote changes during a composition, and link handling
+ * keep out what others type there, marks switched on at the caret that outlast others' changes, holding remote changes during a composition, and link handling
  * (Mod-click opens, pasting a URL over text links it).
  */
 import { baseKeymap } from 'prosemirror-commands'
@@ -22,6 +22,7 @@ import { readBeforeRemoteChangesPlugin } from './pending-input.js'
 import { buildKeymap } from './keymap.js'
 import { repairPlugin } from './repair.js'
 import { selectionEndPlugin } from './selection-end.js'
+import { storedMarksPlugin } from './stored-marks.js'
 import { createUndoManager } from './undo.js'
 import { wordSelectPlugin } from './word-select.js'
 
@@ -207,6 +208,8 @@ export function editorPlugins(options: EditorSetupOptions): Plugin[] {
     remoteCursorNamesPlugin(options.awareness),
     // what others type right after one's selection stays out of it (see selection-end.ts)
     selectionEndPlugin(),
+    // Ctrl+B at the caret outlasts another person's change (see stored-marks.ts)
+    storedMarksPlugin(),
     // a double click selects whole words across those cursors (see word-select.ts)
     wordSelectPlugin(),
     // undo never deletes a block someone else wrote in (see undo.ts)
