@@ -5,52 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
+import { caretIn, runs, type JSONNode } from './doc-shape.js'
 import { CHROMIUM, content, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, waitForText } from './harness.js'
 
 const ALICE = { name: 'Alice Example', color: '#c62828' }
 const BOB = { name: 'Bob Example', color: '#1565c0' }
-
-interface JSONNode {
-  type: string
-  text?: string
-  marks?: Array<{ type: string }>
-  content?: JSONNode[]
-}
-
-/** Every text node of a document (ProseMirror JSON) with the names of its marks. */
-function runs(node: JSONNode, out: Array<[string, string[]]> = []): Array<[string, string[]]> {
-  if (node.type === 'text') out.push([node.text ?? '', (node.marks ?? []).map((m) => m.type)])
-  for (const child of node.content ?? []) runs(child, out)
-  return out
-}
-
-/** Puts the caret `offset` characters into the first textblock whose text is `blockText`, and waits until the editor has it there. */
-async function caretIn(page: Page, blockText: string, offset: number): Promise<void> {
-  await page.locator('tandem-doc-editor').evaluate(
-    (el, [want, at]) => {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const view = (el as any).view
-      let pos = -1
-      view.state.doc.descendants((node: { isTextblock: boolean; textContent: string }, p: number) => {
-        if (pos < 0 && node.isTextblock && node.textContent === want) pos = p + 1 + (at as number)
-        return pos < 0
-      })
-      if (pos < 0) throw new Error(`no block "${String(want)}"`)
-      view.focus()
-      const TextSelection = view.state.selection.constructor
-      view.dispatch(view.state.tr.setSelection(TextSelection.create(view.state.doc, pos)))
-    },
-    [blockText, offset] as const,
-  )
-  await waitFor(`the caret at ${offset} in "${blockText}"`, async () => {
-    const c = await page.locator('tandem-doc-editor').evaluate((el) => {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const sel = (el as any).view.state.selection
-      return { text: sel.$from.parent.textContent as string, offset: sel.$from.parentOffset as number, empty: sel.empty as boolean }
-    })
-    return c.empty && c.text === blockText && c.offset === offset
-  }, 5_000, 25)
-}
 
 /** Whether the toolbar's `id` button shows itself pressed in `page`. */
 function pressed(page: Page, id: string): Promise<string | null> {
