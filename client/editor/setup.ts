@@ -2,8 +2,9 @@
  * Everything an EditorView of a Tandem document needs besides the schema: the y-prosemirror
  * plugins (sync, remote cursors, undo of one's own changes, see undo.ts), keymaps, input rules, a
  * placeholder, the task-item node view, word selection across remote cursors, selection ends that
- * keep out what others type there, marks switched on at the caret that outlast others' changes, holding remote changes during a composition, and link handling
- * (Mod-click opens, pasting a URL over text links it).
+ * keep out what others type there, marks switched on at the caret that outlast others' changes,
+ * holding remote changes during a composition, link handling (Mod-click opens, pasting a URL
+ * over text links it) and cleaning HTML pasted from other applications.
  */
 import { baseKeymap } from 'prosemirror-commands'
 import { keymap } from 'prosemirror-keymap'
@@ -18,6 +19,7 @@ import { cleanName, safeColor } from '../identity.js'
 import { setLink, setTaskChecked } from './commands.js'
 import { compositionHoldPlugin } from './composition.js'
 import { inputRulesPlugin } from './input-rules.js'
+import { pastePlugin } from './paste.js'
 import { readBeforeRemoteChangesPlugin } from './pending-input.js'
 import { buildKeymap } from './keymap.js'
 import { repairPlugin } from './repair.js'
@@ -219,6 +221,8 @@ export function editorPlugins(options: EditorSetupOptions): Plugin[] {
     inputRulesPlugin(),
     placeholderPlugin(options.placeholder ?? 'Start writing…'),
     linkPlugin(),
+    // HTML from other applications reads as it looked there (see paste.ts)
+    pastePlugin(),
     // an arrow key's pending caret move is read before others' changes (see pending-input.ts)
     ...(options.beforeRemoteChange ? [readBeforeRemoteChangesPlugin(options.beforeRemoteChange)] : []),
     // other people's changes wait while an input method composes (see composition.ts)

@@ -1,0 +1,94 @@
+/**
+ * Pasting in real Chromium, as the clipboard of other applications fills it (Google Docs, VS
+ * Code, Gmail, web pages): what lands in the document, for the person pasting and for the
+ * other person, and that Ctrl+Z takes the paste back in one step.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { setBody, shape, waitForShape } from './doc-shape.js'
+import { CHROMIUM, converged, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, type User } from './harness.js'
+
+const ALICE = { name: 'Alice Example', color: '#c62828' }
+const BOB = { name: 'Bob Example', color: '#1565c0' }
+
+/** Pastes into `page`'s editor what the clipboard holds (a real paste event: ProseMirror's own handling runs). */
+export async function paste(page: Page, clipboard: { html?: string; text?: string }): Promise<void> {
+  await page.locator('tandem-doc-editor').evaluate((el, data) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const view = (el as any).view
+    view.focus()
+    const transfer = new DataTransfer()
+    if (data.html !== undefined) transfer.setData('text/html', data.html)
+    if (data.text !== undefined) transfer.setData('text/plain', data.text)
+    view.dom.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }))
+  }, clipboard)
+}
+
+/** Ends the current undo step of `page`'s editor, so the next change is one of its own. */
+async function newUndoStep(page: Page): Promise<void> {
+  await page.locator('tandem-doc-editor').evaluate((el) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const view = (el as any).view
+    for (const plugin of view.state.plugins) plugin.getState(view.state)?.undoManager?.stopCapturing()
+  })
+}
+
+describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
+  let server: Awaited<ReturnType<typeof startAppServer>>
+  let browser: Browser
+  let docCount = 0
+
+  beforeAll(async () => {
+    ensureBuilt()
+    ;[browser, server] = await Promise.all([launch(), startAppServer()])
+  }, 180_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    server?.cleanupData()
+  })
+
+  /** Alice and Bob on a fresh document. */
+  async function pair(): Promise<[User, User]> {
+    const docId = `paste-${++docCount}-${Date.now()}`
+    const alice = await openDoc(browser, server.url, docId, ALICE)
+    const bob = await openDoc(browser, server.url, docId, BOB)
+    return [alice, bob]
+  }
+
+  /** Pastes `clipboard` into an empty paragraph of Alice's, expects `want` for both, then Ctrl+Z back to the empty paragraph. */
+  async function pasteAndUndo(alice: User, bob: User, clipboard: { html?: string; text?: string }, want: string): Promise<void> {
+    await setBody(alice.page, '<p></p>', 'p""')
+    await newUndoStep(alice.page)
+    await paste(alice.page, clipboard)
+    await waitForShape(alice.page, want)
+    await converged([alice.page, bob.page])
+    expect(await shape(bob.page)).toBe(want)
+    await alice.page.keyboard.press(`${MOD}+z`)
+    await waitForShape(alice.page, 'p""')
+    await converged([alice.page, bob.page])
+  }
+
+  it('makes an empty line from Google Docs, VS Code or Gmail an empty paragraph, not a paragraph holding a line break', async () => {
+    const [alice, bob] = await pair()
+    const cases: Array<[string, { html: string; text: string }]> = [
+      // Google Docs: an empty paragraph is a <br> between the paragraphs, inside the guid wrapper
+      ['Google Docs', { html: '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-5f3e"><p dir="ltr" style="line-height:1.38;margin-top:0pt;margin-bottom:0pt;"><span style="font-size:11pt;font-weight:400;white-space:pre-wrap;">one</span></p><br><p dir="ltr" style="line-height:1.38;margin-top:0pt;margin-bottom:0pt;"><span style="font-size:11pt;font-weight:400;white-space:pre-wrap;">two</span></p></b>', text: 'one\n\ntwo' }],
+      // VS Code: a div per line, an empty line a bare <br>
+      ['VS Code', { html: '<meta charset="utf-8"><div style="color: #cccccc;background-color: #1f1f1f;font-family: Consolas, monospace;font-weight: normal;font-size: 14px;line-height: 19px;white-space: pre;"><div><span style="color: #cccccc;">one</span></div><br><div><span style="color: #cccccc;">two</span></div></div>', text: 'one\n\ntwo' }],
+      // Gmail and other contenteditable editors: <div><br></div>
+      ['Gmail', { html: '<div dir="ltr"><div>one</div><div><br></div><div>two</div></div>', text: 'one\n\ntwo' }],
+    ]
+    for (const [source, clipboard] of cases) {
+      await pasteAndUndo(alice, bob, clipboard, 'p"one" p"" p"two"').catch((err: Error) => {
+        throw new Error(`${source}: ${err.message}`)
+      })
+    }
+    // a line break inside a paragraph stays one
+    await pasteAndUndo(alice, bob, { html: '<p>one<br>two</p>', text: 'one\ntwo' }, 'p"one⏎two"')
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 90_000)
+})
