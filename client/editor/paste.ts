@@ -1,9 +1,13 @@
 /**
  * HTML pasted from other applications, made to read as it looked there before ProseMirror parses
- * it (ProseMirror's own clipboard HTML, marked `data-pm-slice`, is left as it is). A `<br>` on
- * a line of its own between blocks (an empty paragraph of Google Docs, an empty line of VS Code)
- * or alone in a `<div>` (Gmail's empty line) becomes an empty paragraph. ProseMirror made the
- * first a paragraph holding a line break, two lines high, and dropped the second.
+ * it (ProseMirror's own clipboard HTML, marked `data-pm-slice`, is left as it is):
+ *
+ * - A `<br>` on a line of its own between blocks (an empty paragraph of Google Docs, an empty
+ *   line of VS Code) or alone in a `<div>` (Gmail's empty line) becomes an empty paragraph.
+ *   ProseMirror made the first a paragraph holding a line break, two lines high, and dropped
+ *   the second.
+ * - Table cells become blocks, each cell a paragraph: the schema has no tables, and ProseMirror
+ *   ran the text of a table's cells together ("NameQtyapples3").
  */
 import { Plugin } from 'prosemirror-state'
 
@@ -34,13 +38,18 @@ function emptyLine(br: Element): boolean {
   return parent !== null && isBlock(parent) && !TEXTBLOCKS.has(parent.localName)
 }
 
-/** `html` from another application with its empty lines as empty paragraphs. */
+/** `html` from another application with its empty lines as empty paragraphs and its table cells as blocks. */
 export function cleanPastedHTML(html: string): string {
   if (html.includes('data-pm-slice')) return html
   const template = document.createElement('template')
   template.innerHTML = html
   const root = template.content
   for (const br of [...root.querySelectorAll('br')]) if (emptyLine(br)) br.replaceWith(document.createElement('p'))
+  for (const cell of root.querySelectorAll('td, th')) {
+    const block = document.createElement('div')
+    block.append(...cell.childNodes)
+    cell.append(block)
+  }
   return template.innerHTML
 }
 

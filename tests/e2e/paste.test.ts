@@ -91,4 +91,16 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
     await alice.context.close()
     await bob.context.close()
   }, 90_000)
+
+  it('keeps the cells of a pasted table apart, each a paragraph of its own', async () => {
+    const [alice, bob] = await pair()
+    const html = '<table><thead><tr><th>Name</th><th>Qty</th></tr></thead><tbody><tr><td>apples</td><td>3</td></tr><tr><td>pears</td><td><p>4</p><p>ripe</p></td></tr></tbody></table>'
+    await pasteAndUndo(alice, bob, { html, text: 'Name\tQty\napples\t3\npears\t4 ripe' }, 'p"Name" p"Qty" p"apples" p"3" p"pears" p"4" p"ripe"')
+    // Google Sheets
+    const sheets = '<google-sheets-html-origin><style type="text/css"><!--td {border: 1px solid #cccccc;}--></style><table xmlns="http://www.w3.org/1999/xhtml" cellspacing="0" cellpadding="0" dir="ltr" border="1"><colgroup><col width="100"/><col width="100"/></colgroup><tbody><tr style="height:21px;"><td style="overflow:hidden;padding:2px 3px 2px 3px;vertical-align:bottom;">1</td><td style="overflow:hidden;padding:2px 3px 2px 3px;vertical-align:bottom;text-align:right;">2</td></tr></tbody></table>'
+    await pasteAndUndo(alice, bob, { html: sheets, text: '1\t2' }, 'p"1" p"2"')
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 90_000)
 })
