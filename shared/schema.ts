@@ -181,6 +181,9 @@ const nodes: Record<string, NodeSpec> = {
     // a line of a code block becomes a line break when the block turns into a paragraph (or
     // joins one) and back: without it ProseMirror made the lines one, or left raw newlines
     linebreakReplacement: true,
+    // a new line in plain text (the clipboard's text/plain, textContent): without it copying
+    // "one⏎two" gave "onetwo", and pasting that into a code block or another app joined the lines
+    leafText: () => '\n',
     parseDOM: [{ tag: 'br' }],
     toDOM: (): DOMOutputSpec => ['br'],
   },

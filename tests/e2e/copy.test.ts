@@ -1,0 +1,103 @@
+/**
+ * Copying out of a document in real Chromium with Ctrl+C (the browser's own clipboard) and
+ * pasting with Ctrl+V: into another document the structure comes back whole, into a code block
+ * as plain text with its lines.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { waitFor } from '../helpers/wait.js'
+import { caretIn, runs, setBody, shape, waitForShape, type JSONNode } from './doc-shape.js'
+import { CHROMIUM, content, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, type User } from './harness.js'
+
+const ALICE = { name: 'Alice Example', color: '#c62828' }
+const BOB = { name: 'Bob Example', color: '#1565c0' }
+
+/** What the clipboard of `page`'s browser holds, by type. */
+function clipboard(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(async () => {
+    const out: Record<string, string> = {}
+    for (const item of await navigator.clipboard.read()) for (const type of item.types) out[type] = await (await item.getType(type)).text()
+    return out
+  })
+}
+
+describe.skipIf(!CHROMIUM)(`copying out of a document${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
+  let server: Awaited<ReturnType<typeof startAppServer>>
+  let browser: Browser
+  let docCount = 0
+
+  beforeAll(async () => {
+    ensureBuilt()
+    ;[browser, server] = await Promise.all([launch(), startAppServer()])
+  }, 180_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    server?.cleanupData()
+  })
+
+  /** `identity` on a fresh document (or `docId`), allowed to read the clipboard. */
+  async function open(identity: { name: string; color: string }, docId = `copy-${++docCount}-${Date.now()}`): Promise<User> {
+    const user = await openDoc(browser, server.url, docId, identity)
+    await user.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url })
+    return user
+  }
+
+  it('copies a line break as a new line of plain text: pasted into a code block, the lines stay apart', async () => {
+    const alice = await open(ALICE)
+    const docId = new URL(alice.page.url()).pathname.split('/').pop()!
+    const bob = await open(BOB, docId)
+    await setBody(alice.page, '<p>one<br>two</p><p>three</p><pre><code></code></pre>', 'p"one⏎two" p"three" code""')
+    await caretIn(alice.page, 'three', 5)
+    await alice.page.keyboard.press('Shift+Home')
+    await alice.page.keyboard.press('Shift+ArrowUp')
+    await alice.page.keyboard.press('Shift+ArrowUp')
+    await alice.page.keyboard.press('Shift+Home')
+    await waitFor('the first two paragraphs selected', async () => {
+      const text = await alice.page.locator('tandem-doc-editor').evaluate((el) => {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const { state } = (el as any).view
+        return state.doc.textBetween(state.selection.from, state.selection.to, '|', '⏎') as string
+      })
+      return text === 'one⏎two|three'
+    }, 5_000, 25)
+    await alice.page.keyboard.press(`${MOD}+c`)
+    await waitFor('the copy on the clipboard', async () => (await clipboard(alice.page))['text/plain'] !== undefined, 5_000, 50)
+    expect((await clipboard(alice.page))['text/plain']).toBe('one\ntwo\n\nthree')
+    await caretIn(alice.page, '', 0)
+    await alice.page.keyboard.press(`${MOD}+v`)
+    await waitForShape(alice.page, 'p"one⏎two" p"three" code"one\ntwo\n\nthree"')
+    await converged([alice.page, bob.page])
+    expect(await shape(bob.page)).toBe('p"one⏎two" p"three" code"one\ntwo\n\nthree"')
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 60_000)
+
+  it('pastes a copied document into another one with its structure and marks whole', async () => {
+    const alice = await open(ALICE)
+    const html =
+      '<h2>Plan</h2><p>plain <strong>bold</strong> <em>it</em> <u>under</u> <s>gone</s> <code>x()</code> <a href="https://example.com/a">link</a></p>' +
+      '<p>one<br>two</p><ul><li><p>bullet</p><ul><li><p>nested</p></li></ul></li></ul><ol start="3"><li><p>third</p></li></ol>' +
+      '<ul data-type="task-list"><li data-type="task-item" data-checked="true"><p>done</p></li><li data-type="task-item" data-checked="false"><p>open</p></li></ul>' +
+      '<blockquote><p>quoted</p></blockquote><pre><code>a\n  b</code></pre><hr><p>end</p>'
+    const want = 'h2"Plan" p"plain bold it under gone x() link" p"one⏎two" bullet(item(p"bullet" bullet(item(p"nested")))) ordered(item(p"third")) tasks(task[x](p"done") task[ ](p"open")) quote(p"quoted") code"a\n  b" horizontal_rule"" p"end"'
+    await setBody(alice.page, html, want)
+    const source = (await content(alice.page)) as JSONNode
+    await editor(alice.page).click()
+    await alice.page.keyboard.press(`${MOD}+a`)
+    await alice.page.keyboard.press(`${MOD}+c`)
+    await waitFor('the copy on the clipboard', async () => (await clipboard(alice.page))['text/html']?.includes('end'), 5_000, 50)
+    const bob = await open(BOB)
+    await editor(bob.page).click()
+    await bob.page.keyboard.press(`${MOD}+v`)
+    await waitForShape(bob.page, want)
+    const pasted = (await content(bob.page)) as JSONNode
+    expect(runs(pasted)).toEqual(runs(source))
+    expect(pasted).toEqual(source)
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 60_000)
+})
