@@ -8,6 +8,9 @@
  *   the second.
  * - Table cells become blocks, each cell a paragraph: the schema has no tables, and ProseMirror
  *   ran the text of a table's cells together ("NameQtyapples3").
+ * - A link's own underline goes: Google Docs (and many web pages) paint links with an inline
+ *   `text-decoration: underline`, which made every pasted link underlined text as well (still
+ *   underlined once the link was removed).
  */
 import { Plugin } from 'prosemirror-state'
 
@@ -38,7 +41,13 @@ function emptyLine(br: Element): boolean {
   return parent !== null && isBlock(parent) && !TEXTBLOCKS.has(parent.localName)
 }
 
-/** `html` from another application with its empty lines as empty paragraphs and its table cells as blocks. */
+/** Takes the underline out of the inline style of `el` (other decorations stay). */
+function dropUnderline(el: HTMLElement): void {
+  const lines = el.style.textDecorationLine.split(/\s+/).filter((line) => line !== '' && line !== 'underline')
+  el.style.textDecorationLine = lines.join(' ')
+}
+
+/** `html` from another application with its empty lines as empty paragraphs, table cells as blocks and links without their own underline. */
 export function cleanPastedHTML(html: string): string {
   if (html.includes('data-pm-slice')) return html
   const template = document.createElement('template')
@@ -50,6 +59,7 @@ export function cleanPastedHTML(html: string): string {
     block.append(...cell.childNodes)
     cell.append(block)
   }
+  for (const el of root.querySelectorAll<HTMLElement>('a[href][style], a[href] [style]')) dropUnderline(el)
   return template.innerHTML
 }
 

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { setBody, shape, waitForShape } from './doc-shape.js'
-import { CHROMIUM, converged, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, type User } from './harness.js'
+import { runs, setBody, shape, waitForShape, type JSONNode } from './doc-shape.js'
+import { CHROMIUM, content, converged, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, type User } from './harness.js'
 
 const ALICE = { name: 'Alice Example', color: '#c62828' }
 const BOB = { name: 'Bob Example', color: '#1565c0' }
@@ -103,4 +103,27 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
     await alice.context.close()
     await bob.context.close()
   }, 90_000)
+
+  it('pastes a link from Google Docs as a link only, not also underlined, while underline around it stays', async () => {
+    const [alice, bob] = await pair()
+    const span = 'font-size:11pt;font-family:Arial,sans-serif;color:#1155cc;background-color:transparent;font-weight:400;font-style:normal;font-variant:normal;vertical-align:baseline;white-space:pre;white-space:pre-wrap;'
+    const html =
+      '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-8c1a"><p dir="ltr" style="line-height:1.38;margin-top:0pt;margin-bottom:0pt;">' +
+      `<span style="font-size:11pt;font-weight:400;text-decoration:underline;-webkit-text-decoration-skip:none;">see </span>` +
+      `<a href="https://example.com/page" style="text-decoration:none;"><span style="${span}text-decoration:underline;-webkit-text-decoration-skip:none;text-decoration-skip-ink:none;">the page</span></a>` +
+      '<span style="font-size:11pt;font-weight:400;"> here</span></p></b>'
+    await pasteAndUndo(alice, bob, { html, text: 'see the page here' }, 'p"see the page here"')
+    await paste(alice.page, { html, text: 'see the page here' })
+    await waitForShape(alice.page, 'p"see the page here"')
+    const doc = (await converged([alice.page, bob.page])) as JSONNode
+    expect(runs(doc)).toEqual([
+      ['see ', ['underline']],
+      ['the page', ['link']],
+      [' here', []],
+    ])
+    expect(await content(bob.page)).toEqual(doc)
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 60_000)
 })
