@@ -237,7 +237,11 @@ const marks: Record<string, MarkSpec> = {
   },
 
   underline: {
-    parseDOM: [{ tag: 'u' }, { style: 'text-decoration', getAttrs: (value) => ((value as string).includes('underline') ? null : false) }],
+    parseDOM: [
+      { tag: 'u' },
+      // not consuming: `text-decoration: underline line-through` is struck through as well
+      { style: 'text-decoration', getAttrs: (value) => ((value as string).includes('underline') ? null : false), consuming: false },
+    ],
     toDOM: (): DOMOutputSpec => ['u', 0],
   },
 

@@ -126,4 +126,24 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
     await alice.context.close()
     await bob.context.close()
   }, 60_000)
+
+  it('keeps both marks of text pasted underlined and struck through in one style', async () => {
+    const [alice, bob] = await pair()
+    const html =
+      '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-2d7b"><p dir="ltr" style="line-height:1.38;margin-top:0pt;margin-bottom:0pt;">' +
+      '<span style="font-size:11pt;font-weight:400;text-decoration:underline line-through;-webkit-text-decoration-skip:none;">both</span>' +
+      '<span style="font-size:11pt;font-weight:700;text-decoration:line-through underline;"> bold too</span></p></b>'
+    await pasteAndUndo(alice, bob, { html, text: 'both bold too' }, 'p"both bold too"')
+    await paste(alice.page, { html, text: 'both bold too' })
+    await waitForShape(alice.page, 'p"both bold too"')
+    const doc = (await converged([alice.page, bob.page])) as JSONNode
+    expect(runs(doc)).toEqual([
+      ['both', ['underline', 'strike']],
+      [' bold too', ['bold', 'underline', 'strike']],
+    ])
+    expect(await content(bob.page)).toEqual(doc)
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 60_000)
 })
