@@ -4,7 +4,8 @@
  * placeholder, the task-item node view, word selection across remote cursors, selection ends that
  * keep out what others type there, marks switched on at the caret that outlast others' changes,
  * holding remote changes during a composition, link handling (Mod-click opens, pasting a URL
- * over text links it) and cleaning HTML pasted from other applications.
+ * over text links it), cleaning HTML pasted from other applications, and pasted lines
+ * becoming list items in a list.
  */
 import { baseKeymap } from 'prosemirror-commands'
 import { keymap } from 'prosemirror-keymap'
@@ -19,6 +20,7 @@ import { cleanName, safeColor } from '../identity.js'
 import { setLink, setTaskChecked } from './commands.js'
 import { compositionHoldPlugin } from './composition.js'
 import { inputRulesPlugin } from './input-rules.js'
+import { listPastePlugin } from './list-paste.js'
 import { pastePlugin } from './paste.js'
 import { readBeforeRemoteChangesPlugin } from './pending-input.js'
 import { buildKeymap } from './keymap.js'
@@ -223,6 +225,8 @@ export function editorPlugins(options: EditorSetupOptions): Plugin[] {
     linkPlugin(),
     // HTML from other applications reads as it looked there (see paste.ts)
     pastePlugin(),
+    // lines pasted into a list item become items (see list-paste.ts)
+    listPastePlugin(),
     // an arrow key's pending caret move is read before others' changes (see pending-input.ts)
     ...(options.beforeRemoteChange ? [readBeforeRemoteChangesPlugin(options.beforeRemoteChange)] : []),
     // other people's changes wait while an input method composes (see composition.ts)

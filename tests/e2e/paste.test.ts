@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { runs, setBody, shape, waitForShape, type JSONNode } from './doc-shape.js'
+import { caretIn, runs, setBody, shape, waitForShape, type JSONNode } from './doc-shape.js'
 import { CHROMIUM, content, converged, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, type User } from './harness.js'
 
 const ALICE = { name: 'Alice Example', color: '#c62828' }
@@ -146,4 +146,36 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
     await alice.context.close()
     await bob.context.close()
   }, 60_000)
+
+  it('makes each pasted line a task or list item of its own when pasted into one', async () => {
+    const [alice, bob] = await pair()
+    const task = (text: string) => `<li data-type="task-item" data-checked="false"><p>${text}</p></li>`
+    const cases: Array<[string, string, { html?: string; text: string }, string]> = [
+      // a shopping list from a plain-text note into an empty task
+      [`<ul data-type="task-list">${task('first')}${task('')}</ul>`, 'tasks(task[ ](p"first") task[ ](p""))', { text: 'milk\neggs\nbread' }, 'tasks(task[ ](p"first") task[ ](p"milk") task[ ](p"eggs") task[ ](p"bread"))'],
+      // paragraphs from a web page into an empty bullet
+      ['<ul><li><p>first</p></li><li><p></p></li></ul>', 'bullet(item(p"first") item(p""))', { html: '<p>one</p><p>two <b>bold</b></p>', text: 'one\ntwo bold' }, 'bullet(item(p"first") item(p"one") item(p"two bold"))'],
+    ]
+    for (const [body, before, clipboard, want] of cases) {
+      await setBody(alice.page, body, before)
+      await caretIn(alice.page, '', 0)
+      await newUndoStep(alice.page)
+      await paste(alice.page, clipboard)
+      await waitForShape(alice.page, want)
+      await converged([alice.page, bob.page])
+      expect(await shape(bob.page)).toBe(want)
+      await alice.page.keyboard.press(`${MOD}+z`)
+      await waitForShape(alice.page, before)
+      await converged([alice.page, bob.page])
+    }
+    // into the middle of an item: the first line joins the text before the caret, the last the text after it
+    await setBody(alice.page, `<ul data-type="task-list">${task('headtail')}</ul>`, 'tasks(task[ ](p"headtail"))')
+    await caretIn(alice.page, 'headtail', 4)
+    await paste(alice.page, { text: ' one\ntwo\nthree ' })
+    await waitForShape(alice.page, 'tasks(task[ ](p"head one") task[ ](p"two") task[ ](p"three tail"))')
+    await converged([alice.page, bob.page])
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 90_000)
 })

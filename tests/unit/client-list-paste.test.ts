@@ -1,0 +1,29 @@
+import { Fragment, Slice } from 'prosemirror-model'
+import { describe, expect, it } from 'vitest'
+import { pastedLinesAsItems } from '../../client/editor/list-paste.js'
+import { b, posOf, stateOf } from './client-editor-helpers.js'
+
+const lines = (...texts: string[]) => new Slice(Fragment.from(texts.map((t) => b.p(t))), 1, 1)
+
+describe('pastedLinesAsItems', () => {
+  it('makes pasted paragraphs task items (unchecked) in a task, list items in a list', () => {
+    const tasks = b.doc(b.tasks(b.task(true, b.p('done'))))
+    const slice = pastedLinesAsItems(lines('a', 'b'), stateOf(tasks, posOf(tasks, 'done')))
+    expect(slice.content.toJSON()).toEqual([b.task(false, b.p('a')).toJSON(), b.task(false, b.p('b')).toJSON()])
+    expect([slice.openStart, slice.openEnd]).toEqual([2, 2])
+    const list = b.doc(b.ul(b.li(b.p('x'))))
+    expect(pastedLinesAsItems(lines('a', 'b'), stateOf(list, posOf(list, 'x'))).content.firstChild!.type.name).toBe('list_item')
+  })
+
+  it('leaves alone one line, other blocks, and pastes outside lists', () => {
+    const list = b.doc(b.ul(b.li(b.p('x'))))
+    const at = posOf(list, 'x')
+    const one = lines('a')
+    expect(pastedLinesAsItems(one, stateOf(list, at))).toBe(one)
+    const mixed = new Slice(Fragment.from([b.p('a'), b.h(1, 'b')]), 1, 1)
+    expect(pastedLinesAsItems(mixed, stateOf(list, at))).toBe(mixed)
+    const plain = b.doc(b.p('x'))
+    const two = lines('a', 'b')
+    expect(pastedLinesAsItems(two, stateOf(plain, posOf(plain, 'x')))).toBe(two)
+  })
+})
