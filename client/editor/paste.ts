@@ -8,11 +8,13 @@
  *   the second.
  * - Table cells become blocks, each cell a paragraph: the schema has no tables, and ProseMirror
  *   ran the text of a table's cells together ("NameQtyapples3").
+ * - Microsoft Word's list paragraphs become lists (see word-lists.ts).
  * - A link's own underline goes: Google Docs (and many web pages) paint links with an inline
  *   `text-decoration: underline`, which made every pasted link underlined text as well (still
  *   underlined once the link was removed).
  */
 import { Plugin } from 'prosemirror-state'
+import { wordListsToLists } from './word-lists.js'
 
 /** Elements a browser lays out as blocks (a line of their own), as far as pasted HTML has them. */
 const BLOCKS = new Set(
@@ -47,12 +49,13 @@ function dropUnderline(el: HTMLElement): void {
   el.style.textDecorationLine = lines.join(' ')
 }
 
-/** `html` from another application with its empty lines as empty paragraphs, table cells as blocks and links without their own underline. */
+/** `html` from another application cleaned as the module doc says. */
 export function cleanPastedHTML(html: string): string {
   if (html.includes('data-pm-slice')) return html
   const template = document.createElement('template')
   template.innerHTML = html
   const root = template.content
+  wordListsToLists(root)
   for (const br of [...root.querySelectorAll('br')]) if (emptyLine(br)) br.replaceWith(document.createElement('p'))
   for (const cell of root.querySelectorAll('td, th')) {
     const block = document.createElement('div')

@@ -178,4 +178,27 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
     await alice.context.close()
     await bob.context.close()
   }, 90_000)
+
+  it('pastes the bulleted and numbered lists of Microsoft Word as lists, without their bullet characters', async () => {
+    const [alice, bob] = await pair()
+    /** A list paragraph as Word for Windows puts it on the clipboard (`marker`: its bullet or number). */
+    const item = (cls: string, level: number, marker: string, font: string, text: string) =>
+      `<p class=${cls} style='margin-left:${0.5 * level}in;text-indent:-.25in;mso-list:l${marker === '·' || marker === 'o' ? 0 : 1} level${level} lfo${marker === '·' || marker === 'o' ? 1 : 2}'><![if !supportLists]><span lang=EN-US style='font-family:${font}'><span style='mso-list:Ignore'>${marker}<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><![endif]><span lang=EN-US>${text}<o:p></o:p></span></p>\n`
+    const html =
+      '<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:w="urn:schemas-microsoft-com:office:word"><head><meta name=Generator content="Microsoft Word 15"><style><!-- p.MsoNormal {margin:0in;} --></style></head><body lang=EN-US><!--StartFragment-->' +
+      '<p class=MsoNormal><span lang=EN-US>Before<o:p></o:p></span></p>\n' +
+      item('MsoListParagraphCxSpFirst', 1, '·', 'Symbol', 'First') +
+      item('MsoListParagraphCxSpMiddle', 1, '·', 'Symbol', '<b>Second</b>') +
+      item('MsoListParagraphCxSpMiddle', 2, 'o', '"Courier New"', 'Nested') +
+      item('MsoListParagraphCxSpLast', 1, '·', 'Symbol', 'Third') +
+      '<p class=MsoNormal><span lang=EN-US>Between<o:p></o:p></span></p>\n' +
+      item('MsoListParagraphCxSpFirst', 1, '1.', 'Calibri', 'One') +
+      item('MsoListParagraphCxSpLast', 1, '2.', 'Calibri', 'Two') +
+      '<!--EndFragment--></body></html>'
+    const text = 'Before\n·\tFirst\n·\tSecond\no\tNested\n·\tThird\nBetween\n1.\tOne\n2.\tTwo'
+    await pasteAndUndo(alice, bob, { html, text }, 'p"Before" bullet(item(p"First") item(p"Second" bullet(item(p"Nested"))) item(p"Third")) p"Between" ordered(item(p"One") item(p"Two"))')
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 60_000)
 })
