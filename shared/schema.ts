@@ -148,8 +148,12 @@ const nodes: Record<string, NodeSpec> = {
   task_list: {
     group: 'block',
     content: 'task_item+',
-    // before the plain `ul` rule: a task list is a ul marked as one
-    parseDOM: [{ tag: 'ul[data-type="task-list"]', priority: 60 }],
+    // before the plain `ul` rule: a task list is a ul marked as one, or (Google Docs' checklist)
+    // a ul of checkbox items
+    parseDOM: [
+      { tag: 'ul[data-type="task-list"]', priority: 60 },
+      { tag: 'ul', priority: 55, getAttrs: (dom) => ((dom as HTMLElement).querySelector(':scope > li[role="checkbox"]') ? null : false) },
+    ],
     toDOM: (): DOMOutputSpec => ['ul', { 'data-type': 'task-list', class: 'task-list' }, 0],
   },
 
@@ -163,6 +167,8 @@ const nodes: Record<string, NodeSpec> = {
         priority: 60,
         getAttrs: (dom) => ({ checked: (dom as HTMLElement).getAttribute('data-checked') === 'true' }),
       },
+      // an item of a Google Docs checklist
+      { tag: 'li[role="checkbox"]', priority: 60, getAttrs: (dom) => ({ checked: (dom as HTMLElement).getAttribute('aria-checked') === 'true' }) },
     ],
     toDOM: (node): DOMOutputSpec => [
       'li',

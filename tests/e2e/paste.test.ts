@@ -201,4 +201,21 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
     await alice.context.close()
     await bob.context.close()
   }, 60_000)
+
+  it('pastes a checklist from Google Docs as a task list that keeps which tasks are done', async () => {
+    const [alice, bob] = await pair()
+    /** A checklist item as Google Docs puts it on the clipboard. */
+    const check = (done: boolean, text: string) =>
+      `<li dir="ltr" role="checkbox" aria-checked="${String(done)}" style="list-style-type:none;font-size:11pt;font-family:Arial,sans-serif;" aria-level="1">` +
+      `<img src="data:image/png;base64,iVBORw0KGgo=" width="17.6px" height="17.6px" alt="${done ? 'checked' : 'unchecked'}" aria-roledescription="checkbox" style="margin-right:3px;" />` +
+      `<p dir="ltr" style="line-height:1.38;margin-top:0pt;margin-bottom:0pt;display:inline-block;vertical-align:top;margin-top:0;" role="presentation">` +
+      `<span style="font-size:11pt;font-weight:400;${done ? 'text-decoration:line-through;' : ''}white-space:pre-wrap;">${text}</span></p></li>`
+    const html =
+      '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-4a9e"><ul style="margin-top:0;margin-bottom:0;padding-inline-start:28px;">' +
+      check(false, 'buy milk') + check(true, 'call Ann') + '</ul><ul style="margin-top:0;margin-bottom:0;"><li dir="ltr" style="list-style-type:disc;" aria-level="1"><p dir="ltr" role="presentation"><span>a bullet</span></p></li></ul></b>'
+    await pasteAndUndo(alice, bob, { html, text: 'buy milk\ncall Ann\na bullet' }, 'tasks(task[ ](p"buy milk") task[x](p"call Ann")) bullet(item(p"a bullet"))')
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 60_000)
 })
