@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { caret, caretIn, setBody, shape, waitForShape } from './doc-shape.js'
+import { caret, caretIn, newUndoStep, setBody, shape, waitForShape } from './doc-shape.js'
 import { CHROMIUM, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, type User } from './harness.js'
 
 const ALICE = { name: 'Alice Example', color: '#c62828' }
@@ -38,12 +38,8 @@ describe.skipIf(!CHROMIUM)('block editing with the keyboard', () => {
   /** Replaces `page`'s document with `html` (as a paste) and starts a new undo step after it. */
   async function load(page: Page, html: string, want: string): Promise<void> {
     await setBody(page, html, want)
-    await page.locator('tandem-doc-editor').evaluate((el) => {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const view = (el as any).view
-      // the key under test is an undo step of its own, not merged with this setup
-      for (const plugin of view.state.plugins) plugin.getState(view.state)?.undoManager?.stopCapturing()
-    })
+    // the key under test is an undo step of its own, not merged with this setup
+    await newUndoStep(page)
   }
 
   /** Presses `key` in `page`, waits for the shape `want`, then Ctrl+Z and waits for `before` again. */

@@ -105,3 +105,12 @@ export function runs(node: JSONNode, out: Array<[string, string[]]> = []): Array
   for (const child of node.content ?? []) runs(child, out)
   return out
 }
+
+/** Ends the current undo step of `page`'s editor, so that the next change is one of its own. */
+export async function newUndoStep(page: Page): Promise<void> {
+  await page.locator('tandem-doc-editor').evaluate((el) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const view = (el as any).view
+    for (const plugin of view.state.plugins) plugin.getState(view.state)?.undoManager?.stopCapturing()
+  })
+}

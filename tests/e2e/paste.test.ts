@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { caretIn, runs, setBody, shape, waitForShape, type JSONNode } from './doc-shape.js'
+import { caretIn, newUndoStep, runs, setBody, shape, waitForShape, type JSONNode } from './doc-shape.js'
 import { CHROMIUM, content, converged, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, type User } from './harness.js'
 
 const ALICE = { name: 'Alice Example', color: '#c62828' }
@@ -22,15 +22,6 @@ export async function paste(page: Page, clipboard: { html?: string; text?: strin
     if (data.text !== undefined) transfer.setData('text/plain', data.text)
     view.dom.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }))
   }, clipboard)
-}
-
-/** Ends the current undo step of `page`'s editor, so the next change is one of its own. */
-async function newUndoStep(page: Page): Promise<void> {
-  await page.locator('tandem-doc-editor').evaluate((el) => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const view = (el as any).view
-    for (const plugin of view.state.plugins) plugin.getState(view.state)?.undoManager?.stopCapturing()
-  })
 }
 
 describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
