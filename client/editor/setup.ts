@@ -4,8 +4,8 @@
  * placeholder, the task-item node view, word selection across remote cursors, selection ends that
  * keep out what others type there, marks switched on at the caret that outlast others' changes,
  * holding remote changes during a composition, link handling (Mod-click opens, pasting a URL
- * over text links it), cleaning HTML pasted from other applications, and pasted lines
- * becoming list items in a list.
+ * over text links it), cleaning HTML pasted from other applications, pasted lines becoming
+ * list items in a list, and code lines pasted into text becoming line breaks.
  */
 import { baseKeymap } from 'prosemirror-commands'
 import { keymap } from 'prosemirror-keymap'
@@ -17,6 +17,7 @@ import { redoCommand, undoCommand, yCursorPlugin, ySyncPlugin, yUndoPlugin } fro
 import type * as Y from 'yjs'
 import { safeHref, schema } from '../../shared/schema.js'
 import { cleanName, safeColor } from '../identity.js'
+import { codePastePlugin } from './code-paste.js'
 import { setLink, setTaskChecked } from './commands.js'
 import { compositionHoldPlugin } from './composition.js'
 import { inputRulesPlugin } from './input-rules.js'
@@ -227,6 +228,8 @@ export function editorPlugins(options: EditorSetupOptions): Plugin[] {
     pastePlugin(),
     // lines pasted into a list item become items (see list-paste.ts)
     listPastePlugin(),
+    // lines copied from a code block come into other text as line breaks (see code-paste.ts)
+    codePastePlugin(),
     // an arrow key's pending caret move is read before others' changes (see pending-input.ts)
     ...(options.beforeRemoteChange ? [readBeforeRemoteChangesPlugin(options.beforeRemoteChange)] : []),
     // other people's changes wait while an input method composes (see composition.ts)

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { caretIn, runs, setBody, shape, waitForShape, type JSONNode } from './doc-shape.js'
+import { caretIn, newUndoStep, runs, setBody, shape, waitForShape, type JSONNode } from './doc-shape.js'
 import { CHROMIUM, content, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, type User } from './harness.js'
 
 const ALICE = { name: 'Alice Example', color: '#c62828' }
@@ -96,6 +96,39 @@ describe.skipIf(!CHROMIUM)(`copying out of a document${CHROMIUM ? '' : ` (${SKIP
     const pasted = (await content(bob.page)) as JSONNode
     expect(runs(pasted)).toEqual(runs(source))
     expect(pasted).toEqual(source)
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 60_000)
+
+  it('pastes lines copied from inside a code block into a paragraph as line breaks, not raw newlines', async () => {
+    const alice = await open(ALICE)
+    const docId = new URL(alice.page.url()).pathname.split('/').pop()!
+    const bob = await open(BOB, docId)
+    await setBody(alice.page, '<pre><code>ab\ncd\nef</code></pre><p>x</p>', 'code"ab\ncd\nef" p"x"')
+    await newUndoStep(alice.page)
+    // from after "a" to after "cd", with the keyboard
+    await caretIn(alice.page, 'ab\ncd\nef', 1)
+    await alice.page.keyboard.press('Shift+ArrowDown')
+    await alice.page.keyboard.press('Shift+End')
+    await waitFor('"b\ncd" selected', async () => {
+      const text = await alice.page.locator('tandem-doc-editor').evaluate((el) => {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const { state } = (el as any).view
+        return state.doc.textBetween(state.selection.from, state.selection.to) as string
+      })
+      return text === 'b\ncd'
+    }, 5_000, 25)
+    await alice.page.keyboard.press(`${MOD}+c`)
+    await waitFor('the copy on the clipboard', async () => (await clipboard(alice.page))['text/plain'] === 'b\ncd', 5_000, 50)
+    await caretIn(alice.page, 'x', 1)
+    await alice.page.keyboard.press(`${MOD}+v`)
+    await waitForShape(alice.page, 'code"ab\ncd\nef" p"xb⏎cd"')
+    await converged([alice.page, bob.page])
+    expect(await shape(bob.page)).toBe('code"ab\ncd\nef" p"xb⏎cd"')
+    await alice.page.keyboard.press(`${MOD}+z`)
+    await waitForShape(alice.page, 'code"ab\ncd\nef" p"x"')
+    await converged([alice.page, bob.page])
     expect([...alice.errors, ...bob.errors]).toEqual([])
     await alice.context.close()
     await bob.context.close()
