@@ -1,11 +1,16 @@
 /**
- * Lines pasted into a list or task item become items of their own, as in other editors. List
- * items hold `paragraph block*`, so ProseMirror put every pasted line into the one item the
- * caret was in: a shopping list pasted into a task became one task of many lines, one checkbox.
+ * Pasting and lists, as in other editors:
+ *
+ * - Lines pasted into a list or task item become items of their own. List items hold
+ *   `paragraph block*`, so ProseMirror put every pasted line into the one item the caret was
+ *   in: a shopping list pasted into a task became one task of many lines, one checkbox.
+ * - A list pasted into the text of a paragraph stays whole, below (and above) that text.
+ *   ProseMirror joined its first item to the paragraph, and the rest, no longer fitting,
+ *   became loose one-item lists: the nesting was gone.
  */
-import { Fragment, Slice, type Node as PMNode } from 'prosemirror-model'
+import { Fragment, Slice, type Node as PMNode, type ResolvedPos } from 'prosemirror-model'
 import { Plugin, type EditorState } from 'prosemirror-state'
-import { schema } from '../../shared/schema.js'
+import { isList, schema } from '../../shared/schema.js'
 
 const { nodes } = schema
 
@@ -22,7 +27,28 @@ export function pastedLinesAsItems(slice: Slice, state: EditorState): Slice {
   return new Slice(Fragment.from(lines.map((line) => itemType.create(attrs, line))), slice.openStart + 1, slice.openEnd + 1)
 }
 
-/** Applies pastedLinesAsItems to what is pasted. */
+/** True when `$pos` is inside a list or task item. */
+function inItem($pos: ResolvedPos): boolean {
+  for (let d = $pos.depth; d > 0; d--) if ($pos.node(d).type === nodes.list_item || $pos.node(d).type === nodes.task_item) return true
+  return false
+}
+
+/**
+ * `slice` closed at an end that is a list, when pasted into the text of a paragraph or heading
+ * outside lists (at the start: a non-empty one; at the end: with text after the selection).
+ */
+export function listsStayWhole(slice: Slice, state: EditorState): Slice {
+  const { $from, $to } = state.selection
+  const target = $from.parent
+  if (!target.isTextblock || target.type.spec.code || inItem($from)) return slice
+  const first = slice.content.firstChild
+  const last = slice.content.lastChild
+  const openStart = slice.openStart > 0 && first && isList(first) && target.content.size > 0 ? 0 : slice.openStart
+  const openEnd = slice.openEnd > 0 && last && isList(last) && $to.parentOffset < $to.parent.content.size ? 0 : slice.openEnd
+  return openStart === slice.openStart && openEnd === slice.openEnd ? slice : new Slice(slice.content, openStart, openEnd)
+}
+
+/** Applies pastedLinesAsItems and listsStayWhole to what is pasted. */
 export function listPastePlugin(): Plugin {
-  return new Plugin({ props: { transformPasted: (slice, view) => pastedLinesAsItems(slice, view.state) } })
+  return new Plugin({ props: { transformPasted: (slice, view) => listsStayWhole(pastedLinesAsItems(slice, view.state), view.state) } })
 }

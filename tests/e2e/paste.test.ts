@@ -209,4 +209,30 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
     await alice.context.close()
     await bob.context.close()
   }, 60_000)
+
+  it('pastes a nested list after or inside the text of a paragraph as a whole list, below that text', async () => {
+    const [alice, bob] = await pair()
+    const list = '<ul><li><p>a</p><ul><li><p>b</p></li></ul></li><li><p>c</p></li></ul>'
+    // Google Docs nests a sublist right in the list
+    const docs = '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-77aa"><ul style="margin-top:0;margin-bottom:0;"><li dir="ltr" aria-level="1"><p dir="ltr" role="presentation"><span>a</span></p></li><ul style="margin-top:0;margin-bottom:0;"><li dir="ltr" aria-level="2"><p dir="ltr" role="presentation"><span>b</span></p></li></ul><li dir="ltr" aria-level="1"><p dir="ltr" role="presentation"><span>c</span></p></li></ul></b>'
+    const whole = 'bullet(item(p"a" bullet(item(p"b"))) item(p"c"))'
+    for (const [html, at, want] of [
+      [list, 9, `p"Shopping:" ${whole}`],
+      [docs, 9, `p"Shopping:" ${whole}`],
+      [list, 4, `p"Shop" ${whole} p"ping:"`],
+    ] as const) {
+      await setBody(alice.page, '<p>Shopping:</p>', 'p"Shopping:"')
+      await caretIn(alice.page, 'Shopping:', at)
+      await newUndoStep(alice.page)
+      await paste(alice.page, { html, text: 'a\nb\nc' })
+      await waitForShape(alice.page, want)
+      await converged([alice.page, bob.page])
+      expect(await shape(bob.page)).toBe(want)
+      await alice.page.keyboard.press(`${MOD}+z`)
+      await waitForShape(alice.page, 'p"Shopping:"')
+    }
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 60_000)
 })

@@ -1,6 +1,6 @@
 import { Fragment, Slice } from 'prosemirror-model'
 import { describe, expect, it } from 'vitest'
-import { pastedLinesAsItems } from '../../client/editor/list-paste.js'
+import { listsStayWhole, pastedLinesAsItems } from '../../client/editor/list-paste.js'
 import { b, posOf, stateOf } from './client-editor-helpers.js'
 
 const lines = (...texts: string[]) => new Slice(Fragment.from(texts.map((t) => b.p(t))), 1, 1)
@@ -25,5 +25,17 @@ describe('pastedLinesAsItems', () => {
     const plain = b.doc(b.p('x'))
     const two = lines('a', 'b')
     expect(pastedLinesAsItems(two, stateOf(plain, posOf(plain, 'x')))).toBe(two)
+  })
+
+  it('closes a list at the ends of a paste into paragraph text, and only there', () => {
+    const list = new Slice(Fragment.from(b.ul(b.li(b.p('a')))), 3, 3)
+    const para = b.doc(b.p('text'))
+    const mid = listsStayWhole(list, stateOf(para, posOf(para, 'te')))
+    expect([mid.openStart, mid.openEnd]).toEqual([0, 0])
+    const end = listsStayWhole(list, stateOf(para, posOf(para, 'text')))
+    expect([end.openStart, end.openEnd]).toEqual([0, 3])
+    expect(listsStayWhole(list, stateOf(b.doc(b.p()), 1))).toBe(list)
+    const item = b.doc(b.ul(b.li(b.p('text'))))
+    expect(listsStayWhole(list, stateOf(item, posOf(item, 'te')))).toBe(list)
   })
 })
