@@ -1,6 +1,7 @@
 /**
  * Marks with two people in real Chromium: a mark switched on at the caret (Ctrl+B, then type)
- * applies to what one types next even when the other person's change arrives in between.
+ * applies to what one types next even when the other person's change arrives in between; bold
+ * over a selection the other is typing into converges and shows at the other's caret.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
@@ -64,6 +65,31 @@ describe.skipIf(!CHROMIUM)(`marks with two people${CHROMIUM ? '' : ` (${SKIP_REA
       ['Bob one two', []],
     ])
     expect(await content(bob.page)).toEqual(doc)
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 60_000)
+
+  it("bolds a selection the other person types into, converges, and shows the other's bold at one's caret", async () => {
+    const docId = `marks-${++docCount}-${Date.now()}`
+    const alice = await openDoc(browser, server.url, docId, ALICE)
+    const bob = await openDoc(browser, server.url, docId, BOB)
+    await editor(alice.page).click()
+    await alice.page.keyboard.type('hello world')
+    await waitForText(bob.page, 'hello world')
+    await caretIn(bob.page, 'hello world', 5)
+    await alice.page.keyboard.press('Shift+Home')
+    // Bob types into the middle of Alice's selection while she makes it bold
+    const typing = bob.page.keyboard.type(' there', { delay: 20 })
+    await alice.page.keyboard.press(`${MOD}+b`)
+    await typing
+    await waitForText(alice.page, 'hello there world')
+    const doc = (await converged([alice.page, bob.page])) as JSONNode
+    expect(runs(doc).map(([t]) => t).join('')).toBe('hello there world')
+    expect(runs(doc).filter(([t]) => t.includes('hello'))[0]![1]).toEqual(['bold'])
+    // Bob's caret sits in bold text Alice made: his Bold button shows it
+    await caretIn(bob.page, 'hello there world', 2)
+    await waitFor("Bob's Bold button pressed", async () => (await pressed(bob.page, 'bold')) === 'true', 5_000, 25)
     expect([...alice.errors, ...bob.errors]).toEqual([])
     await alice.context.close()
     await bob.context.close()
