@@ -9,8 +9,12 @@
 import { Plugin, type Transaction } from 'prosemirror-state'
 import type { EditorView } from 'prosemirror-view'
 
-/** Makes ProseMirror read what the browser did to the selection and text, as it does itself before a composition. */
-function readPendingInput(view: EditorView): void {
+/**
+ * Makes ProseMirror read what the browser did to the selection and text, as it does itself before
+ * a composition. Also for whatever takes the focus from the text (the link editor): once the
+ * focus is gone, ProseMirror no longer reads a selection change the browser reports late.
+ */
+export function readPendingInput(view: EditorView): void {
   // `domObserver` is outside ProseMirror's typed API
   ;(view as unknown as { domObserver?: { flush(): void } }).domObserver?.flush()
 }

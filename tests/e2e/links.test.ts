@@ -109,4 +109,28 @@ describe.skipIf(!CHROMIUM)(`links${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => 
     await alice.context.close()
     await bob.context.close()
   }, 60_000)
+
+  it('links the text selected with Shift+arrow keys right before Ctrl+K, every time', async () => {
+    const [alice, bob] = await pair()
+    const input = alice.page.locator('tandem-toolbar #link-input')
+    let missed = 0
+    for (let round = 0; round < 15; round++) {
+      await setBody(alice.page, '<p>alpha beta</p>', 'p"alpha beta"')
+      await caretIn(alice.page, 'alpha beta', 0)
+      // at machine speed: the keys reach the page before its selectionchange is handled
+      await alice.page.keyboard.press('Shift+End')
+      await alice.page.keyboard.press(`${MOD}+k`)
+      await input.waitFor({ state: 'visible' })
+      await input.fill('example.org')
+      await input.press('Enter')
+      await input.waitFor({ state: 'hidden' })
+      const found = links((await content(alice.page)) as JSONNode)
+      if (JSON.stringify(found) !== JSON.stringify([['alpha beta', 'https://example.org']])) missed++
+    }
+    expect(missed).toBe(0)
+    await converged([alice.page, bob.page])
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 90_000)
 })

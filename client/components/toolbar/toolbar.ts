@@ -32,6 +32,7 @@ import {
   type FormatState,
 } from '../../editor/commands.js'
 import { SHORTCUTS, shortcutLabel } from '../../editor/keymap.js'
+import { readPendingInput } from '../../editor/pending-input.js'
 import { icons } from '../icons.js'
 import { toolbarStyles } from './toolbar.styles.js'
 
@@ -151,6 +152,8 @@ export class TandemToolbar extends LitElement {
   /** Opens the link editor for the selection (Mod-K). */
   openLinkEditor(): void {
     if (this.disabled || !this.view) return
+    // a Shift+arrow selection the browser has not reported yet would be lost with the focus
+    readPendingInput(this.view)
     this.linkOpen = true
     this.linkError = ''
     const existing = linkAt(this.view.state)
