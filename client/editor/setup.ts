@@ -23,7 +23,7 @@ import { compositionHoldPlugin } from './composition.js'
 import { inputRulesPlugin } from './input-rules.js'
 import { listPastePlugin } from './list-paste.js'
 import { pastePlugin } from './paste.js'
-import { readBeforeRemoteChangesPlugin } from './pending-input.js'
+import { readBeforeKeysPlugin, readBeforeRemoteChangesPlugin } from './pending-input.js'
 import { buildKeymap } from './keymap.js'
 import { repairPlugin } from './repair.js'
 import { selectionEndPlugin } from './selection-end.js'
@@ -219,6 +219,8 @@ export function editorPlugins(options: EditorSetupOptions): Plugin[] {
     wordSelectPlugin(),
     // undo never deletes a block someone else wrote in (see undo.ts)
     yUndoPlugin({ undoManager: createUndoManager(options.fragment) }),
+    // a shortcut acts on the selection the browser has not reported yet (see pending-input.ts)
+    readBeforeKeysPlugin(),
     keymap(buildKeymap({ undo: undoCommand, redo: redoCommand, editLink })),
     keymap(baseKeymap),
     inputRulesPlugin(),

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { caretIn, runs, type JSONNode } from './doc-shape.js'
+import { caretIn, runs, setBody, type JSONNode } from './doc-shape.js'
 import { CHROMIUM, content, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, waitForText } from './harness.js'
 
 const ALICE = { name: 'Alice Example', color: '#c62828' }
@@ -94,4 +94,26 @@ describe.skipIf(!CHROMIUM)(`marks with two people${CHROMIUM ? '' : ` (${SKIP_REA
     await alice.context.close()
     await bob.context.close()
   }, 60_000)
+
+  it('applies Ctrl+B, Ctrl+I or Ctrl+E to the text selected with Shift+arrow keys right before, every time', async () => {
+    const docId = `marks-${++docCount}-${Date.now()}`
+    const alice = await openDoc(browser, server.url, docId, ALICE)
+    let missed = 0
+    for (let round = 0; round < 15; round++) {
+      const [key, mark] = ([[`${MOD}+b`, 'bold'], [`${MOD}+i`, 'italic'], [`${MOD}+e`, 'code']] as const)[round % 3]!
+      await setBody(alice.page, '<p>alpha beta</p>', 'p"alpha beta"')
+      await caretIn(alice.page, 'alpha beta', 0)
+      // at machine speed: the keys reach the page before its selectionchange is handled
+      await alice.page.keyboard.press('Shift+End')
+      await alice.page.keyboard.press(key)
+      await waitFor('the selection read', async () => {
+        const info = await alice.page.locator('tandem-doc-editor').evaluate((el) => (el as unknown as { selectionInfo(): { from: number; to: number } }).selectionInfo())
+        return info.to - info.from === 10
+      }, 5_000, 25)
+      if (JSON.stringify(runs((await content(alice.page)) as JSONNode)) !== JSON.stringify([['alpha beta', [mark]]])) missed++
+    }
+    expect(missed).toBe(0)
+    expect(alice.errors).toEqual([])
+    await alice.context.close()
+  }, 90_000)
 })
