@@ -35,6 +35,8 @@ function shownSibling(node: Node, side: 'previousSibling' | 'nextSibling'): Node
 
 /** True when `br` is the only thing on its line and that line is not already a textblock. */
 function emptyLine(br: Element): boolean {
+  // Chrome's mark that the copy took in the end of a block: no line of its own
+  if (br.classList.contains('Apple-interchange-newline')) return false
   const before = shownSibling(br, 'previousSibling')
   const after = shownSibling(br, 'nextSibling')
   if ((before && !isBlock(before)) || (after && !isBlock(after))) return false

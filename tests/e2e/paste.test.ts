@@ -76,6 +76,8 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
         throw new Error(`${source}: ${err.message}`)
       })
     }
+    // Chrome ends a copy that took in the end of a block with this <br>: no empty line
+    await pasteAndUndo(alice, bob, { html: '<meta charset="utf-8"><p>one</p><p>two</p><br class="Apple-interchange-newline">', text: 'one\ntwo\n' }, 'p"one" p"two"')
     // a line break inside a paragraph stays one
     await pasteAndUndo(alice, bob, { html: '<p>one<br>two</p>', text: 'one\ntwo' }, 'p"one⏎two"')
     expect([...alice.errors, ...bob.errors]).toEqual([])
