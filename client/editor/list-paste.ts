@@ -34,13 +34,21 @@ function inItem($pos: ResolvedPos): boolean {
 }
 
 /**
- * `slice` closed at an end that is a list, when pasted into the text of a paragraph or heading
- * outside lists (at the start: a non-empty one; at the end: with text after the selection).
+ * `slice` closed at an end that is a list of more than one line, when pasted into the text of
+ * a paragraph or heading outside lists (at the start: a non-empty one; at the end: with text
+ * after the selection).
  */
 export function listsStayWhole(slice: Slice, state: EditorState): Slice {
   const { $from, $to } = state.selection
   const target = $from.parent
   if (!target.isTextblock || target.type.spec.code || inItem($from)) return slice
+  // a word copied out of a list item comes with its list around it: text, not a list
+  let textblocks = 0
+  slice.content.descendants((node) => {
+    if (node.isTextblock) textblocks++
+    return !node.isTextblock
+  })
+  if (textblocks < 2) return slice
   const first = slice.content.firstChild
   const last = slice.content.lastChild
   const openStart = slice.openStart > 0 && first && isList(first) && target.content.size > 0 ? 0 : slice.openStart

@@ -133,4 +133,36 @@ describe.skipIf(!CHROMIUM)(`copying out of a document${CHROMIUM ? '' : ` (${SKIP
     await alice.context.close()
     await bob.context.close()
   }, 60_000)
+
+  it('pastes a word copied from a list item or task into the text of a paragraph as text, not as a list', async () => {
+    const alice = await open(ALICE)
+    for (const [list, shapeOfList] of [
+      ['<ul><li><p>apple pie</p></li><li><p>pear</p></li></ul>', 'bullet(item(p"apple pie") item(p"pear"))'],
+      ['<ul data-type="task-list"><li data-type="task-item" data-checked="true"><p>apple pie</p></li></ul>', 'tasks(task[x](p"apple pie"))'],
+    ] as const) {
+      await setBody(alice.page, `${list}<p>I like a lot</p>`, `${shapeOfList} p"I like a lot"`)
+      await caretIn(alice.page, 'apple pie', 0)
+      await alice.page.keyboard.press(`${MOD}+Shift+ArrowRight`)
+      await waitFor('"apple" selected', async () => {
+        const text = await alice.page.locator('tandem-doc-editor').evaluate((el) => {
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          const { state } = (el as any).view
+          return state.doc.textBetween(state.selection.from, state.selection.to) as string
+        })
+        return text.trim() === 'apple'
+      }, 5_000, 25)
+      await alice.page.keyboard.press(`${MOD}+c`)
+      await waitFor('the copy on the clipboard', async () => (await clipboard(alice.page))['text/plain']?.trim() === 'apple', 5_000, 50)
+      await caretIn(alice.page, 'I like a lot', 7)
+      await alice.page.keyboard.press(`${MOD}+v`)
+      await waitFor('the word pasted into the text', async () => {
+        const seen = await shape(alice.page)
+        if (!seen.includes('I like apple')) throw new Error(`it is ${seen}`)
+        return true
+      }, 5_000, 25)
+      expect(await shape(alice.page)).toMatch(new RegExp(`^${shapeOfList.replace(/[()[\]]/g, '\\$&')} p"I like apple ?a lot"$`))
+    }
+    expect(alice.errors).toEqual([])
+    await alice.context.close()
+  }, 60_000)
 })

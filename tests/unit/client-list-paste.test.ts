@@ -28,13 +28,16 @@ describe('pastedLinesAsItems', () => {
   })
 
   it('closes a list at the ends of a paste into paragraph text, and only there', () => {
-    const list = new Slice(Fragment.from(b.ul(b.li(b.p('a')))), 3, 3)
+    const list = new Slice(Fragment.from(b.ul(b.li(b.p('a')), b.li(b.p('b')))), 3, 3)
+    // a word copied out of a list item: its list comes along, and it stays text
+    const word = new Slice(Fragment.from(b.ul(b.li(b.p('a')))), 3, 3)
     const para = b.doc(b.p('text'))
     const mid = listsStayWhole(list, stateOf(para, posOf(para, 'te')))
     expect([mid.openStart, mid.openEnd]).toEqual([0, 0])
     const end = listsStayWhole(list, stateOf(para, posOf(para, 'text')))
     expect([end.openStart, end.openEnd]).toEqual([0, 3])
     expect(listsStayWhole(list, stateOf(b.doc(b.p()), 1))).toBe(list)
+    expect(listsStayWhole(word, stateOf(para, posOf(para, 'te')))).toBe(word)
     const item = b.doc(b.ul(b.li(b.p('text'))))
     expect(listsStayWhole(list, stateOf(item, posOf(item, 'te')))).toBe(list)
   })
