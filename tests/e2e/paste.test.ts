@@ -61,7 +61,7 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
     await converged([alice.page, bob.page])
   }
 
-  it('makes an empty line from Google Docs, VS Code or Gmail an empty paragraph, not a paragraph holding a line break', async () => {
+  it('makes an empty line from Google Docs, VS Code, Gmail or Word an empty paragraph, not one holding a line break or a space', async () => {
     const [alice, bob] = await pair()
     const cases: Array<[string, { html: string; text: string }]> = [
       // Google Docs: an empty paragraph is a <br> between the paragraphs, inside the guid wrapper
@@ -78,6 +78,8 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
     }
     // Chrome ends a copy that took in the end of a block with this <br>: no empty line
     await pasteAndUndo(alice, bob, { html: '<meta charset="utf-8"><p>one</p><p>two</p><br class="Apple-interchange-newline">', text: 'one\ntwo\n' }, 'p"one" p"two"')
+    // Word: an empty line is a paragraph holding <o:p>&nbsp;</o:p>
+    await pasteAndUndo(alice, bob, { html: '<html xmlns:o="urn:schemas-microsoft-com:office:office"><body lang=EN-US><!--StartFragment--><p class=MsoNormal><span lang=EN-US>one<o:p></o:p></span></p>\n<p class=MsoNormal><span lang=EN-US><o:p>&nbsp;</o:p></span></p>\n<p class=MsoNormal><span lang=EN-US>two<o:p></o:p></span></p><!--EndFragment--></body></html>', text: 'one\n\ntwo' }, 'p"one" p"" p"two"')
     // a line break inside a paragraph stays one
     await pasteAndUndo(alice, bob, { html: '<p>one<br>two</p>', text: 'one\ntwo' }, 'p"one⏎two"')
     expect([...alice.errors, ...bob.errors]).toEqual([])
