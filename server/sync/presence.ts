@@ -33,8 +33,11 @@ export interface PresenceChange<P> {
    * come back on a new connection while the old one lingers, unseen, after a network change: see
    * Room.awareness.
    */
-  readonly contested: Set<P>
+  readonly contested: ReadonlySet<P>
 }
+
+/** No contested owners: shared, so the usual message allocates no set. */
+const NONE: ReadonlySet<never> = new Set()
 
 /** Awareness entries of one room, keyed by Yjs client id. */
 export class Presence<P> {
@@ -48,13 +51,13 @@ export class Presence<P> {
   apply(peer: P, incoming: readonly ScannedEntry[], now: number): PresenceChange<P> {
     const accepted: AwarenessEntry[] = []
     const bounce: AwarenessEntry[] = []
-    const contested = new Set<P>()
+    let contested: Set<P> | null = null
     for (const e of incoming) {
       const cur = this.entries.get(e.clientId)
       if (cur !== undefined && cur.owner !== null && cur.owner !== peer) {
         // not yours. A newer clock is no stock client's re-broadcast (a copy of what the owner
         // sent): the owner itself may be back on this connection
-        if (e.clock > cur.clock) contested.add(cur.owner)
+        if (e.clock > cur.clock) (contested ??= new Set()).add(cur.owner)
         continue
       }
       if (cur !== undefined && e.clock < cur.clock) {
@@ -83,7 +86,7 @@ export class Presence<P> {
       }
       accepted.push({ clientId: e.clientId, clock: e.clock, state })
     }
-    return { accepted, all: accepted.length === incoming.length, bounce, contested }
+    return { accepted, all: accepted.length === incoming.length, bounce, contested: contested ?? NONE }
   }
 
   /** Removes every entry `peer` owns; returns the removal entries to broadcast. */
