@@ -8,14 +8,15 @@ import { prosemirrorToYXmlFragment, yXmlFragmentToProseMirrorRootNode } from 'y-
 import * as Y from 'yjs'
 import { cleanTitle, CONTENT, TITLE } from '../../shared/doc-fields.js'
 import { exportDocument } from '../../shared/export.js'
-import { importDocument } from '../../shared/import.js'
+import { fromMarkdown, fromPlainText, importDocument } from '../../shared/import.js'
 import { schema } from '../../shared/schema.js'
 import type { FileJob, FileResult } from './files.js'
 
 function run(job: FileJob): FileResult {
   if (job.kind === 'import') {
-    const file = importDocument(job.format, job.text, job.fallbackTitle)
-    const title = cleanTitle(job.title ?? file.title)
+    // a title given by the caller leaves the file whole; otherwise the file's own title is taken out of it
+    const file = job.title !== null ? { title: job.title, body: job.format === 'markdown' ? fromMarkdown(job.text) : fromPlainText(job.text) } : importDocument(job.format, job.text, job.fallbackTitle)
+    const title = cleanTitle(file.title)
     const doc = new Y.Doc()
     doc.transact(() => {
       doc.getText(TITLE).insert(0, title)

@@ -286,7 +286,10 @@ describe('POST /api/docs with a file', () => {
     expect(notes.title).toBe('Call notes')
     expect((await call(base, 'GET', `/api/docs/${notes.id}/export?format=text`)).body.toString('utf8')).toBe('Call notes\n\none\ntwo\n')
     // ?title= names it whatever the file says
-    expect((await call(base, 'POST', '/api/docs?title=Chosen', file('text/markdown', '# Own\n\nx'))).json().title).toBe('Chosen')
+    const chosen = (await call(base, 'POST', '/api/docs?title=Chosen', file('text/markdown', '# Own\n\nx'))).json()
+    expect(chosen.title).toBe('Chosen')
+    // the file stays whole: its own heading is not taken for the title
+    expect((await call(base, 'GET', `/api/docs/${chosen.id}/export`)).body.toString('utf8')).toBe('# Chosen\n\n# Own\n\nx\n')
 
     expect((await call(base, 'GET', '/api/docs')).json().docs).toHaveLength(3)
   })
