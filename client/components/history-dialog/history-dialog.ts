@@ -139,7 +139,7 @@ export class TandemHistoryDialog extends LitElement {
                       </li>`,
                   )}
             </ul>
-            <div class="preview" part="preview" aria-label="Chosen version" aria-live="polite">${this.renderPreview()}</div>
+            <div class="preview" part="preview" role="region" aria-label="Chosen version">${this.renderPreview()}</div>
           </div>`}
       <div class="actions">
         <button class="primary" ?disabled=${this.preview === null} @click=${this.restore}>Restore this version</button>
