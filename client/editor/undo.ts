@@ -4,6 +4,7 @@
  * block would take the other person's text with it. y-prosemirror guards paragraphs and text
  * nodes that are not empty, not other blocks: here no block is deleted while it holds anything
  * someone else wrote. It stays with their text; what this person wrote in it is still undone.
+ * Nor does an undo leave the body empty (see bodyDeleteFilter).
  */
 import { ySyncPluginKey, defaultDeleteFilter, defaultProtectedNodes } from 'y-prosemirror'
 import * as Y from 'yjs'
@@ -24,11 +25,33 @@ export function undoDeleteFilter(item: Y.Item): boolean {
   return !(item.content instanceof Y.ContentType && holdsOthersContent(item.content.type, item.id.client))
 }
 
-/** The undo manager of an editor bound to `fragment`: y-prosemirror's, with undoDeleteFilter. */
+/**
+ * undoDeleteFilter for the body `fragment`, and one thing more: an undo or redo that deletes the
+ * body's last block puts an empty paragraph in its place, in the same transaction. So the step
+ * holds the paragraph (redo takes it away again) and the others receive both changes at once.
+ *
+ * y-prosemirror (1.3.7) cannot show an empty body: ySyncPlugin renders it into a ProseMirror doc,
+ * which needs a block, so ProseMirror fills in an empty paragraph, and the sync plugin's write
+ * back of the view is skipped because the render runs inside the binding's own mutex. The editor
+ * showed a paragraph the shared document lacked until the next unrelated transaction (the redraw
+ * of one's own cursor) wrote it as a new change of this person: that emptied the redo stack, and
+ * every other editor receiving the undo did the same, each adding a paragraph of its own. Undoing
+ * the first typing in a new document did this every time.
+ */
+export function bodyDeleteFilter(fragment: Y.XmlFragment): (item: Y.Item) => boolean {
+  return (item) => {
+    if (!undoDeleteFilter(item)) return false
+    // children are deleted before their parents, so a block's own content is already gone here
+    if (item.parent === fragment && !item.deleted && fragment.length === 1) fragment.insert(0, [new Y.XmlElement('paragraph')])
+    return true
+  }
+}
+
+/** The undo manager of an editor bound to `fragment`: y-prosemirror's, with bodyDeleteFilter. */
 export function createUndoManager(fragment: Y.XmlFragment): Y.UndoManager {
   return new Y.UndoManager(fragment, {
     trackedOrigins: new Set([ySyncPluginKey]),
-    deleteFilter: undoDeleteFilter,
+    deleteFilter: bodyDeleteFilter(fragment),
     // as y-prosemirror's own: transactions marked addToHistory: false stay out of the history
     captureTransaction: (tr) => tr.meta.get('addToHistory') !== false,
   })

@@ -1,13 +1,14 @@
 /**
  * Block editing with the keyboard in real Chromium, one person (and a second for convergence):
  * Backspace, Delete, Enter, Tab and Shift+Tab in task lists, bullet lists, quotes, code blocks and
- * headings, and Ctrl+Z after each, asserting the document structure the keys leave.
+ * headings, and Ctrl+Z after each, asserting the document structure the keys leave; Ctrl+Z of
+ * the first typing in a new document, the editor showing what the shared document holds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { caret, caretIn, newUndoStep, setBody, shape, waitForShape } from './doc-shape.js'
-import { CHROMIUM, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, type User } from './harness.js'
+import { caret, caretIn, newUndoStep, setBody, shape, shapesOnKey, sharedShape, waitForShape } from './doc-shape.js'
+import { CHROMIUM, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, status, storedText, type User } from './harness.js'
 
 const ALICE = { name: 'Alice Example', color: '#c62828' }
 const BOB = { name: 'Bob Example', color: '#1565c0' }
@@ -197,6 +198,50 @@ describe.skipIf(!CHROMIUM)('block editing with the keyboard', () => {
       await converged([page, bob.page])
       expect(await shape(bob.page)).toBe(after)
     }
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 60_000)
+
+  it('Ctrl+Z of the first words typed in a new document leaves one empty paragraph, shown as the shared document holds it, for both people and the server; Ctrl+Shift+Z brings the words back', async () => {
+    const alice = await fresh()
+    const docId = new URL(alice.page.url()).pathname.split('/').pop()!
+    const bob = await openDoc(browser, server.url, docId, BOB)
+    const page = alice.page
+    /** Waits until both people's changes are saved, both shared documents are the one the server stores, and `done` finds the change in it. */
+    const settled = (what: string, done: (stored: string) => boolean) =>
+      waitFor(`${what} to settle in both browsers and on the server`, async () => {
+        const stored = await storedText(server.storage, docId)
+        for (const user of [alice, bob]) {
+          if ((await status(user.page)).save !== 'saved') return false
+          const shared = await user.page.locator('tandem-doc-editor').evaluate((el) => String((el as unknown as { session: { content: unknown } }).session.content))
+          if (shared !== stored) return false
+        }
+        return done(stored)
+      }, 10_000, 25)
+    /** What each editor shows is `want`, as its shared document (the server's, once settled) holds it. */
+    const expectEverywhere = async (want: string) => {
+      for (const user of [alice, bob]) {
+        expect(await shape(user.page), `${user.name}'s editor`).toBe(want)
+        expect(await sharedShape(user.page), `${user.name}'s shared document`).toBe(want)
+      }
+    }
+    await editor(page).click()
+    await page.keyboard.type('hello')
+    await waitForShape(bob.page, 'p"hello"')
+    // what the editor shows once the key is handled is what the shared document holds
+    expect(await shapesOnKey(page, `${MOD}+z`, 'z')).toEqual({ editor: 'p""', shared: 'p""' })
+    await settled('the undo', (stored) => !stored.includes('hello'))
+    await expectEverywhere('p""')
+    expect(await storedText(server.storage, docId)).toBe('<paragraph></paragraph>')
+    // the empty paragraph came with the undo: redo takes it away again and brings the words back
+    await page.keyboard.press(`${MOD}+Shift+z`)
+    await settled('the redo', (stored) => stored.includes('hello'))
+    await expectEverywhere('p"hello"')
+    // and a second undo is the first again
+    expect(await shapesOnKey(page, `${MOD}+z`, 'z')).toEqual({ editor: 'p""', shared: 'p""' })
+    await settled('the second undo', (stored) => !stored.includes('hello'))
+    await expectEverywhere('p""')
     expect([...alice.errors, ...bob.errors]).toEqual([])
     await alice.context.close()
     await bob.context.close()

@@ -114,3 +114,63 @@ export async function newUndoStep(page: Page): Promise<void> {
     for (const plugin of view.state.plugins) plugin.getState(view.state)?.undoManager?.stopCapturing()
   })
 }
+
+/**
+ * Defines `tandemDocsJSON(el)` in `page` (once): a tandem-doc-editor's documents as ProseMirror
+ * JSON, `editor` (what its view shows) and `shared` (its Y.XmlFragment: what is sent, stored and
+ * seen by the others).
+ */
+async function defineDocsReader(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    interface YNode {
+      nodeName?: string
+      getAttributes?(): Record<string, unknown>
+      toArray?(): YNode[]
+      toDelta?(): Array<{ insert: unknown }>
+    }
+    const w = window as unknown as { tandemDocsJSON?: (el: Element) => { editor: JSONNode; shared: JSONNode } }
+    if (w.tandemDocsJSON) return
+    const toJSON = (node: YNode): JSONNode[] => {
+      // a text (Y.XmlText): its runs; an element: a node with its children
+      if (node.toDelta) return node.toDelta().flatMap((op) => (typeof op.insert === 'string' ? [{ type: 'text', text: op.insert }] : []))
+      return [{ type: node.nodeName ?? '?', attrs: node.getAttributes?.() ?? {}, content: (node.toArray?.() ?? []).flatMap(toJSON) }]
+    }
+    w.tandemDocsJSON = (el) => {
+      const editor = el as unknown as { view: { state: { doc: { toJSON(): JSONNode } } }; session: { content: YNode } }
+      return { editor: editor.view.state.doc.toJSON(), shared: { type: 'doc', content: (editor.session.content.toArray?.() ?? []).flatMap(toJSON) } }
+    }
+  })
+}
+
+/** A document as a shape string (without the doc wrapper). */
+const bodyShape = (doc: JSONNode): string => (doc.content ?? []).map(shapeOf).join(' ')
+
+/** The body of `page`'s shared document (what is sent, stored and seen by the others) as a shape string, to compare with `shape`. */
+export async function sharedShape(page: Page): Promise<string> {
+  await defineDocsReader(page)
+  const docs = await page.locator('tandem-doc-editor').evaluate((el) => (window as unknown as { tandemDocsJSON(el: Element): { shared: JSONNode } }).tandemDocsJSON(el))
+  return bodyShape(docs.shared)
+}
+
+/**
+ * Presses `key` (e.g. `Control+z`) in `page` and returns the shapes of the editor's document and
+ * of the shared document as they were once the key's keydown (`name`, e.g. `z`) had been handled:
+ * what the editor shows then, before any timer or later event could change either.
+ */
+export async function shapesOnKey(page: Page, key: string, name: string): Promise<{ editor: string; shared: string }> {
+  await defineDocsReader(page)
+  await page.locator('tandem-doc-editor').evaluate((el, want) => {
+    const w = window as unknown as { tandemDocsJSON(el: Element): unknown; tandemOnKey: unknown }
+    w.tandemOnKey = null
+    // on the window: after the editor's own handler, on the way up from the text
+    const listener = (event: KeyboardEvent) => {
+      if (event.key.toLowerCase() !== want) return
+      window.removeEventListener('keydown', listener)
+      w.tandemOnKey = w.tandemDocsJSON(el)
+    }
+    window.addEventListener('keydown', listener)
+  }, name)
+  await page.keyboard.press(key)
+  const docs = await waitFor(`the keydown of ${key}`, () => page.evaluate(() => (window as unknown as { tandemOnKey: { editor: JSONNode; shared: JSONNode } | null }).tandemOnKey), 5_000, 25)
+  return { editor: bodyShape(docs.editor), shared: bodyShape(docs.shared) }
+}

@@ -1,6 +1,7 @@
 /**
  * Undo of one's own changes (client/editor/undo.ts), on plain Y.Docs: undoing the creation of a
- * block someone else wrote in keeps their text; a block only this person wrote in goes entirely.
+ * block someone else wrote in keeps their text; a block only this person wrote in goes entirely,
+ * and an empty paragraph takes the place of the body's last block.
  */
 import { describe, expect, it } from 'vitest'
 import { ySyncPluginKey } from 'y-prosemirror'
@@ -54,6 +55,33 @@ describe('createUndoManager', () => {
     undo.undo()
     expect(a.getXmlFragment('content').toString()).toBe('<heading>Plan</heading>')
     undo.undo()
-    expect(a.getXmlFragment('content').toString()).toBe('')
+    // never an empty body: an empty paragraph, as the editor shows it
+    expect(a.getXmlFragment('content').toString()).toBe('<paragraph></paragraph>')
+  })
+
+  it('leaves an empty paragraph in place of the last block it takes away, in the same step: redo takes it away again', () => {
+    const { a, b, sync } = pair()
+    const undo = createUndoManager(a.getXmlFragment('content'))
+    addBlock(a, 'paragraph', 'hello')
+    sync()
+    undo.undo()
+    sync()
+    for (const doc of [a, b]) expect(doc.getXmlFragment('content').toString()).toBe('<paragraph></paragraph>')
+    expect(undo.undoStack.length).toBe(0)
+    undo.redo()
+    sync()
+    for (const doc of [a, b]) expect(doc.getXmlFragment('content').toString()).toBe('<paragraph>hello</paragraph>')
+    undo.undo()
+    expect(a.getXmlFragment('content').toString()).toBe('<paragraph></paragraph>')
+  })
+
+  it('leaves an empty paragraph in place of a list that was the only block', () => {
+    const doc = new Y.Doc()
+    const undo = createUndoManager(doc.getXmlFragment('content'))
+    addBlock(doc, 'bullet_list', 'point')
+    undo.undo()
+    expect(doc.getXmlFragment('content').toString()).toBe('<paragraph></paragraph>')
+    undo.redo()
+    expect(doc.getXmlFragment('content').toString()).toBe('<bullet_list>point</bullet_list>')
   })
 })
