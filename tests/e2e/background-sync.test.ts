@@ -11,7 +11,7 @@ import { CONTENT } from '../../shared/doc-fields.js'
 import { startProxy, type Proxy } from '../helpers/proxy.js'
 import { connect } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, editor, ensureBuilt, launch, openAs, openDoc, SKIP_REASON, startAppServer, status, storedText, text, waitForStatus, waitForText, waitForKeptHere, type User } from './harness.js'
+import { type AppServer, CHROMIUM, editor, openAs, openDoc, SKIP_REASON, startAgain, status, storedText, text, useAppServer, useBrowser, type User, waitForKeptHere, waitForStatus, waitForText } from './harness.js'
 
 const PASSWORD = 'correct horse battery'
 
@@ -34,26 +34,12 @@ async function editOfflineAndLeave(user: User, words: string): Promise<void> {
 describe.skipIf(!CHROMIUM)(`changes sent in the background in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
 
-  beforeAll(async () => {
-    ensureBuilt()
-    browser = await launch()
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-  })
+  useBrowser((b) => (browser = b))
 
   describe('open mode', () => {
-    let server: Awaited<ReturnType<typeof startAppServer>>
+    let server: AppServer
 
-    beforeAll(async () => {
-      server = await startAppServer()
-    })
-
-    afterAll(async () => {
-      await server?.close()
-      server?.cleanupData()
-    })
+    useAppServer((s) => (server = s))
 
     it('sends offline edits of a document that was left, without opening it again', async () => {
       const docId = (await server.catalog.create('Trip notes')).id
@@ -123,18 +109,17 @@ describe.skipIf(!CHROMIUM)(`changes sent in the background in Chromium${CHROMIUM
   })
 
   describe('behind a reverse proxy', () => {
-    let server: Awaited<ReturnType<typeof startAppServer>>
+    let server: AppServer
     let proxy: Proxy
 
+    useAppServer((s) => (server = s))
+
     beforeAll(async () => {
-      server = await startAppServer()
       proxy = await startProxy(() => server.port)
     })
 
     afterAll(async () => {
       await proxy?.close()
-      await server?.close()
-      server?.cleanupData()
     })
 
     it('sends offline edits of a document that was left once the server behind the proxy is back from a restart', async () => {
@@ -146,13 +131,11 @@ describe.skipIf(!CHROMIUM)(`changes sent in the background in Chromium${CHROMIUM
       await editOfflineAndLeave(pat, ' While away.')
 
       // the server stops: the proxy answers 502; the network comes back meanwhile
-      const port = server.port
-      const dataDir = server.dataDir
       await server.close()
       await pat.context.setOffline(false)
       await pat.page.locator('tandem-doc-list [role="alert"]').filter({ hasText: 'cannot be reached' }).waitFor({ timeout: 10_000 })
       // the server is back on the same port and data: the edit goes without reopening the document
-      server = Object.assign(await startAppServer({}, port, dataDir), { cleanupData: server.cleanupData })
+      server = await startAgain(server)
       await waitFor('the offline edit in the store', async () => (await storedText(server.storage, docId)).includes('Before. While away.'), 15_000)
       await waitFor('the document no longer pending', async () => (await pendingDocs(pat.page)).length === 0, 10_000)
       expect(new URL(pat.page.url()).pathname).toBe('/')
@@ -162,16 +145,9 @@ describe.skipIf(!CHROMIUM)(`changes sent in the background in Chromium${CHROMIUM
   })
 
   describe('open mode, the document open', () => {
-    let server: Awaited<ReturnType<typeof startAppServer>>
+    let server: AppServer
 
-    beforeAll(async () => {
-      server = await startAppServer()
-    })
-
-    afterAll(async () => {
-      await server?.close()
-      server?.cleanupData()
-    })
+    useAppServer((s) => (server = s))
 
     it('keeps offline edits of the open document deleted meanwhile, and the list offers them', async () => {
       const docId = (await server.catalog.create('Draft memo')).id
@@ -199,16 +175,9 @@ describe.skipIf(!CHROMIUM)(`changes sent in the background in Chromium${CHROMIUM
   })
 
   describe('accounts mode', () => {
-    let server: Awaited<ReturnType<typeof startAppServer>>
+    let server: AppServer
 
-    beforeAll(async () => {
-      server = await startAppServer({}, 0, undefined, { auth: 'accounts' })
-    })
-
-    afterAll(async () => {
-      await server?.close()
-      server?.cleanupData()
-    })
+    useAppServer((s) => (server = s), {}, { auth: 'accounts' })
 
     /** A new person with an account, signed in. */
     async function person(username: string): Promise<User> {

@@ -4,36 +4,22 @@
  * headings, and Ctrl+Z after each, asserting the document structure the keys leave; Ctrl+Z of
  * the first typing in a new document, the editor showing what the shared document holds.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
 import { caret, caretIn, newUndoStep, setBody, shape, shapesOnKey, sharedShape, waitForShape } from './doc-shape.js'
-import { CHROMIUM, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, status, storedText, type User } from './harness.js'
+import { ALICE, type AppServer, BOB, CHROMIUM, converged, editor, freshDocId, MOD, openDoc, SKIP_REASON, status, storedText, useBrowserAndServer, type User } from './harness.js'
 
-const ALICE = { name: 'Alice Example', color: '#c62828' }
-const BOB = { name: 'Bob Example', color: '#1565c0' }
 
 describe.skipIf(!CHROMIUM)('block editing with the keyboard', () => {
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
   let browser: Browser
-  let docCount = 0
 
-  beforeAll(async () => {
-    ensureBuilt()
-    server = await startAppServer()
-    browser = await launch()
-  }, 180_000)
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
-  })
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
 
   /** A fresh document opened by Alice. */
-  async function fresh(): Promise<User> {
-    docCount++
-    return openDoc(browser, server.url, `blocks-${docCount}-${Date.now()}`, ALICE)
+  function fresh(): Promise<User> {
+    return openDoc(browser, server.url, freshDocId('blocks'), ALICE)
   }
 
   /** Replaces `page`'s document with `html` (as a paste) and starts a new undo step after it. */

@@ -7,33 +7,25 @@
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { caretTo, CHROMIUM, content, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, storedText, text, waitForSave, waitForText, type User } from './harness.js'
+import { ALICE, type AppServer, BOB, caretTo, CHROMIUM, content, converged, editor, MOD, openDoc, SKIP_REASON, storedText, text, useBrowserAndServer, type User, waitForSave, waitForText } from './harness.js'
 
-const ALICE = { name: 'Alice Example', color: '#c62828' }
-const BOB = { name: 'Bob Example', color: '#1565c0' }
 
 describe.skipIf(!CHROMIUM)(`collaborative editing in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
   let docId: string
   let alice: User
   let bob: User
 
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
+
   beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer()])
     docId = (await server.catalog.create('Shared notes')).id
     alice = await openDoc(browser, server.url, docId, ALICE)
     bob = await openDoc(browser, server.url, docId, BOB)
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
   })
 
   it('serves a bundle with exactly one copy of yjs (two copies break sync)', () => {

@@ -3,14 +3,12 @@
  * pasting with Ctrl+V: into another document the structure comes back whole, into a code block
  * as plain text with its lines.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
 import { caretIn, newUndoStep, runs, setBody, shape, waitForShape, type JSONNode } from './doc-shape.js'
-import { CHROMIUM, content, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, type User } from './harness.js'
+import { ALICE, type AppServer, BOB, CHROMIUM, content, converged, editor, freshDocId, MOD, openDoc, SKIP_REASON, useBrowserAndServer, type User } from './harness.js'
 
-const ALICE = { name: 'Alice Example', color: '#c62828' }
-const BOB = { name: 'Bob Example', color: '#1565c0' }
 
 /** What the clipboard of `page`'s browser holds, by type. */
 function clipboard(page: Page): Promise<Record<string, string>> {
@@ -22,23 +20,13 @@ function clipboard(page: Page): Promise<Record<string, string>> {
 }
 
 describe.skipIf(!CHROMIUM)(`copying out of a document${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
   let browser: Browser
-  let docCount = 0
 
-  beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer()])
-  }, 180_000)
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
-  })
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
 
   /** `identity` on a fresh document (or `docId`), allowed to read the clipboard. */
-  async function open(identity: { name: string; color: string }, docId = `copy-${++docCount}-${Date.now()}`): Promise<User> {
+  async function open(identity: { name: string; color: string }, docId = freshDocId('copy')): Promise<User> {
     const user = await openDoc(browser, server.url, docId, identity)
     await user.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url })
     return user

@@ -6,13 +6,11 @@
  * cursor keeps moving or the other person types, typing right after the other person's
  * selection, a renamed person's cursor.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, content, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, text, waitForStatus, waitForText, type User } from './harness.js'
+import { ALICE, type AppServer, BOB, CHROMIUM, content, converged, editor, MOD, openDoc, SKIP_REASON, text, useBrowserAndServer, type User, waitForStatus, waitForText } from './harness.js'
 
-const ALICE = { name: 'Alice Example', color: '#c62828' }
-const BOB = { name: 'Bob Example', color: '#1565c0' }
 
 type Sel = { from: number; to: number }
 
@@ -64,23 +62,17 @@ function waitForSelection(page: Page, want: Sel): Promise<unknown> {
 
 describe.skipIf(!CHROMIUM)(`editing beside remote cursors in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
   let docId: string
   let alice: User
   let bob: User
 
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
+
   beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer()])
     docId = (await server.catalog.create('Cursors')).id
     alice = await openDoc(browser, server.url, docId, ALICE)
     bob = await openDoc(browser, server.url, docId, BOB)
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
   })
 
   /** Alice replaces the document with `lines` (one paragraph each) and leaves her caret at `at`. */

@@ -5,28 +5,22 @@
  * told the document was deleted and stops editing), and going from document to document leaves
  * no closed editor behind.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, editor, ensureBuilt, launch, openAs, openDoc, SKIP_REASON, startAppServer, waitForStatus, type User } from './harness.js'
+import { type AppServer, CHROMIUM, editor, openAs, openDoc, SKIP_REASON, startAgain, useBrowserAndServer, type User, waitForStatus } from './harness.js'
 
 describe.skipIf(!CHROMIUM)(`the document list in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
   let erin: User
 
   const titles = () => erin.page.locator('tandem-doc-list li .title').allInnerTexts()
 
-  beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer()])
-    erin = await openAs(browser, server.url, '/', { name: 'Erin Lister', color: '#bf360c' })
-  })
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
 
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
+  beforeAll(async () => {
+    erin = await openAs(browser, server.url, '/', { name: 'Erin Lister', color: '#bf360c' })
   })
 
   it('starts empty and creates a document that opens with a new random id', async () => {
@@ -112,9 +106,8 @@ describe.skipIf(!CHROMIUM)(`the document list in Chromium${CHROMIUM ? '' : ` (${
       await grace.context.close()
     }
     // the list is right after a restart too
-    const port = server.port
     await server.close()
-    server = Object.assign(await startAppServer({}, port, server.dataDir), { cleanupData: server.cleanupData })
+    server = await startAgain(server)
     await erin.page.reload()
     await waitFor('the list after a restart', async () => JSON.stringify(await titles()) === '["Budget 2026"]')
     expect(erin.errors).toEqual([])

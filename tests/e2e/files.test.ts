@@ -6,10 +6,10 @@
  * Printing shows the title and the text alone, without the app or other people's cursors.
  */
 import { readFileSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { caretTo, CHROMIUM, converged, editor, ensureBuilt, launch, MOD, openAs, openDoc, SKIP_REASON, startAppServer, waitForSave, waitForStatus } from './harness.js'
+import { type AppServer, caretTo, CHROMIUM, converged, editor, MOD, openAs, openDoc, SKIP_REASON, useBrowserAndServer, waitForSave, waitForStatus } from './harness.js'
 
 /** Chooses `label` in the Download menu; resolves the saved file's name and text. */
 async function download(page: Page, label: string): Promise<{ name: string; text: string }> {
@@ -22,18 +22,9 @@ async function download(page: Page, label: string): Promise<{ name: string; text
 
 describe.skipIf(!CHROMIUM)(`documents as files in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
 
-  beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer()])
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
-  })
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
 
   it('saves what both people wrote as Markdown, a web page and plain text, named after the title', async () => {
     const docId = (await server.catalog.create('Trip: plan')).id

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 import * as Y from 'yjs'
 import type { Storage } from '../../server/storage/storage.js'
 import { CONTENT } from '../../shared/doc-fields.js'
@@ -97,6 +98,87 @@ export async function startAppServer(options: Parameters<typeof startServer>[1] 
   const page = await fetch(`${server.url}/`)
   if (!(await page.text()).includes('<tandem-app>')) throw new Error('the server does not serve the built app at /')
   return Object.assign(server, { dataDir: dir, cleanupData: () => data?.cleanup() })
+}
+
+/** What startAppServer gives. */
+export type AppServer = Awaited<ReturnType<typeof startAppServer>>
+
+/** Servers started again (startAgain) in place of the one stopped, which the helpers below look through. */
+const replacements = new WeakMap<AppServer, AppServer>()
+
+/**
+ * Starts a server again on the port and data of `stopped`, which the test closed (a restart). The
+ * use* helpers below then stop this one at the end, and remove the data once.
+ */
+export async function startAgain(stopped: AppServer): Promise<AppServer> {
+  const next = Object.assign(await startAppServer({}, stopped.port, stopped.dataDir), { cleanupData: stopped.cleanupData })
+  replacements.set(stopped, next)
+  return next
+}
+
+/** Stops a server started by startAppServer (or the one that replaced it) and removes its data. */
+async function stopAppServer(server: AppServer | undefined): Promise<void> {
+  while (server !== undefined && replacements.has(server)) server = replacements.get(server)
+  await server?.close()
+  server?.cleanupData()
+}
+
+/**
+ * Chromium and an app server for the tests of the enclosing describe block: started together
+ * before them (the app built if stale) and handed to `use`, stopped after, the server's data removed.
+ */
+export function useBrowserAndServer(
+  use: (browser: Browser, server: AppServer) => void,
+  options: Parameters<typeof startServer>[1] = {},
+  config: Parameters<typeof startServer>[0] = {},
+): void {
+  let browser: Browser | undefined
+  let server: AppServer | undefined
+  beforeAll(async () => {
+    ensureBuilt()
+    ;[browser, server] = await Promise.all([launch(), startAppServer(options, 0, undefined, config)])
+    use(browser, server)
+  }, 180_000)
+  afterAll(async () => {
+    await browser?.close()
+    await stopAppServer(server)
+  })
+}
+
+/** Chromium for the tests of the enclosing describe block (the app built if stale), closed after them. */
+export function useBrowser(use: (browser: Browser) => void): void {
+  let browser: Browser | undefined
+  beforeAll(async () => {
+    ensureBuilt()
+    browser = await launch()
+    use(browser)
+  }, 180_000)
+  afterAll(async () => {
+    await browser?.close()
+  })
+}
+
+/** An app server for the tests of the enclosing describe block, stopped after them, its data removed. */
+export function useAppServer(
+  use: (server: AppServer) => void,
+  options: Parameters<typeof startServer>[1] = {},
+  config: Parameters<typeof startServer>[0] = {},
+): void {
+  let server: AppServer | undefined
+  beforeAll(async () => {
+    server = await startAppServer(options, 0, undefined, config)
+    use(server)
+  })
+  afterAll(() => stopAppServer(server))
+}
+
+/** The two people of most two-person tests. */
+export const ALICE = { name: 'Alice Example', color: '#c62828' }
+export const BOB = { name: 'Bob Example', color: '#1565c0' }
+
+/** A document id nobody used yet in this run, starting with `prefix`. */
+export function freshDocId(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
 }
 
 /** A person in a browser context. */
@@ -193,6 +275,11 @@ export async function openDoc(browser: Browser, baseUrl: string, docId: string, 
   await editor(user.page).waitFor({ state: 'visible' })
   await waitForStatus(user.page, 'connected')
   return user
+}
+
+/** Alice and Bob, each in a browser context of their own, on document `docId`. */
+export async function openPair(browser: Browser, baseUrl: string, docId: string): Promise<[User, User]> {
+  return [await openDoc(browser, baseUrl, docId, ALICE), await openDoc(browser, baseUrl, docId, BOB)]
 }
 
 /** The document body as ProseMirror JSON. */

@@ -3,26 +3,17 @@
  * minute at first: the server's clock is moved on between them) are listed newest first and
  * previewed read-only; restoring one puts it in place for everyone, and Ctrl+Z takes it back.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, text, waitForSave, waitForText } from './harness.js'
+import { type AppServer, CHROMIUM, converged, editor, MOD, openDoc, SKIP_REASON, text, useBrowserAndServer, waitForSave, waitForText } from './harness.js'
 
 describe.skipIf(!CHROMIUM)(`version history in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
   let clock = Date.now()
 
-  beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer({ now: () => clock })])
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
-  })
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]), { now: () => clock })
 
   const versions = async (docId: string) => ((await (await fetch(`${server.url}/api/docs/${docId}/versions`)).json()) as { versions: unknown[] }).versions
 

@@ -3,14 +3,12 @@
  * become links, the link editor (Ctrl+K) refuses them, Ctrl+click opens a link and a plain click
  * does not, and what the other person types right after a link stays out of it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
 import { caretIn, runs, setBody, type JSONNode } from './doc-shape.js'
-import { CHROMIUM, content, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, waitForText, type User } from './harness.js'
+import { type AppServer, CHROMIUM, content, converged, editor, freshDocId, MOD, openDoc, openPair, SKIP_REASON, useBrowserAndServer, type User, waitForText } from './harness.js'
 
-const ALICE = { name: 'Alice Example', color: '#c62828' }
-const BOB = { name: 'Bob Example', color: '#1565c0' }
 
 /** Every link of a document (ProseMirror JSON): its text and href. */
 function links(node: JSONNode, out: Array<[string, unknown]> = []): Array<[string, unknown]> {
@@ -21,29 +19,13 @@ function links(node: JSONNode, out: Array<[string, unknown]> = []): Array<[strin
 }
 
 describe.skipIf(!CHROMIUM)(`links${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
   let browser: Browser
-  let docCount = 0
 
-  beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer()])
-  }, 180_000)
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
-  })
-
-  /** Alice and Bob on a fresh document. */
-  async function pair(): Promise<[User, User]> {
-    const docId = `links-${++docCount}-${Date.now()}`
-    return [await openDoc(browser, server.url, docId, ALICE), await openDoc(browser, server.url, docId, BOB)]
-  }
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
 
   it('keeps what the other person types right after a link out of it, for both', async () => {
-    const [alice, bob] = await pair()
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('links'))
     await setBody(alice.page, '<p>see <a href="https://example.com/">the link</a></p>', 'p"see the link"')
     await waitForText(bob.page, 'see the link')
     await caretIn(bob.page, 'see the link', 12)
@@ -61,7 +43,7 @@ describe.skipIf(!CHROMIUM)(`links${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => 
   }, 60_000)
 
   it('never makes a link of a javascript:, data:, vbscript: or relative address, pasted or typed into the link editor', async () => {
-    const [alice, bob] = await pair()
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('links'))
     await setBody(
       alice.page,
       '<p><a href="javascript:alert(1)">js</a> <a href=" JaVaScRiPt:alert(1)">js2</a> <a href="data:text/html,x">data</a> <a href="vbscript:msgbox">vb</a> <a href="/relative">rel</a> <a href="https://example.com/ok">ok</a></p>',
@@ -93,7 +75,7 @@ describe.skipIf(!CHROMIUM)(`links${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => 
   }, 60_000)
 
   it('opens a link in a new tab on Ctrl+click, and a plain click only puts the caret there', async () => {
-    const [alice, bob] = await pair()
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('links'))
     await setBody(alice.page, '<p>go <a href="https://example.com/target">there</a> now</p>', 'p"go there now"')
     const link = editor(alice.page).locator('a')
     await alice.context.route('https://example.com/**', (route) => route.fulfill({ status: 200, body: 'ok' }))
@@ -111,7 +93,7 @@ describe.skipIf(!CHROMIUM)(`links${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => 
   }, 60_000)
 
   it('links the text selected with Shift+arrow keys right before Ctrl+K, every time', async () => {
-    const [alice, bob] = await pair()
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('links'))
     const input = alice.page.locator('tandem-toolbar #link-input')
     let missed = 0
     for (let round = 0; round < 15; round++) {

@@ -3,14 +3,12 @@
  * applies to what one types next even when the other person's change arrives in between; bold
  * over a selection the other is typing into converges and shows at the other's caret.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
 import { caretIn, runs, setBody, type JSONNode } from './doc-shape.js'
-import { CHROMIUM, content, converged, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, waitForText } from './harness.js'
+import { ALICE, type AppServer, BOB, CHROMIUM, content, converged, editor, freshDocId, MOD, openDoc, SKIP_REASON, useBrowserAndServer, waitForText } from './harness.js'
 
-const ALICE = { name: 'Alice Example', color: '#c62828' }
-const BOB = { name: 'Bob Example', color: '#1565c0' }
 
 /** Whether the toolbar's `id` button shows itself pressed in `page`. */
 function pressed(page: Page, id: string): Promise<string | null> {
@@ -18,23 +16,13 @@ function pressed(page: Page, id: string): Promise<string | null> {
 }
 
 describe.skipIf(!CHROMIUM)(`marks with two people${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
   let browser: Browser
-  let docCount = 0
 
-  beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer()])
-  }, 180_000)
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
-  })
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
 
   it('keeps Ctrl+B (or Ctrl+I) pressed at the caret when the other person types elsewhere before one types', async () => {
-    const docId = `marks-${++docCount}-${Date.now()}`
+    const docId = freshDocId('marks')
     const alice = await openDoc(browser, server.url, docId, ALICE)
     const bob = await openDoc(browser, server.url, docId, BOB)
     await editor(alice.page).click()
@@ -71,7 +59,7 @@ describe.skipIf(!CHROMIUM)(`marks with two people${CHROMIUM ? '' : ` (${SKIP_REA
   }, 60_000)
 
   it("bolds a selection the other person types into, converges, and shows the other's bold at one's caret", async () => {
-    const docId = `marks-${++docCount}-${Date.now()}`
+    const docId = freshDocId('marks')
     const alice = await openDoc(browser, server.url, docId, ALICE)
     const bob = await openDoc(browser, server.url, docId, BOB)
     await editor(alice.page).click()
@@ -96,7 +84,7 @@ describe.skipIf(!CHROMIUM)(`marks with two people${CHROMIUM ? '' : ` (${SKIP_REA
   }, 60_000)
 
   it('applies Ctrl+B, Ctrl+I or Ctrl+E to the text selected with Shift+arrow keys right before, every time', async () => {
-    const docId = `marks-${++docCount}-${Date.now()}`
+    const docId = freshDocId('marks')
     const alice = await openDoc(browser, server.url, docId, ALICE)
     let missed = 0
     for (let round = 0; round < 15; round++) {

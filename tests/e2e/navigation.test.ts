@@ -4,10 +4,10 @@
  * document loaded in the server, no IndexedDB connection open, and a heap that does not grow
  * with each visit. Back and forward between documents show each its own title and text.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, CDPSession, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, ensureBuilt, launch, openAs, SKIP_REASON, startAppServer, text, waitForStatus, type User } from './harness.js'
+import { type AppServer, CHROMIUM, openAs, SKIP_REASON, text, useBrowserAndServer, type User, waitForStatus } from './harness.js'
 
 const ERIN = { name: 'Erin Wanders', color: '#bf360c' }
 
@@ -21,7 +21,7 @@ async function heapAfterGc(cdp: CDPSession): Promise<number> {
 
 describe.skipIf(!CHROMIUM)(`moving between documents in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
   let erin: User
   const docs: Array<{ id: string; title: string }> = []
 
@@ -29,9 +29,9 @@ describe.skipIf(!CHROMIUM)(`moving between documents in Chromium${CHROMIUM ? '' 
   const connections = async () => /^tandem_connections (\d+)$/m.exec(await server.metrics.registry.metrics())?.[1]
   const openSockets = () => erin.page.evaluate(() => (window as unknown as { openSockets: Set<WebSocket> }).openSockets.size)
 
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
+
   beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer()])
     for (const title of ['Alpha notes', 'Beta notes']) docs.push({ id: (await server.catalog.create(title)).id, title })
     erin = await openAs(browser, server.url, '/', ERIN)
     // the page's WebSockets, counted from before the app loads (again) until they close
@@ -49,12 +49,6 @@ describe.skipIf(!CHROMIUM)(`moving between documents in Chromium${CHROMIUM ? '' 
     })
     await erin.page.reload()
     await erin.page.locator('tandem-doc-list').waitFor()
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
   })
 
   it('thirty visits leave no socket, no loaded document, no open local copy, and no heap growth', async () => {

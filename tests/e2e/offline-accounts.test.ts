@@ -4,10 +4,10 @@
  * session ends before the changes went out and someone else signs in here, the other person
  * neither sends them nor sees them; they go once the first person signs in again.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { caretTo, CHROMIUM, editor, ensureBuilt, launch, openAs, SKIP_REASON, startAppServer, status, storedText, text, waitForSave, waitForStatus, waitForText, waitForKeptHere, type User } from './harness.js'
+import { type AppServer, caretTo, CHROMIUM, editor, openAs, SKIP_REASON, status, storedText, text, useBrowserAndServer, type User, waitForKeptHere, waitForSave, waitForStatus, waitForText } from './harness.js'
 
 const PASSWORD = 'correct horse battery'
 
@@ -24,18 +24,9 @@ async function signIn(page: Page, username: string): Promise<void> {
 
 describe.skipIf(!CHROMIUM)(`offline changes and accounts in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
 
-  beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer({}, 0, undefined, { auth: 'accounts' })])
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
-  })
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]), {}, { auth: 'accounts' })
 
   /** A new person with an account, signed in, on the document list. */
   async function person(username: string): Promise<User> {

@@ -4,10 +4,10 @@
  * confirmed. Whatever a tab wrote offline reaches the server once the network is back, whether
  * that tab is still open or not, and every tab ends up showing it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { caretTo, CHROMIUM, converged, editor, ensureBuilt, launch, openDoc, SKIP_REASON, startAppServer, storedText, text, waitForSave, waitForStatus, waitForText, waitForKeptHere, type User } from './harness.js'
+import { type AppServer, caretTo, CHROMIUM, converged, editor, openDoc, SKIP_REASON, startAgain, storedText, text, useBrowserAndServer, type User, waitForKeptHere, waitForSave, waitForStatus, waitForText } from './harness.js'
 
 /** Opens `docId` in a new tab of `user`'s browser and waits until it is connected. */
 async function newTab(user: User, docId: string): Promise<Page> {
@@ -27,18 +27,9 @@ async function typeAtEnd(page: Page, words: string): Promise<void> {
 
 describe.skipIf(!CHROMIUM)(`offline work in several tabs in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
 
-  beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer()])
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
-  })
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
 
   it('sends what a tab closed offline wrote, while another tab still has the document open', async () => {
     const docId = (await server.catalog.create('Packing list')).id
@@ -108,8 +99,6 @@ describe.skipIf(!CHROMIUM)(`offline work in several tabs in Chromium${CHROMIUM ?
     await list.locator('tandem-doc-list li .title').filter({ hasText: 'Reading list' }).waitFor()
 
     // the server stops; the network stays up. Dee writes on, then closes the document's tab
-    const port = server.port
-    const dataDir = server.dataDir
     await server.close()
     await waitForStatus(dee.page, 'offline')
     await typeAtEnd(dee.page, ' Emma.')
@@ -117,7 +106,7 @@ describe.skipIf(!CHROMIUM)(`offline work in several tabs in Chromium${CHROMIUM ?
     await dee.page.close()
 
     // the server comes back: the tab on the list sends what the closed tab kept
-    server = Object.assign(await startAppServer({}, port, dataDir), { cleanupData: server.cleanupData })
+    server = await startAgain(server)
     await waitFor('the closed tab\'s text in the store', async () => (await storedText(server.storage, docId)).includes('Dune. Emma.'), 20_000)
     expect(dee.errors).toEqual([])
     await dee.context.close()

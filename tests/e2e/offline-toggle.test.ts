@@ -4,10 +4,10 @@
  * left. Every edit reaches the server exactly once, the screens converge, and the status ends
  * "All changes saved"; nothing stays pending.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { caretTo, CHROMIUM, converged, editor, ensureBuilt, launch, openDoc, SKIP_REASON, startAppServer, storedText, waitForSave, waitForStatus, waitForKeptHere, type User } from './harness.js'
+import { type AppServer, caretTo, CHROMIUM, converged, editor, openDoc, SKIP_REASON, storedText, useBrowserAndServer, type User, waitForKeptHere, waitForSave, waitForStatus } from './harness.js'
 
 /** The documents this browser remembers as holding changes the server has not confirmed. */
 const pendingDocs = (page: Page) => page.evaluate(() => Object.keys(JSON.parse(localStorage.getItem('tandem.pending') ?? '{}') as object))
@@ -25,18 +25,9 @@ async function flap(user: User, times: number, onEach?: (i: number) => Promise<v
 
 describe.skipIf(!CHROMIUM)(`a network that comes and goes in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
 
-  beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer()])
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
-  })
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
 
   it('keeps every word typed while the network switches off and on, once, everywhere', async () => {
     const docId = (await server.catalog.create('Flaky')).id

@@ -10,30 +10,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { startProxy, type Proxy } from '../helpers/proxy.js'
 import { waitFor } from '../helpers/wait.js'
-import { caretTo, CHROMIUM, converged, editor, ensureBuilt, launch, openDoc, SKIP_REASON, startAppServer, status, storedText, text, waitForSave, waitForStatus, waitForText, waitForKeptHere, type User } from './harness.js'
+import { type AppServer, caretTo, CHROMIUM, converged, editor, openDoc, SKIP_REASON, startAgain, status, storedText, text, useBrowserAndServer, type User, waitForKeptHere, waitForSave, waitForStatus, waitForText } from './harness.js'
 
 describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
   let docId: string
   let carol: User
   let dave: User
 
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
+
   beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer()])
     docId = (await server.catalog.create('Field notes')).id
     carol = await openDoc(browser, server.url, docId, { name: 'Carol Offline', color: '#6a1b9a' })
     dave = await openDoc(browser, server.url, docId, { name: 'Dave Online', color: '#00695c' })
     await editor(carol.page).click()
     await carol.page.keyboard.type('Shared start.')
     await waitForText(dave.page, 'Shared start.')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
   })
 
   it('merges edits made while one browser had no network', async () => {
@@ -63,8 +57,6 @@ describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SK
   it('keeps working through a server restart, and a reload while the server is down', async () => {
     // the service worker must hold the app before the server goes away
     for (const user of [carol, dave]) await user.page.evaluate(async () => void (await navigator.serviceWorker.ready))
-    const port = server.port
-    const dataDir = server.dataDir
     await server.close()
     await Promise.all([waitForStatus(carol.page, 'offline'), waitForStatus(dave.page, 'offline')])
 
@@ -85,7 +77,7 @@ describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SK
     await dave.page.keyboard.type(' And after the reload.')
 
     // the server comes back on the same port with the same data
-    server = Object.assign(await startAppServer({}, port, dataDir), { cleanupData: server.cleanupData })
+    server = await startAgain(server)
     await Promise.all([waitForStatus(carol.page, 'connected', 20_000), waitForStatus(dave.page, 'connected', 20_000)])
     const merged = JSON.stringify(await converged([carol.page, dave.page]))
     for (const piece of ['Dave first! Shared start.', 'Written offline by Carol.', 'Written online by Dave.', 'Carol while the server was down.', 'And after the reload.']) {
@@ -110,20 +102,17 @@ describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SK
 
 describe.skipIf(!CHROMIUM)(`offline editing behind a reverse proxy in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
   let proxy: Proxy
 
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
+
   beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer()])
     proxy = await startProxy(() => server.port)
   })
 
   afterAll(async () => {
-    await browser?.close()
     await proxy?.close()
-    await server?.close()
-    server?.cleanupData()
   })
 
   it('reloads the document from this browser while the proxy answers 502 for the server', async () => {
@@ -166,18 +155,9 @@ describe.skipIf(!CHROMIUM)(`offline editing behind a reverse proxy in Chromium${
 
 describe.skipIf(!CHROMIUM)(`two people offline in the same paragraph in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
 
-  beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer()])
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
-  })
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
 
   it('merges what both typed at the same place and in the same words, on both screens and in the store', async () => {
     const docId = (await server.catalog.create('Minutes')).id

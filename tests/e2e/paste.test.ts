@@ -3,13 +3,11 @@
  * Code, Gmail, web pages): what lands in the document, for the person pasting and for the
  * other person, and that Ctrl+Z takes the paste back in one step.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { caretIn, newUndoStep, runs, setBody, shape, waitForShape, type JSONNode } from './doc-shape.js'
-import { CHROMIUM, content, converged, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, type User } from './harness.js'
+import { type AppServer, CHROMIUM, content, converged, freshDocId, MOD, openDoc, openPair, SKIP_REASON, useBrowserAndServer, type User } from './harness.js'
 
-const ALICE = { name: 'Alice Example', color: '#c62828' }
-const BOB = { name: 'Bob Example', color: '#1565c0' }
 
 /** Pastes into `page`'s editor what the clipboard holds (a real paste event: ProseMirror's own handling runs). */
 export async function paste(page: Page, clipboard: { html?: string; text?: string }): Promise<void> {
@@ -25,28 +23,10 @@ export async function paste(page: Page, clipboard: { html?: string; text?: strin
 }
 
 describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
   let browser: Browser
-  let docCount = 0
 
-  beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer()])
-  }, 180_000)
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
-  })
-
-  /** Alice and Bob on a fresh document. */
-  async function pair(): Promise<[User, User]> {
-    const docId = `paste-${++docCount}-${Date.now()}`
-    const alice = await openDoc(browser, server.url, docId, ALICE)
-    const bob = await openDoc(browser, server.url, docId, BOB)
-    return [alice, bob]
-  }
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
 
   /** Pastes `clipboard` into an empty paragraph of Alice's, expects `want` for both, then Ctrl+Z back to the empty paragraph. */
   async function pasteAndUndo(alice: User, bob: User, clipboard: { html?: string; text?: string }, want: string): Promise<void> {
@@ -62,7 +42,7 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
   }
 
   it('makes an empty line from Google Docs, VS Code, Gmail or Word an empty paragraph, not one holding a line break or a space', async () => {
-    const [alice, bob] = await pair()
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('paste'))
     const cases: Array<[string, { html: string; text: string }]> = [
       // Google Docs: an empty paragraph is a <br> between the paragraphs, inside the guid wrapper
       ['Google Docs', { html: '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-5f3e"><p dir="ltr" style="line-height:1.38;margin-top:0pt;margin-bottom:0pt;"><span style="font-size:11pt;font-weight:400;white-space:pre-wrap;">one</span></p><br><p dir="ltr" style="line-height:1.38;margin-top:0pt;margin-bottom:0pt;"><span style="font-size:11pt;font-weight:400;white-space:pre-wrap;">two</span></p></b>', text: 'one\n\ntwo' }],
@@ -88,7 +68,7 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
   }, 90_000)
 
   it('keeps the cells of a pasted table apart, each a paragraph of its own', async () => {
-    const [alice, bob] = await pair()
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('paste'))
     const html = '<table><thead><tr><th>Name</th><th>Qty</th></tr></thead><tbody><tr><td>apples</td><td>3</td></tr><tr><td>pears</td><td><p>4</p><p>ripe</p></td></tr></tbody></table>'
     await pasteAndUndo(alice, bob, { html, text: 'Name\tQty\napples\t3\npears\t4 ripe' }, 'p"Name" p"Qty" p"apples" p"3" p"pears" p"4" p"ripe"')
     // Google Sheets
@@ -100,7 +80,7 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
   }, 90_000)
 
   it('pastes a link from Google Docs as a link only, not also underlined, while underline around it stays', async () => {
-    const [alice, bob] = await pair()
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('paste'))
     const span = 'font-size:11pt;font-family:Arial,sans-serif;color:#1155cc;background-color:transparent;font-weight:400;font-style:normal;font-variant:normal;vertical-align:baseline;white-space:pre;white-space:pre-wrap;'
     const html =
       '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-8c1a"><p dir="ltr" style="line-height:1.38;margin-top:0pt;margin-bottom:0pt;">' +
@@ -123,7 +103,7 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
   }, 60_000)
 
   it('keeps both marks of text pasted underlined and struck through in one style', async () => {
-    const [alice, bob] = await pair()
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('paste'))
     const html =
       '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-2d7b"><p dir="ltr" style="line-height:1.38;margin-top:0pt;margin-bottom:0pt;">' +
       '<span style="font-size:11pt;font-weight:400;text-decoration:underline line-through;-webkit-text-decoration-skip:none;">both</span>' +
@@ -143,7 +123,7 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
   }, 60_000)
 
   it('makes each pasted line a task or list item of its own when pasted into one', async () => {
-    const [alice, bob] = await pair()
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('paste'))
     const task = (text: string) => `<li data-type="task-item" data-checked="false"><p>${text}</p></li>`
     const cases: Array<[string, string, { html?: string; text: string }, string]> = [
       // a shopping list from a plain-text note into an empty task
@@ -175,7 +155,7 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
   }, 90_000)
 
   it('pastes the bulleted and numbered lists of Microsoft Word as lists, without their bullet characters', async () => {
-    const [alice, bob] = await pair()
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('paste'))
     /** A list paragraph as Word for Windows puts it on the clipboard (`marker`: its bullet or number). */
     const item = (cls: string, level: number, marker: string, font: string, text: string) =>
       `<p class=${cls} style='margin-left:${0.5 * level}in;text-indent:-.25in;mso-list:l${marker === '·' || marker === 'o' ? 0 : 1} level${level} lfo${marker === '·' || marker === 'o' ? 1 : 2}'><![if !supportLists]><span lang=EN-US style='font-family:${font}'><span style='mso-list:Ignore'>${marker}<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><![endif]><span lang=EN-US>${text}<o:p></o:p></span></p>\n`
@@ -198,7 +178,7 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
   }, 60_000)
 
   it('pastes a checklist from Google Docs as a task list that keeps which tasks are done', async () => {
-    const [alice, bob] = await pair()
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('paste'))
     /** A checklist item as Google Docs puts it on the clipboard. */
     const check = (done: boolean, text: string) =>
       `<li dir="ltr" role="checkbox" aria-checked="${String(done)}" style="list-style-type:none;font-size:11pt;font-family:Arial,sans-serif;" aria-level="1">` +
@@ -215,7 +195,7 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
   }, 60_000)
 
   it('pastes a nested list after or inside the text of a paragraph as a whole list, below that text', async () => {
-    const [alice, bob] = await pair()
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('paste'))
     const list = '<ul><li><p>a</p><ul><li><p>b</p></li></ul></li><li><p>c</p></li></ul>'
     // Google Docs nests a sublist right in the list
     const docs = '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-77aa"><ul style="margin-top:0;margin-bottom:0;"><li dir="ltr" aria-level="1"><p dir="ltr" role="presentation"><span>a</span></p></li><ul style="margin-top:0;margin-bottom:0;"><li dir="ltr" aria-level="2"><p dir="ltr" role="presentation"><span>b</span></p></li></ul><li dir="ltr" aria-level="1"><p dir="ltr" role="presentation"><span>c</span></p></li></ul></b>'

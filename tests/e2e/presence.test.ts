@@ -3,10 +3,10 @@
  * leaves the others' screens at once, even while someone types; after a person's connection drops
  * and comes back they see the others again at once (names and cursors), and each person shows once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, editor, ensureBuilt, launch, openDoc, SKIP_REASON, startAppServer, waitForStatus } from './harness.js'
+import { type AppServer, CHROMIUM, editor, openDoc, SKIP_REASON, useBrowserAndServer, waitForStatus } from './harness.js'
 
 const BOB = { name: 'Bob Stays', color: '#1565c0' }
 const ERIN = { name: 'Erin Drops', color: '#bf360c' }
@@ -16,18 +16,9 @@ const names = (page: Page) => page.locator('tandem-presence-list li .name').allI
 
 describe.skipIf(!CHROMIUM)(`presence in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
 
-  beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer()])
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
-  })
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
 
   it('a person who goes back to the list leaves the screen of someone typing at once', async () => {
     const docId = (await server.catalog.create('Busy')).id

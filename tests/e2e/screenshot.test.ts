@@ -5,29 +5,20 @@
  */
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { afterAll, beforeAll, describe, it } from 'vitest'
+import { describe, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, editor, ensureBuilt, launch, MOD, openDoc, startAppServer, waitForSave, waitForText, type User } from './harness.js'
+import { type AppServer, CHROMIUM, editor, MOD, openDoc, useBrowserAndServer, type User, waitForSave, waitForText } from './harness.js'
 
 const OUTPUT = process.env.TANDEM_SCREENSHOT ?? ''
 
 describe.skipIf(!CHROMIUM || !OUTPUT)('README screenshot (set TANDEM_SCREENSHOT=<file.png> to take it)', () => {
   let browser: Browser
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
   let maya: User
   let noah: User
 
-  beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer()])
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
-  })
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
 
   it('shows two people editing together', async () => {
     const { id } = await server.catalog.create('Launch plan')

@@ -6,18 +6,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { caretTo, CHROMIUM, editor, ensureBuilt, launch, openDoc, openWithoutSiteData, SKIP_REASON, startAppServer, status, text, waitForSave, waitForStatus, waitForText, type User } from './harness.js'
+import { type AppServer, caretTo, CHROMIUM, editor, openDoc, openWithoutSiteData, SKIP_REASON, status, text, useBrowserAndServer, type User, waitForSave, waitForStatus, waitForText } from './harness.js'
 
 describe.skipIf(!CHROMIUM)(`a browser that refuses site data, in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
   let docId: string
   let gina: User
   let hugo: User
 
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
+
   beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer()])
     docId = (await server.catalog.create('No storage here')).id
     hugo = await openDoc(browser, server.url, docId, { name: 'Hugo Ordinary', color: '#2e7d32' })
     gina = await openWithoutSiteData(server.url, `/d/${docId}`)
@@ -25,9 +25,6 @@ describe.skipIf(!CHROMIUM)(`a browser that refuses site data, in Chromium${CHROM
 
   afterAll(async () => {
     await gina?.context.close()
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
   })
 
   it('opens the document and edits it together online', async () => {

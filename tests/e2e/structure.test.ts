@@ -6,17 +6,15 @@
  * opens such a document showing its content, removes the rest for everyone, and keeps
  * rendering when such structure arrives while it is open.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { CONTENT } from '../../shared/doc-fields.js'
 import { connect } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, editor, ensureBuilt, launch, MOD, openDoc, SKIP_REASON, startAppServer, text, waitForText } from './harness.js'
+import { ALICE, type AppServer, BOB, CHROMIUM, editor, MOD, openDoc, SKIP_REASON, startAppServer, text, useBrowserAndServer, waitForText } from './harness.js'
 
-const ALICE = { name: 'Alice Example', color: '#c62828' }
-const BOB = { name: 'Bob Example', color: '#1565c0' }
 
 const element = (name: string, ...children: Array<Y.XmlElement | Y.XmlText>): Y.XmlElement => {
   const el = new Y.XmlElement(name)
@@ -82,18 +80,9 @@ async function storedJunk(server: Awaited<ReturnType<typeof startAppServer>>, do
 
 describe.skipIf(!CHROMIUM)(`documents holding structure no editor writes${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
-  let server: Awaited<ReturnType<typeof startAppServer>>
+  let server: AppServer
 
-  beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer()])
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
-  })
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
 
   it('opens such a document with its content, removes the rest for everyone, and edits it', async () => {
     const docId = (await server.catalog.create('Poisoned')).id
