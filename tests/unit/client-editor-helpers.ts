@@ -19,6 +19,7 @@ export const b = {
   pre: (code: string) => schema.nodes.code_block!.create(null, code ? schema.text(code) : null),
   ul: (...items: PMNode[]) => schema.nodes.bullet_list!.create(null, items),
   ol: (...items: PMNode[]) => schema.nodes.ordered_list!.create(null, items),
+  olFrom: (order: number, ...items: PMNode[]) => schema.nodes.ordered_list!.create({ order }, items),
   tasks: (...items: PMNode[]) => schema.nodes.task_list!.create(null, items),
   li: (...content: PMNode[]) => schema.nodes.list_item!.create(null, content),
   task: (checked: boolean, ...content: PMNode[]) => schema.nodes.task_item!.create({ checked }, content),
@@ -26,6 +27,25 @@ export const b = {
   br: () => schema.nodes.hard_break!.create(),
   marked: (value: string, ...marks: string[]) => schema.text(value, marks.map((m) => schema.marks[m]!.create())),
   link: (value: string, href: string) => schema.text(value, [schema.marks.link!.create({ href })]),
+}
+
+/**
+ * A document with every node and mark of the schema, text that looks like HTML, and a link
+ * whose href is not allowed (`evil`): what the file formats must carry (export, import).
+ */
+export function everyNodeAndMark(evilHref = 'javascript:alert(1)'): PMNode {
+  return b.doc(
+    b.h(2, 'Plan'),
+    b.p('Some ', b.marked('bold', 'bold'), ', ', b.marked('italic', 'italic'), ', ', b.marked('gone', 'strike'), ', ', b.marked('under', 'underline'), ' and ', b.marked('x = 1', 'code'), '.'),
+    b.p(b.link('site', 'https://example.com/a (b)'), ' and ', evilHref ? b.link('evil', evilHref) : 'evil'),
+    b.ul(b.li(b.p('one')), b.li(b.p('two'), b.ul(b.li(b.p('nested'))))),
+    b.olFrom(3, b.li(b.p('third'))),
+    b.tasks(b.task(true, b.p('done')), b.task(false, b.p('open'))),
+    b.quote(b.p('quoted <b>not bold</b> &amp;')),
+    b.pre('let a = `x`\nlet b = ```'),
+    b.hr(),
+    b.p('line', b.br(), 'break'),
+  )
 }
 
 /** The position right after the first occurrence of `needle` in `doc`'s text (or before, with `before`). */

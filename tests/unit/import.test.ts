@@ -6,30 +6,14 @@
 import { describe, expect, it } from 'vitest'
 import { toMarkdown, toPlainText } from '../../shared/export.js'
 import { fromMarkdown, importDocument } from '../../shared/import.js'
-import { schema as s } from '../../shared/schema.js'
-
-const p = (...content: Array<string | ReturnType<typeof s.text> | ReturnType<typeof s.node>>) => s.node('paragraph', null, content.map((c) => (typeof c === 'string' ? s.text(c) : c)))
-const t = (text: string, ...marks: string[]) => s.text(text, marks.map((m) => s.mark(m)))
-
-const body = s.node('doc', null, [
-  s.node('heading', { level: 2 }, [s.text('Plan')]),
-  p('Some ', t('bold', 'bold'), ', ', t('italic', 'italic'), ', ', t('gone', 'strike'), ', ', t('under', 'underline'), ' and ', t('x = 1', 'code'), '.'),
-  p(s.text('site', [s.mark('link', { href: 'https://example.com/a (b)' })]), ' <b>not bold</b> &amp;'),
-  s.node('bullet_list', null, [s.node('list_item', null, [p('one')]), s.node('list_item', null, [p('two'), s.node('bullet_list', null, [s.node('list_item', null, [p('nested')])])])]),
-  s.node('ordered_list', { order: 3 }, [s.node('list_item', null, [p('third')])]),
-  s.node('task_list', null, [s.node('task_item', { checked: true }, [p('done')]), s.node('task_item', { checked: false }, [p('open')])]),
-  s.node('blockquote', null, [p('quoted')]),
-  s.node('code_block', null, [s.text('let a = `x`\nlet b = ```')]),
-  s.node('horizontal_rule'),
-  p('line', s.node('hard_break'), 'break'),
-])
+import { b, everyNodeAndMark } from './client-editor-helpers.js'
 
 describe('import', () => {
   it('reads back what the exporter wrote: the same title and body', () => {
-    const back = importDocument('markdown', toMarkdown('Team *notes*', body))
+    const back = importDocument('markdown', toMarkdown('Team *notes*', everyNodeAndMark()))
     expect(back.title).toBe('Team *notes*')
-    // the link's destination was percent-encoded on the way out
-    const expected = body.toJSON()
+    // the link's destination was percent-encoded on the way out, and the disallowed one left as text
+    const expected = everyNodeAndMark('').toJSON()
     expected.content[2].content[0].marks[0].attrs.href = 'https://example.com/a%20%28b%29'
     expect(back.body.toJSON()).toEqual(expected)
     back.body.check()
@@ -56,11 +40,11 @@ describe('import', () => {
   })
 
   it('reads plain text a paragraph per line, a first line with a blank line after it as the title', () => {
-    const file = toPlainText('Plan', s.node('doc', null, [p('a'), p(), p('c')]))
+    const file = toPlainText('Plan', b.doc(b.p('a'), b.p(), b.p('c')))
     const back = importDocument('text', file)
     expect(back.title).toBe('Plan')
-    expect(back.body.toJSON()).toEqual(s.node('doc', null, [p('a'), p(), p('c')]).toJSON())
+    expect(back.body.toJSON()).toEqual(b.doc(b.p('a'), b.p(), b.p('c')).toJSON())
     expect(importDocument('text', 'one\r\ntwo', 'notes').title).toBe('notes')
-    expect(importDocument('markdown', '', 'empty').body.toJSON()).toEqual(s.node('doc', null, [p()]).toJSON())
+    expect(importDocument('markdown', '', 'empty').body.toJSON()).toEqual(b.doc(b.p()).toJSON())
   })
 })
