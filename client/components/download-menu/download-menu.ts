@@ -11,6 +11,7 @@ import { html, LitElement, nothing } from 'lit'
 import type { Node as PMNode } from 'prosemirror-model'
 import type { DownloadFormat } from '../../export.js'
 import { icons } from '../icons.js'
+import { OutsidePointerController } from '../outside-pointer.js'
 import { downloadMenuStyles } from './download-menu.styles.js'
 
 /** The formats offered, in order, with their labels. */
@@ -33,24 +34,16 @@ export class TandemDownloadMenu extends LitElement {
   declare source: DownloadSource | null
   declare open: boolean
 
-  private readonly onDocumentPointer = (event: Event) => {
-    if (this.open && !event.composedPath().includes(this)) this.open = false
-  }
+  private readonly closeOnOutsidePointer = new OutsidePointerController(
+    this,
+    () => this.open,
+    () => (this.open = false),
+  )
 
   constructor() {
     super()
     this.source = null
     this.open = false
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback()
-    document.addEventListener('pointerdown', this.onDocumentPointer)
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback()
-    document.removeEventListener('pointerdown', this.onDocumentPointer)
   }
 
   private toggle(): void {

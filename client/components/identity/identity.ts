@@ -17,6 +17,7 @@ import { initials, MAX_NAME_LENGTH, PALETTE, type Identity } from '../../identit
 import { PendingDocs } from '../../collab/pending.js'
 import { readLocalCopy } from '../../collab/session.js'
 import { ActionController } from '../action.js'
+import { OutsidePointerController } from '../outside-pointer.js'
 import type { TandemConfirmDialog } from '../confirm-dialog/confirm-dialog.js'
 import '../confirm-dialog/define.js'
 import { signOutWarning } from './sign-out-warning.js'
@@ -60,9 +61,11 @@ export class TandemIdentity extends LitElement {
       void unsubscribe
     },
   })
-  private readonly onDocumentPointer = (event: Event) => {
-    if (this.open && !event.composedPath().includes(this)) this.close(false)
-  }
+  private readonly closeOnOutsidePointer = new OutsidePointerController(
+    this,
+    () => this.open,
+    () => this.close(false),
+  )
 
   constructor() {
     super()
@@ -73,14 +76,8 @@ export class TandemIdentity extends LitElement {
     this.notice = ''
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback()
-    document.addEventListener('pointerdown', this.onDocumentPointer)
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback()
-    document.removeEventListener('pointerdown', this.onDocumentPointer)
     this.store.value?.off('change', this.onChange)
     this.auth.value?.off('change', this.onAccount)
   }
