@@ -88,6 +88,15 @@ export class Catalog {
     return out.sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1))
   }
 
+  /**
+   * Whether a document exists (and is not deleted), without bringing its title up to date: that
+   * compacts a document being edited, work a reader of its content (export, versions) need not cause.
+   */
+  private async exists(id: string): Promise<boolean> {
+    const meta = this.registry.card(id) ?? (await this.storage.getRecord<DocMeta>(DOC_RECORD, id))
+    return meta !== undefined && meta.deletedAt === undefined
+  }
+
   /** One document's card, or undefined when it does not exist or was deleted. */
   async get(id: string): Promise<DocSummary | undefined> {
     const meta = await this.card(id)
@@ -154,7 +163,7 @@ export class Catalog {
    * otherwise), or was deleted meanwhile.
    */
   async export(id: string, format: ExportFormat, mustExist = true): Promise<{ title: string; text: string } | undefined> {
-    if (mustExist && (await this.get(id)) === undefined) return undefined
+    if (mustExist && !(await this.exists(id))) return undefined
     let state: Uint8Array
     try {
       state = await this.registry.snapshot(id)
@@ -170,7 +179,7 @@ export class Catalog {
    * time (thinned as they age, see ./retention.ts). Undefined when the document does not exist.
    */
   async versions(id: string): Promise<Array<{ seq: number; time: number }> | undefined> {
-    if ((await this.get(id)) === undefined) return undefined
+    if (!(await this.exists(id))) return undefined
     const points = await this.storage.history(id)
     return points
       .filter((p) => p.kind === 'checkpoint')
@@ -180,7 +189,7 @@ export class Catalog {
 
   /** The document as it was at version `seq`, as one Yjs update; undefined when there is no such version. */
   async version(id: string, seq: number): Promise<Uint8Array | undefined> {
-    if ((await this.get(id)) === undefined) return undefined
+    if (!(await this.exists(id))) return undefined
     const { checkpoint } = await this.storage.load(id, seq)
     return checkpoint?.seq === seq ? checkpoint.state : undefined
   }
