@@ -4,9 +4,9 @@
  * link that is not allowed stays without its href there too). Made from what this browser shows,
  * so it works offline and includes changes not sent yet.
  */
-import { DOMSerializer, type Node as PMNode } from 'prosemirror-model'
+import type { Node as PMNode } from 'prosemirror-model'
 import { EXPORT_TYPES, exportDocument, exportFileName, type ExportFormat } from '../shared/export.js'
-import { schema } from '../shared/schema.js'
+import { readOnlyDom } from './editor/static-dom.js'
 
 /** The formats the editor offers. */
 export type DownloadFormat = ExportFormat | 'html'
@@ -25,10 +25,7 @@ export function toHtml(title: string, body: PMNode): string {
     h1.textContent = title.trim()
     page.body.append(h1)
   }
-  page.body.append(DOMSerializer.fromSchema(schema).serializeFragment(body.content, { document: page }))
-  // what makes sense in the editor only: editable islands and live checkboxes
-  for (const el of page.body.querySelectorAll('[contenteditable]')) el.removeAttribute('contenteditable')
-  for (const box of page.body.querySelectorAll('input[type="checkbox"]')) box.setAttribute('disabled', '')
+  page.body.append(readOnlyDom(body.content, page))
   return `<!doctype html>\n${page.documentElement.outerHTML}\n`
 }
 

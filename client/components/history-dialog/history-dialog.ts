@@ -9,11 +9,11 @@
  */
 import { ContextConsumer } from '@lit/context'
 import { html, LitElement, nothing } from 'lit'
-import { DOMSerializer, type Node as PMNode } from 'prosemirror-model'
-import { schema } from '../../../shared/schema.js'
+import type { Node as PMNode } from 'prosemirror-model'
 import type { DocVersion } from '../../api.js'
 import { readVersion } from '../../collab/version.js'
 import { apiContext } from '../../context.js'
+import { readOnlyDom } from '../../editor/static-dom.js'
 import { historyDialogStyles } from './history-dialog.styles.js'
 
 /** What `restore` carries: the chosen version's title and body, and its time. */
@@ -107,11 +107,8 @@ export class TandemHistoryDialog extends LitElement {
   private renderPreview() {
     if (this.error) return html`<p class="error" role="alert">${this.error}</p>`
     if (!this.preview) return this.chosen ? html`<p class="muted">Loading…</p>` : nothing
-    const body = DOMSerializer.fromSchema(schema).serializeFragment(this.preview.body.content)
-    for (const box of body.querySelectorAll('input')) box.disabled = true
-    for (const el of body.querySelectorAll('[contenteditable]')) el.removeAttribute('contenteditable')
     return html`<h3 class="doc-title">${this.preview.title.trim() || 'Untitled'}</h3>
-      <div class="doc-body">${body}</div>`
+      <div class="doc-body">${readOnlyDom(this.preview.body.content)}</div>`
   }
 
   override render() {
