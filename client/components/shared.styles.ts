@@ -93,3 +93,17 @@ export const controls = css`
     flex: none;
   }
 `
+
+/** The look of a modal <dialog> and its backdrop; each dialog sets its own size and padding. */
+export const modal = css`
+  dialog {
+    border: 1px solid var(--tandem-border);
+    border-radius: 12px;
+    background: var(--tandem-raised);
+    color: var(--tandem-text);
+    box-shadow: var(--tandem-shadow);
+  }
+  dialog::backdrop {
+    background: rgb(10 14 22 / 45%);
+  }
+`

@@ -1,21 +1,14 @@
 /** Styles of `<tandem-confirm-dialog>`. */
 import { css } from 'lit'
-import { controls } from '../shared.styles.js'
+import { controls, modal } from '../shared.styles.js'
 
 export const confirmDialogStyles = [
   controls,
+  modal,
   css`
     dialog {
       width: min(26rem, calc(100vw - 2rem));
       padding: 1.25rem 1.25rem 1rem;
-      border: 1px solid var(--tandem-border);
-      border-radius: 12px;
-      background: var(--tandem-raised);
-      color: var(--tandem-text);
-      box-shadow: var(--tandem-shadow);
-    }
-    dialog::backdrop {
-      background: rgb(10 14 22 / 45%);
     }
     h2 {
       margin: 0 0 0.5rem;

@@ -1,27 +1,20 @@
 /** Styles of `<tandem-history-dialog>`: a list of versions beside a read-only preview. */
 import { css } from 'lit'
-import { controls } from '../shared.styles.js'
+import { controls, modal } from '../shared.styles.js'
 
 export const historyDialogStyles = [
   controls,
+  modal,
   css`
     dialog {
       width: min(56rem, calc(100vw - 2rem));
       max-height: calc(100vh - 2rem);
       padding: 1rem 1.25rem;
-      border: 1px solid var(--tandem-border);
-      border-radius: 12px;
-      background: var(--tandem-raised);
-      color: var(--tandem-text);
-      box-shadow: var(--tandem-shadow);
     }
     dialog[open] {
       display: flex;
       flex-direction: column;
       gap: 0.75rem;
-    }
-    dialog::backdrop {
-      background: rgb(10 14 22 / 45%);
     }
     .head {
       display: flex;

@@ -1,24 +1,17 @@
 /** Styles of `<tandem-share-dialog>`. */
 import { css } from 'lit'
-import { controls } from '../shared.styles.js'
+import { controls, modal } from '../shared.styles.js'
 
 /** The sharing dialog: sections for adding people, who has access, and links; narrow-screen friendly. */
 export const shareDialogStyles = [
   controls,
+  modal,
   css`
     dialog {
       width: min(34rem, calc(100vw - 1rem));
       max-height: calc(100dvh - 2rem);
       padding: 0;
-      border: 1px solid var(--tandem-border);
-      border-radius: 12px;
-      background: var(--tandem-raised);
-      color: var(--tandem-text);
-      box-shadow: var(--tandem-shadow);
       overflow: auto;
-    }
-    dialog::backdrop {
-      background: rgb(10 14 22 / 45%);
     }
     .head {
       position: sticky;
