@@ -4,8 +4,9 @@
  * placeholder, the task-item node view, word selection across remote cursors, selection ends that
  * keep out what others type there, marks switched on at the caret that outlast others' changes,
  * holding remote changes during a composition, link handling (Mod-click opens, pasting a URL
- * over text links it), cleaning HTML pasted from other applications, pasted lines becoming
- * list items in a list, and code lines pasted into text becoming line breaks.
+ * over text links it), cleaning HTML pasted from other applications, plain text pasted line by
+ * line, pasted lines becoming list items in a list, and code lines pasted into text becoming line
+ * breaks.
  */
 import { baseKeymap } from 'prosemirror-commands'
 import { keymap } from 'prosemirror-keymap'
@@ -23,6 +24,7 @@ import { compositionHoldPlugin } from './composition.js'
 import { inputRulesPlugin } from './input-rules.js'
 import { listPastePlugin } from './list-paste.js'
 import { pastePlugin } from './paste.js'
+import { plainPastePlugin } from './plain-paste.js'
 import { readBeforeKeysPlugin, readBeforeRemoteChangesPlugin } from './pending-input.js'
 import { buildKeymap } from './keymap.js'
 import { repairPlugin } from './repair.js'
@@ -228,6 +230,8 @@ export function editorPlugins(options: EditorSetupOptions): Plugin[] {
     linkPlugin(),
     // HTML from other applications reads as it looked there (see paste.ts)
     pastePlugin(),
+    // plain text comes in line by line, blank lines kept (see plain-paste.ts)
+    plainPastePlugin(),
     // lines pasted into a list item become items (see list-paste.ts)
     listPastePlugin(),
     // lines copied from a code block come into other text as line breaks (see code-paste.ts)

@@ -5,12 +5,19 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { caretIn, newUndoStep, runs, setBody, shape, waitForShape, type JSONNode } from './doc-shape.js'
+import { caretIn, newUndoStep, runs, setBody, shape, sharedShape, waitForShape, type JSONNode } from './doc-shape.js'
 import { type AppServer, CHROMIUM, content, converged, freshDocId, MOD, openDoc, openPair, SKIP_REASON, useBrowserAndServer, type User } from './harness.js'
 
 
+/** What a clipboard holds: HTML, plain text and other types by name (VS Code's `vscode-editor-data`). */
+interface Clipboard {
+  html?: string
+  text?: string
+  other?: Record<string, string>
+}
+
 /** Pastes into `page`'s editor what the clipboard holds (a real paste event: ProseMirror's own handling runs). */
-export async function paste(page: Page, clipboard: { html?: string; text?: string }): Promise<void> {
+export async function paste(page: Page, clipboard: Clipboard): Promise<void> {
   await page.locator('tandem-doc-editor').evaluate((el, data) => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const view = (el as any).view
@@ -18,6 +25,7 @@ export async function paste(page: Page, clipboard: { html?: string; text?: strin
     const transfer = new DataTransfer()
     if (data.html !== undefined) transfer.setData('text/html', data.html)
     if (data.text !== undefined) transfer.setData('text/plain', data.text)
+    for (const [type, value] of Object.entries(data.other ?? {})) transfer.setData(type, value)
     view.dom.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }))
   }, clipboard)
 }
@@ -29,7 +37,7 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
   useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
 
   /** Pastes `clipboard` into an empty paragraph of Alice's, expects `want` for both, then Ctrl+Z back to the empty paragraph. */
-  async function pasteAndUndo(alice: User, bob: User, clipboard: { html?: string; text?: string }, want: string): Promise<void> {
+  async function pasteAndUndo(alice: User, bob: User, clipboard: Clipboard, want: string): Promise<void> {
     await setBody(alice.page, '<p></p>', 'p""')
     await newUndoStep(alice.page)
     await paste(alice.page, clipboard)
@@ -38,6 +46,26 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
     expect(await shape(bob.page)).toBe(want)
     await alice.page.keyboard.press(`${MOD}+z`)
     await waitForShape(alice.page, 'p""')
+    await converged([alice.page, bob.page])
+  }
+
+  /**
+   * Sets Alice's body to `body` (of shape `before`), puts the caret `at` an offset of a block,
+   * pastes `clipboard` (Shift held, as Ctrl+Shift+V does, when `shift`), expects `want` for both
+   * people, then Ctrl+Z back to `before`.
+   */
+  async function pasteInto(alice: User, bob: User, [body, before]: readonly [string, string], at: readonly [string, number], clipboard: Clipboard, want: string, shift = false): Promise<void> {
+    await setBody(alice.page, body, before)
+    await caretIn(alice.page, at[0], at[1])
+    await newUndoStep(alice.page)
+    if (shift) await alice.page.keyboard.down('Shift')
+    await paste(alice.page, clipboard)
+    if (shift) await alice.page.keyboard.up('Shift')
+    await waitForShape(alice.page, want)
+    await converged([alice.page, bob.page])
+    expect(await shape(bob.page)).toBe(want)
+    await alice.page.keyboard.press(`${MOD}+z`)
+    await waitForShape(alice.page, before)
     await converged([alice.page, bob.page])
   }
 
@@ -131,18 +159,7 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
       // paragraphs from a web page into an empty bullet
       ['<ul><li><p>first</p></li><li><p></p></li></ul>', 'bullet(item(p"first") item(p""))', { html: '<p>one</p><p>two <b>bold</b></p>', text: 'one\ntwo bold' }, 'bullet(item(p"first") item(p"one") item(p"two bold"))'],
     ]
-    for (const [body, before, clipboard, want] of cases) {
-      await setBody(alice.page, body, before)
-      await caretIn(alice.page, '', 0)
-      await newUndoStep(alice.page)
-      await paste(alice.page, clipboard)
-      await waitForShape(alice.page, want)
-      await converged([alice.page, bob.page])
-      expect(await shape(bob.page)).toBe(want)
-      await alice.page.keyboard.press(`${MOD}+z`)
-      await waitForShape(alice.page, before)
-      await converged([alice.page, bob.page])
-    }
+    for (const [body, before, clipboard, want] of cases) await pasteInto(alice, bob, [body, before], ['', 0], clipboard, want)
     // into the middle of an item: the first line joins the text before the caret, the last the text after it
     await setBody(alice.page, `<ul data-type="task-list">${task('headtail')}</ul>`, 'tasks(task[ ](p"headtail"))')
     await caretIn(alice.page, 'headtail', 4)
@@ -219,4 +236,34 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
     await alice.context.close()
     await bob.context.close()
   }, 60_000)
+  it('pastes plain text line by line, each blank line an empty paragraph, wherever the caret is', async () => {
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('paste'))
+    const para = ['<p>headtail</p>', 'p"headtail"'] as const
+    const task = (text: string) => `<li data-type="task-item" data-checked="false"><p>${text}</p></li>`
+    const cases: Array<[string, readonly [string, string], readonly [string, number], Clipboard, string, boolean?]> = [
+      ['an empty paragraph', ['<p></p>', 'p""'], ['', 0], { text: 'one\n\ntwo' }, 'p"one" p"" p"two"'],
+      // a terminal or Notepad on Windows: CRLF and a final line ending, which shows no line
+      ['Windows line endings', ['<p></p>', 'p""'], ['', 0], { text: 'one\r\n\r\n\r\ntwo\r\n' }, 'p"one" p"" p"" p"two"'],
+      ['a blank first line', ['<p></p>', 'p""'], ['', 0], { text: '\none\n' }, 'p"" p"one"'],
+      ['the start of a paragraph', para, ['headtail', 0], { text: 'one\n\ntwo' }, 'p"one" p"" p"twoheadtail"'],
+      ['the middle of a paragraph', para, ['headtail', 4], { text: 'one\n\ntwo' }, 'p"headone" p"" p"twotail"'],
+      ['the end of a paragraph', para, ['headtail', 8], { text: 'one\n\ntwo\n' }, 'p"headtailone" p"" p"two"'],
+      ['a heading', ['<h1>Title</h1>', 'h1"Title"'], ['Title', 5], { text: ' one\n\ntwo' }, 'h1"Title one" p"" p"two"'],
+      ['a blockquote', ['<blockquote><p>quote</p></blockquote>', 'quote(p"quote")'], ['quote', 5], { text: ' one\n\ntwo' }, 'quote(p"quote one" p"" p"two")'],
+      ['a task item', [`<ul data-type="task-list">${task('first')}${task('')}</ul>`, 'tasks(task[ ](p"first") task[ ](p""))'], ['', 0], { text: 'milk\n\neggs\n' }, 'tasks(task[ ](p"first") task[ ](p"milk") task[ ](p"") task[ ](p"eggs"))'],
+      ['a bullet item', ['<ul><li><p>first</p></li></ul>', 'bullet(item(p"first"))'], ['first', 5], { text: '\r\n\r\nsecond' }, 'bullet(item(p"first") item(p"") item(p"second"))'],
+      // a code block takes the text as it is: its own newlines, indentation and final line ending
+      ['a code block', ['<pre><code>begin\nend</code></pre>', 'code"begin\nend"'], ['begin\nend', 5], { text: '\n  one\r\n\r\n  two' }, 'code"begin\n  one\n\n  two\nend"'],
+      // Ctrl+Shift+V ("paste as plain text") over a copy that has HTML too
+      ['Ctrl+Shift+V', ['<p></p>', 'p""'], ['', 0], { html: '<p><b>one</b></p><p>two</p>', text: 'one\n\ntwo' }, 'p"one" p"" p"two"', true],
+    ]
+    for (const [where, body, at, clipboard, want, shift] of cases) {
+      await pasteInto(alice, bob, body, at, clipboard, want, shift).catch((err: Error) => {
+        throw new Error(`${where}: ${err.message}`)
+      })
+    }
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 120_000)
 })
