@@ -5,8 +5,8 @@
  * keep out what others type there, marks switched on at the caret that outlast others' changes,
  * holding remote changes during a composition, link handling (Mod-click opens, pasting a URL
  * over text links it), cleaning HTML pasted from other applications, plain text pasted line by
- * line, pasted lines becoming list items in a list, and code lines pasted into text becoming line
- * breaks.
+ * line, code from VS Code pasted as a code block, pasted lines becoming list items in a list, and
+ * code lines pasted into text becoming line breaks.
  */
 import { baseKeymap } from 'prosemirror-commands'
 import { keymap } from 'prosemirror-keymap'
@@ -31,6 +31,7 @@ import { repairPlugin } from './repair.js'
 import { selectionEndPlugin } from './selection-end.js'
 import { storedMarksPlugin } from './stored-marks.js'
 import { createUndoManager } from './undo.js'
+import { vscodePastePlugin } from './vscode-paste.js'
 import { wordSelectPlugin } from './word-select.js'
 
 /** The remote cursor: a coloured caret with the person's name above it (`clientId`: whose it is). */
@@ -232,6 +233,9 @@ export function editorPlugins(options: EditorSetupOptions): Plugin[] {
     pastePlugin(),
     // plain text comes in line by line, blank lines kept (see plain-paste.ts)
     plainPastePlugin(),
+    // lines copied in VS Code come in as a code block (see vscode-paste.ts); before the list
+    // rules, which leave a code block alone
+    vscodePastePlugin(),
     // lines pasted into a list item become items (see list-paste.ts)
     listPastePlugin(),
     // lines copied from a code block come into other text as line breaks (see code-paste.ts)

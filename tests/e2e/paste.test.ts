@@ -16,6 +16,23 @@ interface Clipboard {
   other?: Record<string, string>
 }
 
+/**
+ * What VS Code puts on the clipboard when `lines` of a `mode` file are copied: the text joined
+ * with `eol`, a `white-space: pre` div holding a div of coloured token spans per line (a `<br>`
+ * for an empty line), and the editor data naming the language.
+ */
+export function fromVSCode(lines: string[], mode: string, eol = '\n'): Clipboard {
+  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+  const colours = ['#569cd6', '#cccccc', '#dcdcaa', '#9cdcfe']
+  const line = (text: string) =>
+    text === '' ? '<br>' : `<div>${text.split(/(\s+)/).filter(Boolean).map((token, i) => `<span style="color: ${colours[i % colours.length]!};">${escape(token)}</span>`).join('')}</div>`
+  const html =
+    `<meta charset='utf-8'><div style="color: #cccccc;background-color: #1f1f1f;font-family: Consolas, 'Courier New', monospace;font-weight: normal;font-size: 14px;line-height: 19px;white-space: pre;">` +
+    `${lines.map(line).join('')}</div>`
+  const data = { version: 1, isFromEmptySelection: false, multicursorText: null, mode }
+  return { html, text: lines.join(eol), other: { 'vscode-editor-data': JSON.stringify(data) } }
+}
+
 /** Pastes into `page`'s editor what the clipboard holds (a real paste event: ProseMirror's own handling runs). */
 export async function paste(page: Page, clipboard: Clipboard): Promise<void> {
   await page.locator('tandem-doc-editor').evaluate((el, data) => {
@@ -266,4 +283,57 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
     await alice.context.close()
     await bob.context.close()
   }, 120_000)
+
+  it('pastes several lines copied in VS Code as one code block holding their exact text', async () => {
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('paste'))
+    const lines = ['function add(a, b) {', '  return a + b', '}', '', 'add(1, 2)']
+    const code = 'code"function add(a, b) {\n  return a + b\n}\n\nadd(1, 2)"'
+    const cases: Array<[string, readonly [string, string], readonly [string, number], Clipboard, string, boolean?]> = [
+      ['an empty paragraph', ['<p></p>', 'p""'], ['', 0], fromVSCode(lines, 'javascript'), code],
+      // with copying with syntax highlighting turned off VS Code puts no HTML
+      ['a copy without HTML', ['<p></p>', 'p""'], ['', 0], { ...fromVSCode(lines, 'javascript'), html: undefined }, code],
+      // Ctrl+Shift+V asks for plain text: lines, blank ones kept
+      ['Ctrl+Shift+V', ['<p></p>', 'p""'], ['', 0], fromVSCode(lines, 'javascript'), 'p"function add(a, b) {" p"  return a + b" p"}" p"" p"add(1, 2)"', true],
+      // Windows: CRLF, and a copy of whole lines ends with a line ending
+      ['Windows line endings', ['<p></p>', 'p""'], ['', 0], fromVSCode([...lines, ''], 'javascript', '\r\n'), code],
+      ['the middle of a paragraph', ['<p>headtail</p>', 'p"headtail"'], ['headtail', 4], fromVSCode(lines, 'javascript'), `p"head" ${code} p"tail"`],
+      ['the end of a paragraph', ['<p>head</p><p>next</p>', 'p"head" p"next"'], ['head', 4], fromVSCode(lines, 'javascript'), `p"head" ${code} p"next"`],
+      // inside a code block the text goes in as it is
+      ['a code block', ['<pre><code>begin\nend</code></pre>', 'code"begin\nend"'], ['begin\nend', 5], fromVSCode(['', '  if (x) {', '    y()', '  }'], 'typescript'), 'code"begin\n  if (x) {\n    y()\n  }\nend"'],
+    ]
+    for (const [where, body, at, clipboard, want, shift] of cases) {
+      await pasteInto(alice, bob, body, at, clipboard, want, shift).catch((err: Error) => {
+        throw new Error(`${where}: ${err.message}`)
+      })
+    }
+    // what the others hold: the code block itself, not paragraphs that look like one
+    await setBody(alice.page, '<p></p>', 'p""')
+    await paste(alice.page, fromVSCode(lines, 'javascript'))
+    await waitForShape(alice.page, code)
+    await converged([alice.page, bob.page])
+    expect(await sharedShape(bob.page)).toBe(code)
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 90_000)
+
+  it('pastes a single line copied in VS Code as plain text in the line, without the colours or bold of its theme', async () => {
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('paste'))
+    const clipboard = fromVSCode(['  const total = 1'], 'typescript')
+    // some themes make keywords bold or comments italic
+    clipboard.html = clipboard.html!.replace(/<span style="([^"]*)">const<\/span>/, '<span style="$1font-weight: bold;font-style: italic;">const</span>')
+    expect(clipboard.html).toContain('font-weight: bold;font-style: italic;">const<')
+    await pasteInto(alice, bob, ['<p>headtail</p>', 'p"headtail"'], ['headtail', 4], clipboard, 'p"head  const total = 1tail"')
+    await caretIn(alice.page, 'headtail', 4)
+    await paste(alice.page, clipboard)
+    await waitForShape(alice.page, 'p"head  const total = 1tail"')
+    const doc = (await converged([alice.page, bob.page])) as JSONNode
+    expect(runs(doc)).toEqual([['head  const total = 1tail', []]])
+    // a line copied with nothing selected ends with its line ending: still just the line
+    const whole = fromVSCode(['let x = 2', ''], 'typescript')
+    await pasteInto(alice, bob, ['<p>headtail</p>', 'p"headtail"'], ['headtail', 4], whole, 'p"headlet x = 2tail"')
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 60_000)
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { plainTextSlice, textLines } from '../../client/editor/plain-paste.js'
+import { vscodeSlice } from '../../client/editor/vscode-paste.js'
 import { b, posOf, stateOf } from './client-editor-helpers.js'
 
 describe('textLines', () => {
@@ -18,6 +19,23 @@ describe('plainTextSlice', () => {
     const doc = b.doc(b.p(b.marked('bold', 'bold')))
     const slice = plainTextSlice('a\n\n  b', stateOf(doc, posOf(doc, 'ld')).selection.$from)
     expect(slice.content.toJSON()).toEqual([b.p(b.marked('a', 'bold')).toJSON(), b.p().toJSON(), b.p(b.marked('  b', 'bold')).toJSON()])
+    expect([slice.openStart, slice.openEnd]).toEqual([1, 1])
+  })
+})
+
+describe('vscodeSlice', () => {
+  const doc = b.doc(b.p('xy'))
+  const $x = stateOf(doc, posOf(doc, 'y')).selection.$from
+
+  it('makes several lines one closed code block holding their text, without the final line ending', () => {
+    const slice = vscodeSlice('if (a) {\r\n  b()\r\n\r\n}\r\n', $x)
+    expect(slice.content.toJSON()).toEqual([b.pre('if (a) {\n  b()\n\n}').toJSON()])
+    expect([slice.openStart, slice.openEnd]).toEqual([0, 0])
+  })
+
+  it('makes a single line text that joins the line it is pasted into', () => {
+    const slice = vscodeSlice('  call()\n', $x)
+    expect(slice.content.toJSON()).toEqual([b.p('  call()').toJSON()])
     expect([slice.openStart, slice.openEnd]).toEqual([1, 1])
   })
 })
