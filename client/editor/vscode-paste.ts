@@ -41,17 +41,15 @@ export function vscodeSlice(text: string, $context: ResolvedPos): Slice {
 /** Pastes copies from VS Code with vscodeSlice. */
 export function vscodePastePlugin(): Plugin {
   // the VS Code copy being pasted: noted as the paste event comes in, taken when ProseMirror has
-  // read the clipboard, which it does while handling that same event
+  // read the clipboard, which it does while handling that same event; forgotten after it, so an
+  // event ProseMirror leaves alone (a read-only view) cannot turn a later drop into code
   let pending: VSCodeCopy | null = null
   return new Plugin({
     props: {
       handleDOMEvents: {
         paste: (_view, event) => {
           pending = vscodeCopy(event.clipboardData)
-          return false
-        },
-        drop: () => {
-          pending = null
+          queueMicrotask(() => (pending = null))
           return false
         },
       },
