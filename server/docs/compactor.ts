@@ -21,7 +21,7 @@ export interface Compacted {
 /** Folds a document's updates (oldest first, laid end to end) into one compact update. */
 export interface Compactor {
   compact(input: PackedBatch): Promise<Compacted>
-  /** Stops the process running jobs, if any; pending jobs reject. */
+  /** Stops the process running jobs, if any; pending jobs reject. Resolves once every process it started has exited. */
   close(): Promise<void>
 }
 
@@ -82,6 +82,12 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
   const jobs = new Map<number, Job>()
   let idleTimer: NodeJS.Timeout | null = null
   let watchdog: NodeJS.Timeout | null = null
+  /** Runners told to stop (idle, stuck or failed) that have not exited yet: close() waits for them. */
+  const stopping = new Set<Promise<void>>()
+  const retire = (r: Runner) => {
+    const stopped = r.stop().finally(() => stopping.delete(stopped))
+    stopping.add(stopped)
+  }
 
   /** Fails the jobs of runner `r` (of every runner when null). */
   const fail = (error: Error, r: Runner | null) => {
@@ -99,7 +105,7 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
       idleTimer = setTimeout(() => {
         idleTimer = null
         if (jobs.size === 0 && runner) {
-          void runner.stop()
+          retire(runner)
           runner = null
         }
       }, idleMs)
@@ -120,7 +126,7 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
       watchdog = null
       if (runner === r) runner = null
       fail(new Error(`compaction timed out after ${Math.round(timeoutMs)} ms; its process was stopped`), r)
-      void r.stop()
+      retire(r)
     }, timeoutMs)
     watchdog.unref()
   }
@@ -140,7 +146,7 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
         // could not be started never exits, so waiting for its exit would leave it in place)
         if (runner === r) {
           runner = null
-          void r.stop()
+          retire(r)
         }
         fail(new Error(`compaction ${err.message}`), r)
       },
@@ -170,7 +176,8 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
       const r = runner
       runner = null
       fail(new Error('compactor closed'), null)
-      if (r) await r.stop()
+      if (r) retire(r)
+      await Promise.all([...stopping])
     },
   }
 }

@@ -8,10 +8,14 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { cpuSeconds, processTree, rssBytes, treeCpuSeconds, treeRssBytes } from '../../bench/proc.js'
 import { waitFor } from '../helpers/wait.js'
 
-/** A parent that starts a child; the child burns about 0.4 s of CPU, says "busy-done <pid>" and waits. */
+/**
+ * A parent that starts a child; the child burns 0.4 s of CPU, says "busy-done <pid>" and waits.
+ * It counts its own CPU time, not the clock: with other tests on the cores it may get less than a
+ * core, and 0.4 s of the clock would then be less than the 0.2 s of CPU the test expects.
+ */
 const PARENT = `
 const { spawn } = require('node:child_process')
-const busy = "const end = Date.now() + 400; while (Date.now() < end); process.send('busy-done ' + process.pid); setInterval(() => {}, 1000)"
+const busy = "const used = () => { const u = process.cpuUsage(); return u.user + u.system }; while (used() < 400000); process.send('busy-done ' + process.pid); setInterval(() => {}, 1000)"
 const child = spawn(process.execPath, ['-e', busy], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
 child.on('message', (m) => console.log(m))
 child.on('exit', () => console.log('child-exited'))
