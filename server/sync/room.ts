@@ -194,7 +194,8 @@ export class Room implements Committable {
   private compacting: Promise<void> | null = null
   /** Stored checkpoints (for history thinning), read at the first compaction. */
   private checkpoints: Array<{ seq: number; time: number }> | null = null
-  private lastWriteAt = 0
+  /** When this room last made an entry durable; null while it has written none (it only served readers). */
+  private lastWriteAt: number | null = null
   private settledWaiters: Array<() => void> = []
   /**
    * Sequence numbers of entries taken for writing but not yet in the store, oldest first.
@@ -574,10 +575,14 @@ export class Room implements Committable {
     return new Promise((resolve) => this.settledWaiters.push(resolve))
   }
 
-  /** Periodic upkeep: forget old presence removals; compact a quiet document. */
+  /**
+   * Periodic upkeep: forget old presence removals; compact a document edited here that has been
+   * quiet for compactIdleMs. Entries it found in the log when it loaded are no reason: they are
+   * folded when it leaves memory, not while someone only reads it.
+   */
   tick(now: number): void {
     this.presence.prune(now)
-    if (this.state && this.state.uncompacted > 0 && now - this.lastWriteAt >= this.ctx.compactIdleMs) void this.compact()
+    if (this.state && this.state.uncompacted > 0 && this.lastWriteAt !== null && now - this.lastWriteAt >= this.ctx.compactIdleMs) void this.compact()
   }
 
   private maybeCompact(): void {
