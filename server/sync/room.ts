@@ -653,9 +653,16 @@ export class Room implements Committable {
         if (upTo > this.titleSeq) {
           this.titleSeq = upTo
           if (this.meta_ && this.status === 'ready') {
-            // an unchanged title's new seq goes out with the card's next write
             this.meta_.titleSeq = upTo
-            if (this.meta_.title !== result.title) this.setTitle(result.title)
+            if (this.meta_.title !== result.title) {
+              this.setTitle(result.title)
+            } else {
+              // an unchanged title's new seq is written too, with the next batch or on its own
+              // (take: at once in a room nobody is in): a card left behind would have the next
+              // load take the title for stale, and the next list compact again to read it
+              this.metaDirty = true
+              this.ctx.commit.enqueue(this, 0)
+            }
           }
         }
         metrics.compactions.inc({ result: 'ok' })

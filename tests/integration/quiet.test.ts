@@ -119,4 +119,26 @@ describe('reading writes nothing', () => {
     expect(await writes(server)).toEqual(before)
     expect(await stored(server, id)).toEqual(kept)
   })
+
+  it('a document edited and left is compacted once, and not again when opened and listed, after a restart too', async () => {
+    const clock = { now: Date.UTC(2026, 0, 1) }
+    let { server, dir } = await freshServer(clock)
+    const { id } = await server.catalog.create('Notes')
+    // the body changes, the title does not: the compaction on the way out reads the same title
+    await editAndLeave(server, id)
+    expect((await writes(server)).compactions).toBe(1)
+    expect(await server.catalog.versions(id)).toHaveLength(1)
+    const before = await writes(server)
+    const kept = await stored(server, id)
+    for (let i = 0; i < 3; i++) expect(await visit(server, id, clock)).toBe('hello world')
+    expect(await writes(server)).toEqual(before)
+    expect(await stored(server, id)).toEqual(kept)
+
+    await server.close()
+    server = await serverOn(dir, clock)
+    for (let i = 0; i < 2; i++) expect(await visit(server, id, clock)).toBe('hello world')
+    expect(await writes(server)).toEqual({ compactions: 0, batches: 0 })
+    expect(await stored(server, id)).toEqual(kept)
+    expect((await server.catalog.list()).find((d) => d.id === id)?.title).toBe('Notes')
+  })
 })
