@@ -8,6 +8,7 @@ import * as encoding from 'lib0/encoding'
 import * as frame from '../../shared/frame.js'
 import { PackedUpdates, type PackedBatch } from '../storage/packed-updates.js'
 import type { StoredDoc } from '../storage/storage.js'
+import { covers, deleteSetOf, type DeleteSet } from './delete-set.js'
 import type { UpdateInfo } from './update.js'
 
 /**
@@ -65,6 +66,8 @@ export class DocState {
   compactedSize = 0
   /** Sequence number the last checkpoint (loaded or written) covers. */
   compactedSeq: number
+  /** The base's delete set, read when first asked for and kept until the base changes. */
+  private baseDeletes: DeleteSet | null = null
 
   /** `stateVector`, when known (stored with a checkpoint), saves decoding the whole base. */
   constructor(base: Uint8Array, baseSeq: number, stateVector?: Uint8Array) {
@@ -173,9 +176,21 @@ export class DocState {
    */
   private setBase(base: Uint8Array, seq: number): void {
     this.baseBytes = base
+    this.baseDeletes = null
     this.baseSeq = seq
     this.tail.dropThrough(seq)
     if (this.svStale) this.resetStateVector()
+  }
+
+  /**
+   * True when everything `update` deletes is deleted in the durable state already: an update
+   * with no structs and such deletions changes nothing. Folds the tail first, as answering a
+   * joining peer does; the base's delete set is read once per base.
+   */
+  holdsDeletions(update: Uint8Array): boolean {
+    this.fold()
+    this.baseDeletes ??= deleteSetOf([this.baseBytes])
+    return covers(this.baseDeletes, deleteSetOf([update]))
   }
 
   /**

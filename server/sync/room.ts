@@ -301,6 +301,15 @@ export class Room implements Committable {
   }
 
   /**
+   * True when `update` brings no structs and deletes only what the document has deleted already
+   * (durably): what a client that holds the document sends back in its sync step 2 on every
+   * connect, since Yjs sends the whole delete set. Such an update is neither stored nor relayed.
+   */
+  addsNothing(update: Uint8Array, info: UpdateInfo): boolean {
+    return this.status === 'ready' && info.ranges.length === 0 && this.state!.holdsDeletions(update)
+  }
+
+  /**
    * Accepts a validated, non-empty update (an exact-size copy) and its original frame. It is
    * written before anyone else sees it. Refused (and the peer closed) when storage is too far
    * behind, or when it would take the document past its limit. A peer that can wait (`waited`:

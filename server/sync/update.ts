@@ -136,6 +136,16 @@ function readRef(d: decoding.Decoder, client: number, clock: number): void {
  * builds no structs, so validating a keystroke allocates almost nothing.
  */
 export function inspect(update: Uint8Array): UpdateInfo {
+  return walk(update)
+}
+
+/** Calls `onDelete` with each range `update` deletes, checking it as `inspect` does. */
+export function forEachDeletion(update: Uint8Array, onDelete: (client: number, clock: number, length: number) => void): void {
+  walk(update, onDelete)
+}
+
+/** inspect, telling `onDelete` (when given) each range of the delete set. */
+function walk(update: Uint8Array, onDelete?: (client: number, clock: number, length: number) => void): UpdateInfo {
   const d = decoding.createDecoder(update)
   // most updates touch one client: the list is made with its first range, at its size
   let ranges: ClockRange[] | null = null
@@ -188,13 +198,14 @@ export function inspect(update: Uint8Array): UpdateInfo {
     // the delete set: per client, ranges of (clock, length)
     const dsClients = decoding.readVarUint(d)
     for (let c = 0; c < dsClients; c++) {
-      decoding.readVarUint(d) // client
+      const client = decoding.readVarUint(d)
       const n = decoding.readVarUint(d)
       for (let i = 0; i < n; i++) {
-        decoding.readVarUint(d) // clock
+        const clock = decoding.readVarUint(d)
         const len = decoding.readVarUint(d)
         if (!(len > 0)) throw new InvalidUpdateError('update deletes an empty range')
         deletes = true
+        onDelete?.(client, clock, len)
       }
     }
   } catch (err) {
