@@ -183,14 +183,19 @@ export class DocState {
   }
 
   /**
-   * True when everything `update` deletes is deleted in the durable state already: an update
-   * with no structs and such deletions changes nothing. Folds the tail first, as answering a
-   * joining peer does; the base's delete set is read once per base.
+   * True when applying `update` would change nothing durable here: every struct it carries (its
+   * clock ranges, `info`) is within the state vector, and every range it deletes is deleted
+   * already. Decides nothing (false) while the state vector is stale; reads the base's delete set
+   * (once per base, folding the tail first) only for an update whose structs are all known.
    */
-  holdsDeletions(update: Uint8Array): boolean {
+  holds(update: Uint8Array, info: UpdateInfo): boolean {
+    if (this.svStale) return false
+    for (const r of info.ranges) if (r.end > (this.sv.get(r.client) ?? 0)) return false
+    const deletes = deleteSetOf([update])
+    if (deletes.size === 0) return true
     this.fold()
     this.baseDeletes ??= deleteSetOf([this.baseBytes])
-    return covers(this.baseDeletes, deleteSetOf([update]))
+    return covers(this.baseDeletes, deletes)
   }
 
   /**

@@ -301,12 +301,16 @@ export class Room implements Committable {
   }
 
   /**
-   * True when `update` brings no structs and deletes only what the document has deleted already
-   * (durably): what a client that holds the document sends back in its sync step 2 on every
-   * connect, since Yjs sends the whole delete set. Such an update is neither stored nor relayed.
+   * True when `update` adds nothing to the durable document: structs it holds already, deletions
+   * it has already (DocState.holds). A client that has the document sends such updates on every
+   * connect: its sync step 2 carries the whole delete set, and an offline copy loaded after the
+   * socket opened goes out whole as an update. They are neither stored nor relayed. A deletion
+   * alone (`answer` false: not a sync step 2) is taken as it comes: each backspace is one, and
+   * reading the document's delete set for each would cost more than storing the rare repeat.
    */
-  addsNothing(update: Uint8Array, info: UpdateInfo): boolean {
-    return this.status === 'ready' && info.ranges.length === 0 && this.state!.holdsDeletions(update)
+  addsNothing(update: Uint8Array, info: UpdateInfo, answer: boolean): boolean {
+    if (this.status !== 'ready' || (info.ranges.length === 0 && !answer)) return false
+    return this.state!.holds(update, info)
   }
 
   /**

@@ -218,9 +218,9 @@ export class Session implements RoomPeer, ConnectionHandler {
           const update = copy.subarray(data.length - msg.update.length)
           const info = inspect(update)
           if (info.empty) return
-          // a returning client's answer to our sync step 1 (PROTOCOL.md S6): every deletion it
-          // knows and nothing else; storing it would write a log entry, and so a version, per visit
-          if (msg.kind === 'sync-step2' && room.addsNothing(update, info)) return
+          // what a returning client sends back of the document it has (PROTOCOL.md S6): storing
+          // it would write a log entry, and so a version, per visit
+          if (room.addsNothing(update, info, msg.kind === 'sync-step2')) return
           if (this.rights.readOnly) return this.dropReadOnly()
           // a sync step 2 is relayed as an update (PROTOCOL.md S5): same layout, one byte differs
           if (msg.kind === 'sync-step2') copy[1] = SyncType.Update

@@ -29,6 +29,29 @@ describe.skipIf(!CHROMIUM)(`version history in Chromium${CHROMIUM ? '' : ` (${SK
     await waitFor(`version ${count}`, async () => server.registry.roomsOf(docId).length === 0 && (await versions(docId)).length === count, 15_000)
   }
 
+  it('keeps no version for reading: opening a document again and again, from the list and back, writes nothing', async () => {
+    const docId = (await server.catalog.create('Read me')).id
+    await writeVersion(docId, 'Only draft.', 1)
+    const compactions = async () => (await server.metrics.compactions.get()).values.reduce((n, v) => n + v.value, 0)
+    const before = { compactions: await compactions(), history: await server.storage.history(docId) }
+    // one browser coming back (its offline copy of the document kept), through the document list
+    const reader = await openDoc(browser, server.url, docId, { name: 'Rita Reader', color: '#6a1b9a' })
+    for (let i = 0; i < 3; i++) {
+      await waitForText(reader.page, 'Only draft.')
+      clock += 2 * 60_000
+      await reader.page.goto('/')
+      await reader.page.getByText('Read me').first().waitFor()
+      await waitFor('the document to leave memory', () => server.registry.roomsOf(docId).length === 0, 15_000)
+      await reader.page.goto(`/d/${docId}`)
+    }
+    await waitForText(reader.page, 'Only draft.')
+    await reader.context.close()
+    await waitFor('the document to leave memory', () => server.registry.roomsOf(docId).length === 0, 15_000)
+    expect(await versions(docId)).toHaveLength(1)
+    expect({ compactions: await compactions(), history: await server.storage.history(docId) }).toEqual(before)
+    expect(reader.errors).toEqual([])
+  })
+
   it('lists versions newest first, previews one, restores it for everyone, and Ctrl+Z takes it back', async () => {
     const docId = (await server.catalog.create('Plan')).id
     await writeVersion(docId, 'First draft.', 1)

@@ -57,9 +57,15 @@ async function read(server: Server, docId: string): Promise<void> {
  * Opens `docId` with a stock client that edits nothing, reads it over the API meanwhile, lets a
  * maintenance tick run well past the idle time, and closes it; then reads it again once unloaded.
  */
-async function visit(server: Server, docId: string, clock: { now: number }, cached?: Y.Doc): Promise<string> {
-  const reader = connect(server.wsUrl, docId, cached ?? new Y.Doc())
+async function visit(server: Server, docId: string, clock: { now: number }, cached?: Y.Doc, offlineCopy = false): Promise<string> {
+  const reader = connect(server.wsUrl, docId, cached && !offlineCopy ? cached : new Y.Doc())
   cleanups.push(() => reader.destroy())
+  if (offlineCopy) {
+    // as the editor's IndexedDB copy does when it loads after the socket opened: it goes out whole
+    reader.provider.on('status', ({ status }: { status: string }) => {
+      if (status === 'connected') Y.applyUpdate(reader.doc, Y.encodeStateAsUpdate(cached!), 'offline copy')
+    })
+  }
   await reader.synced()
   const room = server.registry.get(docId)!
   await room.ready
@@ -71,7 +77,7 @@ async function visit(server: Server, docId: string, clock: { now: number }, cach
   clock.now += 60_000
   const text = reader.doc.getText('body').toString()
   // a client that comes back (the editor's offline copy) keeps its document
-  if (cached) reader.provider.destroy()
+  if (cached && !offlineCopy) reader.provider.destroy()
   else reader.destroy()
   await unloaded(server, docId)
   await read(server, docId)
@@ -142,7 +148,7 @@ describe('reading writes nothing', () => {
     expect((await server.catalog.list()).find((d) => d.id === id)?.title).toBe('Notes')
   })
 
-  it('a client that comes back with the document it holds writes nothing, though it sends every deletion again', async () => {
+  it('a client that comes back with the document it holds writes nothing, though it sends it, or every deletion, again', async () => {
     const clock = { now: Date.UTC(2026, 0, 1) }
     let { server, dir } = await freshServer(clock)
     const { id } = await server.catalog.create('Notes')
@@ -154,6 +160,8 @@ describe('reading writes nothing', () => {
     const cached = new Y.Doc()
     cleanups.push(() => cached.destroy())
     for (let i = 0; i < 3; i++) expect(await visit(server, id, clock, cached)).toBe('hello world')
+    // one whose offline copy loads once its socket is open sends the whole document as an update
+    for (let i = 0; i < 2; i++) expect(await visit(server, id, clock, cached, true)).toBe('hello world')
     expect(await writes(server)).toEqual(before)
     expect(await stored(server, id)).toEqual(kept)
     expect(await server.catalog.versions(id)).toHaveLength(1)

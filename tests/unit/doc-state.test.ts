@@ -353,3 +353,27 @@ describe('helpers', () => {
     expect(isEmptyStateVector(Uint8Array.of(5, 1))).toBe(false)
   })
 })
+
+describe('DocState.holds', () => {
+  it('holds what a client that has the document sends back, not a struct or a deletion it lacks', () => {
+    const doc = new Y.Doc()
+    const text = doc.getText('t')
+    text.insert(0, 'abcdef')
+    text.delete(1, 2)
+    const state = new DocState(EMPTY_UPDATE, 0)
+    const whole = Y.encodeStateAsUpdate(doc)
+    state.append(1, [whole], [inspect(whole)])
+    // the whole document again (an offline copy), and a sync step 2 with the delete set alone
+    expect(state.holds(whole, inspect(whole))).toBe(true)
+    const back = Y.encodeStateAsUpdate(doc, Y.encodeStateVector(doc))
+    expect(state.holds(back, inspect(back))).toBe(true)
+    const sv = Y.encodeStateVector(doc)
+    text.insert(0, 'x')
+    const typed = Y.encodeStateAsUpdate(doc, sv)
+    expect(state.holds(typed, inspect(typed))).toBe(false)
+    const sv2 = Y.encodeStateVector(doc)
+    text.delete(3, 1)
+    const deleted = Y.encodeStateAsUpdate(doc, sv2)
+    expect(state.holds(deleted, inspect(deleted))).toBe(false)
+  })
+})
