@@ -120,8 +120,8 @@ export class TandemHistoryDialog extends LitElement {
       </div>
       ${versions !== null && versions.length === 0
         ? html`<p class="muted empty">
-            No versions yet. A version is kept when the document has been quiet for half a minute and when everyone has
-            left it: one a minute for the last hour, one an hour for the last day, then one a day, then one a week.
+            No versions yet. A version is kept after changes, when the document has been quiet for half a minute and
+            when everyone has left it: one a minute for the last hour, one an hour for the last day, then one a day, then one a week.
           </p>`
         : html`<div class="panes">
             <ul class="list" part="list" aria-label="Versions">
