@@ -140,7 +140,13 @@ describe('reading writes nothing', () => {
     expect(await writes(server)).toEqual(before)
     expect(await stored(server, id)).toEqual(kept)
 
+    // stopped while someone reads it: it unloads on the way out, writing nothing
+    const reader = connect(server.wsUrl, id)
+    cleanups.push(() => reader.destroy())
+    await reader.synced()
     await server.close()
+    reader.destroy()
+    expect(await writes(server)).toEqual(before)
     server = await serverOn(dir, clock)
     for (let i = 0; i < 2; i++) expect(await visit(server, id, clock)).toBe('hello world')
     expect(await writes(server)).toEqual({ compactions: 0, batches: 0 })
