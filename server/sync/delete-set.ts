@@ -11,26 +11,40 @@ export type DeleteSet = Map<number, number[]>
 
 /** The delete set of `updates` together (each a valid Yjs update; they are decoded, not applied). */
 export function deleteSetOf(updates: Iterable<Uint8Array>): DeleteSet {
-  const raw = new Map<number, Array<[number, number]>>()
+  const raw = new Map<number, number[]>()
   const add = (client: number, clock: number, length: number) => {
     let ranges = raw.get(client)
     if (ranges === undefined) raw.set(client, (ranges = []))
-    ranges.push([clock, clock + length])
+    ranges.push(clock, clock + length)
   }
   for (const update of updates) forEachDeletion(update, add)
-  const set: DeleteSet = new Map()
-  for (const [client, ranges] of raw) {
+  return normalized(raw)
+}
+
+/** Every range deleted in `a` or in `b`. */
+export function union(a: DeleteSet, b: DeleteSet): DeleteSet {
+  if (b.size === 0) return a
+  const raw = new Map<number, number[]>()
+  for (const set of [a, b]) for (const [client, ranges] of set) raw.set(client, [...(raw.get(client) ?? []), ...ranges])
+  return normalized(raw)
+}
+
+/** Sorts and merges each client's `[start, end, ...]` pairs, in place. */
+function normalized(raw: Map<number, number[]>): DeleteSet {
+  for (const [client, flat] of raw) {
+    const pairs: Array<[number, number]> = []
+    for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!])
     // one update lists a client's ranges in order; several updates interleave them
-    ranges.sort((a, b) => a[0] - b[0])
+    pairs.sort((x, y) => x[0] - y[0])
     const merged: number[] = []
-    for (const [start, end] of ranges) {
+    for (const [start, end] of pairs) {
       const last = merged.length - 1
       if (last > 0 && start <= merged[last]!) merged[last] = Math.max(merged[last]!, end)
       else merged.push(start, end)
     }
-    set.set(client, merged)
+    raw.set(client, merged)
   }
-  return set
+  return raw
 }
 
 /** True when every range `part` deletes is deleted in `whole` too. */

@@ -8,7 +8,7 @@ import * as encoding from 'lib0/encoding'
 import * as frame from '../../shared/frame.js'
 import { PackedUpdates, type PackedBatch } from '../storage/packed-updates.js'
 import type { StoredDoc } from '../storage/storage.js'
-import { covers, deleteSetOf, type DeleteSet } from './delete-set.js'
+import { covers, deleteSetOf, union, type DeleteSet } from './delete-set.js'
 import type { UpdateInfo } from './update.js'
 
 /**
@@ -66,7 +66,10 @@ export class DocState {
   compactedSize = 0
   /** Sequence number the last checkpoint (loaded or written) covers. */
   compactedSeq: number
-  /** The base's delete set, read when first asked for and kept until the base changes. */
+  /**
+   * The base's delete set once first asked for (null before): folds extend it by the tail's, a
+   * compacted base drops it (read again when next asked for).
+   */
   private baseDeletes: DeleteSet | null = null
 
   /** `stateVector`, when known (stored with a checkpoint), saves decoding the whole base. */
@@ -166,8 +169,16 @@ export class DocState {
 
   /** Merges the tail into the base. */
   fold(): void {
-    if (this.tail.length > 0) this.setBase(mergeAll([this.baseBytes, ...this.tail.views()]), this.lastSeq)
-    else if (this.svStale) this.resetStateVector()
+    if (this.tail.length > 0) {
+      const views = this.tail.views()
+      // joins fold every time: reading the whole base's delete set again each time would cost a
+      // walk of the document per join; the tail's is a few updates
+      const deletes = this.baseDeletes && union(this.baseDeletes, deleteSetOf(views))
+      this.setBase(mergeAll([this.baseBytes, ...views]), this.lastSeq)
+      this.baseDeletes = deletes
+    } else if (this.svStale) {
+      this.resetStateVector()
+    }
   }
 
   /**
@@ -186,7 +197,7 @@ export class DocState {
    * True when applying `update` would change nothing durable here: every struct it carries (its
    * clock ranges, `info`) is within the state vector, and every range it deletes is deleted
    * already. Decides nothing (false) while the state vector is stale; reads the base's delete set
-   * (once per base, folding the tail first) only for an update whose structs are all known.
+   * (folding the tail first; once, then folds keep it) only for an update whose structs are all known.
    */
   holds(update: Uint8Array, info: UpdateInfo): boolean {
     if (this.svStale) return false

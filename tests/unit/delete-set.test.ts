@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { covers, deleteSetOf } from '../../server/sync/delete-set.js'
+import { covers, deleteSetOf, union } from '../../server/sync/delete-set.js'
 
 /** A document of one client with `text`, and the updates of each change, in order. */
 function typed(): { doc: Y.Doc; updates: Uint8Array[] } {
@@ -23,6 +23,13 @@ describe('delete sets', () => {
     text.delete(2, 2) // clocks 4-5: touches the first
     text.delete(4, 1) // clock 8
     expect(deleteSetOf(updates)).toEqual(new Map([[7, [2, 6, 8, 9]]]))
+  })
+
+  it('unites two sets, merging ranges that touch or overlap', () => {
+    const a = new Map([[1, [0, 2, 10, 12]]])
+    const b = new Map([[1, [2, 4, 11, 15, 20, 21]], [2, [5, 6]]])
+    expect(union(a, b)).toEqual(new Map([[1, [0, 4, 10, 15, 20, 21]], [2, [5, 6]]]))
+    expect(union(a, new Map())).toBe(a)
   })
 
   it('covers what a document deleted already, and not a deletion it lacks or of another client', () => {

@@ -375,5 +375,12 @@ describe('DocState.holds', () => {
     text.delete(3, 1)
     const deleted = Y.encodeStateAsUpdate(doc, sv2)
     expect(state.holds(deleted, inspect(deleted))).toBe(false)
+    // once durable (and folded into the base, whose delete set was read before) it is held
+    state.append(2, [typed], [inspect(typed)])
+    state.append(3, [deleted], [inspect(deleted)])
+    state.fold()
+    const again = Y.encodeStateAsUpdate(doc)
+    expect(state.holds(again, inspect(again))).toBe(true)
+    expect(state.holds(deleted, inspect(deleted))).toBe(true)
   })
 })
