@@ -2,8 +2,14 @@
  * Microsoft Word (for Windows and macOS) puts a list on the clipboard as paragraphs styled
  * `mso-list:l0 level1 lfo1`, each starting with its bullet or number as text in a
  * `mso-list:Ignore` span. ProseMirror took them for paragraphs beginning "·       First". This
- * turns each run of such paragraphs into nested <ul>/<ol> lists, without those markers.
+ * turns each run of such paragraphs into nested <ul>/<ol> lists, without those markers. Works on
+ * any standard DOM (the browser's on paste, the server's on import), hence no DOM globals here.
  */
+
+/** Node types of the DOM standard (the global `Node` exists only in browsers). */
+const ELEMENT_NODE = 1
+const TEXT_NODE = 3
+const COMMENT_NODE = 8
 
 /** The level (1-based) of a Word list paragraph, or 0 for another element. */
 function wordListLevel(el: Element): number {
@@ -15,8 +21,8 @@ function wordListLevel(el: Element): number {
 /** The next element sibling of `node` when only white space and comments lie between, else null. */
 function nextAdjacent(node: Element): Element | null {
   let next = node.nextSibling
-  while (next && (next.nodeType === Node.COMMENT_NODE || (next.nodeType === Node.TEXT_NODE && !/\S/.test(next.textContent ?? '')))) next = next.nextSibling
-  return next?.nodeType === Node.ELEMENT_NODE ? (next as Element) : null
+  while (next && (next.nodeType === COMMENT_NODE || (next.nodeType === TEXT_NODE && !/\S/.test(next.textContent ?? '')))) next = next.nextSibling
+  return next?.nodeType === ELEMENT_NODE ? (next as Element) : null
 }
 
 /** Takes the bullet or number out of a Word list paragraph; returns it ('' when there is none). */
@@ -30,8 +36,8 @@ function takeMarker(p: Element): string {
 }
 
 /** Rewrites the Word list paragraphs under `root` as HTML lists. */
-export function wordListsToLists(root: ParentNode): void {
-  const doc = root.ownerDocument ?? document
+export function wordListsToLists(root: ParentNode & Node): void {
+  const doc = root.ownerDocument ?? (root as Document)
   for (let first = root.querySelector('p[style*="mso-list"]'); first; first = root.querySelector('p[style*="mso-list"]')) {
     // a run of adjacent list paragraphs, as one list (nested by level)
     const run: Element[] = []
