@@ -11,9 +11,9 @@ import { readOnlyDom } from './editor/static-dom.js'
 /** The formats the editor offers. */
 export type DownloadFormat = ExportFormat | 'html'
 
-/** A standalone HTML page of the document: its title as <title> and <h1>, then the body. */
-export function toHtml(title: string, body: PMNode): string {
-  const page = document.implementation.createHTMLDocument(title.trim() || 'Untitled')
+/** A standalone HTML page of the document: its title as <title> and <h1>, then the body (drawn with `dom`'s DOM). */
+export function toHtml(title: string, body: PMNode, dom: Document = document): string {
+  const page = dom.implementation.createHTMLDocument(title.trim() || 'Untitled')
   const meta = page.createElement('meta')
   meta.setAttribute('charset', 'utf-8')
   page.head.prepend(meta)

@@ -1,0 +1,100 @@
+/**
+ * A web page as a document: its title and a body of the shared schema, read the way the editor
+ * reads the same page pasted (html-clean.ts, then the schema's parse rules), so a page pastes and
+ * imports alike. Works on a page parsed by any standard DOM: the server's file worker parses with
+ * jsdom (server/docs/html-page.ts), a browser with its own. Nothing of the page runs: only the
+ * elements and attributes the schema's rules read become content, and those re-check what they
+ * take (links through safeHref).
+ */
+import { DOMParser, type Node as PMNode } from 'prosemirror-model'
+import { cleanTitle } from './doc-fields.js'
+import { cleanHTML } from './html-clean.js'
+import { schema } from './schema.js'
+
+/** A file that is not HTML one can read: its message says why, for the person importing it. */
+export class UnreadableHTMLError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UnreadableHTMLError'
+  }
+}
+
+/** Control characters no HTML (nor any text) file holds: a binary file sent as a page. */
+// eslint-disable-next-line no-control-regex
+const BINARY = /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/
+
+/** A tag, an end tag, a comment or a doctype: what shows the text is HTML at all. */
+const MARKUP = /<(?:[a-z]|\/[a-z]|!)/i
+
+/** Throws UnreadableHTMLError when `text` is not HTML (binary, or text without any markup). */
+export function checkHTML(text: string): void {
+  if (BINARY.test(text)) throw new UnreadableHTMLError('the file is not HTML: it holds binary data')
+  if (!MARKUP.test(text)) throw new UnreadableHTMLError('the file is not HTML: it has no tags')
+}
+
+/**
+ * Applies the page's style sheets to its elements as inline styles, as ProseMirror's paste does
+ * with a pasted sheet: pages (Google Docs' "Download as HTML") make text bold or italic through
+ * classes, which the schema's style rules see only inline. The element's own style wins.
+ */
+function inlineStyleSheets(page: Document): void {
+  const fromSheets = new Map<Element, string>()
+  for (const sheet of page.styleSheets) {
+    for (const rule of sheet.cssRules) {
+      // style rules only: not @media, @font-face, @import
+      if (!('selectorText' in rule)) continue
+      const { selectorText, style } = rule as CSSStyleRule
+      let matched: NodeListOf<Element>
+      try {
+        matched = page.querySelectorAll(selectorText)
+      } catch {
+        continue // a selector this DOM cannot match (::selection and the like)
+      }
+      for (const el of matched) fromSheets.set(el, `${fromSheets.get(el) ?? ''}${style.cssText};`)
+    }
+  }
+  for (const [el, css] of fromSheets) el.setAttribute('style', css + (el.getAttribute('style') ?? ''))
+}
+
+/** Inline elements in which a last `<br>` is a line break of its own, not the end of a block. */
+const INLINE_PARENT = /^(a|abbr|acronym|b|cite|code|del|em|i|ins|kbd|label|output|q|ruby|s|samp|span|strong|sub|sup|time|u|tt|var)$/i
+
+const parser = DOMParser.fromSchema(schema)
+
+/** The body of `page` in the schema; empty: one empty paragraph. */
+function bodyOf(page: Document): PMNode {
+  inlineStyleSheets(page)
+  const root = page.body ?? page.documentElement
+  cleanHTML(root)
+  // as ProseMirror's paste does: a <br> ending a block only keeps a browser from collapsing an empty line
+  for (const br of [...root.querySelectorAll('br')]) if (!br.nextSibling && br.parentNode && !INLINE_PARENT.test(br.parentNode.nodeName)) br.remove()
+  return parser.parse(root)
+}
+
+/** `body` without its first block, or one empty paragraph when nothing else is left. */
+function withoutFirst(body: PMNode): PMNode {
+  const rest = body.content.cut(body.firstChild!.nodeSize)
+  return schema.nodes.doc!.create(null, rest.size > 0 ? rest : schema.nodes.paragraph!.create())
+}
+
+/**
+ * The title and body of a parsed web page. `title` given (by the person importing): the page
+ * stays whole. Otherwise the page's <title> (a first heading saying the same goes, as Tandem's
+ * own web page has both), else its first heading (taken out when it opens the page), else
+ * `fallbackTitle` (the file's name).
+ */
+export function importHTML(page: Document, fallbackTitle: string, title: string | null = null): { title: string; body: PMNode } {
+  const own = cleanTitle(page.title ?? '')
+  const body = bodyOf(page)
+  if (title !== null) return { title, body }
+  const first = body.firstChild!
+  const opensWithHeading = first.type === schema.nodes.heading
+  if (own !== '') return { title: own, body: opensWithHeading && cleanTitle(first.textContent) === own ? withoutFirst(body) : body }
+  if (opensWithHeading && first.textContent.trim() !== '') return { title: first.textContent, body: withoutFirst(body) }
+  let heading = ''
+  body.descendants((node) => {
+    if (heading === '' && node.type === schema.nodes.heading) heading = node.textContent.trim()
+    return heading === ''
+  })
+  return { title: heading || fallbackTitle, body }
+}
