@@ -212,11 +212,12 @@ export class DocsApi extends ApiClient {
   }
 
   /**
-   * Creates a document holding a Markdown or plain text file (by its extension: .md, .markdown,
-   * .mdown and .mkd are Markdown). The server titles it after the file's own title, or its name.
+   * Creates a document holding a Markdown, web page or plain text file (by its extension: .md,
+   * .markdown, .mdown and .mkd are Markdown, .html and .htm web pages, the server converts them
+   * all). The server titles it after the file's own title, or its name.
    */
   importFile(file: File): Promise<DocSummary> {
-    const type = /\.(md|markdown|mdown|mkd)$/i.test(file.name) ? 'text/markdown' : 'text/plain'
+    const type = /\.(md|markdown|mdown|mkd)$/i.test(file.name) ? 'text/markdown' : /\.html?$/i.test(file.name) ? 'text/html' : 'text/plain'
     return this.call('POST', `/docs?filename=${encodeURIComponent(file.name)}`, new RawBody(file, `${type}; charset=utf-8`), {}, true)
   }
 

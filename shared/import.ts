@@ -9,11 +9,14 @@ import type { Node as PMNode } from 'prosemirror-model'
 import { MarkdownParser } from 'prosemirror-markdown'
 import { safeHref, schema } from './schema.js'
 
-/** The file formats a document imports from. */
-export const IMPORT_FORMATS = ['markdown', 'text'] as const
+/** The file formats a document imports from (web pages: ./html-import.ts, which needs a DOM). */
+export const IMPORT_FORMATS = ['markdown', 'text', 'html'] as const
 
 /** One of IMPORT_FORMATS. */
 export type ImportFormat = (typeof IMPORT_FORMATS)[number]
+
+/** The formats this module reads without a DOM. */
+export type TextFormat = Exclude<ImportFormat, 'html'>
 
 /** Largest file imported, in UTF-16 code units (what a person would still call a document). */
 export const MAX_IMPORT_CHARS = 2_000_000
@@ -114,7 +117,7 @@ export function fromPlainText(text: string): PMNode {
  * way shared/export.ts writes it); plain text: a first line followed by a blank line. Otherwise
  * the title is `fallbackTitle` (the file's name, say).
  */
-export function importDocument(format: ImportFormat, text: string, fallbackTitle = ''): { title: string; body: PMNode } {
+export function importDocument(format: TextFormat, text: string, fallbackTitle = ''): { title: string; body: PMNode } {
   const body = format === 'markdown' ? fromMarkdown(text) : fromPlainText(text)
   const first = body.firstChild
   if (format === 'markdown' && first?.type === schema.nodes.heading && first.attrs.level === 1 && body.childCount > 0) {

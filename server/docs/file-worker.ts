@@ -4,18 +4,32 @@
  * must not be spent on the relay's thread. One job per worker; the answer is posted back.
  */
 import { parentPort, workerData } from 'node:worker_threads'
+import type { Node as PMNode } from 'prosemirror-model'
 import { prosemirrorToYXmlFragment, yXmlFragmentToProseMirrorRootNode } from 'y-prosemirror'
 import * as Y from 'yjs'
 import { cleanTitle, CONTENT, TITLE } from '../../shared/doc-fields.js'
 import { exportDocument } from '../../shared/export.js'
+import { checkHTML, importHTML, UnreadableHTMLError } from '../../shared/html-import.js'
 import { fromMarkdown, fromPlainText, importDocument } from '../../shared/import.js'
 import { schema } from '../../shared/schema.js'
 import type { FileJob, FileResult } from './files.js'
 
-function run(job: FileJob): FileResult {
+/** The title and body of the file of an import job. */
+async function readFile(job: Extract<FileJob, { kind: 'import' }>): Promise<{ title: string; body: PMNode }> {
+  if (job.format === 'html') {
+    checkHTML(job.text)
+    // the DOM (a second to load) only for the jobs that need one
+    const { parsePage } = await import('./html-page.js')
+    return importHTML(parsePage(job.text), job.fallbackTitle, job.title)
+  }
+  // a title given by the caller leaves the file whole; otherwise the file's own title is taken out of it
+  if (job.title !== null) return { title: job.title, body: job.format === 'markdown' ? fromMarkdown(job.text) : fromPlainText(job.text) }
+  return importDocument(job.format, job.text, job.fallbackTitle)
+}
+
+async function run(job: FileJob): Promise<FileResult> {
   if (job.kind === 'import') {
-    // a title given by the caller leaves the file whole; otherwise the file's own title is taken out of it
-    const file = job.title !== null ? { title: job.title, body: job.format === 'markdown' ? fromMarkdown(job.text) : fromPlainText(job.text) } : importDocument(job.format, job.text, job.fallbackTitle)
+    const file = await readFile(job)
     const title = cleanTitle(file.title)
     const doc = new Y.Doc()
     doc.transact(() => {
@@ -32,7 +46,8 @@ function run(job: FileJob): FileResult {
 }
 
 try {
-  parentPort!.postMessage({ ok: run(workerData as FileJob) })
+  parentPort!.postMessage({ ok: await run(workerData as FileJob) })
 } catch (err) {
-  parentPort!.postMessage({ error: (err as Error).message })
+  // a file that is not what it says is the sender's mistake, told apart from the import failing
+  parentPort!.postMessage({ error: (err as Error).message, unreadable: err instanceof UnreadableHTMLError })
 }

@@ -32,9 +32,12 @@ export type FileResult =
   | { readonly kind: 'import'; readonly title: string; readonly update: Uint8Array }
   | { readonly kind: 'export'; readonly title: string; readonly text: string }
 
-/** A file job failed: its message says why. */
+/** A file job failed: its message says why; `unreadable` when the file is not of its format. */
 export class FileJobError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly unreadable = false,
+  ) {
     super(message)
     this.name = 'FileJobError'
   }
@@ -106,8 +109,8 @@ export class FileJobs {
         settle(() => reject(new FileJobError(`the ${job.kind} took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`)))
         void worker.terminate()
       }, timeoutMs)
-      worker.once('message', (msg: { ok?: FileResult; error?: string }) => {
-        settle(() => (msg.ok ? resolve(msg.ok) : reject(new FileJobError(msg.error ?? `the ${job.kind} failed`))))
+      worker.once('message', (msg: { ok?: FileResult; error?: string; unreadable?: boolean }) => {
+        settle(() => (msg.ok ? resolve(msg.ok) : reject(new FileJobError(msg.error ?? `the ${job.kind} failed`, msg.unreadable === true))))
         void worker.terminate()
       })
       worker.once('error', (err) => settle(() => reject(new FileJobError(`the ${job.kind} failed: ${err.message}`))))

@@ -3,9 +3,10 @@
  *
  *   GET    /api/docs?q=text   { docs: DocSummary[] }, most recently edited first, q filters titles
  *   POST   /api/docs          { title? }            201 DocSummary (Location: /api/docs/<id>)
- *   POST   /api/docs?title=&filename=   a Markdown (text/markdown) or plain text (text/plain)
- *                             file: the same, holding it; titled ?title=, else by the file's own
- *                             title (a leading # heading), else by ?filename= without extension
+ *   POST   /api/docs?title=&filename=   a Markdown (text/markdown), plain text (text/plain) or
+ *                             web page (text/html) file: the same, holding it; titled ?title=,
+ *                             else by the file's own title (a leading # heading, a page's
+ *                             <title> or first heading), else by ?filename= without extension
  *   GET    /api/docs/:id      DocSummary, or 404
  *   PATCH  /api/docs/:id      { title }             DocSummary (open editors see the title), or 404
  *   DELETE /api/docs/:id      204 (open editors are closed with 4410), or 404
@@ -66,6 +67,7 @@ export function importFormat(req: IncomingMessage): ImportFormat | null {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
   if (type === 'text/markdown' || type === 'text/x-markdown') return 'markdown'
   if (type === 'text/plain') return 'text'
+  if (type === 'text/html') return 'html'
   return null
 }
 
@@ -164,6 +166,7 @@ export function addApiRoutes(router: Router, ctx: ApiContext): void {
       doc = await catalog.create(input.title ?? '', (id) => (owner && auth.acl ? [auth.acl.create(id, owner)] : []), file)
     } catch (err) {
       if (err instanceof DocumentTooLargeError) throw new HttpError(413, err.message)
+      if (err instanceof FileJobError && err.unreadable) throw new HttpError(400, err.message)
       if (err instanceof FileJobError) throw new HttpError(422, `the file could not be imported: ${err.message}`)
       throw err
     }

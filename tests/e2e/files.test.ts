@@ -2,14 +2,15 @@
  * Documents as files in Chromium against a real server: the Download menu in the editor's header
  * saves what both people wrote as Markdown (the same file the server's export gives), as a web
  * page and as plain text, named after the title; offline it saves what this browser holds.
- * Import on the document list makes a new document of a Markdown or text file and opens it.
+ * Import on the document list makes a new document of a Markdown, text or HTML file and opens it.
  * Printing shows the title and the text alone, without the app or other people's cursors.
  */
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { type AppServer, caretTo, CHROMIUM, converged, editor, MOD, openAs, openDoc, SKIP_REASON, useBrowserAndServer, waitForSave, waitForStatus } from './harness.js'
+import { b } from '../unit/client-editor-helpers.js'
+import { type AppServer, caretTo, CHROMIUM, content, converged, editor, MOD, openAs, openDoc, SKIP_REASON, useBrowserAndServer, waitForSave, waitForStatus } from './harness.js'
 
 /** Chooses `label` in the Download menu; resolves the saved file's name and text. */
 async function download(page: Page, label: string): Promise<{ name: string; text: string }> {
@@ -138,6 +139,69 @@ describe.skipIf(!CHROMIUM)(`documents as files in Chromium${CHROMIUM ? '' : ` ($
     expect(new URL(dee.page.url()).pathname).toBe('/')
     expect([...dee.errors, ...eli.errors]).toEqual([])
     await Promise.all([dee.context.close(), eli.context.close()])
+  })
+
+  it('imports a web page from the list as the editor reads it pasted, runs nothing of it, and its own web page imports back the same', async () => {
+    const dee = await openAs(browser, server.url, '/', { name: 'Dee Importer', color: '#ad1457' })
+    await dee.page.getByRole('heading', { name: 'Documents' }).waitFor()
+    const dialogs: string[] = []
+    dee.page.on('dialog', (d) => {
+      dialogs.push(d.message())
+      void d.dismiss()
+    })
+    // a saved page as Google Docs' "Download as HTML" writes one (styles in classes), with hostile extras
+    const html =
+      '<!doctype html><html><head><meta charset="utf-8"><title>Field notes</title><style>.c1{font-weight:700}.c2{font-style:italic}</style>' +
+      '<script>window.pwned = "script"; alert("script")</script></head><body onload="window.pwned = \'onload\'">' +
+      '<h1>Field notes</h1><h2>Site <span class="c2">A</span></h2><p>Water <span class="c1">clear</span>, see <a href="https://example.org/site-a" onclick="window.pwned = 1">map</a>' +
+      ' and <a href="javascript:window.pwned = 2">this</a>.<img src="x" onerror="window.pwned = \'img\'"></p>' +
+      '<ul><li role="checkbox" aria-checked="true"><p>Samples</p></li><li role="checkbox" aria-checked="false"><p>Photos</p></li></ul>' +
+      '<ol start="4"><li>Fourth</li></ol><iframe srcdoc="<script>parent.pwned = 3</script>">frame</iframe><pre>ph = 7.2\nt = 14</pre></body></html>'
+    await importThroughList(dee.page, { name: 'notes.html', mimeType: 'text/html', buffer: Buffer.from(html) })
+    await dee.page.waitForURL(/\/d\/[A-Za-z0-9_-]{16,64}$/)
+    const docId = new URL(dee.page.url()).pathname.split('/').pop()!
+    await waitForStatus(dee.page, 'connected')
+    await waitFor('the title', async () => (await dee.page.locator('input.title').inputValue()) === 'Field notes')
+    await dee.page.locator('.ProseMirror li[data-type="task-item"][data-checked="true"]', { hasText: 'Samples' }).waitFor()
+    expect(await dee.page.locator('.ProseMirror h2 em').innerText()).toBe('A')
+    expect(await dee.page.locator('.ProseMirror p strong').innerText()).toBe('clear')
+
+    const want = b.doc(
+      b.h(2, 'Site ', b.marked('A', 'italic')),
+      b.p('Water ', b.marked('clear', 'bold'), ', see ', b.link('map', 'https://example.org/site-a'), ' and this.'),
+      b.tasks(b.task(true, b.p('Samples')), b.task(false, b.p('Photos'))),
+      b.olFrom(4, b.li(b.p('Fourth'))),
+      b.pre('ph = 7.2\nt = 14'),
+    ).toJSON()
+    // a second person sees the same document, and the server holds it
+    const eli = await openDoc(browser, server.url, docId, { name: 'Eli Reader', color: '#00695c' })
+    await eli.page.locator('.ProseMirror pre', { hasText: 't = 14' }).waitFor()
+    expect(await content(eli.page)).toEqual(want)
+    expect(await (await fetch(`${server.url}/api/docs/${docId}/export`)).text()).toBe(
+      '# Field notes\n\n## Site *A*\n\nWater **clear**, see [map](https://example.org/site-a) and this.\n\n- [x] Samples\n- [ ] Photos\n\n4. Fourth\n\n```\nph = 7.2\nt = 14\n```\n',
+    )
+    // nothing of the page ran, in the browser that imported it or the one that shows it
+    for (const page of [dee.page, eli.page]) expect(await page.evaluate(() => (window as unknown as { pwned?: unknown }).pwned)).toBeUndefined()
+    expect(dialogs).toEqual([])
+
+    // the editor's own web page of it imports back as the same document
+    const saved = await download(eli.page, 'Web page')
+    await dee.page.goto('/')
+    await importThroughList(dee.page, { name: saved.name, mimeType: 'text/html', buffer: Buffer.from(saved.text) })
+    await dee.page.waitForURL((url) => /\/d\//.test(url.pathname) && !url.pathname.endsWith(docId))
+    const againId = new URL(dee.page.url()).pathname.split('/').pop()!
+    const fay = await openDoc(browser, server.url, againId, { name: 'Fay Reader', color: '#283593' })
+    await fay.page.locator('.ProseMirror pre', { hasText: 't = 14' }).waitFor()
+    expect(await fay.page.locator('input.title').inputValue()).toBe('Field notes')
+    expect(await content(fay.page)).toEqual(want)
+
+    // a file that is not a web page is refused with the server's reason, and nothing opens
+    await dee.page.goto('/')
+    await importThroughList(dee.page, { name: 'scan.html', mimeType: 'text/html', buffer: Buffer.from('%PDF-1.7 \u0000\u0001 binary') })
+    await dee.page.getByRole('alert').filter({ hasText: '“scan.html” was not imported: The file is not HTML: it holds binary data.' }).waitFor()
+    expect(new URL(dee.page.url()).pathname).toBe('/')
+    expect([...dee.errors, ...eli.errors, ...fay.errors]).toEqual([])
+    await Promise.all([dee.context.close(), eli.context.close(), fay.context.close()])
   })
 
   it('prints the title and the text alone: no app header, toolbar, people or other cursors', async () => {

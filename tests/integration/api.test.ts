@@ -313,6 +313,62 @@ describe('POST /api/docs with a file', () => {
   })
 })
 
+describe('POST /api/docs with a web page', () => {
+  const page = (body: string | Buffer, type = 'text/html; charset=utf-8') => ({ body: body as string, headers: { 'Content-Type': type } })
+
+  it('creates a document holding the page as the editor reads it pasted, titled by the page, and editors see it', async () => {
+    const { tandem } = await server()
+    const base = tandem.url
+    const html =
+      '<!doctype html><html><head><meta charset="utf-8"><title>Trip plan</title><style>.b{font-weight:700}</style><script>fetch("/api/docs", { method: "DELETE" })</script></head>' +
+      '<body onload="alert(1)"><h1>Trip plan</h1><h2>Days</h2><p>Pack <span class="b">light</span> <a href="https://example.com/map" onclick="x()">map</a> <a href="javascript:alert(1)">bad</a></p>' +
+      '<ul><li role="checkbox" aria-checked="true"><p>Book</p></li></ul><iframe src="https://evil.example">frame</iframe><table><tr><td>a</td><td>b</td></tr></table></body></html>'
+    const created = await call(base, 'POST', '/api/docs?filename=ignored.html', page(html))
+    expect(created.status).toBe(201)
+    const trip = created.json()
+    expect(trip).toMatchObject({ title: 'Trip plan' })
+    expect(created.headers.location).toBe(`/api/docs/${trip.id}`)
+    // what a stock client gets: the page's content, and nothing of its scripts, handlers or frames
+    const editor = connect(tandem.wsUrl, trip.id)
+    cleanups.push(() => editor.destroy())
+    await editor.synced()
+    expect(editor.doc.getText(TITLE).toString()).toBe('Trip plan')
+    expect(editor.doc.getXmlFragment(CONTENT).toString()).toBe(
+      '<heading level="2">Days</heading><paragraph>Pack <bold>light</bold> <link href="https://example.com/map" title="null">map</link> bad</paragraph>' +
+        '<task_list><task_item checked="true"><paragraph>Book</paragraph></task_item></task_list><paragraph>a</paragraph><paragraph>b</paragraph>',
+    )
+    expect((await call(base, 'GET', `/api/docs/${trip.id}/export`)).body.toString('utf8')).toBe('# Trip plan\n\n## Days\n\nPack **light** [map](https://example.com/map) bad\n\n- [x] Book\n\na\n\nb\n')
+
+    // no <title>: the opening heading; neither: the file name; ?title=: the page stays whole
+    expect((await call(base, 'POST', '/api/docs?filename=x.html', page('<h1>Heading</h1><p>x</p>'))).json().title).toBe('Heading')
+    expect((await call(base, 'POST', `/api/docs?filename=${encodeURIComponent('C:\\saved\\Article.htm')}`, page('<p>x</p>'))).json().title).toBe('Article')
+    const chosen = (await call(base, 'POST', '/api/docs?title=Chosen', page('<title>Own</title><h1>Own</h1><p>x</p>'))).json()
+    expect(chosen.title).toBe('Chosen')
+    expect((await call(base, 'GET', `/api/docs/${chosen.id}/export`)).body.toString('utf8')).toBe('# Chosen\n\n# Own\n\nx\n')
+    expect((await call(base, 'GET', '/api/docs')).json().docs).toHaveLength(4)
+  })
+
+  it('refuses pages it cannot take with a clear answer, creates nothing, and keeps serving', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    const tandem = await startServer({ dataDir: data.dir, maxDocSize: 64 * 1024 })
+    cleanups.push(() => tandem.close())
+    const base = tandem.url
+    const notUtf8 = await call(base, 'POST', '/api/docs', page(Buffer.from('<p>caf\xe9</p>', 'latin1')))
+    expect([notUtf8.status, notUtf8.json()]).toEqual([400, { error: 'the file is not UTF-8 text' }])
+    const binary = await call(base, 'POST', '/api/docs', page(Buffer.from([0x3c, 0x70, 0x3e, 0x00, 0x01, 0x02])))
+    expect([binary.status, binary.json()]).toEqual([400, { error: 'the file is not HTML: it holds binary data' }])
+    const words = await call(base, 'POST', '/api/docs', page('only words, no markup'))
+    expect([words.status, words.json()]).toEqual([400, { error: 'the file is not HTML: it has no tags' }])
+    const big = await call(base, 'POST', '/api/docs?filename=big.html', page(`<p>${'word '.repeat(30_000)}</p>`))
+    expect(big.status).toBe(413)
+    expect(big.json().error).toMatch(/^the document would take \d+ bytes; documents may take 65536$/)
+    expect((await call(base, 'GET', '/api/docs')).json().docs).toEqual([])
+    // the next page goes in as usual
+    expect((await call(base, 'POST', '/api/docs', page('<p>fine</p>'))).status).toBe(201)
+  })
+})
+
 describe('/api/docs/:id/versions', () => {
   it('lists the stored versions newest first and gives each as the document was then', async () => {
     const data = tempDir()

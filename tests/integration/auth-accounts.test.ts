@@ -203,6 +203,12 @@ describe('accounts mode: export', () => {
     expect((await w.bob.request('GET', `/api/docs/${imported.body.id}/export`)).body).toBe('# Bob\n\nhello\n')
     const anon = new Person(w.server.url, 'anonymous')
     expect((await anon.request('POST', '/api/docs', 'x', { 'Content-Type': 'text/plain' })).status).toBe(401)
+    // a web page the same: its importer owns it, nobody else sees it, signed out nothing
+    const page = await w.bob.request('POST', '/api/docs?filename=page.html', '<title>Bob page</title><p>hi</p>', { 'Content-Type': 'text/html' })
+    expect(page.status).toBe(201)
+    expect(page.body).toMatchObject({ title: 'Bob page', role: 'owner' })
+    expect((await w.dave.request('GET', `/api/docs/${page.body.id}`)).status).toBe(404)
+    expect((await anon.request('POST', '/api/docs', '<p>x</p>', { 'Content-Type': 'text/html' })).status).toBe(401)
   })
 })
 

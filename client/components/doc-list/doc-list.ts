@@ -27,8 +27,8 @@ import { absoluteTime, relativeTime } from './time.js'
 /** Shown for documents without a title. */
 export const UNTITLED = 'Untitled'
 
-/** Files Import offers to pick: Markdown and plain text. */
-const IMPORT_ACCEPT = '.md,.markdown,.mdown,.mkd,.txt,text/markdown,text/plain'
+/** Files Import offers to pick: Markdown, plain text and web pages. */
+const IMPORT_ACCEPT = '.md,.markdown,.mdown,.mkd,.txt,.html,.htm,text/markdown,text/plain,text/html'
 
 export class TandemDocList extends LitElement {
   static override styles = docListStyles
@@ -318,7 +318,7 @@ export class TandemDocList extends LitElement {
           <h1>Documents</h1>
           ${this.mayCreate
             ? html`<div class="create">
-                <button class="import" aria-label="Import a file" title="Import a Markdown or text file as a new document" @click=${this.pickFile} ?disabled=${this.busy === 'import'}>
+                <button class="import" aria-label="Import a file" title="Import a Markdown, text or web page (HTML) file as a new document" @click=${this.pickFile} ?disabled=${this.busy === 'import'}>
                   ${icons.upload}<span>${this.busy === 'import' ? 'Importing…' : 'Import'}</span>
                 </button>
                 <input class="file" type="file" accept=${IMPORT_ACCEPT} hidden @change=${this.importFile} />
