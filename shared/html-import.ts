@@ -26,10 +26,59 @@ const BINARY = /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/
 /** A tag, an end tag, a comment or a doctype: what shows the text is HTML at all. */
 const MARKUP = /<(?:[a-z]|\/[a-z]|!)/i
 
-/** Throws UnreadableHTMLError when `text` is not HTML (binary, or text without any markup). */
+/**
+ * Deepest nesting of elements a page may have. Parsers and ProseMirror walk a page recursively:
+ * a page of thousands of nested lists took seconds per level and then ran out of stack. Chrome's
+ * own parser stops nesting at 512; real pages (Google Docs, Word, articles) stay below 30.
+ */
+export const MAX_HTML_DEPTH = 256
+
+/** Elements with no end tag, and those whose end tag may be left out: they add no nesting to count. */
+const NOT_NESTING = new Set(
+  'area base br col embed hr img input link meta param source track wbr html head body p li dt dd option optgroup tr td th thead tbody tfoot colgroup caption rb rt rtc rp'.split(' '),
+)
+
+/** Elements whose content is text, not elements: a "<div>" in a script is no element. */
+const RAW_TEXT = new Set('script style textarea title xmp noscript template iframe noembed noframes plaintext'.split(' '))
+
+/**
+ * How deep the elements of `text` nest, as its tags say (an estimate from below: elements whose
+ * end tag may be left out are not counted, nor what comments and scripts hold), counted up to
+ * `limit` and in one pass (no pattern here scans past the next "<"). Before any parser: jsdom
+ * takes about half a millisecond per level, so a page of 100,000 nested <div>s would hold the
+ * file worker, and every import and export waiting behind it, for a minute.
+ */
+function nestingOf(text: string, limit: number): number {
+  const tags = /<!--|<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)[^<>]*?(\/?)>/g
+  const open: string[] = []
+  for (let match = tags.exec(text); match && open.length <= limit; match = tags.exec(text)) {
+    const [found, end, name, selfClosing] = match
+    const skipTo = (closer: string) => {
+      const at = text.indexOf(closer, tags.lastIndex)
+      tags.lastIndex = at < 0 ? text.length : at + closer.length
+    }
+    if (found === '<!--') {
+      skipTo('-->')
+      continue
+    }
+    const tag = name!.toLowerCase()
+    if (!end && RAW_TEXT.has(tag)) skipTo(`</${tag}`)
+    if (NOT_NESTING.has(tag) || selfClosing || RAW_TEXT.has(tag)) continue
+    if (!end) open.push(tag)
+    else {
+      // an end tag closes its element and whatever was left open inside it; a stray one nothing
+      const at = open.lastIndexOf(tag)
+      if (at >= 0) open.length = at
+    }
+  }
+  return open.length
+}
+
+/** Throws UnreadableHTMLError when `text` is not HTML one can read: binary, text without markup, nested too deep. */
 export function checkHTML(text: string): void {
   if (BINARY.test(text)) throw new UnreadableHTMLError('the file is not HTML: it holds binary data')
   if (!MARKUP.test(text)) throw new UnreadableHTMLError('the file is not HTML: it has no tags')
+  if (nestingOf(text, MAX_HTML_DEPTH) > MAX_HTML_DEPTH) throw new UnreadableHTMLError(`the page nests its content more than ${MAX_HTML_DEPTH} levels deep`)
 }
 
 /**
@@ -71,6 +120,16 @@ function bodyOf(page: Document): PMNode {
   return parser.parse(root)
 }
 
+/** Throws UnreadableHTMLError when elements under `root` nest deeper than MAX_HTML_DEPTH (walked without recursion). */
+function checkDepth(root: Element): void {
+  const pending: Array<[Element, number]> = [[root, 0]]
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [el, depth] = next
+    if (depth > MAX_HTML_DEPTH) throw new UnreadableHTMLError(`the page nests its content more than ${MAX_HTML_DEPTH} levels deep`)
+    for (const child of el.children) pending.push([child, depth + 1])
+  }
+}
+
 /** `body` without its first block, or one empty paragraph when nothing else is left. */
 function withoutFirst(body: PMNode): PMNode {
   const rest = body.content.cut(body.firstChild!.nodeSize)
@@ -85,6 +144,7 @@ function withoutFirst(body: PMNode): PMNode {
  */
 export function importHTML(page: Document, fallbackTitle: string, title: string | null = null): { title: string; body: PMNode } {
   const own = cleanTitle(page.title ?? '')
+  checkDepth(page.documentElement)
   const body = bodyOf(page)
   if (title !== null) return { title, body }
   const first = body.firstChild!

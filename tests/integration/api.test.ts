@@ -360,6 +360,9 @@ describe('POST /api/docs with a web page', () => {
     expect([binary.status, binary.json()]).toEqual([400, { error: 'the file is not HTML: it holds binary data' }])
     const words = await call(base, 'POST', '/api/docs', page('only words, no markup'))
     expect([words.status, words.json()]).toEqual([400, { error: 'the file is not HTML: it has no tags' }])
+    // nested past any real page: refused at once, not after holding the file worker for a minute
+    const deep = await call(base, 'POST', '/api/docs', page('<div>'.repeat(100_000)))
+    expect([deep.status, deep.json()]).toEqual([400, { error: 'the page nests its content more than 256 levels deep' }])
     const big = await call(base, 'POST', '/api/docs?filename=big.html', page(`<p>${'word '.repeat(30_000)}</p>`))
     expect(big.status).toBe(413)
     expect(big.json().error).toMatch(/^the document would take \d+ bytes; documents may take 65536$/)

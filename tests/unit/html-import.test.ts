@@ -7,7 +7,7 @@ import { JSDOM } from 'jsdom'
 import { describe, expect, it } from 'vitest'
 import { toHtml } from '../../client/export.js'
 import { parsePage } from '../../server/docs/html-page.js'
-import { checkHTML, importHTML, UnreadableHTMLError } from '../../shared/html-import.js'
+import { checkHTML, importHTML, MAX_HTML_DEPTH, UnreadableHTMLError } from '../../shared/html-import.js'
 import { b, everyNodeAndMark } from './client-editor-helpers.js'
 
 /** `html` imported as the file `name.html`. */
@@ -79,6 +79,19 @@ describe('HTML import', () => {
     expect(read('<p>x</p><h3>Later</h3>').body.childCount).toBe(2)
     expect(read('<p>plain</p>').title).toBe('name')
     expect(read('<html><body></body></html>').body.toJSON()).toEqual(b.doc(b.p()).toJSON())
+  })
+
+  it('refuses a page nested deeper than any real page, with a reason and at once', () => {
+    const tooDeep = new UnreadableHTMLError(`the page nests its content more than ${MAX_HTML_DEPTH} levels deep`)
+    // before any parser: what the tags say
+    for (const page of ['<div>'.repeat(200_000), '<ul><li>'.repeat(50_000), `<p>${'<b>'.repeat(MAX_HTML_DEPTH + 1)}x`]) expect(() => checkHTML(page)).toThrow(tooDeep)
+    // tags that nest nothing or hold text, and elements closed again, are no nesting
+    for (const page of [`<ul>${'<li>x'.repeat(100_000)}`, `<script>${'<div>'.repeat(10_000)}</script><p>x`, `<!--${'<div>'.repeat(10_000)}--><p>x`, '<div>x</div>'.repeat(10_000), `<p>${'<a'.repeat(10_000)}`])
+      expect(() => checkHTML(page)).not.toThrow()
+    // and in the parsed page, where elements whose end tag may be left out count too
+    expect(() => read(`${'<ul><li>'.repeat(MAX_HTML_DEPTH / 2)}x`)).toThrow(tooDeep)
+    // html, body and the paragraph are levels too
+    expect(read(`${'<blockquote>'.repeat(MAX_HTML_DEPTH - 3)}x`).body.textContent).toBe('x')
   })
 
   it('refuses binary data and text without any markup', () => {
