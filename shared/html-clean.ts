@@ -12,12 +12,14 @@
  * - Table cells become blocks, each cell a paragraph: the schema has no tables, and ProseMirror
  *   ran the text of a table's cells together ("NameQtyapples3").
  * - Microsoft Word's list paragraphs become lists (see word-lists.ts).
+ * - Google Docs' downloaded page gets its nested lists and its links back (see google-docs.ts).
  * - A link's own underline goes: Google Docs (and many web pages) paint links with an inline
  *   `text-decoration: underline`, which made every pasted link underlined text as well (still
  *   underlined once the link was removed).
  *
  * No DOM globals: everything comes from the root's own document.
  */
+import { fixGoogleDocsDownload } from './google-docs.js'
 import { wordListsToLists } from './word-lists.js'
 
 /** Node types of the DOM standard (the global `Node` exists only in browsers). */
@@ -80,6 +82,7 @@ export function cleanHTML(root: ParentNode & Node): void {
   const doc = root.ownerDocument ?? (root as Document)
   for (const el of [...root.querySelectorAll(NOT_CONTENT)]) el.remove()
   wordListsToLists(root)
+  fixGoogleDocsDownload(root)
   for (const br of [...root.querySelectorAll('br')]) if (emptyLine(br)) br.replaceWith(doc.createElement('p'))
   for (const cell of root.querySelectorAll('td, th')) {
     const block = doc.createElement('div')

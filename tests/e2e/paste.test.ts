@@ -228,6 +228,23 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
     await bob.context.close()
   }, 60_000)
 
+  it('pastes a page downloaded from Google Docs with its nested lists nested and its links pointing at their sites', async () => {
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('paste'))
+    /** A list as Google Docs' "Download as HTML" writes it: flat, its level in its class. */
+    const list = (level: number, start: boolean, item: string) => `<ul class="c1 lst-kix_q1-${level}${start ? ' start' : ''}"><li class="c2 li-bullet-0"><span class="c0">${item}</span></li></ul>`
+    const html =
+      '<meta charset="utf-8"><p class="c3"><span class="c0">See </span><a class="c5" href="https://www.google.com/url?q=https://example.com/plan&amp;sa=D&amp;source=editors">the plan</a></p>' +
+      list(0, true, 'Fruit') + list(1, true, 'Apples') + list(0, false, 'Bread')
+    await pasteAndUndo(alice, bob, { html, text: 'See the plan\nFruit\nApples\nBread' }, 'p"See the plan" bullet(item(p"Fruit" bullet(item(p"Apples"))) item(p"Bread"))')
+    await paste(alice.page, { html, text: 'See the plan' })
+    await waitForShape(alice.page, 'p"See the plan" bullet(item(p"Fruit" bullet(item(p"Apples"))) item(p"Bread"))')
+    const doc = (await converged([alice.page, bob.page])) as JSONNode
+    expect(doc.content![0]!.content![1]).toEqual({ type: 'text', text: 'the plan', marks: [{ type: 'link', attrs: { href: 'https://example.com/plan', title: null } }] })
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 60_000)
+
   it('pastes a nested list after or inside the text of a paragraph as a whole list, below that text', async () => {
     const [alice, bob] = await openPair(browser, server.url, freshDocId('paste'))
     const list = '<ul><li><p>a</p><ul><li><p>b</p></li></ul></li><li><p>c</p></li></ul>'

@@ -51,6 +51,22 @@ describe('HTML import', () => {
     expect(read(download).body.toJSON()).toEqual(
       b.doc(b.p(b.marked('Bold', 'bold'), ' ', b.marked('it', 'italic'), ' ', b.marked('u', 'underline')), b.tasks(b.task(true, b.p('done')), b.task(false, b.p('open')))).toJSON(),
     )
+    // the same download's nested lists are flat sibling lists named by level, its links go through Google
+    const list = (tag: string, level: number, start: boolean, ...items: string[]) =>
+      `<${tag} class="c4 lst-kix_abc${tag}-${level}${start ? ' start' : ''}">${items.map((i) => `<li class="c2 li-bullet-0"><span>${i}</span></li>`).join('')}</${tag}>`
+    const google = 'https://www.google.com/url?q=https://example.com/a%3Fb%3D1&sa=D&source=editors&ust=1&usg=x'
+    const nested =
+      `<body><p><a href="${google}">site</a> <a href="https://www.google.com/url?q=javascript:alert(1)&sa=D">bad</a></p>` +
+      `${list('ul', 0, true, 'One')}${list('ul', 1, true, 'Inner', 'Inner 2')}${list('ol', 2, true, 'Deep')}${list('ul', 0, false, 'Two')}${list('ol', 0, true, 'Numbered')}<p>After</p>${list('ul', 1, true, 'Alone')}</body>`
+    expect(read(nested).body.toJSON()).toEqual(
+      b.doc(
+        b.p(b.link('site', 'https://example.com/a?b=1'), ' ', b.link('bad', 'https://www.google.com/url?q=javascript:alert(1)&sa=D')),
+        b.ul(b.li(b.p('One'), b.ul(b.li(b.p('Inner')), b.li(b.p('Inner 2'), b.ol(b.li(b.p('Deep')))))), b.li(b.p('Two'))),
+        b.ol(b.li(b.p('Numbered'))),
+        b.p('After'),
+        b.ul(b.li(b.p('Alone'))),
+      ).toJSON(),
+    )
     // Word's list paragraphs, markers as text
     const word = (level: number, marker: string, text: string) =>
       `<p class=MsoListParagraph style='mso-list:l0 level${level} lfo1'><span style='mso-list:Ignore'>${marker}<span>&nbsp;&nbsp;</span></span>${text}</p>`
