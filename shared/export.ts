@@ -4,10 +4,11 @@
  * by the editor's Download menu and by the server's export endpoint, so both give the same file.
  *
  * Attributes come from other peers and are untrusted: a link whose href is not an allowed URL
- * (safeHref) is exported as its text alone.
+ * (safeHref) is exported as its text alone; a code block's language only when cleanLanguage keeps it.
  */
 import type { Mark, Node as PMNode } from 'prosemirror-model'
 import { defaultMarkdownSerializer as base, MarkdownSerializer, type MarkdownSerializerState } from 'prosemirror-markdown'
+import { cleanLanguage } from './code-language.js'
 import { safeHref } from './schema.js'
 
 /** The file formats a document exports to. */
@@ -94,7 +95,8 @@ const markdown = new MarkdownSerializer(
       let longest = 2
       for (const run of code.match(/`+/g) ?? []) longest = Math.max(longest, run.length)
       const fence = '`'.repeat(longest + 1)
-      state.write(`${fence}\n`)
+      // the language after the opening fence, as a fence's info string names it on import
+      state.write(`${fence}${cleanLanguage(node.attrs.language) ?? ''}\n`)
       // a few hundred lines at a time, spilling between (see spill)
       const lines = code.split('\n')
       for (let i = 0; i < lines.length; i += 256) {

@@ -2,11 +2,12 @@
  * A file as a document body of the shared schema: Markdown (CommonMark with GitHub's task lists
  * and strikethrough, and <u> for underline, as shared/export.ts writes them) or plain text (a
  * paragraph per line). What the schema has no place for keeps its text: images become their
- * description, tables and other HTML stay as written. Links go through safeHref like pasted ones.
+ * description, tables and other HTML stay as written. A fence's info string names the code block's language. Links go through safeHref like pasted ones.
  */
 import MarkdownIt from 'markdown-it'
 import type { Node as PMNode } from 'prosemirror-model'
 import { MarkdownParser } from 'prosemirror-markdown'
+import { cleanLanguage } from './code-language.js'
 import { safeHref, schema } from './schema.js'
 
 /** The file formats a document imports from (web pages: ./html-import.ts, which needs a DOM). */
@@ -58,7 +59,8 @@ const markdown = new MarkdownParser(schema, tokenizer(), {
   ordered_list: { block: 'ordered_list', getAttrs: (tok) => ({ order: Number(tok.attrGet('start') ?? 1) || 1 }) },
   heading: { block: 'heading', getAttrs: (tok) => ({ level: Math.min(3, Number(tok.tag.slice(1))) }) },
   code_block: { block: 'code_block', noCloseToken: true },
-  fence: { block: 'code_block', noCloseToken: true },
+  // the info string's first word names the language (```js title="x" → js)
+  fence: { block: 'code_block', noCloseToken: true, getAttrs: (tok) => ({ language: cleanLanguage(tok.info.trim().split(/\s+/)[0]) }) },
   hr: { node: 'horizontal_rule' },
   hardbreak: { node: 'hard_break' },
   em: { mark: 'italic' },

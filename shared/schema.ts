@@ -2,7 +2,7 @@
  * The ProseMirror schema of a Tandem document body (the Y.XmlFragment `content`, bound with
  * y-prosemirror). Shared by the browser editor and, later, by the server (exports, search).
  *
- * Nodes: paragraph, heading (levels 1-3), blockquote, code_block, horizontal_rule, hard_break,
+ * Nodes: paragraph, heading (levels 1-3), blockquote, code_block (language), horizontal_rule, hard_break,
  * bullet_list / ordered_list with list_item, task_list with task_item (checked), all nestable.
  * Marks: link (http, https and mailto only), bold, italic, underline, strike, code.
  *
@@ -11,6 +11,7 @@
  * allowed URL renders without an href, a heading level outside 1-3 renders as level 1 or 3.
  */
 import { Schema, type DOMOutputSpec, type MarkSpec, type Mark, type Node as PMNode, type NodeSpec } from 'prosemirror-model'
+import { cleanLanguage, languageOfElement } from './code-language.js'
 
 /** URL schemes a link may use; any other link is dropped (pasted) or refused (typed). */
 export const LINK_PROTOCOLS: readonly string[] = ['http:', 'https:', 'mailto:']
@@ -62,6 +63,18 @@ const clampLevel = (level: unknown): 1 | 2 | 3 => {
   return n >= 3 ? 3 : n === 2 ? 2 : 1
 }
 
+/**
+ * The language of a pasted `<pre>`: named on it, on its `<code>`, or (GitHub's rendered Markdown)
+ * by a `highlight-source-x` class on the block around it.
+ */
+function preLanguage(pre: HTMLElement): string | null {
+  const code = pre.querySelector(':scope > code')
+  const named = languageOfElement(pre) ?? (code && languageOfElement(code))
+  if (named) return named
+  const source = /(?:^|\s)highlight-source-([\w+#.-]+)/.exec(pre.parentElement?.className ?? '')
+  return source ? cleanLanguage(source[1]) : null
+}
+
 const nodes: Record<string, NodeSpec> = {
   doc: { content: 'block+' },
 
@@ -102,8 +115,14 @@ const nodes: Record<string, NodeSpec> = {
     marks: '',
     code: true,
     defining: true,
-    parseDOM: [{ tag: 'pre', preserveWhitespace: 'full' }],
-    toDOM: (): DOMOutputSpec => ['pre', ['code', 0]],
+    // no `validate`: y-prosemirror deletes a node whose attributes throw, and a peer's bad value
+    // must cost the highlighting, not the code (toDOM and the exports re-check it)
+    attrs: { language: { default: null } },
+    parseDOM: [{ tag: 'pre', preserveWhitespace: 'full', getAttrs: (dom) => ({ language: preLanguage(dom as HTMLElement) }) }],
+    toDOM: (node): DOMOutputSpec => {
+      const language = cleanLanguage(node.attrs.language)
+      return language ? ['pre', { 'data-language': language }, ['code', { class: `language-${language}` }, 0]] : ['pre', ['code', 0]]
+    },
   },
 
   horizontal_rule: {

@@ -16,7 +16,7 @@ export const b = {
   p: (...content: Content[]) => schema.nodes.paragraph!.create(null, content.map(text)),
   h: (level: number, ...content: Content[]) => schema.nodes.heading!.create({ level }, content.map(text)),
   quote: (...content: PMNode[]) => schema.nodes.blockquote!.create(null, content),
-  pre: (code: string) => schema.nodes.code_block!.create(null, code ? schema.text(code) : null),
+  pre: (code: string, language: string | null = null) => schema.nodes.code_block!.create({ language }, code ? schema.text(code) : null),
   ul: (...items: PMNode[]) => schema.nodes.bullet_list!.create(null, items),
   ol: (...items: PMNode[]) => schema.nodes.ordered_list!.create(null, items),
   olFrom: (order: number, ...items: PMNode[]) => schema.nodes.ordered_list!.create({ order }, items),
@@ -43,6 +43,7 @@ export function everyNodeAndMark(evilHref = 'javascript:alert(1)'): PMNode {
     b.tasks(b.task(true, b.p('done')), b.task(false, b.p('open'))),
     b.quote(b.p('quoted <b>not bold</b> &amp;')),
     b.pre('let a = `x`\nlet b = ```'),
+    b.pre('const c = 1', 'javascript'),
     b.hr(),
     b.p('line', b.br(), 'break'),
   )

@@ -36,6 +36,10 @@ describe('export', () => {
         'let b = ```',
         '````',
         '',
+        '```javascript',
+        'const c = 1',
+        '```',
+        '',
         '---',
         '',
         'line\\',
@@ -43,6 +47,17 @@ describe('export', () => {
         '',
       ].join('\n'),
     )
+  })
+
+  it("writes a code block's language after the opening fence, only when it is a short plain name", () => {
+    const fences = (language: unknown) => toMarkdown('', b.doc(b.pre('x', language as string))).split('\n')[0]
+    expect(fences('python')).toBe('```python')
+    expect(fences('weird')).toBe('```weird')
+    expect(fences(null)).toBe('```')
+    // from a peer: a value that would end the fence line or inject text is not written
+    expect(fences('js\n# owned')).toBe('```')
+    expect(fences('a'.repeat(100))).toBe('```')
+    expect(fences(42)).toBe('```')
   })
 
   it('writes plain text a line per block, the title first', () => {

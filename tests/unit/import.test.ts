@@ -19,6 +19,22 @@ describe('import', () => {
     back.body.check()
   })
 
+  it("reads a fence's info string as the code block's language: aliases named, unknown names kept, junk dropped", () => {
+    const languages = (md: string) => {
+      const doc = fromMarkdown(md)
+      doc.check()
+      return doc.content.content.map((node) => [node.type.name, node.attrs.language])
+    }
+    expect(languages('```js\nx\n```\n\n```weird title="a"\ny\n```\n\n```\nz\n```\n\n    indented\n')).toEqual([
+      ['code_block', 'javascript'],
+      ['code_block', 'weird'],
+      ['code_block', null],
+      ['code_block', null],
+    ])
+    expect(languages('```<script>\nx\n```\n')).toEqual([['code_block', null]])
+    expect(languages('~~~Python\nx\n~~~\n')).toEqual([['code_block', 'python']])
+  })
+
   it('keeps the text of what the schema has no place for, and drops links that are not allowed', () => {
     const doc = fromMarkdown('![a cat](cat.png) <span>x</span>\n\n<div>block</div>\n\n[click](javascript:alert(1)) [ftp](ftp://x.example/f) [ok](https://ok.example)\n\n#### Deep')
     doc.check()

@@ -96,6 +96,31 @@ describe('schema', () => {
     expect(n.task_item!.create(null, [p('x')]).attrs.checked).toBe(false)
   })
 
+  it("gives code blocks a language, none by default, and renders only a clean one from a peer", () => {
+    expect(n.code_block!.create().attrs.language).toBe(null)
+    // a block written before the attribute existed (y-prosemirror passes the element's attributes)
+    expect(schema.node('code_block', {}, [schema.text('x')]).attrs.language).toBe(null)
+    const toDOM = n.code_block!.spec.toDOM!
+    expect(toDOM(n.code_block!.create({ language: 'rust' }))).toEqual(['pre', { 'data-language': 'rust' }, ['code', { class: 'language-rust' }, 0]])
+    expect(toDOM(n.code_block!.create({ language: 'x" onclick="alert(1)' }))).toEqual(['pre', ['code', 0]])
+    expect(toDOM(n.code_block!.create({ language: { evil: true } }))).toEqual(['pre', ['code', 0]])
+    expect(toDOM(n.code_block!.create())).toEqual(['pre', ['code', 0]])
+  })
+
+  it('reads the language of pasted code from language-x classes, lang and data-language', () => {
+    const rule = n.code_block!.spec.parseDOM![0] as TagParseRule
+    // a stand-in for the few Element members the rule reads
+    const el = (classes: string[], attrs: Record<string, string> = {}, code: unknown = null, parentClass = ''): HTMLElement =>
+      ({ classList: classes, getAttribute: (name: string) => attrs[name] ?? null, querySelector: () => code, parentElement: { className: parentClass } }) as unknown as HTMLElement
+    expect(rule.getAttrs!(el([], {}, el(['language-ts'])))).toEqual({ language: 'typescript' })
+    expect(rule.getAttrs!(el(['language-python']))).toEqual({ language: 'python' })
+    expect(rule.getAttrs!(el([], { lang: 'go' }))).toEqual({ language: 'go' })
+    expect(rule.getAttrs!(el([], { 'data-language': 'Weird' }))).toEqual({ language: 'weird' })
+    expect(rule.getAttrs!(el([], {}, null, 'highlight highlight-source-js notranslate'))).toEqual({ language: 'javascript' })
+    expect(rule.getAttrs!(el(['language-a b<c>']))).toEqual({ language: null })
+    expect(rule.getAttrs!(el([]))).toEqual({ language: null })
+  })
+
   it('renders only three heading levels, whatever a peer sends', () => {
     const toDOM = n.heading!.spec.toDOM!
     expect((toDOM(n.heading!.create({ level: 2 })) as readonly unknown[])[0]).toBe('h2')
