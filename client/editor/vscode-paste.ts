@@ -4,8 +4,8 @@
  * naming the language). ProseMirror read the HTML as paragraphs, so a function came in as
  * prose: its lines apart, the indentation gone with the collapsed white space.
  *
- * - Several lines become one code block holding their exact text. The language is not kept:
- *   the schema's code block has no attribute for it.
+ * - Several lines become one code block holding their exact text, in the language VS Code names
+ *   (its `mode`; an id the editor does not offer is kept as it is, `plaintext` is none).
  * - One line is text in the line it goes into, without the theme's bold or italic: a name or a
  *   call quoted in a sentence. Inline code would be the other choice; plain text is what the
  *   person sees in the source, and the code mark is one Ctrl+E away.
@@ -13,29 +13,40 @@
  */
 import { Fragment, Slice, type ResolvedPos } from 'prosemirror-model'
 import { Plugin } from 'prosemirror-state'
+import { cleanLanguage } from '../../shared/code-language.js'
 import { schema } from '../../shared/schema.js'
 import { plainTextSlice, textLines } from './plain-paste.js'
 
 /** The clipboard type VS Code adds to every copy from its editor. */
 export const VSCODE_DATA = 'vscode-editor-data'
 
-/** A copy from VS Code on a clipboard: its text, and whether it has HTML (it has not when copying with syntax highlighting is off). */
+/** A copy from VS Code on a clipboard: its text, whether it has HTML (it has not when copying with syntax highlighting is off), its language. */
 export interface VSCodeCopy {
   text: string
   html: boolean
+  language: string | null
+}
+
+/** The language named in VS Code's clipboard data (JSON with a `mode`), null when none is readable. */
+export function vscodeLanguage(data: string): string | null {
+  try {
+    return cleanLanguage((JSON.parse(data) as { mode?: unknown } | null)?.mode)
+  } catch {
+    return null
+  }
 }
 
 /** The copy from VS Code that `clipboard` holds, or null when it holds none. */
 export function vscodeCopy(clipboard: DataTransfer | null): VSCodeCopy | null {
   if (!clipboard?.types.includes(VSCODE_DATA)) return null
-  return { text: clipboard.getData('text/plain'), html: clipboard.types.includes('text/html') }
+  return { text: clipboard.getData('text/plain'), html: clipboard.types.includes('text/html'), language: vscodeLanguage(clipboard.getData(VSCODE_DATA)) }
 }
 
-/** What `text` copied in VS Code pastes as at `$context`: several lines one code block, a single line its text. */
-export function vscodeSlice(text: string, $context: ResolvedPos): Slice {
+/** What `text` copied in VS Code pastes as at `$context`: several lines one code block (in `language`), a single line its text. */
+export function vscodeSlice(text: string, $context: ResolvedPos, language: string | null = null): Slice {
   const lines = textLines(text)
   if (lines.length < 2) return plainTextSlice(text, $context)
-  return new Slice(Fragment.from(schema.nodes.code_block!.create(null, schema.text(lines.join('\n')))), 0, 0)
+  return new Slice(Fragment.from(schema.nodes.code_block!.create({ language }, schema.text(lines.join('\n')))), 0, 0)
 }
 
 /** Pastes copies from VS Code with vscodeSlice. */
@@ -59,7 +70,7 @@ export function vscodePastePlugin(): Plugin {
         const { $from } = view.state.selection
         // plain with HTML on the clipboard is Ctrl+Shift+V; in a code block the text went in as it is
         if (!copy || $from.parent.type.spec.code || (plain && copy.html)) return slice
-        return vscodeSlice(copy.text, $from)
+        return vscodeSlice(copy.text, $from, copy.language)
       },
     },
   })

@@ -18,7 +18,8 @@ export interface JSONNode {
 
 /**
  * A document (ProseMirror JSON) as a short string: `p"one"`, `task[x](p"a")`, `bullet(item(p"a"))`.
- * Lists drop the `_list` suffix; task items show their box; headings their level.
+ * Lists drop the `_list` suffix; task items show their box; headings their level; code blocks
+ * their language, when they have one (`code[javascript]"x"`).
  */
 export function shapeOf(node: JSONNode): string {
   if (node.type === 'text') return node.text ?? ''
@@ -27,6 +28,7 @@ export function shapeOf(node: JSONNode): string {
   let name = names[node.type] ?? node.type
   if (node.type === 'task_item') name = node.attrs?.checked === true ? 'task[x]' : 'task[ ]'
   if (node.type === 'heading') name = `h${String(node.attrs?.level)}`
+  if (node.type === 'code_block' && typeof node.attrs?.language === 'string') name = `code[${node.attrs.language}]`
   if (node.type === 'hard_break') return '⏎'
   const textblock = kids.every((k) => k.type === 'text' || k.type === 'hard_break')
   if (textblock) return `${name}"${kids.map(shapeOf).join('')}"`

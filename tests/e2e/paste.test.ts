@@ -304,7 +304,8 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
   it('pastes several lines copied in VS Code as one code block holding their exact text', async () => {
     const [alice, bob] = await openPair(browser, server.url, freshDocId('paste'))
     const lines = ['function add(a, b) {', '  return a + b', '}', '', 'add(1, 2)']
-    const code = 'code"function add(a, b) {\n  return a + b\n}\n\nadd(1, 2)"'
+    // in the language VS Code names
+    const code = 'code[javascript]"function add(a, b) {\n  return a + b\n}\n\nadd(1, 2)"'
     const cases: Array<[string, readonly [string, string], readonly [string, number], Clipboard, string, boolean?]> = [
       ['an empty paragraph', ['<p></p>', 'p""'], ['', 0], fromVSCode(lines, 'javascript'), code],
       // with copying with syntax highlighting turned off VS Code puts no HTML
@@ -329,6 +330,26 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
     await waitForShape(alice.page, code)
     await converged([alice.page, bob.page])
     expect(await sharedShape(bob.page)).toBe(code)
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 90_000)
+
+  it('keeps the language of code pasted from web pages: language-x classes, lang, GitHub, and a language unknown here', async () => {
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('paste'))
+    const cases: Array<[string, string]> = [
+      ['<pre><code class="hljs language-python">def f():\n    return 1</code></pre>', 'code[python]"def f():\n    return 1"'],
+      ['<pre lang="go"><code>x := 1\ny := 2</code></pre>', 'code[go]"x := 1\ny := 2"'],
+      ['<div class="highlight highlight-source-js notranslate"><pre><span class="pl-k">let</span> a\nb()</pre></div>', 'code[javascript]"let a\nb()"'],
+      ['<pre data-language="weird"><code>a\nb</code></pre>', 'code[weird]"a\nb"'],
+    ]
+    for (const [html, want] of cases) await pasteAndUndo(alice, bob, { html, text: 'unused' }, want)
+    // what the others hold: the attribute in the shared document, not only in Alice's editor
+    await setBody(alice.page, '<p></p>', 'p""')
+    await paste(alice.page, { html: cases[0]![0], text: 'unused' })
+    await waitForShape(alice.page, cases[0]![1])
+    await converged([alice.page, bob.page])
+    expect(await sharedShape(bob.page)).toBe(cases[0]![1])
     expect([...alice.errors, ...bob.errors]).toEqual([])
     await alice.context.close()
     await bob.context.close()
