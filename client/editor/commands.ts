@@ -7,6 +7,7 @@ import { lift, setBlockType, toggleMark, wrapIn } from 'prosemirror-commands'
 import type { MarkType, Node as PMNode, NodeType, ResolvedPos } from 'prosemirror-model'
 import { liftListItem, sinkListItem, wrapInList } from 'prosemirror-schema-list'
 import { Selection, TextSelection, type Command, type EditorState, type Transaction } from 'prosemirror-state'
+import { cleanLanguage } from '../../shared/code-language.js'
 import { LIST_ITEM_OF, normalizeLinkInput, schema } from '../../shared/schema.js'
 
 const { nodes, marks } = schema
@@ -167,6 +168,16 @@ export function setTaskChecked(pos: number, checked: boolean): Command {
     const node = state.doc.nodeAt(pos)
     if (!node || node.type !== nodes.task_item) return false
     if (dispatch) dispatch(state.tr.setNodeMarkup(pos, null, { ...node.attrs, checked }))
+    return true
+  }
+}
+
+/** Sets the language of the code block at `pos` (null: plain text); used by the block's language picker. */
+export function setCodeLanguage(pos: number, language: string | null): Command {
+  return (state, dispatch) => {
+    const node = state.doc.nodeAt(pos)
+    if (!node || node.type !== nodes.code_block) return false
+    if (dispatch) dispatch(state.tr.setNodeMarkup(pos, null, { ...node.attrs, language: cleanLanguage(language) }))
     return true
   }
 }

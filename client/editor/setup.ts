@@ -1,11 +1,11 @@
 /**
  * Everything an EditorView of a Tandem document needs besides the schema: the y-prosemirror
  * plugins (sync, remote cursors, undo of one's own changes, see undo.ts), keymaps, input rules, a
- * placeholder, the task-item node view, word selection across remote cursors, selection ends that
+ * placeholder, the task-item and code-block (language picker) node views, word selection across remote cursors, selection ends that
  * keep out what others type there, marks switched on at the caret that outlast others' changes,
  * holding remote changes during a composition, link handling (Mod-click opens, pasting a URL
  * over text links it), cleaning HTML pasted from other applications, plain text pasted line by
- * line, code from VS Code pasted as a code block, pasted lines becoming list items in a list, and
+ * line, code from VS Code pasted as a code block, code blocks highlighted in their language, pasted lines becoming list items in a list, and
  * code lines pasted into text becoming line breaks.
  */
 import { baseKeymap } from 'prosemirror-commands'
@@ -18,9 +18,11 @@ import { redoCommand, undoCommand, yCursorPlugin, ySyncPlugin, yUndoPlugin } fro
 import type * as Y from 'yjs'
 import { safeHref, schema } from '../../shared/schema.js'
 import { cleanName, safeColor } from '../identity.js'
+import { CodeBlockView, codeLanguageKeysPlugin } from './code-block-view.js'
 import { codePastePlugin } from './code-paste.js'
 import { setLink, setTaskChecked } from './commands.js'
 import { compositionHoldPlugin } from './composition.js'
+import { highlightPlugin } from './highlight.js'
 import { inputRulesPlugin } from './input-rules.js'
 import { listPastePlugin } from './list-paste.js'
 import { pastePlugin } from './paste.js'
@@ -224,10 +226,14 @@ export function editorPlugins(options: EditorSetupOptions): Plugin[] {
     yUndoPlugin({ undoManager: createUndoManager(options.fragment) }),
     // a shortcut acts on the selection the browser has not reported yet (see pending-input.ts)
     readBeforeKeysPlugin(),
+    // Tab in a code block reaches its language picker (see code-block-view.ts)
+    codeLanguageKeysPlugin(),
     keymap(buildKeymap({ undo: undoCommand, redo: redoCommand, editLink })),
     keymap(baseKeymap),
     inputRulesPlugin(),
     placeholderPlugin(options.placeholder ?? 'Start writing…'),
+    // code in colour, as decorations only (see highlight.ts)
+    highlightPlugin(),
     linkPlugin(),
     // HTML from other applications reads as it looked there (see paste.ts)
     pastePlugin(),
@@ -255,4 +261,5 @@ export function createEditorState(options: EditorSetupOptions): EditorState {
 /** Node views of the editor. */
 export const nodeViews = {
   task_item: (node: PMNode, view: EditorView, getPos: () => number | undefined) => new TaskItemView(node, view, getPos),
+  code_block: (node: PMNode, view: EditorView, getPos: () => number | undefined) => new CodeBlockView(node, view, getPos),
 }

@@ -18,6 +18,7 @@ import {
   outdentItem,
   removeLink,
   setLink,
+  setCodeLanguage,
   setTaskChecked,
   sinkItem,
   toggleBlockquote,
@@ -216,6 +217,16 @@ describe('lists', () => {
     expect(state.doc.firstChild!.firstChild!.attrs.checked).toBe(false)
     expect(toggleTaskChecked(stateOf(b.doc(b.p('x')), 1))).toBe(false)
     expect(setTaskChecked(0, true)(state)).toBe(false)
+  })
+
+  it("sets a code block's language (an alias named, junk refused as plain text) and nothing else", () => {
+    const doc = b.doc(b.p('x'), b.pre('let a'))
+    const at = doc.firstChild!.nodeSize
+    let state = run(stateOf(doc, 1), setCodeLanguage(at, 'ts'))
+    expect(state.doc.eq(b.doc(b.p('x'), b.pre('let a', 'typescript')))).toBe(true)
+    state = run(state, setCodeLanguage(at, 'a b <c>'))
+    expect(state.doc.eq(doc)).toBe(true)
+    expect(setCodeLanguage(0, 'go')(state)).toBe(false)
   })
 })
 

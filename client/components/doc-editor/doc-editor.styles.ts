@@ -110,6 +110,62 @@ const content = css`
     padding: 0;
     font-size: inherit;
   }
+  /* a code block's language picker, above the block's top right corner */
+  .ProseMirror .code-language {
+    display: flex;
+    justify-content: flex-end;
+    margin-bottom: 0.2rem;
+    user-select: none;
+  }
+  .ProseMirror .code-language select {
+    min-height: 1.75rem;
+    padding: 0 0.4rem;
+    font-size: 0.8rem;
+    color: var(--tandem-muted);
+    background: var(--tandem-surface);
+  }
+  /* highlighted code (highlight.js class names, see editor/highlight.ts) */
+  .ProseMirror .hljs-keyword,
+  .ProseMirror .hljs-literal,
+  .ProseMirror .hljs-selector-tag,
+  .ProseMirror .hljs-deletion {
+    color: var(--tandem-code-keyword);
+  }
+  .ProseMirror .hljs-string,
+  .ProseMirror .hljs-regexp,
+  .ProseMirror .hljs-meta .hljs-string {
+    color: var(--tandem-code-string);
+  }
+  .ProseMirror .hljs-comment,
+  .ProseMirror .hljs-quote {
+    color: var(--tandem-code-comment);
+    font-style: italic;
+  }
+  .ProseMirror .hljs-number,
+  .ProseMirror .hljs-variable,
+  .ProseMirror .hljs-template-variable,
+  .ProseMirror .hljs-meta,
+  .ProseMirror .hljs-symbol {
+    color: var(--tandem-code-number);
+  }
+  .ProseMirror .hljs-title,
+  .ProseMirror .hljs-section,
+  .ProseMirror .hljs-selector-id,
+  .ProseMirror .hljs-selector-class {
+    color: var(--tandem-code-title);
+  }
+  .ProseMirror .hljs-type,
+  .ProseMirror .hljs-built_in {
+    color: var(--tandem-code-type);
+  }
+  .ProseMirror .hljs-attr,
+  .ProseMirror .hljs-attribute,
+  .ProseMirror .hljs-name,
+  .ProseMirror .hljs-tag,
+  .ProseMirror .hljs-bullet,
+  .ProseMirror .hljs-addition {
+    color: var(--tandem-code-attr);
+  }
   .ProseMirror blockquote {
     margin: 0 0 1em;
     padding: 0.1em 0 0.1em 1em;
@@ -420,7 +476,8 @@ export const docEditorStyles = [
         border-left: none;
         margin: 0;
       }
-      .remote-cursor-label {
+      .remote-cursor-label,
+      .ProseMirror .code-language {
         display: none;
       }
       .remote-selection {
