@@ -7,7 +7,7 @@ import { lift, setBlockType, toggleMark, wrapIn } from 'prosemirror-commands'
 import type { MarkType, Node as PMNode, NodeType, ResolvedPos } from 'prosemirror-model'
 import { liftListItem, sinkListItem, wrapInList } from 'prosemirror-schema-list'
 import { Selection, TextSelection, type Command, type EditorState, type Transaction } from 'prosemirror-state'
-import { cleanLanguage } from '../../shared/code-language.js'
+import { CODE_LANGUAGES, cleanLanguage } from '../../shared/code-language.js'
 import { LIST_ITEM_OF, normalizeLinkInput, schema } from '../../shared/schema.js'
 
 const { nodes, marks } = schema
@@ -180,6 +180,28 @@ export function setCodeLanguage(pos: number, language: string | null): Command {
     if (dispatch) dispatch(state.tr.setNodeMarkup(pos, null, { ...node.attrs, language: cleanLanguage(language) }))
     return true
   }
+}
+
+/**
+ * The language typed as the whole text of a code block without one, the caret at its end: `js`
+ * right after ``` made the block, as a Markdown fence names it. Only the languages offered (and
+ * their aliases), so code that merely starts with a word stays code. Null when there is none.
+ */
+export function typedFenceLanguage(state: EditorState): { from: number; to: number; language: string } | null {
+  const { $from, empty } = state.selection
+  const block = $from.parent
+  if (!empty || block.type !== nodes.code_block || block.attrs.language !== null || $from.parentOffset !== block.content.size) return null
+  const language = cleanLanguage(block.textContent)
+  if (!language || !CODE_LANGUAGES.some((l) => l.id === language)) return null
+  return { from: $from.start(), to: $from.end(), language }
+}
+
+/** Enter after ```js: the typed name becomes the code block's language (see typedFenceLanguage); Ctrl+Z brings it back. */
+export const setTypedFenceLanguage: Command = (state, dispatch) => {
+  const found = typedFenceLanguage(state)
+  if (!found) return false
+  if (dispatch) dispatch(state.tr.delete(found.from, found.to).setNodeMarkup(found.from - 1, null, { language: found.language }))
+  return true
 }
 
 /** Inserts a horizontal rule after the selected block and puts the cursor after it. */

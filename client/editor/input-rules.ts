@@ -1,6 +1,6 @@
 /**
  * Markdown-style shortcuts typed at the start of a block (`# `, `- `, `1. `, `[ ] `, `> `,
- * ```` ``` ````, `---`) and around words (`**bold**`, `*italic*`, `` `code` ``, `~~strike~~`).
+ * ```` ``` ```` (then a language's name and a space: its language), `---`) and around words (`**bold**`, `*italic*`, `` `code` ``, `~~strike~~`).
  * Backspace right after a rule fired undoes it (see keymap.ts).
  */
 import { InputRule, inputRules, textblockTypeInputRule, wrappingInputRule } from 'prosemirror-inputrules'
@@ -8,6 +8,7 @@ import type { MarkType, Node as PMNode } from 'prosemirror-model'
 import { TextSelection, type Plugin } from 'prosemirror-state'
 import { findWrapping } from 'prosemirror-transform'
 import { schema } from '../../shared/schema.js'
+import { typedFenceLanguage } from './commands.js'
 
 const { nodes, marks } = schema
 
@@ -76,6 +77,16 @@ const ruleRule = new InputRule(/^(?:---|\*\*\*|___)$/, (state, _match, start, en
   return tr.setSelection(TextSelection.create(tr.doc, blockStart + 2))
 })
 
+/** ```js then a space: the name becomes the new code block's language (see typedFenceLanguage); Backspace brings it back. */
+const fenceLanguageRule = new InputRule(
+  /^[\w+#.-]+ $/,
+  (state) => {
+    const found = typedFenceLanguage(state)
+    return found && state.tr.delete(found.from, found.to).setNodeMarkup(found.from - 1, null, { language: found.language })
+  },
+  { inCode: 'only' },
+)
+
 /** Every input rule of the editor, in the order they are tried. */
 export function buildInputRules(): InputRule[] {
   return [
@@ -90,6 +101,7 @@ export function buildInputRules(): InputRule[] {
       (match, node) => node.childCount + (node.attrs.order as number) === Number(match[1]),
     ),
     textblockTypeInputRule(/^```$/, nodes.code_block!),
+    fenceLanguageRule,
     ruleRule,
     markRule(/(?:^|[^*\w])(\*\*)([^*\s](?:[^*]*[^*\s])?)\*\*$/, marks.bold!),
     markRule(/(?:^|[^_\w])(__)([^_\s](?:[^_]*[^_\s])?)__$/, marks.bold!),

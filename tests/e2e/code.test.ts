@@ -64,6 +64,22 @@ describe.skipIf(!CHROMIUM)(`code blocks with a language${CHROMIUM ? '' : ` (${SK
     await bob.context.close()
   }, 90_000)
 
+  it('starts a block in a language typed after ``` with Enter or a space', async () => {
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('code'))
+    await setBody(alice.page, '<p></p>', 'p""')
+    await alice.page.keyboard.type('```python')
+    await alice.page.keyboard.press('Enter')
+    await alice.page.keyboard.type('x = 1')
+    await waitForShape(alice.page, 'code[python]"x = 1"')
+    await converged([alice.page, bob.page])
+    expect(await sharedShape(bob.page)).toBe('code[python]"x = 1"')
+    await waitForHighlight(bob.page, 'number', '1')
+    expect(await picker(bob.page).inputValue()).toBe('python')
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 60_000)
+
   it('keeps text typed into a highlighted block intact for the other person, and the other caret where it was', async () => {
     const [alice, bob] = await openPair(browser, server.url, freshDocId('code'))
     const code = 'function f(a) {\n  return a\n}'

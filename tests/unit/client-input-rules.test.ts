@@ -1,10 +1,11 @@
 /**
  * Markdown-style input rules, typed character by character into bare EditorStates (no DOM):
- * `# `, `## `, `### `, `- `, `* `, `1. `, `[ ] `, `[x] `, `> `, ```` ``` ````, `---`, and the
+ * `# `, `## `, `### `, `- `, `* `, `1. `, `[ ] `, `[x] `, `> `, ```` ``` ```` (and ```` ```js ````), `---`, and the
  * inline `**bold**`, `*italic*`, `` `code` ``, `~~strike~~`; Backspace right after undoes a rule.
  */
 import { describe, expect, it } from 'vitest'
 import { undoInputRule } from 'prosemirror-inputrules'
+import { setTypedFenceLanguage } from '../../client/editor/commands.js'
 import { inputRulesPlugin } from '../../client/editor/input-rules.js'
 import { b, run, stateOf, type } from './client-editor-helpers.js'
 
@@ -42,6 +43,22 @@ describe('block rules', () => {
     expect(typed('```let x').eq(b.doc(b.pre('let x')))).toBe(true)
     const ruled = typed('---next')
     expect(ruled.eq(b.doc(b.hr(), b.p('next')))).toBe(true)
+  })
+
+  it('makes a language named after ``` and a space, or Enter, the code block\'s language', () => {
+    expect(typed('```js const a').eq(b.doc(b.pre('const a', 'javascript')))).toBe(true)
+    expect(typed('```Python x').eq(b.doc(b.pre('x', 'python')))).toBe(true)
+    // a word that is no language offered stays code, as does a name in a block that has one
+    expect(typed('```weird x').eq(b.doc(b.pre('weird x')))).toBe(true)
+    expect(type(stateOf(b.doc(b.pre('', 'go')), 1, undefined, [inputRulesPlugin()]), 'rust x').doc.eq(b.doc(b.pre('rust x', 'go')))).toBe(true)
+    // Backspace right after brings the name back
+    const named = type(empty(), '```ts ')
+    expect(named.doc.eq(b.doc(b.pre('', 'typescript')))).toBe(true)
+    expect(run(named, undoInputRule).doc.eq(b.doc(b.pre('ts ')))).toBe(true)
+    // Enter
+    const entered = run(type(empty(), '```sql'), setTypedFenceLanguage)
+    expect(entered.doc.eq(b.doc(b.pre('', 'sql')))).toBe(true)
+    expect(setTypedFenceLanguage(type(empty(), '```let'))).toBe(false)
   })
 
   it('fires only at the start of a block', () => {
