@@ -116,7 +116,10 @@ const nodes: Record<string, NodeSpec> = {
     code: true,
     defining: true,
     // no `validate`: y-prosemirror deletes a node whose attributes throw, and a peer's bad value
-    // must cost the highlighting, not the code (toDOM and the exports re-check it)
+    // must cost the highlighting, not the code (toDOM and the exports re-check it). A block
+    // without it (written before) is plain text. A client without the attribute reads the block
+    // fine (ProseMirror drops attributes it does not know), but y-prosemirror removes it from the
+    // shared element once that client edits the block: the code stays, the language goes.
     attrs: { language: { default: null } },
     parseDOM: [{ tag: 'pre', preserveWhitespace: 'full', getAttrs: (dom) => ({ language: preLanguage(dom as HTMLElement) }) }],
     toDOM: (node): DOMOutputSpec => {

@@ -183,24 +183,25 @@ export function setCodeLanguage(pos: number, language: string | null): Command {
 }
 
 /**
- * The language typed as the whole text of a code block without one, the caret at its end: `js`
- * right after ``` made the block, as a Markdown fence names it. Only the languages offered (and
- * their aliases), so code that merely starts with a word stays code. Null when there is none.
+ * The language typed as the whole text of a code block without one, the caret at its end (`js`
+ * right after ``` made the block, as a Markdown fence names it), made the block's language: the
+ * transaction, or null when there is none. Only the languages offered (and their aliases), so
+ * code that merely starts with a word stays code.
  */
-export function typedFenceLanguage(state: EditorState): { from: number; to: number; language: string } | null {
+export function typedFenceLanguage(state: EditorState): Transaction | null {
   const { $from, empty } = state.selection
   const block = $from.parent
   if (!empty || block.type !== nodes.code_block || block.attrs.language !== null || $from.parentOffset !== block.content.size) return null
   const language = cleanLanguage(block.textContent)
   if (!language || !CODE_LANGUAGES.some((l) => l.id === language)) return null
-  return { from: $from.start(), to: $from.end(), language }
+  return state.tr.delete($from.start(), $from.end()).setNodeMarkup($from.before(), null, { ...block.attrs, language })
 }
 
 /** Enter after ```js: the typed name becomes the code block's language (see typedFenceLanguage); Ctrl+Z brings it back. */
 export const setTypedFenceLanguage: Command = (state, dispatch) => {
-  const found = typedFenceLanguage(state)
-  if (!found) return false
-  if (dispatch) dispatch(state.tr.delete(found.from, found.to).setNodeMarkup(found.from - 1, null, { language: found.language }))
+  const tr = typedFenceLanguage(state)
+  if (!tr) return false
+  if (dispatch) dispatch(tr)
   return true
 }
 

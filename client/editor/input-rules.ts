@@ -78,14 +78,7 @@ const ruleRule = new InputRule(/^(?:---|\*\*\*|___)$/, (state, _match, start, en
 })
 
 /** ```js then a space: the name becomes the new code block's language (see typedFenceLanguage); Backspace brings it back. */
-const fenceLanguageRule = new InputRule(
-  /^[\w+#.-]+ $/,
-  (state) => {
-    const found = typedFenceLanguage(state)
-    return found && state.tr.delete(found.from, found.to).setNodeMarkup(found.from - 1, null, { language: found.language })
-  },
-  { inCode: 'only' },
-)
+const fenceLanguageRule = new InputRule(/^[\w+#.-]+ $/, (state) => typedFenceLanguage(state), { inCode: 'only' })
 
 /** Every input rule of the editor, in the order they are tried. */
 export function buildInputRules(): InputRule[] {

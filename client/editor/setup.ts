@@ -1,12 +1,13 @@
 /**
  * Everything an EditorView of a Tandem document needs besides the schema: the y-prosemirror
  * plugins (sync, remote cursors, undo of one's own changes, see undo.ts), keymaps, input rules, a
- * placeholder, the task-item and code-block (language picker) node views, word selection across remote cursors, selection ends that
- * keep out what others type there, marks switched on at the caret that outlast others' changes,
- * holding remote changes during a composition, link handling (Mod-click opens, pasting a URL
- * over text links it), cleaning HTML pasted from other applications, plain text pasted line by
- * line, code from VS Code pasted as a code block, code blocks highlighted in their language, pasted lines becoming list items in a list, and
- * code lines pasted into text becoming line breaks.
+ * placeholder, the task-item and code-block (language picker) node views, code highlighting,
+ * word selection across remote cursors, selection ends that keep out what others type there,
+ * marks switched on at the caret that outlast others' changes, holding remote changes during a
+ * composition, link handling (Mod-click opens, pasting a URL over text links it), cleaning HTML
+ * pasted from other applications, plain text pasted line by line, code from VS Code pasted as a
+ * code block, pasted lines becoming list items in a list, and code lines pasted into text
+ * becoming line breaks.
  */
 import { baseKeymap } from 'prosemirror-commands'
 import { keymap } from 'prosemirror-keymap'
