@@ -46,10 +46,16 @@ describe.skipIf(!CHROMIUM)(`documents as files in Chromium${CHROMIUM ? '' : ` ($
     await ben.page.keyboard.press('Enter')
     await ben.page.keyboard.press('Enter')
     await ben.page.keyboard.type('- Pack')
+    // out of the list, then a shell code block
+    await ben.page.keyboard.press('Enter')
+    await ben.page.keyboard.press('Enter')
+    await ben.page.keyboard.type('```sh')
+    await ben.page.keyboard.press('Enter')
+    await ben.page.keyboard.type('ls -la')
     await converged([ann.page, ben.page])
     await Promise.all([waitForSave(ann.page, 'saved'), waitForSave(ben.page, 'saved')])
 
-    const markdown = '# Trip: plan\n\n## Days\n\nLeave on **Friday**.\n\n- [ ] Book \\<train>\n\n* Pack\n'
+    const markdown = '# Trip: plan\n\n## Days\n\nLeave on **Friday**.\n\n- [ ] Book \\<train>\n\n* Pack\n\n```bash\nls -la\n```\n'
     const md = await download(ann.page, 'Markdown')
     expect(md).toEqual({ name: 'Trip plan.md', text: markdown })
     // the same file the server gives
@@ -60,10 +66,11 @@ describe.skipIf(!CHROMIUM)(`documents as files in Chromium${CHROMIUM ? '' : ` ($
     expect(page.text).toMatch(/^<!doctype html>\n<html><head><meta charset="utf-8"><title>Trip: plan<\/title>/)
     expect(page.text).toContain('<h1>Trip: plan</h1><h2>Days</h2><p>Leave on <strong>Friday</strong>.</p>')
     expect(page.text).toContain('Book &lt;train&gt;')
+    expect(page.text).toContain('<pre data-language="bash"><code class="language-bash">ls -la</code></pre>')
     expect(page.text).not.toContain('contenteditable')
 
     const text = await download(ann.page, 'Plain text')
-    expect(text).toEqual({ name: 'Trip plan.txt', text: 'Trip: plan\n\nDays\nLeave on Friday.\nBook <train>\nPack\n' })
+    expect(text).toEqual({ name: 'Trip plan.txt', text: 'Trip: plan\n\nDays\nLeave on Friday.\nBook <train>\nPack\nls -la\n' })
     // the menu closed and gave the focus back
     expect(await ann.page.getByRole('list', { name: 'Download as' }).count()).toBe(0)
     const focused = await ann.page.evaluate(() => {
