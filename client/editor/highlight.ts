@@ -151,7 +151,10 @@ export function highlightPlugin(load: () => Promise<Highlighter> = () => import(
         clearTimeout(timer)
         timer = setTimeout(() => {
           timer = undefined
-          if (!destroyed) view.dispatch(view.state.tr.setMeta(highlightKey, REFRESH))
+          if (destroyed) return
+          // new spans under an input method's composition would disturb it: wait for its end
+          if (view.composing) schedule(true)
+          else view.dispatch(view.state.tr.setMeta(highlightKey, REFRESH))
         }, PAUSE_MS)
       }
       const maybeLoad = () => {
