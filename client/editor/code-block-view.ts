@@ -98,9 +98,28 @@ export class CodeBlockView implements NodeView {
   }
 }
 
-/** Tab with the caret in a code block moves the focus to that block's language picker. */
+/** Sets every language picker in `view` to follow whether the editor may be changed. */
+function followEditable(view: EditorView): void {
+  for (const select of view.dom.querySelectorAll<HTMLSelectElement>('.code-language select')) select.disabled = !view.editable
+}
+
+/**
+ * Tab with the caret in a code block moves the focus to that block's language picker. The
+ * pickers follow the editor becoming read-only or writable (a new role, a document that ended):
+ * ProseMirror does not redraw node views when only `editable` changes, but it updates plugin views.
+ */
 export function codeLanguageKeysPlugin(): Plugin {
   return new Plugin({
+    view: (view) => {
+      let editable = view.editable
+      return {
+        update: (view) => {
+          if (view.editable === editable) return
+          editable = view.editable
+          followEditable(view)
+        },
+      }
+    },
     props: {
       handleKeyDown(view, event) {
         if (event.key !== 'Tab' || event.shiftKey || event.ctrlKey || event.metaKey || event.altKey) return false

@@ -112,4 +112,17 @@ describe.skipIf(!CHROMIUM)(`code blocks with a language${CHROMIUM ? '' : ` (${SK
     await alice.context.close()
     await bob.context.close()
   }, 90_000)
+
+  it('disables the language picker once the editor stops taking changes (the document was deleted)', async () => {
+    const docId = freshDocId('code')
+    const [alice, bob] = await openPair(browser, server.url, docId)
+    await setBody(alice.page, '<pre><code>x = 1</code></pre>', 'code"x = 1"')
+    await converged([alice.page, bob.page])
+    expect(await picker(bob.page).isDisabled()).toBe(false)
+    expect((await fetch(`${server.url}/api/docs/${docId}`, { method: 'DELETE' })).status).toBe(204)
+    await bob.page.getByRole('alert').filter({ hasText: 'This document was deleted' }).waitFor({ timeout: 10_000 })
+    await waitFor('the picker disabled', () => picker(bob.page).isDisabled(), 5_000, 25)
+    await alice.context.close()
+    await bob.context.close()
+  })
 })
