@@ -8,6 +8,7 @@ import MarkdownIt from 'markdown-it'
 import type { Node as PMNode } from 'prosemirror-model'
 import { MarkdownParser } from 'prosemirror-markdown'
 import { cleanLanguage } from './code-language.js'
+import { paragraphsOf } from './plain-text.js'
 import { safeHref, schema } from './schema.js'
 
 /** The file formats a document imports from (web pages: ./html-import.ts, which needs a DOM). */
@@ -107,11 +108,7 @@ export function fromMarkdown(text: string): PMNode {
 
 /** The body of a plain text file: a paragraph per line, blank lines kept as empty paragraphs. */
 export function fromPlainText(text: string): PMNode {
-  const lines = text.replace(/\r\n?/g, '\n').replace(/\n$/, '').split('\n')
-  return schema.nodes.doc!.create(
-    null,
-    lines.map((line) => schema.nodes.paragraph!.create(null, line === '' ? null : schema.text(line))),
-  )
+  return schema.nodes.doc!.create(null, paragraphsOf(text))
 }
 
 /**

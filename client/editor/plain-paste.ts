@@ -6,20 +6,11 @@
  */
 import { Fragment, Slice, type ResolvedPos } from 'prosemirror-model'
 import { Plugin } from 'prosemirror-state'
-import { schema } from '../../shared/schema.js'
-
-/** The lines of `text` as its source shows them: CR LF and a lone CR end lines too, and a final line ending starts no line. */
-export function textLines(text: string): string[] {
-  const lines = text.split(/\r\n?|\n/)
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop()
-  return lines
-}
+import { paragraphsOf } from '../../shared/plain-text.js'
 
 /** `text` as paragraphs open at both ends, one per line (a blank line an empty one), in the marks at `$context`. */
 export function plainTextSlice(text: string, $context: ResolvedPos): Slice {
-  const marks = $context.marks()
-  const paragraphs = textLines(text).map((line) => schema.nodes.paragraph!.create(null, line ? schema.text(line, marks) : null))
-  return Slice.maxOpen(Fragment.from(paragraphs))
+  return Slice.maxOpen(Fragment.from(paragraphsOf(text, $context.marks())))
 }
 
 /** Reads pasted plain text with plainTextSlice. */

@@ -15,7 +15,8 @@ import { Fragment, Slice, type ResolvedPos } from 'prosemirror-model'
 import { Plugin } from 'prosemirror-state'
 import { cleanLanguage } from '../../shared/code-language.js'
 import { schema } from '../../shared/schema.js'
-import { plainTextSlice, textLines } from './plain-paste.js'
+import { textLines } from '../../shared/plain-text.js'
+import { plainTextSlice } from './plain-paste.js'
 
 /** The clipboard type VS Code adds to every copy from its editor. */
 export const VSCODE_DATA = 'vscode-editor-data'

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { plainTextSlice, textLines } from '../../client/editor/plain-paste.js'
+import { plainTextSlice } from '../../client/editor/plain-paste.js'
+import { textLines } from '../../shared/plain-text.js'
 import { vscodeSlice } from '../../client/editor/vscode-paste.js'
 import { b, posOf, stateOf } from './client-editor-helpers.js'
 
