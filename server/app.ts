@@ -12,6 +12,7 @@ import { createSecureContext } from 'node:tls'
 import type { Logger } from 'pino'
 import { WebSocketServer } from 'ws'
 import { Close } from '../shared/protocol.js'
+import { SCHEMA_VERSION } from '../shared/schema-version.js'
 import { createAuth, type Auth } from './auth/auth.js'
 import { Concurrency } from './auth/rate-limit.js'
 import { isLoopback, type Config } from './config.js'
@@ -62,6 +63,8 @@ export interface TandemTuning {
   readonly presenceIntervalMs?: number
   /** How long a connection (TLS handshake included) may take to send a complete request head. */
   readonly headersTimeoutMs?: number
+  /** The document schema version the app must edit with (tests stand in for a later server). */
+  readonly appSchema?: number
 }
 
 /** A running server. */
@@ -219,6 +222,7 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
     origins: config.origins,
     hostAllowed,
     trustProxy: config.trustProxy,
+    appSchema: tuning.appSchema ?? SCHEMA_VERSION,
   }))
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     metrics.errors.inc({ kind: 'http-client-error' })

@@ -70,6 +70,8 @@ export const Close = {
   Unauthorized: { code: 4401, reason: 'not authenticated' },
   /** The client may no longer open this document (permanent). */
   Forbidden: { code: 4403, reason: 'access denied' },
+  /** The app in this browser edits with an older document schema than the server's: reload it (permanent). */
+  AppOutdated: { code: 4426, reason: 'app outdated: reload the page' },
   /** The document was deleted (permanent). */
   DocumentDeleted: { code: 4410, reason: 'document deleted' },
   /** The document reached the maximum size (permanent). */

@@ -20,6 +20,7 @@ import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { CONTENT, TITLE } from '../../shared/doc-fields.js'
 import { Close, MessageType } from '../../shared/protocol.js'
+import { SCHEMA_PARAM, SCHEMA_VERSION } from '../../shared/schema-version.js'
 import type { AuthMode } from '../api.js'
 import type { Identity } from '../identity.js'
 import { RemoteUpdateHold } from './hold.js'
@@ -121,6 +122,8 @@ export function endMessage(code: number, context: EndContext = {}): string {
       return 'This document reached its size limit; new changes are not saved.'
     case Close.MessageTooBig.code:
       return 'This change is too large to send to the server, so it was not saved. It is kept in this browser only.'
+    case Close.AppOutdated.code:
+      return 'Tandem was updated on the server. Reload the page to go on editing.'
     default:
       return `The server closed this document (code ${code}).`
   }
@@ -303,7 +306,7 @@ export class DocSession extends ObservableV2<SessionEvents> {
     }
     this.endContext = options.endContext ?? {}
     this.keepCopy = options.keepCopy ?? (() => false)
-    this.provider = new WebsocketProvider(options.serverUrl, options.docId, this.doc, { connect: false, params: { ...options.params }, shouldReconnect })
+    this.provider = new WebsocketProvider(options.serverUrl, options.docId, this.doc, { connect: false, params: { ...options.params, [SCHEMA_PARAM]: String(SCHEMA_VERSION) }, shouldReconnect })
     announceOwnPresenceOnly(this.provider)
     rejoinPresenceOnReconnect(this.provider)
     if (options.identity) this.provider.awareness.setLocalStateField('user', { name: options.identity.name, color: options.identity.color })

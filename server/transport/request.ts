@@ -1,9 +1,10 @@
 /**
  * Facts about an incoming request that depend on deployment: the client's address (direct, or
- * from X-Forwarded-For behind a trusted proxy), whether a browser's Origin may talk to us, and
- * whether the name it was sent to (Host) is ours.
+ * from X-Forwarded-For behind a trusted proxy), whether a browser's Origin may talk to us,
+ * whether the name it was sent to (Host) is ours, and whether it comes from an outdated app.
  */
 import type { IncomingMessage } from 'node:http'
+import { SCHEMA_PARAM } from '../../shared/schema-version.js'
 import { isLoopback } from '../config.js'
 
 /** The client's address: the socket's peer, or the last X-Forwarded-For hop when trusted. */
@@ -37,6 +38,18 @@ export function originAllowed(req: IncomingMessage, extra: readonly string[]): b
   } catch {
     return false
   }
+}
+
+/**
+ * True for a connection from Tandem's own app (a browser on the server's own origin, not one of
+ * `extra`) that edits with a document schema older than `required`, or names none: an app
+ * cached from before an upgrade (PROTOCOL.md D2). Checked after originAllowed.
+ */
+export function appOutdated(req: IncomingMessage, url: URL, extra: readonly string[], required: number): boolean {
+  const origin = req.headers.origin
+  if (origin === undefined || extra.includes(origin)) return false
+  const stated = url.searchParams.get(SCHEMA_PARAM)
+  return stated === null || !/^\d{1,9}$/.test(stated) || Number(stated) < required
 }
 
 /** True for a host name that names this machine: localhost (and *.localhost), 127.x.x.x, [::1]. */

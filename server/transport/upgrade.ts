@@ -7,6 +7,8 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Logger } from 'pino'
 import type { WebSocket, WebSocketServer } from 'ws'
+import { Close } from '../../shared/protocol.js'
+import { SCHEMA_PARAM } from '../../shared/schema-version.js'
 import { isDocId } from '../../shared/validate.js'
 import type { LiveAccess, LiveConnection } from '../auth/live.js'
 import { principalName, type Access, type AccessPolicy } from '../auth/policy.js'
@@ -18,7 +20,7 @@ import type { Metrics } from '../metrics.js'
 import { Session, type SessionContext } from '../sync/session.js'
 import { Connection, type ConnectionOptions } from './connection.js'
 import type { Heartbeat } from './heartbeat.js'
-import { clientAddress, originAllowed } from './request.js'
+import { appOutdated, clientAddress, originAllowed } from './request.js'
 
 /** Path prefix of the sync endpoint. */
 export const SYNC_PATH = '/sync/'
@@ -43,6 +45,8 @@ export interface UpgradeContext {
   /** Whether the Host a request names is ours (null: any is). */
   readonly hostAllowed: ((host: string | undefined) => boolean) | null
   readonly trustProxy: boolean
+  /** The document schema version the app must edit with (PROTOCOL.md D2). */
+  readonly appSchema: number
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -120,6 +124,17 @@ function deny(ctx: UpgradeContext, socket: Duplex, status: number, message: stri
   refuse(socket, status, message)
 }
 
+/**
+ * Opens and at once closes (4426) a connection from an app older than the server's schema: a
+ * close code, unlike an HTTP refusal, reaches the page, which stops and asks for a reload.
+ * Nothing of the document is sent, so who asks does not matter.
+ */
+function turnAway(ctx: UpgradeContext, req: IncomingMessage, socket: Duplex, head: Buffer, docId: string, schema: string | null): void {
+  ctx.metrics.errors.inc({ kind: 'app-outdated' })
+  ctx.log.info({ doc: docId, schema }, 'outdated app turned away')
+  ctx.wss.handleUpgrade(req, socket, head, (ws) => ws.close(Close.AppOutdated.code, Close.AppOutdated.reason))
+}
+
 /** Identifies the requester, checks their role, and completes or refuses the upgrade. */
 async function admit(ctx: UpgradeContext, req: IncomingMessage, socket: Duplex, head: Buffer, docId: string, ip: string, release: () => void) {
   let access: Access
@@ -163,6 +178,8 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
     // the slot goes back when the connection ends, however it ends: ws refuses a bad handshake
     // (version, key, a socket already gone) with 400 without calling back
     socket.once('close', release)
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (appOutdated(req, url, ctx.origins, ctx.appSchema)) return turnAway(ctx, req, socket, head, target.docId, url.searchParams.get(SCHEMA_PARAM))
     void admit(ctx, req, socket, head, target.docId, ip, release)
   }
 }

@@ -91,10 +91,16 @@ export function launch(): Promise<Browser> {
 }
 
 /** A running server for browser tests, with its data directory; `config` sets options such as `auth`. */
-export async function startAppServer(options: Parameters<typeof startServer>[1] = {}, port = 0, dataDir?: string, config: Parameters<typeof startServer>[0] = {}) {
+export async function startAppServer(
+  options: Parameters<typeof startServer>[1] = {},
+  port = 0,
+  dataDir?: string,
+  config: Parameters<typeof startServer>[0] = {},
+  tuning: Parameters<typeof startServer>[2] = {},
+) {
   const data = dataDir ? null : tempDir('tandem-e2e-')
   const dir = dataDir ?? data!.dir
-  const server = await startServer({ ...config, dataDir: dir, port }, options)
+  const server = await startServer({ ...config, dataDir: dir, port }, options, tuning)
   const page = await fetch(`${server.url}/`)
   if (!(await page.text()).includes('<tandem-app>')) throw new Error('the server does not serve the built app at /')
   return Object.assign(server, { dataDir: dir, cleanupData: () => data?.cleanup() })
@@ -107,11 +113,11 @@ export type AppServer = Awaited<ReturnType<typeof startAppServer>>
 const replacements = new WeakMap<AppServer, AppServer>()
 
 /**
- * Starts a server again on the port and data of `stopped`, which the test closed (a restart). The
- * use* helpers below then stop this one at the end, and remove the data once.
+ * Starts a server again on the port and data of `stopped`, which the test closed (a restart), with
+ * `tuning`. The use* helpers below then stop this one at the end, and remove the data once.
  */
-export async function startAgain(stopped: AppServer): Promise<AppServer> {
-  const next = Object.assign(await startAppServer({}, stopped.port, stopped.dataDir), { cleanupData: stopped.cleanupData })
+export async function startAgain(stopped: AppServer, tuning: Parameters<typeof startServer>[2] = {}): Promise<AppServer> {
+  const next = Object.assign(await startAppServer({}, stopped.port, stopped.dataDir, {}, tuning), { cleanupData: stopped.cleanupData })
   replacements.set(stopped, next)
   return next
 }

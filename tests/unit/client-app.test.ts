@@ -99,10 +99,11 @@ describe('status words', () => {
     expect(endMessage(4410)).toMatch(/deleted/)
     expect(endMessage(4403)).toMatch(/access/)
     expect(endMessage(1009)).toMatch(/too large to send/)
+    expect(endMessage(4426)).toMatch(/updated.*Reload/)
   })
 
   it('stops reconnecting after permanent closes and a change too large to send, not after passing trouble', () => {
-    for (const code of [4401, 4403, 4410, 4413, 1009]) expect(shouldReconnect({ code }), String(code)).toBe(false)
+    for (const code of [4401, 4403, 4410, 4413, 4426, 1009]) expect(shouldReconnect({ code }), String(code)).toBe(false)
     for (const code of [1001, 1006, 1011, 4003, 4503, 4507, 4529]) expect(shouldReconnect({ code }), String(code)).toBe(true)
   })
 

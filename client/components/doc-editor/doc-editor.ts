@@ -609,7 +609,13 @@ export class TandemDocEditor extends LitElement {
     const signIn = this.endCode === Close.Unauthorized.code && this.mode === 'accounts'
     return html`<div class="banner" part="banner" role="alert">
       <strong>${this.ended}</strong>
-      ${this.session?.endedByOwnChange ? this.renderDiscard() : signIn ? html`<button class="primary" @click=${this.signInAgain}>Sign in again</button>` : html`<a href="/">Back to your documents</a>`}
+      ${this.session?.endedByOwnChange
+        ? this.renderDiscard()
+        : signIn
+          ? html`<button class="primary" @click=${this.signInAgain}>Sign in again</button>`
+          : this.endCode === Close.AppOutdated.code
+            ? html`<button class="primary" @click=${() => location.reload()}>Reload</button>`
+            : html`<a href="/">Back to your documents</a>`}
     </div>`
   }
 
