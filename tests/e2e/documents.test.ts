@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { type AppServer, CHROMIUM, editor, openAs, openDoc, SKIP_REASON, startAgain, useBrowserAndServer, type User, waitForStatus } from './harness.js'
+import { type AppServer, CHROMIUM, editor, openAs, openDoc, SKIP_REASON, startAgain, text, useBrowserAndServer, type User, waitForStatus, waitForText } from './harness.js'
 
 describe.skipIf(!CHROMIUM)(`the document list in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
@@ -32,11 +32,20 @@ describe.skipIf(!CHROMIUM)(`the document list in Chromium${CHROMIUM ? '' : ` (${
     // open mode: nothing about accounts or sharing shows
     expect(await erin.page.getByRole('button', { name: /^(Share|Sign in)$/ }).count()).toBe(0)
     expect(await erin.page.locator('tandem-doc-editor [part="view-only"]').count()).toBe(0)
-    await erin.page.locator('input.title').fill('Quarterly plan')
-    await editor(erin.page).click()
+    // the caret waits in the new document's title; Enter goes on to the body
+    await waitFor('the caret in the title', () => erin.page.locator('input.title').evaluate((el) => el.matches(':focus')))
+    await erin.page.keyboard.type('Quarterly plan')
+    await erin.page.keyboard.press('Enter')
     await erin.page.keyboard.type('Goals for the quarter.')
+    expect(await text(erin.page)).toBe('Goals for the quarter.')
+    expect(await erin.page.locator('input.title').inputValue()).toBe('Quarterly plan')
     const id = new URL(erin.page.url()).pathname.split('/').pop()!
     await waitFor('the title on the server', async () => (await server.catalog.get(id))?.title === 'Quarterly plan')
+    // a document with something in it opens with nothing focused
+    await erin.page.reload()
+    await waitForStatus(erin.page, 'connected')
+    await waitForText(erin.page, 'Goals for the quarter.')
+    expect(await erin.page.evaluate(() => document.activeElement === document.body)).toBe(true)
   })
 
   it('lists documents by last edit with their titles and times, and finds them by title', async () => {

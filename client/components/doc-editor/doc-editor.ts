@@ -121,6 +121,8 @@ export class TandemDocEditor extends LitElement {
   private owner: string | null = null
   /** Focus the text once the view is mounted (it reopened from the banner, whose button is gone). */
   private focusOnMount = false
+  /** Whether this opening already looked for an empty document to put the caret in its title (offerTitle). */
+  private titleOffered = false
 
   constructor() {
     super()
@@ -159,8 +161,27 @@ export class TandemDocEditor extends LitElement {
     }
     this.refused = session.refused
     if (!this.loaded && (session.localLoaded || session.connection === 'connected')) this.loaded = true
+    if (session.connection === 'connected' && !this.titleOffered) {
+      this.titleOffered = true
+      this.offerTitle()
+    }
     if (session.connection === 'connected' && this.roleUnverified) this.maybeCheckAccess()
     else if (session.connection !== 'connected' && !session.ended && session.provider.wsUnsuccessfulReconnects >= 3) this.maybeCheckAccess()
+  }
+
+  /**
+   * A document that is still empty when it first syncs (one just made with "New document") gets
+   * the caret in its title, where one starts; Enter then moves on to the body. Nothing is taken
+   * from the person: only when nothing else on the page has focus.
+   */
+  private offerTitle(): void {
+    const input = this.titleInput
+    const doc = this.view?.state.doc
+    if (!input || !doc || !this.writable || this.session!.title.length > 0) return
+    if (doc.childCount > 1 || doc.textContent !== '' || doc.firstChild?.type.name !== 'paragraph') return
+    const active = document.activeElement
+    if (active !== null && active !== document.body) return
+    input.focus()
   }
 
   /** The server closed with 4003: the role changed; ask which it is now. */
@@ -230,6 +251,7 @@ export class TandemDocEditor extends LitElement {
   /** Finds out this person's role (outside open mode), then opens the session. */
   private open(): void {
     this.openedFor = this.docId
+    this.titleOffered = false
     this.ended = null
     this.endCode = null
     this.denied = null
