@@ -19,6 +19,8 @@ export interface DocSummary {
   readonly createdAt: number
   readonly updatedAt: number
   readonly role?: Role | null
+  /** In a search that found it by its text, not its title: the words around the match. */
+  readonly snippet?: string
 }
 
 /** A share link as its document's owner sees it; `url` is a path with the `share` parameter. */
@@ -199,7 +201,7 @@ export class DocsApi extends ApiClient {
     super(base, fetchImpl, options)
   }
 
-  /** Documents the caller may open, most recently edited first; `query` filters by title. */
+  /** Documents the caller may open, most recently edited first; `query` keeps those whose title or text holds it. */
   async list(query = '', signal?: AbortSignal): Promise<DocSummary[]> {
     const q = query.trim()
     const { docs } = await this.call<{ docs: DocSummary[] }>('GET', `/docs${q ? `?q=${encodeURIComponent(q)}` : ''}`, undefined, { signal }, true)

@@ -20,6 +20,7 @@ import { Catalog } from './docs/catalog.js'
 import { createProcessCompactor, type Compactor } from './docs/compactor.js'
 import { recoverJournal } from './docs/recovery.js'
 import { Registry } from './docs/registry.js'
+import { TextBackfill } from './docs/search.js'
 import { addAccessRoutes } from './http/access-api.js'
 import { addApiRoutes } from './http/api.js'
 import { addAuthRoutes } from './http/auth-api.js'
@@ -162,7 +163,8 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
     maxDocBytes: config.maxDocSize,
   })
   registry.startMaintenance(tuning.maintenanceMs ?? 1000)
-  const catalog = new Catalog(storage, registry, now, config.maxDocSize)
+  const backfill = new TextBackfill({ storage, compactor, log, metrics })
+  const catalog = new Catalog(storage, registry, now, config.maxDocSize, undefined, backfill)
 
   let closing = false
   const wsOptions = {
@@ -248,6 +250,7 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
       resolve()
     })
   }).catch(async (err) => {
+    await backfill.close()
     await catalog.files.close()
     await compactor.close()
     journal?.close(false)
@@ -255,6 +258,8 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
     throw err
   })
   heartbeat.start()
+  // documents stored before search read their text, or imported and never opened since
+  catalog.fillSearchText().catch((err: unknown) => log.warn({ err }, 'listing documents for search failed'))
   const port = (server.address() as AddressInfo).port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
 
@@ -280,6 +285,7 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
         await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 1000).unref())])
         for (const conn of heartbeat.all()) conn.ws.terminate()
         await stopped
+        await backfill.close()
         await catalog.files.close()
         await compactor.close()
         // once everything is in the store the journal files can go (else the next start moves them)

@@ -12,6 +12,7 @@ import { FileJobs } from './files.js'
 import { DOC_RECORD, newMeta, type DocMeta } from './meta.js'
 import { DocumentDeletedError } from '../sync/room.js'
 import type { Registry } from './registry.js'
+import { matchDoc, searchFor, TEXT_RECORD, type DocText, type TextBackfill } from './search.js'
 
 /** What the API shows of a document. */
 export interface DocSummary {
@@ -19,6 +20,8 @@ export interface DocSummary {
   readonly title: string
   readonly createdAt: number
   readonly updatedAt: number
+  /** In a search that found the document by its text, not its title: the words around the match. */
+  readonly snippet?: string
 }
 
 const summary = (m: DocMeta): DocSummary => ({ id: m.id, title: m.title, createdAt: m.createdAt, updatedAt: m.updatedAt })
@@ -51,7 +54,16 @@ export class Catalog {
     private readonly maxDocBytes = Number.POSITIVE_INFINITY,
     /** Where imports and exports run (worker threads). */
     readonly files = new FileJobs(),
+    /** Reads the text of documents that have none recorded, for search (none: titles only). */
+    private readonly backfill: TextBackfill | null = null,
   ) {}
+
+  /** Has the text of every document that has none recorded read in the background (at start). */
+  async fillSearchText(): Promise<void> {
+    if (!this.backfill) return
+    const cards = await this.storage.listRecords<DocMeta>(DOC_RECORD)
+    await this.backfill.fillMissing(cards.filter((c) => c.value.deletedAt === undefined).map((c) => c.id))
+  }
 
   /** The live card of a document: memory first (fresher), then storage. */
   private async card(id: string): Promise<DocMeta | undefined> {
@@ -59,7 +71,10 @@ export class Catalog {
     return this.registry.card(id) ?? (await this.storage.getRecord<DocMeta>(DOC_RECORD, id))
   }
 
-  /** Every document that is not deleted, most recently edited first; `query` filters titles. */
+  /**
+   * Every document that is not deleted, most recently edited first; `query` keeps those whose
+   * title or text holds it (case-insensitive), with a snippet for a match in the text.
+   */
   async list(query = ''): Promise<DocSummary[]> {
     const stale = this.registry.withLeaving().filter((room) => room.titleStale)
     await Promise.all(stale.map((room) => room.refreshTitle()))
@@ -71,19 +86,24 @@ export class Catalog {
       if (meta) inMemory.set(docId, meta)
     }
     const stored = await this.storage.listRecords<DocMeta>(DOC_RECORD)
-    const needle = query.trim().toLowerCase()
+    const search = query.trim() ? searchFor(query.trim()) : null
+    const texts = search ? new Map((await this.storage.listRecords<DocText>(TEXT_RECORD)).map((r) => [r.id, r.value.text])) : null
     const out: DocSummary[] = []
+    const add = (meta: DocMeta) => {
+      if (!search || !texts) return void out.push(summary(meta))
+      const match = matchDoc(search, meta.title, texts.get(meta.id))
+      if (match) out.push(match.in === 'text' ? { ...summary(meta), snippet: match.snippet } : summary(meta))
+    }
     for (const { id, value } of stored) {
       // memory first: a card (of a room loaded or leaving) may be newer than the stored one
       const meta = this.registry.card(id) ?? inMemory.get(id) ?? value
-      if (meta.deletedAt !== undefined) continue
-      if (needle && !meta.title.toLowerCase().includes(needle)) continue
-      out.push(summary(meta))
+      if (meta.deletedAt === undefined) add(meta)
     }
     // documents written to for the first time in this very turn have a card only in memory
+    const storedIds = new Set(stored.map((s) => s.id))
     for (const room of this.registry.withLeaving()) {
       const meta = room.meta
-      if (meta && !stored.some((s) => s.id === meta.id) && !out.some((d) => d.id === meta.id) && (!needle || meta.title.toLowerCase().includes(needle))) out.push(summary(meta))
+      if (meta && !storedIds.has(meta.id) && !out.some((d) => d.id === meta.id)) add(meta)
     }
     return out.sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1))
   }
@@ -128,6 +148,8 @@ export class Catalog {
       { kind: DOC_RECORD, id, value: meta },
       ...records(id),
     ])
+    // an imported body is searchable before anyone opens (and so compacts) the document
+    if (initial) this.backfill?.add(id)
     return summary(meta)
   }
 
@@ -200,7 +222,10 @@ export class Catalog {
     if (!meta || meta.deletedAt !== undefined) return false
     await this.registry.delete(id, async () => {
       const latest = (await this.storage.getRecord<DocMeta>(DOC_RECORD, id)) ?? meta
-      await this.storage.putRecords([{ kind: DOC_RECORD, id, value: { ...latest, deletedAt: this.now() } }])
+      await this.storage.putRecords([
+        { kind: DOC_RECORD, id, value: { ...latest, deletedAt: this.now() } },
+        { kind: TEXT_RECORD, id, value: null },
+      ])
     })
     return true
   }

@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * Child process entry: answers `{ id, bytes, lengths }` IPC messages (a document's updates laid end
- * to end) with `{ id, state, stateVector, title }` or `{ id, error }`. Every thread of this process
+ * to end) with `{ id, state, stateVector, title, text }` or `{ id, error }`. Every thread of this process
  * runs at a lower priority, so compaction, including the garbage collection of its Y.Doc, takes
  * only the CPU the relay leaves over.
  */
@@ -48,8 +48,8 @@ lowerPriority()
 process.on('message', (/** @type {{ id: number, bytes: Uint8Array, lengths: Uint32Array }} */ message) => {
   try {
     // the updates come laid end to end in one buffer (PackedUpdates.pack)
-    const { state, stateVector, title } = compactUpdates(unpack(message))
-    send({ id: message.id, state, stateVector, title })
+    const { state, stateVector, title, text } = compactUpdates(unpack(message))
+    send({ id: message.id, state, stateVector, title, text })
   } catch (err) {
     send({ id: message.id, error: err instanceof Error ? err.message : String(err) })
   }

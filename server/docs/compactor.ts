@@ -16,6 +16,8 @@ export interface Compacted {
   readonly stateVector: Uint8Array
   /** The document's title ('' when none). */
   readonly title: string
+  /** The body's text for search ('' when none; compact.js readText). */
+  readonly text: string
 }
 
 /** Folds a document's updates (oldest first, laid end to end) into one compact update. */
@@ -53,6 +55,7 @@ interface Reply {
   readonly state?: Uint8Array
   readonly stateVector?: Uint8Array
   readonly title?: string
+  readonly text?: string
   readonly error?: string
 }
 
@@ -138,7 +141,7 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
         jobs.delete(msg.id)
         watch()
         if (msg.error !== undefined || !msg.state || !msg.stateVector) job.reject(new Error(`compaction failed: ${msg.error}`))
-        else job.resolve({ state: msg.state, stateVector: msg.stateVector, title: msg.title ?? '' })
+        else job.resolve({ state: msg.state, stateVector: msg.stateVector, title: msg.title ?? '', text: msg.text ?? '' })
         stopWhenIdle()
       },
       crashed(err) {

@@ -11,6 +11,7 @@ import { Close, type CloseCode } from '../../shared/protocol.js'
 import type { Compactor } from '../docs/compactor.js'
 import { DOC_RECORD, newMeta, type DocMeta } from '../docs/meta.js'
 import { thin } from '../docs/retention.js'
+import { TEXT_RECORD, textHash, type DocText } from '../docs/search.js'
 import type { Metrics } from '../metrics.js'
 import type { Committable, GroupCommit } from '../storage/group-commit.js'
 import type { LogEntry, RecordWrite, Storage } from '../storage/storage.js'
@@ -194,6 +195,8 @@ export class Room implements Committable {
   private compacting: Promise<void> | null = null
   /** Stored checkpoints (for history thinning), read at the first compaction. */
   private checkpoints: Array<{ seq: number; time: number }> | null = null
+  /** Fingerprint of the body text last recorded for search (null: none since this room loaded). */
+  private textHash: number | null = null
   /** When this room last made an entry durable; null while it has written none (it only served readers). */
   private lastWriteAt: number | null = null
   private settledWaiters: Array<() => void> = []
@@ -678,6 +681,7 @@ export class Room implements Committable {
             }
           }
         }
+        await this.recordText(result.text)
         metrics.compactions.inc({ result: 'ok' })
         this.compactionFailed = false
       } catch (err) {
@@ -693,6 +697,23 @@ export class Room implements Committable {
       }
     })()
     return this.compacting
+  }
+
+  /**
+   * Records the body's text for search (server/docs/search.ts) when a compaction found it other
+   * than what this room last recorded. A failure leaves the older text searchable; the next
+   * compaction tries again.
+   */
+  private async recordText(text: string): Promise<void> {
+    const hash = textHash(text)
+    if (hash === this.textHash || this.status !== 'ready') return
+    try {
+      await this.ctx.storage.putRecords([{ kind: TEXT_RECORD, id: this.docId, value: { text } satisfies DocText }])
+      this.textHash = hash
+    } catch (err) {
+      this.ctx.metrics.errors.inc({ kind: 'search-text' })
+      this.ctx.log.warn({ err, doc: this.docId }, 'recording the text for search failed')
+    }
   }
 
   /**

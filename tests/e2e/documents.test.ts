@@ -1,7 +1,7 @@
 /**
  * The document list in Chromium: create a document (it opens, with a random URL-safe id), give
  * it a title in the editor, find it in the list sorted by last edit, rename it (an open editor
- * sees the new title at once), search by title, delete it after confirming (an open editor is
+ * sees the new title at once), search by title or text, delete it after confirming (an open editor is
  * told the document was deleted and stops editing), and going from document to document leaves
  * no closed editor behind.
  */
@@ -48,7 +48,7 @@ describe.skipIf(!CHROMIUM)(`the document list in Chromium${CHROMIUM ? '' : ` (${
     expect(await erin.page.evaluate(() => document.activeElement === document.body)).toBe(true)
   })
 
-  it('lists documents by last edit with their titles and times, and finds them by title', async () => {
+  it('lists documents by last edit with their titles and times, and finds them by title or text', async () => {
     await server.catalog.create('Budget 2026')
     await erin.page.getByRole('link', { name: 'All documents', exact: true }).click()
     await erin.page.waitForURL(/\/$/)
@@ -61,8 +61,14 @@ describe.skipIf(!CHROMIUM)(`the document list in Chromium${CHROMIUM ? '' : ` (${
     const search = erin.page.getByRole('searchbox', { name: 'Search documents by title' })
     await search.fill('quarter')
     await waitFor('the search result', async () => JSON.stringify(await titles()) === '["Quarterly plan"]')
+    // words of a body find their document too, shown with the words around them
+    await search.fill('GOALS for')
+    await waitFor('the text match', async () => JSON.stringify(await titles()) === '["Quarterly plan"]')
+    const snippet = erin.page.locator('tandem-doc-list li .snippet')
+    expect(await snippet.innerText()).toBe('Goals for the quarter.')
+    expect(await snippet.locator('mark').innerText()).toBe('Goals for')
     await search.fill('no such thing')
-    await erin.page.locator('tandem-doc-list .empty', { hasText: 'No document has a title containing' }).waitFor()
+    await erin.page.locator('tandem-doc-list .empty', { hasText: 'No document has a title or text containing' }).waitFor()
     await search.fill('')
     await waitFor('the full list again', async () => (await titles()).length === 2)
   })

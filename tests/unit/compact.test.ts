@@ -1,7 +1,7 @@
 /**
  * server/docs/compact.js: compactUpdates folds a document's updates into one state that rebuilds
  * the same content, is smaller than the raw updates once text was deleted, and reports the title
- * held in the Y.Text 'title'. server/docs/compactor.ts: the inline and process compactors fold a
+ * held in the Y.Text 'title' and the body's text. server/docs/compactor.ts: the inline and process compactors fold a
  * packed batch and fail a job on bad input; the process compactor runs in a child process whose
  * threads are all below the relay's priority, reports a crashed child as failed jobs, stops a
  * child that holds a job too long, and goes on with a new child. A job in hand keeps the process
@@ -14,10 +14,12 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { compactUpdates, readTitle } from '../../server/docs/compact.js'
+import { compactUpdates, MAX_TEXT_LENGTH, readText, readTitle } from '../../server/docs/compact.js'
 import { createInlineCompactor, createProcessCompactor, defaultJobTimeoutMs, type Compactor } from '../../server/docs/compactor.js'
 import { PackedUpdates } from '../../server/storage/packed-updates.js'
-import { TITLE } from '../../shared/doc-fields.js'
+import { prosemirrorJSONToYXmlFragment } from 'y-prosemirror'
+import { CONTENT, TITLE } from '../../shared/doc-fields.js'
+import { schema } from '../../shared/schema.js'
 import { statFields } from '../../bench/proc.js'
 import { descendantsRunning, ensureBuilt, nodeThatHangs, ROOT, standInNode } from '../helpers/child.js'
 import { waitFor } from '../helpers/wait.js'
@@ -117,6 +119,38 @@ describe('compactUpdates', () => {
     map.doc.getMap(TITLE).set('not', 'text')
     expect(compactUpdates(map.updates).title).toBe('')
     expect(readTitle(new Y.Doc())).toBe('')
+  })
+
+  it('reads the body text for search: blocks and inline nodes a space apart, marks ignored, at most MAX_TEXT_LENGTH', () => {
+    const r = recordingDoc(1)
+    prosemirrorJSONToYXmlFragment(
+      schema,
+      {
+        type: 'doc',
+        content: [
+          { type: 'heading', attrs: { level: 1 }, content: [{ type: 'text', text: 'Plan' }] },
+          { type: 'paragraph', content: [{ type: 'text', text: 'Bold', marks: [{ type: 'bold' }] }, { type: 'text', text: 'ly  going' }, { type: 'hard_break' }, { type: 'text', text: 'on' }] },
+          { type: 'bullet_list', content: [{ type: 'list_item', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'one' }] }] }] },
+          { type: 'code_block', content: [{ type: 'text', text: 'let x =\n\t1' }] },
+          { type: 'paragraph' },
+        ],
+      },
+      r.doc.getXmlFragment(CONTENT),
+    )
+    expect(compactUpdates(r.updates).text).toBe('Plan Boldly going on one let x = 1')
+    const big = recordingDoc(2)
+    prosemirrorJSONToYXmlFragment(schema, { type: 'doc', content: Array.from({ length: 30 }, () => ({ type: 'paragraph', content: [{ type: 'text', text: 'y'.repeat(5000) }] })) }, big.doc.getXmlFragment(CONTENT))
+    expect(compactUpdates(big.updates).text).toHaveLength(MAX_TEXT_LENGTH)
+  })
+
+  it("gives '' as the text when there is no body, or 'content' holds something else", () => {
+    const none = recordingDoc(1)
+    none.doc.getText(TITLE).insert(0, 'title only')
+    expect(compactUpdates(none.updates).text).toBe('')
+    const other = recordingDoc(2)
+    other.doc.getText(CONTENT).insert(0, 'not a fragment')
+    expect(compactUpdates(other.updates).text).toBe('')
+    expect(readText(new Y.Doc())).toBe('')
   })
 })
 

@@ -112,6 +112,19 @@ export const docListStyles = [
       color: var(--tandem-muted);
       font-size: 0.85rem;
     }
+    .snippet {
+      color: var(--tandem-text);
+      font-size: 0.9rem;
+      overflow: hidden;
+      display: -webkit-box;
+      -webkit-line-clamp: 2;
+      -webkit-box-orient: vertical;
+    }
+    .snippet mark {
+      background: var(--tandem-mark);
+      color: inherit;
+      border-radius: 2px;
+    }
     .role {
       display: inline-block;
       margin-left: 0.5rem;

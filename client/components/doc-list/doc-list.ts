@@ -2,7 +2,7 @@
  * `<tandem-doc-list>`: the documents this person may open (the server filters), most recently
  * edited first, with their titles, when they were last edited and (outside open mode) the
  * person's role. Create (opens the new document), rename in place (owners and editors), delete
- * after a confirmation (owners), and search by title. Above the list, changes made in this
+ * after a confirmation (owners), and search by title or text. Above the list, changes made in this
  * browser that could not be sent (`<tandem-undelivered>`). Uses the API client, the access state
  * and the router from context.
  *
@@ -26,6 +26,13 @@ import { absoluteTime, relativeTime } from './time.js'
 
 /** Shown for documents without a title. */
 export const UNTITLED = 'Untitled'
+
+/** `snippet` with the first case-insensitive occurrence of `query` marked (a text match's words, from the server). */
+function highlight(snippet: string, query: string) {
+  const at = query ? snippet.toLowerCase().indexOf(query.toLowerCase()) : -1
+  if (at < 0) return snippet
+  return html`${snippet.slice(0, at)}<mark>${snippet.slice(at, at + query.length)}</mark>${snippet.slice(at + query.length)}`
+}
 
 /** Files Import offers to pick: Markdown, plain text and web pages. */
 const IMPORT_ACCEPT = '.md,.markdown,.mdown,.mkd,.txt,.html,.htm,text/markdown,text/plain,text/html'
@@ -270,6 +277,7 @@ export class TandemDocList extends LitElement {
         <span class="doc-icon" aria-hidden="true">${icons.doc}</span>
         <span class="text">
           <span class="title ${doc.title ? '' : 'untitled'}">${title}</span>
+          ${doc.snippet ? html`<span class="snippet">${highlight(doc.snippet, this.query.trim())}</span>` : nothing}
           <span class="meta"
             >Edited <time datetime=${new Date(doc.updatedAt).toISOString()} title=${absoluteTime(doc.updatedAt)}>${relativeTime(doc.updatedAt, this.now)}</time
             >${role ? html`<span class="visually-hidden">, you are </span><span class="role role-${role}">${roleLabel(role)}</span>` : nothing}</span
@@ -290,7 +298,7 @@ export class TandemDocList extends LitElement {
     }
     if (this.docs.length === 0) {
       return this.query.trim()
-        ? html`<p class="empty">No document has a title containing “${this.query.trim()}”.</p>`
+        ? html`<p class="empty">No document has a title or text containing “${this.query.trim()}”.</p>`
         : html`<div class="empty first">
             <p><strong>No documents yet.</strong></p>
             ${this.mode === 'accounts'
@@ -328,8 +336,8 @@ export class TandemDocList extends LitElement {
         </div>
         <div class="search" role="search">
           ${icons.search}
-          <label class="visually-hidden" for="search">Search documents by title</label>
-          <input id="search" type="search" placeholder="Search by title" .value=${this.query} @input=${this.onSearch} autocomplete="off" />
+          <label class="visually-hidden" for="search">Search documents by title or text</label>
+          <input id="search" type="search" placeholder="Search titles and text" .value=${this.query} @input=${this.onSearch} autocomplete="off" />
         </div>
         ${this.error
           ? html`<div class="error" role="alert">
