@@ -62,7 +62,7 @@ export async function openLevelStorage(dir: string, options: LevelOptions = {}):
     await db.open()
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause
-    if (cause?.code === 'LEVEL_LOCKED') throw new StorageLockedError(dir)
+    if (cause?.code === 'LEVEL_LOCKED') throw new StorageLockedError(`the data directory ${dir}`, 'LevelDB lock')
     throw new Error(`cannot open the data directory ${dir}: ${cause?.message ?? (err as Error).message}`)
   }
   const format = await db.get(keys.FORMAT_KEY)

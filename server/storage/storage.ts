@@ -90,10 +90,11 @@ export interface Storage {
   close(): Promise<void>
 }
 
-/** Thrown when a second process opens a store that is already in use. */
+/** Thrown when a second server opens a store that is already in use (one server per store). */
 export class StorageLockedError extends Error {
-  constructor(where: string) {
-    super(`the data directory ${where} is in use by another Tandem server (LevelDB lock held)`)
+  /** `store` names it (a directory, or a database and schema); `lock` says which lock is held. */
+  constructor(store: string, lock: string) {
+    super(`${store} is in use by another Tandem server (${lock} held)`)
     this.name = 'StorageLockedError'
   }
 }
