@@ -35,6 +35,8 @@ import { GroupCommit } from './storage/group-commit.js'
 import { Journal } from './storage/journal.js'
 import { openLevelStorage } from './storage/leveldb.js'
 import { createMemoryStorage } from './storage/memory.js'
+import { openPostgresStorage } from './storage/postgres.js'
+import { isPostgresUrl } from './storage/postgres-url.js'
 import type { Storage } from './storage/storage.js'
 import { Heartbeat } from './transport/heartbeat.js'
 import { loopbackHostCheck } from './transport/request.js'
@@ -83,11 +85,21 @@ export interface Tandem {
   close(): Promise<void>
 }
 
-/** Opens the configured store: LevelDB in `dataDir`, or memory for ':memory:'. */
-export async function openStorage(config: Pick<Config, 'dataDir' | 'fsync'>): Promise<Storage> {
+/**
+ * Opens the configured store: memory for ':memory:', PostgreSQL for a postgres:// URL (--fsync
+ * does not apply: PostgreSQL's own settings decide), else LevelDB in `dataDir`.
+ */
+export async function openStorage(config: Pick<Config, 'dataDir' | 'fsync'> & Partial<Pick<Config, 'pgSchema'>>, log?: Logger): Promise<Storage> {
   if (config.dataDir === ':memory:') return createMemoryStorage()
+  if (isPostgresUrl(config.dataDir)) return openPostgresStorage(config.dataDir, { schema: config.pgSchema, log })
   return openLevelStorage(config.dataDir, { fsync: config.fsync })
 }
+
+/**
+ * Whether the server puts its own write-ahead journal in front of the store: only for LevelDB.
+ * Memory keeps nothing anyway; for PostgreSQL the commit itself is the durable step.
+ */
+const journaled = (dataDir: string) => dataDir !== ':memory:' && !isPostgresUrl(dataDir)
 
 /**
  * Reads and checks the TLS certificate and key, with errors naming the option and file. Checked
@@ -122,13 +134,13 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
   const log = deps.log ?? silentLogger()
   const now = deps.now ?? Date.now
   const tls = readTls(config)
-  const storage = deps.storage ?? (await openStorage(config))
+  const storage = deps.storage ?? (await openStorage(config, log))
   let auth: Auth
   // the journal goes with the store the server opened itself (LevelDB in dataDir); stores passed
-  // in, and the memory store, take every write directly
+  // in, the memory store and PostgreSQL take every write directly
   let journal: Journal | null = deps.journal ?? null
   try {
-    if (deps.journal === undefined && !deps.storage && config.dataDir !== ':memory:') {
+    if (deps.journal === undefined && !deps.storage && journaled(config.dataDir)) {
       journal = Journal.open(join(config.dataDir, 'journal'), { fsync: config.fsync })
     }
     if (journal) await recoverJournal(journal, storage, log)

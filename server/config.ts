@@ -6,13 +6,16 @@
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { LEVELS } from './log.js'
+import { DEFAULT_SCHEMA, isPostgresUrl, postgresUrlProblem, redactPostgresUrl, SCHEMA_PATTERN } from './storage/postgres-url.js'
 
 /** Everything the server can be told at start-up. */
 export interface Config {
   readonly host: string
   readonly port: number
-  /** LevelDB directory, or ':memory:' for a store that dies with the process. */
+  /** LevelDB directory, a postgres:// URL, or ':memory:' for a store that dies with the process. */
   readonly dataDir: string
+  /** PostgreSQL schema holding the tables, when dataDir is a postgres:// URL. */
+  readonly pgSchema: string
   readonly maxMessage: number
   readonly sendBudget: number
   readonly pingIntervalMs: number
@@ -68,11 +71,12 @@ interface Option {
 export const OPTIONS: readonly Option[] = [
   { flag: 'port', env: 'PORT', type: 'string', default: '1234', help: 'TCP port; 0 picks a free one' },
   { flag: 'host', env: 'HOST', type: 'string', default: '127.0.0.1', help: 'interface to listen on' },
-  { flag: 'data', env: 'DATA_DIR', type: 'string', default: './data', help: "LevelDB directory (':memory:' keeps nothing)" },
+  { flag: 'data', env: 'DATA_DIR', type: 'string', default: './data', help: "LevelDB directory, postgres:// URL, or ':memory:' (keeps nothing)" },
+  { flag: 'pg-schema', env: 'PG_SCHEMA', type: 'string', default: DEFAULT_SCHEMA, help: 'PostgreSQL schema for the tables (with a postgres:// --data)' },
   { flag: 'max-message', env: 'MAX_MESSAGE', type: 'string', default: '8MiB', help: 'largest WebSocket message accepted' },
   { flag: 'send-budget', env: 'SEND_BUDGET', type: 'string', default: '4MiB', help: 'unsent bytes per peer before it is closed (4507)' },
   { flag: 'ping-interval', env: 'PING_INTERVAL', type: 'string', default: '30000', help: 'ms between pings; two missed pongs close a peer' },
-  { flag: 'fsync', env: 'FSYNC', type: 'boolean', default: 'false', help: 'flush each batch to disk (survives power loss); --no-fsync turns it off' },
+  { flag: 'fsync', env: 'FSYNC', type: 'boolean', default: 'false', help: 'LevelDB: flush each batch to disk (survives power loss); --no-fsync turns it off' },
   { flag: 'log-level', env: 'LOG_LEVEL', type: 'string', default: 'info', help: LEVELS.join('|') },
   { flag: 'auth', env: 'AUTH', type: 'string', default: 'open on loopback without --trust-proxy, else accounts', help: 'open|accounts|token' },
   { flag: 'signup', env: 'SIGNUP', type: 'string', default: 'open', help: 'open|closed: may anyone create an account' },
@@ -142,7 +146,15 @@ function origin(text: string, ctx: z.RefinementCtx): string {
 const schema = z.object({
   port: integer(0, 65535),
   host: z.string().trim().min(1, 'must not be empty'),
-  data: z.string().trim().min(1, 'must not be empty'),
+  data: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .superRefine((s, ctx) => {
+      const problem = isPostgresUrl(s) ? postgresUrlProblem(s) : null
+      if (problem) ctx.addIssue({ code: 'custom', message: `PostgreSQL URL ${problem}` })
+    }),
+  'pg-schema': z.string().trim().regex(SCHEMA_PATTERN, 'must be a lower-case identifier: letters a-z, digits and _, not starting with a digit, at most 63'),
   'max-message': bytes(1024, 1024 ** 3),
   'send-budget': bytes(64 * 1024, 1024 ** 3),
   'ping-interval': integer(100, 3_600_000),
@@ -198,7 +210,9 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     const problems = result.error.issues.map((issue) => {
       const key = String(issue.path[0])
       const option = OPTIONS.find((o) => o.flag === key)!
-      return `--${key} (${option.env}) ${JSON.stringify(raw[key])}: ${issue.message}`
+      // a PostgreSQL URL may hold a password: it is never repeated back
+      const value = key === 'data' && isPostgresUrl(raw[key]!) ? redactPostgresUrl(raw[key]!) : raw[key]
+      return `--${key} (${option.env}) ${JSON.stringify(value)}: ${issue.message}`
     })
     throw new ConfigError(problems.join('\n'))
   }
@@ -218,10 +232,14 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   const tlsCert = none(v['tls-cert'])
   const tlsKey = none(v['tls-key'])
   if ((tlsCert === null) !== (tlsKey === null)) throw new ConfigError('--tls-cert and --tls-key go together: give both or neither')
+  if (!isPostgresUrl(v.data) && v['pg-schema'] !== DEFAULT_SCHEMA) {
+    throw new ConfigError(`--pg-schema (PG_SCHEMA) only applies with a postgres:// --data (this is --data ${v.data})`)
+  }
   return {
     host: v.host,
     port: v.port,
     dataDir: v.data,
+    pgSchema: v['pg-schema'],
     maxMessage: v['max-message'],
     sendBudget: v['send-budget'],
     pingIntervalMs: v['ping-interval'],

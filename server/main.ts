@@ -40,7 +40,8 @@ async function main(): Promise<void> {
     fail(e.message, 1)
   }
   process.stdout.write(`listening on ${tandem.url}\n`)
-  log.info({ url: tandem.url, data: config.dataDir, auth: config.auth }, 'listening')
+  // the store's name, not --data: a PostgreSQL URL may hold a password
+  log.info({ url: tandem.url, storage: tandem.storage.name, auth: config.auth }, 'listening')
   // a trusted proxy forwards others' requests, whatever address the server listens on
   if (config.auth === 'open' && (!isLoopback(config.host) || config.trustProxy)) {
     const bar = '!'.repeat(78)

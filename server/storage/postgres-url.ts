@@ -45,7 +45,8 @@ export function redactPostgresUrl(url: string): string {
   try {
     parsed = new URL(url)
   } catch {
-    return '(a PostgreSQL URL that does not parse)'
+    // up to the last @ before the host: a password may hold an unencoded @
+    return url.replace(/\?.*$/s, '').replace(/^([a-z]+:\/\/).*@/is, '$1…@')
   }
   const user = parsed.username ? `${parsed.username}@` : ''
   return `${parsed.protocol}//${user}${parsed.host}${parsed.pathname}`

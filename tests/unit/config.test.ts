@@ -29,6 +29,7 @@ describe('parseConfig', () => {
       host: '127.0.0.1',
       port: 1234,
       dataDir: './data',
+      pgSchema: 'tandem',
       maxMessage: 8 * 1024 * 1024,
       sendBudget: 4 * 1024 * 1024,
       pingIntervalMs: 30_000,
@@ -56,7 +57,8 @@ describe('parseConfig', () => {
     const env = {
       PORT: '0',
       HOST: '0.0.0.0',
-      DATA_DIR: ':memory:',
+      DATA_DIR: 'postgres://tandem:secret@db.example:5432/docs',
+      PG_SCHEMA: 'team_docs',
       MAX_MESSAGE: '64KiB',
       SEND_BUDGET: '8MiB',
       PING_INTERVAL: '5000',
@@ -78,7 +80,8 @@ describe('parseConfig', () => {
     expect(config([], env)).toEqual({
       host: '0.0.0.0',
       port: 0,
-      dataDir: ':memory:',
+      dataDir: 'postgres://tandem:secret@db.example:5432/docs',
+      pgSchema: 'team_docs',
       maxMessage: 65536,
       sendBudget: 8 * 1024 * 1024,
       pingIntervalMs: 5000,
@@ -98,6 +101,28 @@ describe('parseConfig', () => {
       maxDocSize: 1024 * 1024,
       loginAttempts: 3,
     })
+  })
+
+  it('takes a postgres:// or postgresql:// URL as --data, with --pg-schema naming the schema', () => {
+    expect(config(['--data', 'postgres://127.0.0.1:5432/test'])).toMatchObject({ dataDir: 'postgres://127.0.0.1:5432/test', pgSchema: 'tandem' })
+    expect(config(['--data', 'postgresql://u@db/x', '--pg-schema', 'docs_2'])).toMatchObject({ dataDir: 'postgresql://u@db/x', pgSchema: 'docs_2' })
+    // a socket directory instead of a host
+    expect(config(['--data', 'postgres:///test?host=/run/postgresql']).dataDir).toBe('postgres:///test?host=/run/postgresql')
+  })
+
+  it('rejects a PostgreSQL URL that cannot be used, naming --data and never repeating the password', () => {
+    for (const url of ['postgres://u:hunter2@db:99999/x', 'postgres://u:hunter2@/x', 'postgresql://u:hunter2%zz@db/x']) {
+      const err = configError(['--data', url])
+      expect(err.message, url).toMatch(/^--data \(DATA_DIR\) .*: PostgreSQL URL /)
+      expect(err.message, url).not.toContain('hunter2')
+    }
+  })
+
+  it('rejects a --pg-schema that is no plain identifier, or one given without PostgreSQL', () => {
+    for (const schema of ['Tandem', '1docs', 'a-b', 'x'.repeat(64), 'a"; drop table x; --']) {
+      expect(configError(['--data', 'postgres://db/x', '--pg-schema', schema]).message, schema).toContain('--pg-schema (PG_SCHEMA)')
+    }
+    expect(configError(['--pg-schema', 'docs']).message).toBe('--pg-schema (PG_SCHEMA) only applies with a postgres:// --data (this is --data ./data)')
   })
 
   it('defaults to open mode on a loopback host and to accounts elsewhere', () => {
