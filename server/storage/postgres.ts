@@ -454,8 +454,9 @@ async function prepareSchema(
 ): Promise<string> {
   await client.query('BEGIN')
   try {
-    const { rows } = await client.query<{ meta: string | null; tables: string }>(
-      `SELECT to_regclass($1) AS meta, (SELECT count(*) FROM pg_tables WHERE schemaname = $2) AS tables`,
+    const { rows } = await client.query<{ meta: string | null; tables: string; exists: boolean }>(
+      `SELECT to_regclass($1) AS meta, (SELECT count(*) FROM pg_tables WHERE schemaname = $2) AS tables,
+         EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $2) AS exists`,
       [table.meta, schema],
     )
     if (rows[0]!.meta !== null) {
@@ -468,7 +469,8 @@ async function prepareSchema(
       return String(owner)
     }
     if (num(rows[0]!.tables) > 0) throw new PostgresStorageError(`PostgreSQL ${where} holds tables that are not Tandem's; pick another --pg-schema`)
-    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
+    // an empty schema an administrator made is used as it is: CREATE SCHEMA would need CREATE on the database
+    if (!rows[0]!.exists) await client.query(`CREATE SCHEMA "${schema}"`)
     // "C" collation: ids compare as bytes, which for UTF-8 is code point order (ST6)
     await client.query(`CREATE TABLE ${table.meta} (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), layout text NOT NULL, owner bigint NOT NULL, probed bigint)`)
     await client.query(`CREATE TABLE ${table.entries} (doc text COLLATE "C" NOT NULL, seq bigint NOT NULL, time bigint NOT NULL, updates bytea NOT NULL, PRIMARY KEY (doc, seq))`)

@@ -140,6 +140,14 @@ describe('postgres backend', () => {
     expect(tables.map((t) => t.tablename)).toEqual(['customers'])
   })
 
+  it('uses an empty schema an administrator made for it', async () => {
+    const schema = schemaForTest()
+    await sql(`CREATE SCHEMA "${schema}"`)
+    const storage = await open(schema)
+    await storage.append([{ docId: 'd', entry: entry(1) }])
+    expect(await sql(`SELECT layout FROM "${schema}".meta`)).toEqual([{ layout: LAYOUT }])
+  })
+
   it('a corrupt stored entry makes load reject with CorruptValueError naming the row; other docs still load', async () => {
     const schema = schemaForTest()
     const storage = await open(schema)
