@@ -33,6 +33,13 @@ export interface PostgresOptions {
   readonly connectTimeoutMs?: number
   /** PostgreSQL cancels a statement running longer than this (statement_timeout). */
   readonly statementTimeoutMs?: number
+  /**
+   * A call with no answer this long rejects and its connection is dropped: a network gone silent
+   * raises no error for many minutes. Default: statementTimeoutMs + 5 s.
+   */
+  readonly answerTimeoutMs?: number
+  /** How often the lock session is checked; one unanswered this long counts as lost. */
+  readonly lockCheckMs?: number
   /** First wait before trying to take a lost lock again; doubles up to 5 s. */
   readonly relockMs?: number
   /** Connections for reads (writes have 3 of their own). */
@@ -117,6 +124,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
     connectionString: url,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     statement_timeout: options.statementTimeoutMs ?? 60_000,
+    query_timeout: options.answerTimeoutMs ?? (options.statementTimeoutMs ?? 60_000) + 5000,
     keepAlive: true,
   }
   const named = (what: string, err: unknown): Error => {
@@ -248,6 +256,32 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
     log.info({ store: where }, 'took the PostgreSQL schema lock again; writes go through')
   }
   watch(session)
+
+  /**
+   * A lock session whose network went silent raises no error for many minutes (TCP keepalive):
+   * it is asked a trivial question every lockCheckMs, and one unanswered as long counts as lost.
+   */
+  const lockCheckMs = options.lockCheckMs ?? 10_000
+  let checking = false
+  const lockCheck = setInterval(() => {
+    if (closed || lockState !== 'held' || checking) return
+    const asked = session
+    checking = true
+    const timer = setTimeout(() => {
+      lost(asked, new Error(`no answer within ${lockCheckMs} ms`))
+      // end() would wait for the silent server; the socket goes now (pg's Connection.stream)
+      ;(asked as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
+    }, lockCheckMs)
+    asked
+      .query('SELECT 1')
+      // not swallowed: a failed session also emits 'error' or 'end', which watch() turns into 'lost'
+      .catch(() => {})
+      .finally(() => {
+        clearTimeout(timer)
+        checking = false
+      })
+  }, lockCheckMs)
+  lockCheck.unref()
 
   /** Runs one call: rejects once closed, names PostgreSQL in every error, and counts it for close(). */
   const call = async <T>(what: string, body: () => Promise<T>): Promise<T> => {
@@ -426,6 +460,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
     async close() {
       if (closed) return
       closed = true
+      clearInterval(lockCheck)
       if (relockTimer) clearTimeout(relockTimer)
       if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve))
       session.removeAllListeners('end')

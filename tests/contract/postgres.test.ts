@@ -260,6 +260,31 @@ describe('postgres backend', () => {
     expect((await again.load('d')).log[0]!.updates[0]!.length).toBe(big.length)
   })
 
+  it('when the network to PostgreSQL goes silent, calls reject after the answer timeout and the lost lock is noticed', async () => {
+    const schema = schemaForTest()
+    const relay = await startRelay(Number(new URL(PG_URL).port || 5432))
+    cleanups.push(() => relay.close())
+    const url = new URL(PG_URL)
+    url.port = String(relay.port)
+    const options = { relockMs: 20, connectTimeoutMs: 500, statementTimeoutMs: 1000, answerTimeoutMs: 1500, lockCheckMs: 200 }
+    const storage = await open(schema, options, url.href)
+    await storage.append([{ docId: 'd', entry: entry(1) }])
+    await storage.load('d')
+
+    relay.freeze()
+    const started = Date.now()
+    const [load, append] = await Promise.all([rejection(storage.load('d')), rejection(storage.append([{ docId: 'd', entry: entry(2) }]))])
+    expect(load.message).toMatch(/^PostgreSQL .*: load failed: /)
+    expect(append.message).toMatch(/^PostgreSQL .*: append failed: /)
+    expect(Date.now() - started).toBeLessThan(4000)
+    // the silent lock session counts as lost: writes are refused without waiting
+    await waitFor('the lock to count as lost', async () => /lost its lock/.test((await rejection(storage.probe())).message), 5000, 50)
+
+    relay.thaw()
+    await waitFor('writes to go through again', () => storage.append([{ docId: 'd', entry: entry(2) }]).then(() => true), 10_000, 50)
+    expect(plain(await storage.load('d')).log.map((e) => e.seq)).toEqual([1, 2])
+  })
+
   it('while PostgreSQL cannot be reached every call rejects promptly naming it; once it can, the store works again', async () => {
     const schema = schemaForTest()
     const relay = await startRelay(new URL(PG_URL).port ? Number(new URL(PG_URL).port) : 5432)

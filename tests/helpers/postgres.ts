@@ -58,13 +58,24 @@ export interface Relay {
   down(): Promise<void>
   /** Listens again on the same port. */
   up(): Promise<void>
+  /**
+   * The network goes silent, as in a partition: nothing more passes either way, no connection is
+   * closed, and new ones are accepted but never answered. thaw() closes them all and passes again.
+   */
+  freeze(): void
+  thaw(): void
   close(): Promise<void>
 }
 
 /** Starts a relay on a free loopback port to 127.0.0.1:`target`. */
 export async function startRelay(target: number): Promise<Relay> {
   const sockets = new Set<Socket>()
+  let frozen = false
   const server = createServer((client) => {
+    if (frozen) {
+      sockets.add(client.on('error', () => {}))
+      return
+    }
     const upstream = connect(target, '127.0.0.1')
     for (const s of [client, upstream]) {
       sockets.add(s)
@@ -86,5 +97,16 @@ export async function startRelay(target: number): Promise<Relay> {
       if (!server.listening) return resolve()
       server.close(() => resolve())
     })
-  return { port, down, up: () => listen(port), close: down }
+  const freeze = () => {
+    frozen = true
+    for (const s of sockets) {
+      s.unpipe()
+      s.pause()
+    }
+  }
+  const thaw = () => {
+    frozen = false
+    for (const s of sockets) s.destroy()
+  }
+  return { port, down, up: () => listen(port), freeze, thaw, close: down }
 }
