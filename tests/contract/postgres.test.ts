@@ -1,8 +1,8 @@
 /**
  * The storage contract (PROTOCOL.md ST1-ST8) against the PostgreSQL backend, a fresh schema per
- * test, plus what only this backend has: data surviving a reopen, the schema lock and what
- * happens when its connection goes, the versioned layout, corrupt rows, multi-megabyte updates,
- * and connections that fail. Needs the PostgreSQL server of tests/helpers/postgres.ts.
+ * test (the contract's last case reopens it), plus what only this backend has: the schema lock
+ * and what happens when its connection goes, the versioned layout, corrupt rows, multi-megabyte
+ * updates, and connections that fail or go silent. Needs the server of tests/helpers/postgres.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { CorruptValueError } from '../../server/storage/codec.js'
@@ -54,31 +54,6 @@ describe('postgres backend', () => {
     cleanups.push(() => storage.close())
     return storage
   }
-
-  it('keeps entries, checkpoints and records across close and reopen of the same schema', async () => {
-    const schema = schemaForTest()
-    const first = await open(schema)
-    await first.append(
-      [
-        { docId: 'a', entry: entry(1, 2) },
-        { docId: 'b', entry: entry(1) },
-      ],
-      [{ kind: 'doc', id: 'a', value: { title: 'A' } }],
-    )
-    await first.append([{ docId: 'a', entry: entry(2) }])
-    await first.compact('a', { checkpoint: checkpoint(1), dropLogUpTo: 1, dropCheckpoints: [] })
-    const before = { a: plain(await first.load('a')), b: plain(await first.load('b')), history: await first.history('a') }
-    await first.close()
-
-    const second = await open(schema)
-    expect(plain(await second.load('a'))).toEqual(before.a)
-    expect(plain(await second.load('b'))).toEqual(before.b)
-    expect(await second.history('a')).toEqual(before.history)
-    expect(before.a.log.map((e) => e.seq)).toEqual([2])
-    expect(await second.listRecords('doc')).toEqual([{ id: 'a', value: { title: 'A' } }])
-    await second.append([{ docId: 'a', entry: entry(3) }])
-    expect(plain(await second.load('a')).log.map((e) => e.seq)).toEqual([2, 3])
-  })
 
   it('creates its tables in the schema, with a format row holding the layout version', async () => {
     const schema = schemaForTest()

@@ -461,6 +461,9 @@ export function storageContract(name: string, open: () => Promise<OpenedStorage>
       expect(plain(await again.load('d'))).toEqual(before.doc)
       expect(await again.history('d')).toEqual(before.history)
       expect(await again.getRecord('doc', 'd')).toEqual({ title: 'kept' })
+      // and the reopened store takes writes after what it found
+      await again.append([{ docId: 'd', entry: entry(5) }])
+      expect(plain(await again.load('d')).log.map((e) => e.seq)).toEqual([3, 4, 5])
     })
   })
 }

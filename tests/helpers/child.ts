@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { processTree, rssBytes, treeRssBytes } from '../../bench/proc.js'
 import { serverEnv } from '../../server/runtime-env.js'
-import { waitFor } from './wait.js'
+import { nextEvent, waitFor } from './wait.js'
 
 /** The repository root (this file is tests/helpers/child.ts). */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -198,6 +198,19 @@ export async function spawn(args: readonly string[], env: Record<string, string 
     rss: () => rssBytes(child.pid!),
     treeRss: () => treeRssBytes(child.pid!),
   }
+}
+
+/** Runs the built server expecting it to exit by itself; resolves with its exit code, output and how long it ran. */
+export async function runToExit(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 20_000) {
+  await ensureBuilt()
+  const child = spawnProcess(process.execPath, [MAIN_JS, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (c) => (stdout += c))
+  child.stderr.on('data', (c) => (stderr += c))
+  const started = Date.now()
+  const [code] = (await nextEvent(child, 'exit', timeoutMs)) as [number | null]
+  return { code, stdout, stderr, ms: Date.now() - started }
 }
 
 /**

@@ -13,7 +13,7 @@ import * as Y from 'yjs'
 import { SERVER_ENV_DEFAULTS, SERVER_NODE_OPTIONS } from '../../server/runtime-env.js'
 import { openLevelStorage } from '../../server/storage/leveldb.js'
 import { Close } from '../../shared/protocol.js'
-import { MAIN_JS, ROOT, descendantsRunning, ensureBuilt, spawn, type ChildServer } from '../helpers/child.js'
+import { ROOT, descendantsRunning, ensureBuilt, runToExit, spawn, type ChildServer } from '../helpers/child.js'
 import { connect, tempDir } from '../helpers/server.js'
 import { nextEvent, waitFor } from '../helpers/wait.js'
 import { storedText } from '../helpers/ydoc.js'
@@ -22,19 +22,6 @@ const cleanups: Array<() => unknown> = []
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn()
 })
-
-/** Runs the server expecting it to exit by itself; returns its exit code and output. */
-async function runToExit(args: string[], env: Record<string, string> = {}) {
-  await ensureBuilt()
-  const child = spawnProcess(process.execPath, [MAIN_JS, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (c) => (stdout += c))
-  child.stderr.on('data', (c) => (stderr += c))
-  const started = Date.now()
-  const [code] = (await nextEvent(child, 'exit', 10_000)) as [number | null]
-  return { code, stdout, stderr, ms: Date.now() - started }
-}
 
 function track(server: ChildServer) {
   cleanups.push(async () => {

@@ -5,15 +5,14 @@
  * terminated while people type cost nothing once writes go through again; and the command line:
  * a second server on the same schema, an unreachable or malformed URL, no password in any output.
  */
-import { spawn as spawnProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { MAIN_JS, ROOT, ensureBuilt, spawn, type ChildServer } from '../helpers/child.js'
+import { ROOT, runToExit, spawn, type ChildServer } from '../helpers/child.js'
 import { dropSchema, freshSchema, PG_URL, sql, terminate } from '../helpers/postgres.js'
 import { connect, type Client } from '../helpers/server.js'
-import { nextEvent, waitFor } from '../helpers/wait.js'
+import { waitFor } from '../helpers/wait.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -47,17 +46,14 @@ function client(server: ChildServer, doc: string): Client {
   return c
 }
 
-/** Runs the server expecting it to exit by itself; returns its exit code, output and how long it took. */
-async function runToExit(args: string[]) {
-  await ensureBuilt()
-  const child = spawnProcess(process.execPath, [MAIN_JS, ...args], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (c) => (stdout += c))
-  child.stderr.on('data', (c) => (stderr += c))
-  const started = Date.now()
-  const [code] = (await nextEvent(child, 'exit', 20_000)) as [number | null]
-  return { code, stdout, stderr, ms: Date.now() - started }
+/** A server on a fresh schema with two clients of `doc`, both synced. */
+async function twoEditing(doc: string) {
+  const schema = schemaForTest()
+  const server = await start(pgArgs(schema))
+  const a = client(server, doc)
+  const b = client(server, doc)
+  await Promise.all([a.synced(), b.synced()])
+  return { schema, server, a, b }
 }
 
 /** True when `doc` holds everything in `snapshot` (applying it changes nothing). */
@@ -74,11 +70,7 @@ const body = (c: Client) => c.doc.getText('body').toString()
 
 describe('server with PostgreSQL storage', () => {
   it('two clients converge; after a stop and start a new client gets the content, from PostgreSQL', async () => {
-    const schema = schemaForTest()
-    const server = await start(pgArgs(schema))
-    const a = client(server, 'pg-doc')
-    const b = client(server, 'pg-doc')
-    await Promise.all([a.synced(), b.synced()])
+    const { schema, server, a, b } = await twoEditing('pg-doc')
     for (let i = 0; i < 50; i++) {
       a.doc.getText('body').insert(0, `a${i} `)
       b.doc.getText('body').insert(b.doc.getText('body').length, ` b${i}`)
@@ -145,11 +137,7 @@ describe('server with PostgreSQL storage', () => {
   })
 
   it('PostgreSQL connections terminated while people type: the clients keep working and nothing is lost', async () => {
-    const schema = schemaForTest()
-    const server = await start(pgArgs(schema))
-    const a = client(server, 'pg-cut')
-    const b = client(server, 'pg-cut')
-    await Promise.all([a.synced(), b.synced()])
+    const { schema, server, a, b } = await twoEditing('pg-cut')
     const text = a.doc.getText('body')
     let typed = 0
     const type = async (n: number) => {
