@@ -206,7 +206,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
   const FENCED = 'another Tandem server took over the schema; restart this one'
   const fence = () => {
     lockState = 'fenced'
-    log.error({ store: where }, 'another Tandem server took over the schema while this one had lost its lock; this one no longer writes to it: restart it')
+    log.error({ store: where }, 'another Tandem server took over the schema (its owner number changed); this one no longer writes to it: restart it')
   }
 
   const lost = (client: pg.Client, err: Error) => {
