@@ -2,8 +2,8 @@
  * Group commit: the log entries of every document written to in one event-loop turn become
  * durable together, before any of them is relayed. With a journal (the LevelDB default) that is
  * one synchronous append to the journal file, and the entries reach the store within half a
- * second, gathered into one entry per document; without one (the memory store, stores shared by several servers) it
- * is one store batch, with at most one in flight. Failures are logged, counted and retried with
+ * second, gathered into one entry per document; without one (the memory store, PostgreSQL) it is
+ * one store batch (a PostgreSQL transaction), with at most one in flight. Failures are logged, counted and retried with
  * backoff; nothing is acknowledged or relayed until it is durable, and nothing is dropped.
  */
 import type { Logger } from 'pino'

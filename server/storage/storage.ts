@@ -1,5 +1,5 @@
 /**
- * The storage interface every backend implements (memory, LevelDB, later shared stores).
+ * The storage interface every backend implements (memory, LevelDB, PostgreSQL).
  * A document is an append-only log of update entries plus checkpoints that fold a prefix of the
  * log into one state. Rules ST1-ST8 in shared/PROTOCOL.md; tests/contract checks every backend.
  */
