@@ -176,13 +176,19 @@ describe('postgres backend', () => {
 
   it('when its connections are terminated, calls reject naming PostgreSQL, then work again; the lock is taken again', async () => {
     const schema = schemaForTest()
-    const storage = await open(schema, { relockMs: 20 })
+    const storage = await open(schema, { relockMs: 500 })
     await storage.append([{ docId: 'd', entry: entry(1) }])
     expect(await terminate(schema)).toBe(2) // the pool's one connection and the lock session
 
-    // writes fail while the lock is gone (or a pool connection is found dead), never hang
-    const failure = await rejection(storage.append([{ docId: 'd', entry: entry(2) }]))
-    expect(failure.message).toMatch(/^PostgreSQL .*schema test_[0-9a-f]+: append failed: /)
+    // once the store has noticed, and until it has the lock again, writes are refused at once
+    // (one may still go through before it notices: the lock was not taken by anyone else)
+    const refused = await waitFor(
+      'a write refused for the lost lock',
+      () => rejection(storage.append([{ docId: 'd', entry: entry(2) }])).then((err) => (/lost its lock/.test(err.message) ? err : null)),
+      5000,
+      5,
+    )
+    expect(refused.message).toMatch(/^PostgreSQL .*schema test_[0-9a-f]+: append failed: this server lost its lock on the schema/)
     // then, with the lock taken again, everything goes through: nothing was half written
     await waitFor('writes to go through again', () => storage.append([{ docId: 'd', entry: entry(2) }]).then(() => true), 10_000, 20)
     await storage.probe()
@@ -204,22 +210,32 @@ describe('postgres backend', () => {
 
   it('with the lock session gone and another server in, the first never writes again', async () => {
     const schema = schemaForTest()
-    const first = await open(schema, { relockMs: 20 })
+    // slow to take its lock back, so that the second server surely gets in first
+    const first = await open(schema, { relockMs: 1000 })
     await first.append([{ docId: 'd', entry: entry(1) }])
     expect(await terminate(schema, 'lock')).toBe(1)
-    // a second server takes the schema while the first is without its lock
     const second = await waitFor('the lock to be free', () => openPostgresStorage(PG_URL, { schema }), 10_000, 5)
     cleanups.push(() => second.close())
     await second.append([{ docId: 'd', entry: entry(2, 2) }])
-    // the first may take the lock back once the second closes, yet it must not write: the schema changed hands
+    // the first takes the lock back once the second closes, yet it must not write: the schema changed hands
     await second.close()
-    const error = await rejection(
-      waitFor('the first to give up', async () => {
-        await first.append([{ docId: 'd', entry: entry(2) }])
-        return false
-      }, 2000, 20),
+    let wrote = false
+    const error = await waitFor(
+      'the first to find the schema taken over',
+      () =>
+        first.append([{ docId: 'd', entry: entry(2) }]).then(
+          () => {
+            wrote = true
+            return null
+          },
+          (err: Error) => (/took over the schema/.test(err.message) ? err : null),
+        ),
+      10_000,
+      20,
     )
-    expect(error.message).toContain('another Tandem server took over the schema')
+    expect(wrote).toBe(false)
+    expect(error.message).toMatch(/^PostgreSQL .*: append failed: another Tandem server took over the schema; restart this one$/)
+    // the second's entry (two updates) is what seq 2 holds
     expect((await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".entries WHERE seq = 2 AND length(updates) > 8`))[0]!.n).toBe(1)
     await expect(first.probe()).rejects.toThrow(/took over the schema/)
   })
