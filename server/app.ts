@@ -91,7 +91,11 @@ export interface Tandem {
  */
 export async function openStorage(config: Pick<Config, 'dataDir' | 'fsync'> & Partial<Pick<Config, 'pgSchema'>>, log?: Logger): Promise<Storage> {
   if (config.dataDir === ':memory:') return createMemoryStorage()
-  if (isPostgresUrl(config.dataDir)) return openPostgresStorage(config.dataDir, { schema: config.pgSchema, log })
+  if (isPostgresUrl(config.dataDir)) {
+    // said once at start, so nobody counts on a flag that does nothing here
+    if (config.fsync) log?.warn('--fsync has no effect with PostgreSQL: its own settings (fsync, synchronous_commit) decide how durable a commit is')
+    return openPostgresStorage(config.dataDir, { schema: config.pgSchema, log })
+  }
   return openLevelStorage(config.dataDir, { fsync: config.fsync })
 }
 

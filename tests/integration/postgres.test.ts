@@ -177,6 +177,11 @@ describe('server with PostgreSQL storage', () => {
 })
 
 describe('command line with PostgreSQL', () => {
+  it('says at start that --fsync has no effect with PostgreSQL', async () => {
+    const server = await start([...pgArgs(schemaForTest()), '--fsync'])
+    await waitFor('the warning', () => server.stderr.includes('--fsync has no effect with PostgreSQL'))
+  })
+
   it('a second server on the same schema fails at once with a clear message; another schema is fine', async () => {
     const schema = schemaForTest()
     await start(pgArgs(schema))
