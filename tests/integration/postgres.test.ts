@@ -2,16 +2,18 @@
  * The real server (child process) storing documents in PostgreSQL, each test in a fresh schema,
  * with stock y-websocket clients: editing converges and survives a restart; a SIGKILL right after
  * an edit was relayed loses nothing (relayed implies committed); connections to PostgreSQL
- * terminated while people type cost nothing once writes go through again; and the command line:
- * a second server on the same schema, an unreachable or malformed URL, no password in any output.
+ * terminated while people type cost nothing once writes go through again; /healthz and /metrics
+ * report PostgreSQL being away and the log names it (in-process server); and the command line: a
+ * second server on the same schema, an unreachable or malformed URL, no password in any output.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { ROOT, runToExit, spawn, type ChildServer } from '../helpers/child.js'
-import { dropSchema, freshSchema, PG_URL, sql, terminate } from '../helpers/postgres.js'
-import { connect, type Client } from '../helpers/server.js'
+import { dropSchema, freshSchema, PG_URL, sql, startRelay, terminate } from '../helpers/postgres.js'
+import { connect, startServer, type Client } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
 
 const cleanups: Array<() => unknown> = []
@@ -173,6 +175,42 @@ describe('server with PostgreSQL storage', () => {
     const reader = client(restarted, 'pg-cut')
     await reader.synced()
     expect(body(reader)).toBe(expected)
+  })
+})
+
+describe('health and metrics with PostgreSQL', () => {
+  it('/healthz answers 503 while PostgreSQL is unreachable, the log names it, and all is well once it is back', async () => {
+    const schema = schemaForTest()
+    const relay = await startRelay(Number(new URL(PG_URL).port || 5432))
+    cleanups.push(() => relay.close())
+    const url = new URL(PG_URL.replace('postgres@', 'postgres:s3cret@'))
+    url.port = String(relay.port)
+    const lines: string[] = []
+    const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) })
+    const tandem = await startServer({ dataDir: url.href, pgSchema: schema }, { log })
+    cleanups.push(() => tandem.close())
+    const c = connect(tandem.wsUrl, 'pg-health')
+    cleanups.push(() => c.destroy())
+    await c.synced()
+    const health = async () => {
+      const res = await fetch(`${tandem.url}/healthz`)
+      return { status: res.status, body: await res.json() }
+    }
+    expect(await health()).toEqual({ status: 200, body: { status: 'ok', storage: { writable: true } } })
+
+    await relay.down()
+    c.doc.getText('body').insert(0, 'written while PostgreSQL is away')
+    await waitFor('a failed store write', () => lines.some((l) => l.includes('storage-write failed')))
+    expect(await health()).toEqual({ status: 503, body: { status: 'unavailable', storage: { writable: false } } })
+    const metrics = await (await fetch(`${tandem.url}/metrics`)).text()
+    expect(Number(/^tandem_persist_failures_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0)
+    // the log says which store failed, and never with the password
+    expect(lines.join('')).toContain(`PostgreSQL postgres://postgres@127.0.0.1:${relay.port}/test, schema ${schema}`)
+    expect(lines.join('')).not.toContain('s3cret')
+
+    await relay.up()
+    await waitFor('the server to be healthy again', async () => (await health()).status === 200, 15_000, 100)
+    await waitFor('the edit to be stored', async () => (await sql(`SELECT 1 FROM "${schema}".entries WHERE doc = 'pg-health'`)).length > 0)
   })
 })
 
