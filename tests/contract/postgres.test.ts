@@ -4,13 +4,16 @@
  * and what happens when its connection goes, the versioned layout, corrupt rows, multi-megabyte
  * updates, and connections that fail or go silent. Needs the server of tests/helpers/postgres.ts.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { CorruptValueError } from '../../server/storage/codec.js'
 import { LAYOUT, openPostgresStorage, type PostgresOptions } from '../../server/storage/postgres.js'
 import { StorageLockedError, type Storage } from '../../server/storage/storage.js'
-import { dropSchema, freshSchema, PG_URL, sql, startRelay, terminate } from '../helpers/postgres.js'
+import { dropSchema, freshSchema, PG_URL, requirePostgres, sql, startRelay, terminate } from '../helpers/postgres.js'
 import { waitFor } from '../helpers/wait.js'
 import { checkpoint, entry, plain, storageContract } from './storage-contract.js'
+
+// without PostgreSQL every test fails with one message saying so: never a silent skip
+beforeAll(requirePostgres)
 
 storageContract('postgres', async () => {
   const schema = freshSchema()

@@ -31,6 +31,9 @@ export async function withAdmin<T>(body: (client: pg.Client) => Promise<T>): Pro
   }
 }
 
+/** Fails, saying why and what to do, when the test database cannot be reached (for beforeAll). */
+export const requirePostgres = (): Promise<void> => withAdmin(async () => {})
+
 /** Runs one statement as the administrator and returns its rows. */
 export const sql = <R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<R[]> =>
   withAdmin(async (client) => (await client.query<R>(text, values)).rows)

@@ -9,12 +9,15 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { pino } from 'pino'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { ROOT, runToExit, spawn, type ChildServer } from '../helpers/child.js'
-import { dropSchema, freshSchema, PG_URL, sql, startRelay, terminate } from '../helpers/postgres.js'
+import { dropSchema, freshSchema, PG_URL, requirePostgres, sql, startRelay, terminate } from '../helpers/postgres.js'
 import { connect, startServer, type Client } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
+
+// without PostgreSQL every test fails with one message saying so: never a silent skip
+beforeAll(requirePostgres)
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
