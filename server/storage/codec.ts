@@ -106,3 +106,19 @@ export function decodeCheckpoint(key: string, value: Uint8Array): { state: Uint8
     throw new CorruptValueError(key, (err as Error).message)
   }
 }
+
+/** A file's value: one byte giving the media type's length, the type (ASCII), then the bytes as they are. */
+export function encodeFile(type: string, bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + type.length + bytes.length)
+  out[0] = type.length
+  for (let i = 0; i < type.length; i++) out[1 + i] = type.charCodeAt(i)
+  out.set(bytes, 1 + type.length)
+  return out
+}
+
+/** The media type and bytes of a file's value (the bytes a view into `value`). */
+export function decodeFile(key: string, value: Uint8Array): { type: string; bytes: Uint8Array } {
+  const length = value[0]
+  if (length === undefined || length === 0 || value.length < 1 + length) throw new CorruptValueError(key, 'the file value is shorter than its media type')
+  return { type: String.fromCharCode(...value.subarray(1, 1 + length)), bytes: value.subarray(1 + length) }
+}

@@ -2,12 +2,16 @@
  * LevelDB key layout, version 1 (every key starts with `v1!`):
  *   v1!d!<docId>!c!<seq>!<time>   checkpoint      v1!d!<docId>!l!<seq>!<time>   log entry
  *   v1!d!<docId>!s!<seq>!<time>   spilled updates of the log entry with that seq and time
+ *   v1!d!<docId>!f!<name>         a file of the document (an image): type and bytes (./codec.ts)
  *   v1!r!<kind>!<id>              JSON record     v1!probe                      health probe
  *   format                        the layout version ("v1")
  * `<seq>` and `<time>` (ms since the epoch) are 12 lowercase hex digits, so keys sort by sequence
  * and history can be listed from keys alone. Doc ids and record kinds never contain `!`, so one
  * document's keys never mix with another's. A spill is read only through the log entry that
  * refers to it (./codec.ts); one without such an entry is garbage that compaction removes.
+ * Files sit inside the document's range, so deleting the document removes them; their names
+ * hold no `!` (storage.ts FILE_NAME), so `parse` never takes one for an entry. Servers from before
+ * files ignore these keys: the layout stays v1.
  */
 
 /** The version prefix of every key this build writes. */
@@ -38,6 +42,8 @@ export const spillsBetween = (docId: string, after: number, upTo: number) => ({
   gte: `${doc(docId)}s!${hex(after + 1)}`,
   lt: `${doc(docId)}s!${hex(upTo + 1)}`,
 })
+/** Key of a file of a document (the name already checked against FILE_NAME). */
+export const file = (docId: string, name: string) => `${doc(docId)}f!${name}`
 /** Range covering every key of a document. */
 export const docRange = (docId: string) => ({ gte: doc(docId), lt: `${VERSION}!d!${docId}"` })
 /** Key of a record. */

@@ -7,6 +7,7 @@ import { Level } from 'level'
 import * as codec from './codec.js'
 import * as keys from './keys.js'
 import {
+  checkFile,
   StorageLockedError,
   type Append,
   type Compaction,
@@ -202,7 +203,26 @@ export async function openLevelStorage(dir: string, options: LevelOptions = {}):
       return points.sort((a, b) => a.seq - b.seq || (a.kind === 'checkpoint' ? -1 : 1))
     },
     async deleteDoc(docId) {
+      // entries, checkpoints, spills and files: one range (keys.ts)
       await db.clear(keys.docRange(docId))
+    },
+    async putFile(docId, name, file) {
+      checkFile(name, file.type)
+      // a put of its own, not a batch: one copy of a large image on the relay's thread
+      await db.put(keys.file(docId, name), codec.encodeFile(file.type, file.bytes), writeOptions)
+    },
+    async getFile(docId, name) {
+      checkFile(name)
+      const key = keys.file(docId, name)
+      const value = await db.get(key)
+      // level answers a fresh buffer per read: the view into it is already a copy (ST7)
+      return value === undefined ? undefined : codec.decodeFile(key, value)
+    },
+    async hasFile(docId, name) {
+      checkFile(name)
+      const key = keys.file(docId, name)
+      const found = await db.keys({ gte: key, lte: key, limit: 1 }).all()
+      return found.length > 0
     },
     async getRecord<T>(kind: string, id: string) {
       const value = await db.get(keys.record(kind, id))

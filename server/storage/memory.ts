@@ -11,7 +11,9 @@ import type {
   RecordWrite,
   Storage,
   StoredDoc,
+  StoredFile,
 } from './storage.js'
+import { checkFile } from './storage.js'
 
 interface DocData {
   checkpoints: Map<number, Checkpoint>
@@ -31,6 +33,8 @@ const copyCheckpoint = (c: Checkpoint): Checkpoint => ({
 export function createMemoryStorage(): Storage {
   const docs = new Map<string, DocData>()
   const records = new Map<string, Map<string, string>>()
+  // files live apart from the log: deleteDoc removes both (ST5), compact touches neither (ST10)
+  const files = new Map<string, Map<string, StoredFile>>()
   let closed = false
 
   const open = () => {
@@ -96,6 +100,25 @@ export function createMemoryStorage(): Storage {
     async deleteDoc(docId) {
       open()
       docs.delete(docId)
+      files.delete(docId)
+    },
+    async putFile(docId, name, file) {
+      open()
+      checkFile(name, file.type)
+      let own = files.get(docId)
+      if (!own) files.set(docId, (own = new Map()))
+      own.set(name, { type: file.type, bytes: new Uint8Array(file.bytes) })
+    },
+    async getFile(docId, name) {
+      open()
+      checkFile(name)
+      const file = files.get(docId)?.get(name)
+      return file && { type: file.type, bytes: new Uint8Array(file.bytes) }
+    },
+    async hasFile(docId, name) {
+      open()
+      checkFile(name)
+      return files.get(docId)?.has(name) ?? false
     },
     async getRecord<T>(kind: string, id: string) {
       open()

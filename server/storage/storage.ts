@@ -1,7 +1,8 @@
 /**
  * The storage interface every backend implements (memory, LevelDB, PostgreSQL).
  * A document is an append-only log of update entries plus checkpoints that fold a prefix of the
- * log into one state. Rules ST1-ST8 in shared/PROTOCOL.md; tests/contract checks every backend.
+ * log into one state. A document may also hold binary files (its images). Rules ST1-ST10 in
+ * shared/PROTOCOL.md; tests/contract checks every backend.
  */
 
 /** One log entry: the updates of one document accepted in one group commit. */
@@ -58,6 +59,33 @@ export interface Compaction {
   readonly dropCheckpoints: readonly number[]
 }
 
+/** A binary file stored with a document (an uploaded image): its media type and bytes. */
+export interface StoredFile {
+  /** Media type, 1 to 127 printable ASCII characters (image/png, say). */
+  readonly type: string
+  readonly bytes: Uint8Array
+}
+
+/** Names of a document's files: 1 to 128 characters of A-Z a-z 0-9 . _ - (ST9). */
+export const FILE_NAME = /^[A-Za-z0-9._-]{1,128}$/
+
+/** Media types a file may be stored with (ST9). */
+export const FILE_TYPE = /^[\x21-\x7e][\x20-\x7e]{0,126}$/
+
+/** A file name or media type that breaks ST9: the backend stores nothing. */
+export class BadFileError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'BadFileError'
+  }
+}
+
+/** Throws BadFileError unless `name` and (when given) `type` keep ST9. */
+export function checkFile(name: string, type?: string): void {
+  if (!FILE_NAME.test(name)) throw new BadFileError(`a file name is 1 to 128 characters of A-Z a-z 0-9 . _ -, not ${JSON.stringify(name.slice(0, 140))}`)
+  if (type !== undefined && !FILE_TYPE.test(type)) throw new BadFileError(`a file's media type is 1 to 127 printable ASCII characters, not ${JSON.stringify(type.slice(0, 140))}`)
+}
+
 /** A document store. Methods reject on failure; they never swallow an error. */
 export interface Storage {
   /** Human-readable backend name for logs and health output. */
@@ -76,8 +104,17 @@ export interface Storage {
   compact(docId: string, compaction: Compaction): Promise<void>
   /** Lists the stored history points of a document, oldest first. */
   history(docId: string): Promise<HistoryPoint[]>
-  /** Removes every log entry and checkpoint of a document. */
+  /** Removes every log entry, checkpoint and file of a document. */
   deleteDoc(docId: string): Promise<void>
+  /**
+   * Stores a file of a document under `name`, type and bytes together, replacing one of that
+   * name. Resolves once durable as appends are; rejects with BadFileError on a bad name or type (ST9).
+   */
+  putFile(docId: string, name: string, file: StoredFile): Promise<void>
+  /** Reads a file of a document (a copy), or undefined when there is none of that name. */
+  getFile(docId: string, name: string): Promise<StoredFile | undefined>
+  /** Whether a document has a file of that name, without reading its bytes. */
+  hasFile(docId: string, name: string): Promise<boolean>
   /** Reads one record, or undefined. */
   getRecord<T = unknown>(kind: string, id: string): Promise<T | undefined>
   /** Writes records atomically; a null value deletes. */

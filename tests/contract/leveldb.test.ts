@@ -53,6 +53,25 @@ describe('leveldb backend', () => {
     return storage
   }
 
+  it('stores a file as one binary value under the document (type length, type, bytes), not as encoded text', async () => {
+    const dir = await dirForTest()
+    const storage = await openLevelStorage(dir)
+    const bytes = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7) & 0xff)
+    await storage.putFile('doc', 'f.png', { type: 'image/png', bytes })
+    await storage.close()
+    const db = raw(dir)
+    await db.open()
+    try {
+      const value = await db.get('v1!d!doc!f!f.png')
+      expect(value?.length).toBe(1 + 'image/png'.length + bytes.length)
+      expect(value![0]).toBe('image/png'.length)
+      expect(text(value!.subarray(1, 10))).toBe('image/png')
+      expect(Buffer.from(value!.subarray(10)).equals(Buffer.from(bytes))).toBe(true)
+    } finally {
+      await db.close()
+    }
+  })
+
   it('keeps entries, checkpoints and records across close and reopen of the same directory', async () => {
     const dir = await dirForTest()
     const first = await open(dir, { fsync: true })

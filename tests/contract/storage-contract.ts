@@ -1,10 +1,10 @@
 /**
- * The storage contract (PROTOCOL.md rules ST1-ST8) as one vitest suite that every backend runs:
+ * The storage contract (PROTOCOL.md rules ST1-ST10) as one vitest suite that every backend runs:
  * call `storageContract(name, open)` from a `*.test.ts` file with a function that opens a fresh,
  * empty store. Each test names the rule it checks.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Checkpoint, LogEntry, Storage, StoredDoc } from '../../server/storage/storage.js'
+import { BadFileError, type Checkpoint, type LogEntry, type Storage, type StoredDoc } from '../../server/storage/storage.js'
 
 /** A freshly opened, empty store; `reopen` (durable backends) closes it and opens the same data again. */
 export interface OpenedStorage {
@@ -431,6 +431,84 @@ export function storageContract(name: string, open: () => Promise<OpenedStorage>
       expect(plain(await s.load('d'))).toEqual({ checkpoint: { seq: 1, time: T0 + 1, state: [7, 7, 7] }, log: [] })
     })
 
+    /** Bytes that are not text, cover every value and are long enough to take more than one page. */
+    const image = (seed: number, length = 300_000) => Uint8Array.from({ length }, (_, i) => (i * 31 + seed) & 0xff)
+
+    it('ST9: putFile stores bytes and type as they are; getFile and hasFile read them back', async () => {
+      expect(await s.getFile('d', 'a.png')).toBeUndefined()
+      expect(await s.hasFile('d', 'a.png')).toBe(false)
+      const bytes = image(7)
+      await s.putFile('d', 'a.png', { type: 'image/png', bytes })
+      const read = await s.getFile('d', 'a.png')
+      expect(read?.type).toBe('image/png')
+      expect(Buffer.from(read!.bytes).equals(Buffer.from(bytes))).toBe(true)
+      expect(await s.hasFile('d', 'a.png')).toBe(true)
+      // one document's files are not another's, even with a similar id
+      for (const other of ['d-', 'dd', 'D', 'e']) {
+        expect(await s.getFile(other, 'a.png'), other).toBeUndefined()
+        expect(await s.hasFile(other, 'a.png'), other).toBe(false)
+      }
+      // an empty file, and a type with parameters
+      await s.putFile('d', 'empty', { type: 'application/octet-stream; x=1', bytes: new Uint8Array(0) })
+      const empty = await s.getFile('d', 'empty')
+      expect({ type: empty?.type, bytes: empty && [...empty.bytes] }).toEqual({ type: 'application/octet-stream; x=1', bytes: [] })
+      // the same name again replaces type and bytes together
+      await s.putFile('d', 'a.png', { type: 'image/gif', bytes: Uint8Array.of(1, 2, 3) })
+      const replaced = await s.getFile('d', 'a.png')
+      expect({ type: replaced!.type, bytes: [...replaced!.bytes] }).toEqual({ type: 'image/gif', bytes: [1, 2, 3] })
+    })
+
+    it('ST9: bad names and types reject with BadFileError and store nothing', async () => {
+      const bytes = Uint8Array.of(1)
+      for (const name of ['', 'a/b', 'a!b', 'a b', '..\\x', 'é.png', 'x'.repeat(129), 'a\u0000']) {
+        await expect(s.putFile('d', name, { type: 'image/png', bytes }), JSON.stringify(name)).rejects.toThrow(BadFileError)
+        await expect(s.getFile('d', name), JSON.stringify(name)).rejects.toThrow(BadFileError)
+        await expect(s.hasFile('d', name), JSON.stringify(name)).rejects.toThrow(BadFileError)
+      }
+      for (const type of ['', ' image/png', 'image/pngé', 'image/png\n', 'x'.repeat(128)]) {
+        await expect(s.putFile('d', 'ok.png', { type, bytes }), JSON.stringify(type)).rejects.toThrow(BadFileError)
+      }
+      expect(await s.hasFile('d', 'ok.png')).toBe(false)
+      await s.putFile('d', 'x'.repeat(128), { type: 'x'.repeat(127), bytes })
+      expect((await s.getFile('d', 'x'.repeat(128)))?.type).toBe('x'.repeat(127))
+    })
+
+    it('ST9/ST10: files stay out of load and history, compaction keeps them', async () => {
+      await s.putFile('d', 'a.png', { type: 'image/png', bytes: image(1, 1000) })
+      // a document with files only is empty to load and has no history
+      expect(plain(await s.load('d'))).toEqual({ checkpoint: null, log: [] })
+      expect(await s.history('d')).toEqual([])
+      await appendRange('d', 1, 3)
+      await s.compact('d', { checkpoint: checkpoint(2), dropLogUpTo: 2, dropCheckpoints: [] })
+      expect((await s.history('d')).map((p) => `${p.kind[0]}${p.seq}`)).toEqual(['c2', 'e3'])
+      expect(plain(await s.load('d'))).toEqual({ checkpoint: plainCheckpoint(checkpoint(2)), log: [plainEntry(entry(3))] })
+      expect([...(await s.getFile('d', 'a.png'))!.bytes]).toEqual([...image(1, 1000)])
+    })
+
+    it('ST5/ST9: deleteDoc removes the files of one document and no other', async () => {
+      for (const id of ['a', 'ab', 'a-b', 'A']) {
+        await appendRange(id, 1, 2)
+        await s.putFile(id, 'x.png', { type: 'image/png', bytes: Uint8Array.of(id.length) })
+      }
+      await s.deleteDoc('a')
+      expect(await s.hasFile('a', 'x.png')).toBe(false)
+      expect(await s.getFile('a', 'x.png')).toBeUndefined()
+      for (const id of ['ab', 'a-b', 'A']) expect([...(await s.getFile(id, 'x.png'))!.bytes], id).toEqual([id.length])
+      // the id starts from scratch: no file comes back
+      await s.append([{ docId: 'a', entry: entry(1) }])
+      expect(await s.hasFile('a', 'x.png')).toBe(false)
+    })
+
+    it('ST7: file bytes are copies in and out', async () => {
+      const backing = Uint8Array.of(9, 9, 1, 2, 3, 9)
+      await s.putFile('d', 'v', { type: 'image/png', bytes: backing.subarray(2, 5) })
+      backing.fill(0)
+      const first = await s.getFile('d', 'v')
+      expect([...first!.bytes]).toEqual([1, 2, 3])
+      first!.bytes.fill(0xee)
+      expect([...(await s.getFile('d', 'v'))!.bytes]).toEqual([1, 2, 3])
+    })
+
     it('ST8: probe resolves on a working store', async () => {
       await expect(s.probe()).resolves.toBeUndefined()
       // probing leaves no visible trace
@@ -448,6 +526,9 @@ export function storageContract(name: string, open: () => Promise<OpenedStorage>
       await expect(s.getRecord('doc', 'd')).rejects.toThrow()
       await expect(s.putRecords([{ kind: 'doc', id: 'd', value: 1 }])).rejects.toThrow()
       await expect(s.listRecords('doc')).rejects.toThrow()
+      await expect(s.putFile('d', 'f', { type: 'image/png', bytes: Uint8Array.of(1) })).rejects.toThrow()
+      await expect(s.getFile('d', 'f')).rejects.toThrow()
+      await expect(s.hasFile('d', 'f')).rejects.toThrow()
       await expect(s.probe()).rejects.toThrow()
     })
 
@@ -456,11 +537,15 @@ export function storageContract(name: string, open: () => Promise<OpenedStorage>
       await appendRange('d', 1, 4)
       await s.compact('d', { checkpoint: checkpoint(2), dropLogUpTo: 2, dropCheckpoints: [] })
       await s.putRecords([{ kind: 'doc', id: 'd', value: { title: 'kept' } }])
+      await s.putFile('d', 'kept.png', { type: 'image/png', bytes: image(3) })
       const before = { doc: plain(await s.load('d')), history: await s.history('d') }
       const again = await opened.reopen!()
       expect(plain(await again.load('d'))).toEqual(before.doc)
       expect(await again.history('d')).toEqual(before.history)
       expect(await again.getRecord('doc', 'd')).toEqual({ title: 'kept' })
+      const file = await again.getFile('d', 'kept.png')
+      expect(file?.type).toBe('image/png')
+      expect(Buffer.from(file!.bytes).equals(Buffer.from(image(3)))).toBe(true)
       // and the reopened store takes writes after what it found
       await again.append([{ docId: 'd', entry: entry(5) }])
       expect(plain(await again.load('d')).log.map((e) => e.seq)).toEqual([3, 4, 5])
