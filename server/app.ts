@@ -18,6 +18,7 @@ import { Concurrency } from './auth/rate-limit.js'
 import { isLoopback, type Config } from './config.js'
 import { Catalog } from './docs/catalog.js'
 import { createProcessCompactor, type Compactor } from './docs/compactor.js'
+import { DocImages } from './docs/images.js'
 import { recoverJournal } from './docs/recovery.js'
 import { Registry } from './docs/registry.js'
 import { TextBackfill } from './docs/search.js'
@@ -26,6 +27,7 @@ import { addApiRoutes } from './http/api.js'
 import { addAuthRoutes } from './http/auth-api.js'
 import { Guard } from './http/guard.js'
 import { addHealthRoutes } from './http/health.js'
+import { addImageRoutes } from './http/images-api.js'
 import { json } from './http/respond.js'
 import { Router } from './http/router.js'
 import { createStaticHandler, defaultClientRoot } from './http/static.js'
@@ -197,6 +199,7 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
   addHealthRoutes(router, { storage, commit, metrics, log, journal: journal !== null })
   const guard = new Guard(auth.policy, config.origins)
   addApiRoutes(router, { catalog, guard, auth })
+  addImageRoutes(router, { catalog, guard, images: new DocImages(storage, config.maxImageSize), metrics, log })
   addAuthRoutes(router, { auth, guard, trustProxy: config.trustProxy })
   addAccessRoutes(router, { auth, guard, now })
   router.otherwise(createStaticHandler({ root: defaultClientRoot() }))

@@ -40,6 +40,8 @@ export interface Config {
   readonly maxMessagesPerSecond: number
   readonly maxBytesPerSecond: number
   readonly maxDocSize: number
+  /** Largest image upload (POST /api/docs/:id/images); larger ones get 413. */
+  readonly maxImageSize: number
   /** Failed logins allowed per account per 15 minutes (per address: five times as many). */
   readonly loginAttempts: number
 }
@@ -90,6 +92,7 @@ export const OPTIONS: readonly Option[] = [
   { flag: 'max-messages-per-second', env: 'MAX_MESSAGES_PER_SECOND', type: 'string', default: '500', help: 'per connection (bursts of 4 s allowed)' },
   { flag: 'max-bytes-per-second', env: 'MAX_BYTES_PER_SECOND', type: 'string', default: '2MiB', help: 'per connection (bursts up to --max-message)' },
   { flag: 'max-doc-size', env: 'MAX_DOC_SIZE', type: 'string', default: '32MiB', help: 'largest document; more is refused (4413)' },
+  { flag: 'max-image-size', env: 'MAX_IMAGE_SIZE', type: 'string', default: '10MiB', help: 'largest image upload; more is refused (413)' },
   { flag: 'login-attempts', env: 'LOGIN_ATTEMPTS', type: 'string', default: '10', help: 'failed logins per account per 15 min' },
 ]
 
@@ -175,6 +178,8 @@ const schema = z.object({
   'max-messages-per-second': integer(1, 1_000_000),
   'max-bytes-per-second': bytes(1024, 1024 ** 3),
   'max-doc-size': bytes(64 * 1024, 64 * 1024 ** 3),
+  // LevelDB keeps each image as one value, read whole to answer: a gigabyte is already unreasonable
+  'max-image-size': bytes(1024, 1024 ** 3),
   'login-attempts': integer(1, 10_000),
 })
 
@@ -257,6 +262,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     maxMessagesPerSecond: v['max-messages-per-second'],
     maxBytesPerSecond: v['max-bytes-per-second'],
     maxDocSize: v['max-doc-size'],
+    maxImageSize: v['max-image-size'],
     loginAttempts: v['login-attempts'],
   }
 }

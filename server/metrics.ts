@@ -25,6 +25,9 @@ export interface Metrics {
   readonly compactions: prom.Counter<'result'>
   readonly compactionSeconds: prom.Histogram
   readonly httpRequests: prom.Counter<'route' | 'status'>
+  /** Image uploads accepted: `stored` (new bytes) or `existing` (the same bytes were there). */
+  readonly imageUploads: prom.Counter<'result'>
+  readonly imageBytesStored: prom.Counter
 }
 
 /** Live values the metrics read when scraped. */
@@ -106,5 +109,12 @@ export function createMetrics(gauges: Gauges): Metrics {
       labelNames: ['route', 'status'],
       registers: [registry],
     }),
+    imageUploads: new prom.Counter({
+      name: 'tandem_image_uploads_total',
+      help: 'Image uploads accepted, by result (stored: new bytes, existing: already stored)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    imageBytesStored: new prom.Counter({ name: 'tandem_image_bytes_stored_total', help: 'Bytes of new images stored', registers: [registry] }),
   }
 }

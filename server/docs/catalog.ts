@@ -112,7 +112,7 @@ export class Catalog {
    * Whether a document exists (and is not deleted), without bringing its title up to date: that
    * compacts a document being edited, work a reader of its content (export, versions) need not cause.
    */
-  private async exists(id: string): Promise<boolean> {
+  async exists(id: string): Promise<boolean> {
     const meta = this.registry.card(id) ?? (await this.storage.getRecord<DocMeta>(DOC_RECORD, id))
     return meta !== undefined && meta.deletedAt === undefined
   }

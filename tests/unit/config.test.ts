@@ -47,6 +47,7 @@ describe('parseConfig', () => {
       maxMessagesPerSecond: 500,
       maxBytesPerSecond: 2 * 1024 * 1024,
       maxDocSize: 32 * 1024 * 1024,
+      maxImageSize: 10 * 1024 * 1024,
       loginAttempts: 10,
     }
     expect(config([])).toEqual(expected)
@@ -75,6 +76,7 @@ describe('parseConfig', () => {
       MAX_MESSAGES_PER_SECOND: '50',
       MAX_BYTES_PER_SECOND: '1MiB',
       MAX_DOC_SIZE: '1MiB',
+      MAX_IMAGE_SIZE: '2MiB',
       LOGIN_ATTEMPTS: '3',
     }
     expect(config([], env)).toEqual({
@@ -99,6 +101,7 @@ describe('parseConfig', () => {
       maxMessagesPerSecond: 50,
       maxBytesPerSecond: 1024 * 1024,
       maxDocSize: 1024 * 1024,
+      maxImageSize: 2 * 1024 * 1024,
       loginAttempts: 3,
     })
   })

@@ -1,0 +1,82 @@
+/**
+ * The images of documents: checks an upload (allowed type, bytes that really are that type, size),
+ * names it by the SHA-256 of its bytes and stores it with its document (Storage files, PROTOCOL.md
+ * ST9). The same bytes uploaded again are the same image: nothing new is written. Deleting the
+ * document removes its images (ST5).
+ */
+import { createHash } from 'node:crypto'
+import { IMAGE_NAME, IMAGE_TYPES, sniffImageType } from '../../shared/images.js'
+import type { Storage, StoredFile } from '../storage/storage.js'
+
+/** Why an upload is refused; `status` is the HTTP answer that says so. */
+export class ImageRefusedError extends Error {
+  constructor(
+    readonly status: 400 | 413 | 415,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ImageRefusedError'
+  }
+}
+
+/** A stored image as the API describes it. */
+export interface ImageInfo {
+  readonly name: string
+  readonly type: string
+  readonly size: number
+  /** False when the same bytes were stored already (nothing was written). */
+  readonly created: boolean
+}
+
+/** The media type of a Content-Type header value, lower case, without parameters. */
+export function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0]!.trim().toLowerCase()
+}
+
+/** Stores and reads document images. */
+export class DocImages {
+  constructor(
+    private readonly storage: Storage,
+    /** Largest image, in bytes. */
+    readonly maxBytes: number,
+  ) {}
+
+  /**
+   * Checks `declaredType` against what the server takes, then whether the bytes really are one:
+   * a browser shows a file by its bytes, so a "PNG" that is HTML or SVG must never be served.
+   */
+  check(declaredType: string, bytes: Uint8Array): string {
+    this.checkType(declaredType)
+    if (bytes.length === 0) throw new ImageRefusedError(400, 'the image is empty')
+    if (bytes.length > this.maxBytes) throw new ImageRefusedError(413, `images may take at most ${this.maxBytes} bytes; this one takes ${bytes.length}`)
+    const sniffed = sniffImageType(bytes)
+    if (sniffed !== declaredType) {
+      throw new ImageRefusedError(400, `the bytes are ${sniffed ? `a ${sniffed} image` : 'no image the server takes'}, not ${declaredType} as sent`)
+    }
+    return declaredType
+  }
+
+  /** Refuses a declared type the server does not take (before the body is read). */
+  checkType(declaredType: string): void {
+    if (declaredType === 'image/svg+xml') throw new ImageRefusedError(415, 'SVG images are not accepted (they can hold scripts); send PNG, JPEG, GIF or WebP')
+    if (!(declaredType in IMAGE_TYPES)) {
+      throw new ImageRefusedError(415, `send the image with Content-Type ${Object.keys(IMAGE_TYPES).join(', ')}${declaredType ? `, not ${declaredType.slice(0, 100)}` : ''}`)
+    }
+  }
+
+  /** Stores an image of `docId` (checked with `check`) unless the same bytes are there already. */
+  async store(docId: string, declaredType: string, bytes: Uint8Array): Promise<ImageInfo> {
+    const type = this.check(declaredType, bytes)
+    const name = `${createHash('sha256').update(bytes).digest('hex')}.${IMAGE_TYPES[type]}`
+    // content-addressed: a file of this name holds these very bytes, so it need not be written again
+    if (await this.storage.hasFile(docId, name)) return { name, type, size: bytes.length, created: false }
+    await this.storage.putFile(docId, name, { type, bytes })
+    return { name, type, size: bytes.length, created: true }
+  }
+
+  /** An image of a document, or undefined when it has none of that name. */
+  async read(docId: string, name: string): Promise<StoredFile | undefined> {
+    if (!IMAGE_NAME.test(name)) return undefined
+    return this.storage.getFile(docId, name)
+  }
+}

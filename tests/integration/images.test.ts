@@ -1,0 +1,243 @@
+/**
+ * Document images over HTTP (server/http/images-api.ts) against a real server with LevelDB in a
+ * temporary directory: bytes round-trip exactly with their type and protective headers, the same
+ * bytes are stored once, every bad input is a clear JSON error and the server keeps serving,
+ * images survive a restart and go with their document, and accounts mode decides who may upload
+ * and see them as it decides who may edit and read the document (members, links, strangers).
+ */
+import { createHash } from 'node:crypto'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Config } from '../../server/config.js'
+import { Person } from '../helpers/http-client.js'
+import { MAGIC, png } from '../helpers/png.js'
+import { startServer, tempDir } from '../helpers/server.js'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn()
+})
+
+async function server(config: Partial<Config> = {}, dir = tempDir()) {
+  cleanups.push(dir.cleanup)
+  const tandem = await startServer({ dataDir: dir.dir, ...config })
+  cleanups.push(() => tandem.close())
+  return { tandem, dir }
+}
+
+async function newDoc(base: string): Promise<string> {
+  const res = await fetch(`${base}/api/docs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"title":"Pictures"}' })
+  expect(res.status).toBe(201)
+  return ((await res.json()) as { id: string }).id
+}
+
+async function upload(base: string, id: string, bytes: Uint8Array, type: string | null, headers: Record<string, string> = {}) {
+  const res = await fetch(`${base}/api/docs/${id}/images`, {
+    method: 'POST',
+    headers: { ...(type === null ? {} : { 'Content-Type': type }), ...headers },
+    body: bytes as BodyInit,
+  })
+  return { status: res.status, headers: res.headers, body: (await res.json()) as any }
+}
+
+async function get(base: string, path: string, headers: Record<string, string> = {}, method = 'GET') {
+  const res = await fetch(`${base}${path}`, { method, headers })
+  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) }
+}
+
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
+const metric = async (base: string, line: string) => {
+  const text = await (await fetch(`${base}/metrics`)).text()
+  const found = text.split('\n').find((l) => l.startsWith(line))
+  return found ? Number(found.slice(line.length).trim()) : 0
+}
+
+describe('document images', () => {
+  it('stores an upload under the hash of its bytes and serves the very bytes back with type and headers', async () => {
+    const { tandem } = await server()
+    const base = tandem.url
+    const id = await newDoc(base)
+    const image = png(5, 7)
+    const up = await upload(base, id, image, 'image/png')
+    expect(up.status).toBe(201)
+    const name = `${sha(image)}.png`
+    expect(up.body).toEqual({ name, url: `/api/docs/${id}/images/${name}`, type: 'image/png', size: image.length })
+    expect(up.headers.get('location')).toBe(up.body.url)
+
+    const served = await get(base, up.body.url)
+    expect(served.status).toBe(200)
+    expect(served.bytes.equals(image)).toBe(true)
+    expect(served.headers.get('content-type')).toBe('image/png')
+    expect(served.headers.get('content-length')).toBe(String(image.length))
+    expect(served.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(served.headers.get('cache-control')).toBe('private, max-age=31536000, immutable')
+    expect(served.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox")
+    expect(served.headers.get('cross-origin-resource-policy')).toBe('same-origin')
+    // HEAD: the headers without the bytes; a revalidation with the ETag: 304
+    const head = await get(base, up.body.url, {}, 'HEAD')
+    expect(head.status).toBe(200)
+    expect(head.bytes.length).toBe(0)
+    const again = await get(base, up.body.url, { 'If-None-Match': served.headers.get('etag')! })
+    expect(again.status).toBe(304)
+
+    // the other types, each served with its own type and extension
+    for (const [type, bytes, ext] of [
+      ['image/jpeg', MAGIC.jpeg, 'jpg'],
+      ['image/gif', MAGIC.gif, 'gif'],
+      ['image/webp', MAGIC.webp, 'webp'],
+    ] as const) {
+      const r = await upload(base, id, bytes, `${type}; charset=binary`)
+      expect(r.status, type).toBe(201)
+      expect(r.body.name).toBe(`${sha(bytes)}.${ext}`)
+      const s = await get(base, r.body.url)
+      expect(s.headers.get('content-type')).toBe(type)
+      expect(s.bytes.equals(bytes)).toBe(true)
+    }
+  })
+
+  it('stores the same bytes once: a second upload answers 200 with the same URL and writes nothing', async () => {
+    const { tandem } = await server()
+    const base = tandem.url
+    const id = await newDoc(base)
+    const image = png(3, 3, [1, 2, 3])
+    const first = await upload(base, id, image, 'image/png')
+    expect(first.status).toBe(201)
+    let puts = 0
+    const putFile = tandem.storage.putFile.bind(tandem.storage)
+    tandem.storage.putFile = async (...args) => {
+      puts++
+      return putFile(...args)
+    }
+    const second = await upload(base, id, image, 'image/png')
+    expect(second.status).toBe(200)
+    expect(second.body).toEqual(first.body)
+    expect(puts).toBe(0)
+    expect(await metric(base, 'tandem_image_uploads_total{result="stored"}')).toBe(1)
+    expect(await metric(base, 'tandem_image_uploads_total{result="existing"}')).toBe(1)
+    expect(await metric(base, 'tandem_image_bytes_stored_total')).toBe(image.length)
+    // the same bytes in another document are that document's own image
+    const other = await newDoc(base)
+    expect((await upload(base, other, image, 'image/png')).status).toBe(201)
+    expect(puts).toBe(1)
+  })
+
+  it('answers every bad input with a clear JSON error and keeps serving', async () => {
+    const { tandem } = await server({ maxImageSize: 4096 })
+    const base = tandem.url
+    const id = await newDoc(base)
+    const image = png()
+    const cases: Array<[string, Promise<{ status: number; body: any }>, number, RegExp]> = [
+      ['bad id', upload(base, 'bad%20id', image, 'image/png'), 400, /document ids/],
+      ['unknown document', upload(base, 'nosuchdoc', image, 'image/png'), 404, /no document nosuchdoc/],
+      ['svg', upload(base, id, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), 'image/svg+xml'), 415, /SVG/],
+      ['text', upload(base, id, Buffer.from('hello'), 'text/plain'), 415, /Content-Type image\/png/],
+      ['no type', upload(base, id, image, null), 415, /Content-Type/],
+      ['jpeg bytes sent as png', upload(base, id, MAGIC.jpeg, 'image/png'), 400, /image\/jpeg image, not image\/png/],
+      ['html sent as png', upload(base, id, Buffer.from('<html><script>alert(1)</script>'), 'image/png'), 400, /no image the server takes/],
+      ['svg sent as png', upload(base, id, Buffer.from('<svg></svg>'), 'image/png'), 400, /no image/],
+      ['empty', upload(base, id, new Uint8Array(0), 'image/png'), 400, /empty/],
+      ['too big', upload(base, id, Buffer.concat([image, Buffer.alloc(5000)]), 'image/png'), 413, /at most 4096 bytes/],
+    ]
+    for (const [what, answer, status, message] of cases) {
+      const { status: got, body } = await answer
+      expect(got, what).toBe(status)
+      expect(body.error, what).toMatch(message)
+    }
+    const bad = async (path: string, status: number, message: RegExp) => {
+      const res = await fetch(`${base}${path}`)
+      expect(res.status, path).toBe(status)
+      expect(res.headers.get('content-type'), path).toMatch(/application\/json/)
+      expect(((await res.json()) as { error: string }).error, path).toMatch(message)
+    }
+    await bad(`/api/docs/${id}/images/${'0'.repeat(64)}.png`, 404, /has no image/)
+    await bad(`/api/docs/${id}/images/..%2F..%2Fetc`, 400, /image name/)
+    await bad(`/api/docs/${id}/images/${'A'.repeat(64)}.png`, 400, /image name/)
+    await bad(`/api/docs/${id}/images/${'0'.repeat(64)}.svg`, 400, /image name/)
+    await bad(`/api/docs/nosuchdoc/images/${'0'.repeat(64)}.png`, 404, /no document/)
+    // a body sent without a length (chunked) is cut off at the limit too
+    const big = Buffer.concat([image, Buffer.alloc(200_000)])
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < big.length; i += 1000) controller.enqueue(big.subarray(i, i + 1000))
+        controller.close()
+      },
+    })
+    const chunked = await fetch(`${base}/api/docs/${id}/images`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: stream, duplex: 'half' } as RequestInit)
+    expect(chunked.status).toBe(413)
+    expect(((await chunked.json()) as { error: string }).error).toMatch(/--max-image-size/)
+    // nothing refused was stored, and the server still takes a good one
+    expect((await upload(base, id, image, 'image/png')).status).toBe(201)
+    expect((await fetch(`${base}/healthz`)).status).toBe(200)
+  })
+
+  it('keeps images across a restart and removes them with their document', async () => {
+    const dir = tempDir()
+    const first = await startServer({ dataDir: dir.dir })
+    cleanups.push(dir.cleanup)
+    const id = await newDoc(first.url)
+    const image = png(8, 8, [0, 128, 255])
+    const { body } = await upload(first.url, id, image, 'image/png')
+    await first.close()
+
+    const { tandem } = await server({}, { dir: dir.dir, cleanup: () => {} })
+    const served = await get(tandem.url, body.url)
+    expect(served.status).toBe(200)
+    expect(served.bytes.equals(image)).toBe(true)
+
+    expect((await fetch(`${tandem.url}/api/docs/${id}`, { method: 'DELETE' })).status).toBe(204)
+    expect((await get(tandem.url, body.url)).status).toBe(404)
+    expect(await tandem.storage.hasFile(id, body.name)).toBe(false)
+  })
+})
+
+describe('document images in accounts mode', () => {
+  it('lets those who may edit upload and those who may read see, by membership and by link', async () => {
+    const { tandem } = await server({ auth: 'accounts' })
+    const base = tandem.url
+    const [alice, bob, carol, dave] = ['alice', 'bob', 'carol', 'dave'].map((n) => new Person(base, n)) as [Person, Person, Person, Person]
+    for (const p of [alice, bob, carol, dave]) await p.signup(p.name)
+    const id: string = (await alice.request('POST', '/api/docs', { title: 'Plans' })).body.id
+    await alice.request('PUT', `/api/docs/${id}/access/members/bob`, { role: 'editor' })
+    await alice.request('PUT', `/api/docs/${id}/access/members/carol`, { role: 'viewer' })
+    const secret = async (role: string) => new URL((await alice.request('POST', `/api/docs/${id}/access/links`, { role })).body.url, base).searchParams.get('share')!
+    const viewSecret = await secret('viewer')
+    const editSecret = await secret('editor')
+    const as = (p: Person | null, extra: Record<string, string> = {}) => ({ ...(p ? { Cookie: p.cookie, 'X-CSRF-Token': p.csrf } : {}), ...extra })
+
+    const image = png(2, 2)
+    const owned = await upload(base, id, image, 'image/png', as(alice))
+    expect(owned.status).toBe(201)
+    const path = owned.body.url as string
+
+    const uploads: Array<[string, Record<string, string>, number]> = [
+      ['editor', as(bob), 201],
+      ['viewer', as(carol), 403],
+      ['stranger', as(dave), 404],
+      ['nobody', as(null), 401],
+      ['view link', as(null, { 'X-Tandem-Share': viewSecret }), 403],
+      ['edit link', as(null, { 'X-Tandem-Share': editSecret }), 201],
+      ['alice without the CSRF token', { Cookie: alice.cookie }, 403],
+    ]
+    for (const [who, headers, status] of uploads) {
+      // distinct bytes per person, so every allowed upload is a new image
+      const r = await upload(base, id, png(3, 1 + who.length), 'image/png', headers)
+      expect(r.status, who).toBe(status)
+      expect(typeof r.body.error === 'string' || r.body.url !== undefined, who).toBe(true)
+    }
+    const reads: Array<[string, string, Record<string, string>, number]> = [
+      ['owner', path, as(alice), 200],
+      ['editor', path, as(bob), 200],
+      ['viewer', path, as(carol), 200],
+      ['stranger', path, as(dave), 404],
+      ['nobody', path, {}, 401],
+      // an <img> cannot send headers: a link's secret comes as ?share=, as on the sync URL
+      ['view link (query)', `${path}?share=${viewSecret}`, {}, 200],
+      ['view link (header)', path, { 'X-Tandem-Share': viewSecret }, 200],
+      ['wrong link', `${path}?share=${'x'.repeat(32)}`, {}, 401],
+    ]
+    for (const [who, p, headers, status] of reads) {
+      const r = await get(base, p, headers)
+      expect(r.status, who).toBe(status)
+      if (status === 200) expect(r.bytes.equals(image), who).toBe(true)
+    }
+  })
+})
