@@ -4,11 +4,15 @@
  * by the editor's Download menu and by the server's export endpoint, so both give the same file.
  *
  * Attributes come from other peers and are untrusted: a link whose href is not an allowed URL
- * (safeHref) is exported as its text alone; a code block's language only when cleanLanguage keeps it.
+ * (safeHref) is exported as its text alone; a code block's language only when cleanLanguage keeps it;
+ * an image as `![alt](url "title")` only when its src is an image of this server (safeImageSrc),
+ * else as its alt text. Its URL is site-relative, or absolute under `imageBase` (the editor's
+ * download passes its origin, so the file's images still load from elsewhere).
  */
 import type { Mark, Node as PMNode } from 'prosemirror-model'
 import { defaultMarkdownSerializer as base, MarkdownSerializer, type MarkdownSerializerState } from 'prosemirror-markdown'
 import { cleanLanguage } from './code-language.js'
+import { cleanImageText, safeImageSrc } from './images.js'
 import { safeHref } from './schema.js'
 
 /** The file formats a document exports to. */
@@ -52,6 +56,8 @@ function linkTitle(title: unknown): string {
  * string it appends to stays short. `out` is the state's internal output string.
  */
 let spilled: string[] | null = null
+/** What image URLs start with in the file being written (see toMarkdown). */
+let imageBase = ''
 /** Past this length the state's output is moved out of it. */
 const SPILL_AT = 8 * 1024
 /** Characters left in it: it checks the last one or two (blank line, an escaped "!"). */
@@ -88,6 +94,16 @@ const markdown = new MarkdownSerializer(
     task_item(state: MarkdownSerializerState, node: PMNode) {
       state.write(node.attrs.checked === true ? '[x] ' : '[ ] ')
       state.renderContent(node)
+    },
+    image(state: MarkdownSerializerState, node: PMNode) {
+      const alt = cleanImageText(node.attrs.alt)
+      const src = safeImageSrc(node.attrs.src)
+      if (src === null) {
+        // not one of this server's images: what it showed, in words
+        state.text(alt)
+        return
+      }
+      state.write(`![${state.esc(alt)}](${destination(imageBase + src)}${linkTitle(cleanImageText(node.attrs.title))})`)
     },
     code_block(state: MarkdownSerializerState, node: PMNode) {
       const code = node.textContent
@@ -128,22 +144,30 @@ const markdown = new MarkdownSerializer(
   { strict: false, escapeExtraCharacters: /[<&]/g },
 )
 
+/** Options of an export. */
+export interface ExportOptions {
+  /** Put before each image's site-relative URL: this server's origin (`https://docs.example.com`), or '' to leave them site-relative. */
+  readonly imageBase?: string
+}
+
 /** The body as Markdown, the title (when there is one) as its first-level heading. */
-export function toMarkdown(title: string, body: PMNode): string {
+export function toMarkdown(title: string, body: PMNode, options: ExportOptions = {}): string {
   const heading = title.trim()
   const head = heading ? `# ${heading.replace(/\s+/g, ' ').replace(/[\\`*_[\]#<>]/g, '\\$&')}` : ''
   spilled = []
+  imageBase = (options.imageBase ?? '').replace(/\/+$/, '')
   try {
     const tail = markdown.serialize(body, { tightLists: true })
     return file(head, spilled.join('') + tail, '\n\n')
   } finally {
     spilled = null
+    imageBase = ''
   }
 }
 
 /** The body as plain text, a line per block; the title (when there is one) first, then a blank line. */
 export function toPlainText(title: string, body: PMNode): string {
-  const text = body.textBetween(0, body.content.size, '\n', (leaf) => (leaf.type.name === 'hard_break' ? '\n' : ''))
+  const text = body.textBetween(0, body.content.size, '\n', (leaf) => (leaf.type.name === 'hard_break' ? '\n' : leaf.type.name === 'image' ? cleanImageText(leaf.attrs.alt) : ''))
   return file(title.trim(), text, '\n\n')
 }
 
@@ -154,6 +178,6 @@ function file(head: string, text: string, between: string): string {
 }
 
 /** The file of a document in `format`. */
-export function exportDocument(format: ExportFormat, title: string, body: PMNode): string {
-  return format === 'markdown' ? toMarkdown(title, body) : toPlainText(title, body)
+export function exportDocument(format: ExportFormat, title: string, body: PMNode, options: ExportOptions = {}): string {
+  return format === 'markdown' ? toMarkdown(title, body, options) : toPlainText(title, body)
 }

@@ -9,6 +9,7 @@
 import { DOMParser, type Node as PMNode } from 'prosemirror-model'
 import { cleanTitle } from './doc-fields.js'
 import { cleanHTML } from './html-clean.js'
+import { keepImages, NO_IMAGES, type KeepImage } from './import.js'
 import { schema } from './schema.js'
 
 /** A file that is not HTML one can read: its message says why, for the person importing it. */
@@ -140,12 +141,12 @@ function withoutFirst(body: PMNode): PMNode {
  * The title and body of a parsed web page. `title` given (by the person importing): the page
  * stays whole. Otherwise the page's <title> (a first heading saying the same goes, as Tandem's
  * own web page has both), else its first heading (taken out when it opens the page), else
- * `fallbackTitle` (the file's name).
+ * `fallbackTitle` (the file's name). `keep` decides which images stay (shared/import.ts keepImages).
  */
-export function importHTML(page: Document, fallbackTitle: string, title: string | null = null): { title: string; body: PMNode } {
+export function importHTML(page: Document, fallbackTitle: string, title: string | null = null, keep: KeepImage = NO_IMAGES): { title: string; body: PMNode } {
   const own = cleanTitle(page.title ?? '')
   checkDepth(page.documentElement)
-  const body = bodyOf(page)
+  const body = keepImages(bodyOf(page), keep)
   if (title !== null) return { title, body }
   const first = body.firstChild!
   const opensWithHeading = first.type === schema.nodes.heading

@@ -1,13 +1,16 @@
 /**
  * A file as a document body of the shared schema: Markdown (CommonMark with GitHub's task lists
  * and strikethrough, and <u> for underline, as shared/export.ts writes them) or plain text (a
- * paragraph per line). What the schema has no place for keeps its text: images become their
- * description, tables and other HTML stay as written. A fence's info string names the code block's language. Links go through safeHref like pasted ones.
+ * paragraph per line). What the schema has no place for keeps its text: tables and other HTML stay
+ * as written. A fence's info string names the code block's language. Links go through safeHref
+ * like pasted ones. Images become image nodes with their src as written; keepImages then decides
+ * which stay (the server keeps only this server's images, see server/docs/file-worker.ts).
  */
 import MarkdownIt from 'markdown-it'
-import type { Node as PMNode } from 'prosemirror-model'
+import { Fragment, type Node as PMNode } from 'prosemirror-model'
 import { MarkdownParser } from 'prosemirror-markdown'
 import { cleanLanguage } from './code-language.js'
+import { cleanImageText } from './images.js'
 import { paragraphsOf } from './plain-text.js'
 import { safeHref, schema } from './schema.js'
 
@@ -26,7 +29,7 @@ export const MAX_IMPORT_CHARS = 2_000_000
 /** Token types markdown-it gives for an underline written as inline HTML. */
 const UNDERLINE = { open: '<u>', close: '</u>' }
 
-/** markdown-it, CommonMark with strikethrough; inline HTML only for <u>, which becomes a mark; images as their description. */
+/** markdown-it, CommonMark with strikethrough; inline HTML only for <u>, which becomes a mark. */
 function tokenizer(): MarkdownIt {
   const md = new MarkdownIt('commonmark', { html: true, linkify: false }).enable('strikethrough')
   // block HTML and any inline HTML other than <u> and </u> stay as text
@@ -34,13 +37,6 @@ function tokenizer(): MarkdownIt {
   md.core.ruler.push('underline', (state) => {
     for (const block of state.tokens) {
       for (const token of block.children ?? []) {
-        // an image has no place in the schema: its description stays
-        if (token.type === 'image') {
-          token.type = 'text'
-          token.content = token.children?.map((c) => c.content).join('') ?? token.content
-          token.children = null
-          continue
-        }
         if (token.type !== 'html_inline') continue
         const tag = token.content.toLowerCase()
         if (tag === UNDERLINE.open) token.type = 'u_open'
@@ -63,6 +59,15 @@ const markdown = new MarkdownParser(schema, tokenizer(), {
   // the info string's first word names the language (```js title="x" → js)
   fence: { block: 'code_block', noCloseToken: true, getAttrs: (tok) => ({ language: cleanLanguage(tok.info.trim().split(/\s+/)[0]) }) },
   hr: { node: 'horizontal_rule' },
+  // the description's text (markdown-it parses it as inline content; its marks say nothing here)
+  image: {
+    node: 'image',
+    getAttrs: (tok) => ({
+      src: (tok.attrGet('src') ?? '').slice(0, 4096),
+      alt: cleanImageText(tok.children?.map((c) => c.content).join('') ?? tok.content),
+      title: cleanImageText(tok.attrGet('title')) || null,
+    }),
+  },
   hardbreak: { node: 'hard_break' },
   em: { mark: 'italic' },
   strong: { mark: 'bold' },
@@ -99,10 +104,54 @@ function tidy(node: PMNode): PMNode {
   return node.type.create(node.attrs, children, node.marks)
 }
 
-/** The body of a Markdown file (an empty paragraph for an empty file). */
-export function fromMarkdown(text: string): PMNode {
+/** Which src an image of an imported or pasted body keeps (its src, perhaps rewritten), or null for none. */
+export type KeepImage = (src: string) => string | null
+
+/** Keeps no image: the default of every import, which must not make readers fetch what a file names. */
+export const NO_IMAGES: KeepImage = () => null
+
+/**
+ * `body` with each image whose src `keep` maps to a src of its own kept with that src; any other
+ * image becomes its alt text, linked to its src when that is an allowed link (a web page's image
+ * stays one click away, and nobody's browser fetches it). One without alt text goes (tracking
+ * pixels, spacers), and so does a block left empty by that, where its parent can do without it.
+ */
+export function keepImages(body: PMNode, keep: KeepImage): PMNode {
+  const children: PMNode[] = []
+  // indexes in `children` of blocks emptied by dropping their images
+  const emptied = new Set<number>()
+  let changed = false
+  body.forEach((child) => {
+    if (child.type !== schema.nodes.image) {
+      const next = child.isLeaf ? child : keepImages(child, keep)
+      changed ||= next !== child
+      if (next !== child && next.isTextblock && next.content.size === 0) emptied.add(children.length)
+      children.push(next)
+      return
+    }
+    changed = true
+    const src = typeof child.attrs.src === 'string' ? child.attrs.src : ''
+    const kept = keep(src)
+    if (kept !== null) {
+      children.push(schema.nodes.image!.create({ ...child.attrs, src: kept }, null, child.marks))
+      return
+    }
+    const alt = cleanImageText(child.attrs.alt)
+    if (alt === '') return
+    const href = safeHref(src)
+    const linked = href !== null && !child.marks.some((m) => m.type === schema.marks.link)
+    children.push(schema.text(alt, linked ? schema.marks.link!.create({ href, title: null }).addToSet(child.marks) : child.marks))
+  })
+  if (!changed) return body
+  const without = children.filter((_, i) => !emptied.has(i))
+  const content = emptied.size > 0 && body.type.validContent(Fragment.fromArray(without)) ? without : children
+  return body.type.create(body.attrs, content, body.marks)
+}
+
+/** The body of a Markdown file (an empty paragraph for an empty file); `keep` decides its images (keepImages). */
+export function fromMarkdown(text: string, keep: KeepImage = NO_IMAGES): PMNode {
   const parsed = markdown.parse(text)
-  const doc = tidy(parsed)
+  const doc = keepImages(tidy(parsed), keep)
   return doc.childCount > 0 ? doc : schema.nodes.doc!.create(null, schema.nodes.paragraph!.create())
 }
 
@@ -116,8 +165,8 @@ export function fromPlainText(text: string): PMNode {
  * way shared/export.ts writes it); plain text: a first line followed by a blank line. Otherwise
  * the title is `fallbackTitle` (the file's name, say).
  */
-export function importDocument(format: TextFormat, text: string, fallbackTitle = ''): { title: string; body: PMNode } {
-  const body = format === 'markdown' ? fromMarkdown(text) : fromPlainText(text)
+export function importDocument(format: TextFormat, text: string, fallbackTitle = '', keep: KeepImage = NO_IMAGES): { title: string; body: PMNode } {
+  const body = format === 'markdown' ? fromMarkdown(text, keep) : fromPlainText(text)
   const first = body.firstChild
   if (format === 'markdown' && first?.type === schema.nodes.heading && first.attrs.level === 1 && body.childCount > 0) {
     const rest = body.content.cut(first.nodeSize)

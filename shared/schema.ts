@@ -3,15 +3,18 @@
  * y-prosemirror). Shared by the browser editor and, later, by the server (exports, search).
  *
  * Nodes: paragraph, heading (levels 1-3), blockquote, code_block (language), horizontal_rule, hard_break,
- * bullet_list / ordered_list with list_item, task_list with task_item (checked), all nestable.
+ * image (src, alt, title), bullet_list / ordered_list with list_item, task_list with task_item
+ * (checked), all nestable.
  * Marks: link (http, https and mailto only), bold, italic, underline, strike, code.
  *
  * Attributes arriving from other peers are untrusted (the server relays Yjs updates without
  * knowing the schema), so every toDOM re-checks what it renders: a link whose href is not an
- * allowed URL renders without an href, a heading level outside 1-3 renders as level 1 or 3.
+ * allowed URL renders without an href, a heading level outside 1-3 renders as level 1 or 3, an
+ * image whose src is not an image of this server (shared/images.ts) renders without a src.
  */
 import { Schema, type DOMOutputSpec, type MarkSpec, type Mark, type Node as PMNode, type NodeSpec } from 'prosemirror-model'
 import { cleanLanguage, languageOfElement } from './code-language.js'
+import { cleanImageText, safeImageSrc } from './images.js'
 
 /** URL schemes a link may use; any other link is dropped (pasted) or refused (typed). */
 export const LINK_PROTOCOLS: readonly string[] = ['http:', 'https:', 'mailto:']
@@ -214,6 +217,40 @@ const nodes: Record<string, NodeSpec> = {
     leafText: () => '\n',
     parseDOM: [{ tag: 'br' }],
     toDOM: (): DOMOutputSpec => ['br'],
+  },
+
+  // Inline, as in Markdown (`![alt](src)` is inline there) and HTML: an image imports and pastes
+  // where it stood, beside text or alone in its paragraph, and goes into headings and list items
+  // without the paragraph being split. A paragraph holding only an image reads as a block image.
+  image: {
+    group: 'inline',
+    inline: true,
+    atom: true,
+    draggable: true,
+    // no `validate`: y-prosemirror deletes a node whose attributes throw (see code_block); toDOM
+    // and the exports re-check what they are given
+    attrs: { src: { default: '' }, alt: { default: '' }, title: { default: null } },
+    // the src is taken as given: the paste (client/editor/image-paste.ts) and the import
+    // (shared/import.ts keepImages) decide which images stay, and toDOM shows only this server's
+    parseDOM: [
+      {
+        tag: 'img[src]',
+        getAttrs: (dom) => {
+          const el = dom as HTMLElement
+          return { src: (el.getAttribute('src') ?? '').slice(0, 4096), alt: cleanImageText(el.getAttribute('alt')), title: cleanImageText(el.getAttribute('title')) || null }
+        },
+      },
+    ],
+    // the alt text stands for the image in plain text (copy, the text export)
+    leafText: (node) => cleanImageText(node.attrs.alt),
+    toDOM: (node): DOMOutputSpec => {
+      const attrs: Record<string, string> = { alt: cleanImageText(node.attrs.alt), class: 'image' }
+      const src = safeImageSrc(node.attrs.src)
+      if (src) attrs.src = src
+      const title = cleanImageText(node.attrs.title)
+      if (title) attrs.title = title
+      return ['img', attrs]
+    },
   },
 }
 

@@ -127,12 +127,17 @@ export class Catalog {
    * Creates a document with a fresh id; its title is written into the document too. `initial`
    * (an imported file: its clean title and the first update, title and body, from FileJobs)
    * replaces both. `records` (an access list, say) are written in the same atomic batch. Throws
-   * DocumentTooLargeError, writing nothing, when the content passes the limit.
+   * DocumentTooLargeError, writing nothing, when the content passes the limit. `id` is fresh
+   * unless the caller drew one already (an import copies images into it first).
    */
-  async create(title = '', records: (id: string) => RecordWrite[] = () => [], initial: { title: string; update: Uint8Array } | null = null): Promise<DocSummary> {
+  async create(
+    title = '',
+    records: (id: string) => RecordWrite[] = () => [],
+    initial: { title: string; update: Uint8Array } | null = null,
+    id = newDocId(),
+  ): Promise<DocSummary> {
     const clean = initial ? initial.title : cleanTitle(title)
     const now = this.now()
-    const id = newDocId()
     // the title, and an imported body, are the document's first entry
     const first = clean !== '' || initial !== null
     const meta = newMeta(id, now, clean, first ? 1 : 0)

@@ -22,9 +22,27 @@ function workerScript(): URL {
   throw new FileJobError('the file worker is not built (npm run build)')
 }
 
+/**
+ * Which images an import keeps: those of this server (site-relative, or absolute under one of
+ * `origins`) whose `<docId>/<name>` is in `keep` (copied into the new document `docId` already),
+ * pointed at the new document. Every other image becomes its alt text (shared/import.ts keepImages).
+ */
+export interface ImportImages {
+  readonly docId: string
+  readonly origins: readonly string[]
+  readonly keep: readonly string[]
+}
+
 /** A job for the worker. */
 export type FileJob =
-  | { readonly kind: 'import'; readonly format: ImportFormat; readonly text: string; readonly fallbackTitle: string; readonly title: string | null }
+  | {
+      readonly kind: 'import'
+      readonly format: ImportFormat
+      readonly text: string
+      readonly fallbackTitle: string
+      readonly title: string | null
+      readonly images: ImportImages | null
+    }
   | { readonly kind: 'export'; readonly format: ExportFormat; readonly state: Uint8Array }
 
 /** What the worker answers. */
@@ -61,13 +79,19 @@ export class FileJobs {
   constructor(private readonly options: FileJobsOptions = {}) {}
 
   /** A new document's title and first update (title and body) from a file. */
-  async importFile(format: ImportFormat, text: string, title: string | null, fallbackTitle: string): Promise<{ title: string; update: Uint8Array }> {
-    const result = await this.run({ kind: 'import', format, text, title, fallbackTitle })
+  async importFile(
+    format: ImportFormat,
+    text: string,
+    title: string | null,
+    fallbackTitle: string,
+    images: ImportImages | null = null,
+  ): Promise<{ title: string; update: Uint8Array }> {
+    const result = await this.run({ kind: 'import', format, text, title, fallbackTitle, images })
     if (result.kind !== 'import') throw new FileJobError('the import answered as an export')
     return { title: result.title, update: result.update }
   }
 
-  /** A document's title and its file in `format`, from its state. */
+  /** A document's title and its file in `format`, from its state (`imageBase`: see shared/export.ts). */
   async exportFile(format: ExportFormat, state: Uint8Array): Promise<{ title: string; text: string }> {
     const result = await this.run({ kind: 'export', format, state })
     if (result.kind !== 'export') throw new FileJobError('the export answered as an import')

@@ -74,9 +74,37 @@ export class DocImages {
     return { name, type, size: bytes.length, created: true }
   }
 
+  /** Copies an image from one document to another; false when the first has none of that name. */
+  async copy(fromDoc: string, toDoc: string, name: string): Promise<boolean> {
+    const file = await this.read(fromDoc, name)
+    if (!file) return false
+    if (!(await this.storage.hasFile(toDoc, name))) await this.storage.putFile(toDoc, name, file)
+    return true
+  }
+
   /** An image of a document, or undefined when it has none of that name. */
   async read(docId: string, name: string): Promise<StoredFile | undefined> {
     if (!IMAGE_NAME.test(name)) return undefined
     return this.storage.getFile(docId, name)
   }
+}
+
+/** Most images an imported file may bring along from other documents. */
+export const MAX_IMPORTED_IMAGES = 500
+
+/**
+ * The images of this server a file (Markdown or HTML text) refers to: `/api/docs/<id>/images/<name>`,
+ * site-relative or under `http(s)://<host>` (the host the request was sent to), each once, at
+ * most MAX_IMPORTED_IMAGES. Found in the text as written: the import keeps only those it parses as images.
+ */
+export function imageRefs(text: string, host: string | undefined): Array<{ docId: string; name: string }> {
+  const found = new Map<string, { docId: string; name: string }>()
+  const pattern = /(?:https?:\/\/([^/\s"'()<>]+))?\/api\/docs\/([A-Za-z0-9_-]{1,64})\/images\/([0-9a-f]{64}\.(?:png|jpg|gif|webp))/g
+  for (const m of text.matchAll(pattern)) {
+    if (m[1] !== undefined && m[1].toLowerCase() !== host?.toLowerCase()) continue
+    const key = `${m[2]}/${m[3]}`
+    if (!found.has(key)) found.set(key, { docId: m[2]!, name: m[3]! })
+    if (found.size >= MAX_IMPORTED_IMAGES) break
+  }
+  return [...found.values()]
 }

@@ -6,7 +6,9 @@
  *   POST   /api/docs?title=&filename=   a Markdown (text/markdown), plain text (text/plain) or
  *                             web page (text/html) file: the same, holding it; titled ?title=,
  *                             else by the file's own title (a leading # heading, a page's
- *                             <title> or first heading), else by ?filename= without extension
+ *                             <title> or first heading), else by ?filename= without extension;
+ *                             images of this server the caller may read are copied into it, others
+ *                             become their alt text (a link to them when they are on the web)
  *   GET    /api/docs/:id      DocSummary, or 404
  *   PATCH  /api/docs/:id      { title }             DocSummary (open editors see the title), or 404
  *   DELETE /api/docs/:id      204 (open editors are closed with 4410), or 404
@@ -21,11 +23,13 @@ import { z } from 'zod'
 import { MAX_TITLE_LENGTH } from '../../shared/doc-fields.js'
 import { EXPORT_FORMATS, EXPORT_TYPES, exportFileName } from '../../shared/export.js'
 import { MAX_IMPORT_CHARS, type ImportFormat } from '../../shared/import.js'
-import { isDocId } from '../../shared/validate.js'
+import { isDocId, newDocId } from '../../shared/validate.js'
 import type { Auth } from '../auth/auth.js'
+import type { Access } from '../auth/policy.js'
 import { can } from '../auth/roles.js'
 import { DocumentTooLargeError, type Catalog } from '../docs/catalog.js'
-import { FileJobError } from '../docs/files.js'
+import { FileJobError, type ImportImages } from '../docs/files.js'
+import { imageRefs, type DocImages } from '../docs/images.js'
 import type { Guard } from './guard.js'
 import { HttpError, json, readBody, readJson } from './respond.js'
 import type { RouteContext, Router } from './router.js'
@@ -129,12 +133,28 @@ export interface ApiContext {
   readonly catalog: Catalog
   readonly guard: Guard
   readonly auth: Auth
+  readonly images: DocImages
 }
 
 /** Adds the /api/docs routes to a router. */
 export function addApiRoutes(router: Router, ctx: ApiContext): void {
-  const { catalog, guard, auth } = ctx
+  const { catalog, guard, auth, images } = ctx
   const { policy } = guard
+
+  /**
+   * Copies the images of this server an imported file refers to into the new document `docId`,
+   * those the caller may read (from documents that exist): the import keeps these and no others.
+   */
+  const bringImages = async (req: IncomingMessage, access: Access, text: string, docId: string): Promise<ImportImages> => {
+    const host = req.headers.host
+    const keep: string[] = []
+    for (const { docId: from, name } of imageRefs(text, host)) {
+      if (!can(policy.roleFor(access, from), 'read')) continue
+      if (policy.mode !== 'token' && !(await catalog.exists(from))) continue
+      if (await images.copy(from, docId, name)) keep.push(`${from}/${name}`)
+    }
+    return { docId, origins: host ? [`http://${host}`, `https://${host}`] : [], keep }
+  }
 
   router.add('GET', '/api/docs', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
     const query = parse(ListQuery, Object.fromEntries(route.url.searchParams))
@@ -161,9 +181,15 @@ export function addApiRoutes(router: Router, ctx: ApiContext): void {
     const owner = p.kind === 'user' ? p.user.id : null
     let doc
     try {
-      // parsed in a worker thread: a large file takes seconds the relay must not lose
-      const file = format === null ? null : await catalog.files.importFile(format, await textBody(req), input.title ?? null, fileStem(filename))
-      doc = await catalog.create(input.title ?? '', (id) => (owner && auth.acl ? [auth.acl.create(id, owner)] : []), file)
+      // drawn here: an import copies images into the document before it is written
+      const id = newDocId()
+      let file = null
+      if (format !== null) {
+        const text = await textBody(req)
+        // parsed in a worker thread: a large file takes seconds the relay must not lose
+        file = await catalog.files.importFile(format, text, input.title ?? null, fileStem(filename), await bringImages(req, access, text, id))
+      }
+      doc = await catalog.create(input.title ?? '', (id) => (owner && auth.acl ? [auth.acl.create(id, owner)] : []), file, id)
     } catch (err) {
       if (err instanceof DocumentTooLargeError) throw new HttpError(413, err.message)
       if (err instanceof FileJobError && err.unreadable) throw new HttpError(400, err.message)

@@ -189,6 +189,52 @@ describe('document images', () => {
   })
 })
 
+describe('images in imported and exported files', () => {
+  it('copies the images of this server an import names into the new document and keeps no other', async () => {
+    const { tandem } = await server()
+    const base = tandem.url
+    const source = await newDoc(base)
+    const image = png(6, 6, [10, 200, 10])
+    const { body: stored } = await upload(base, source, image, 'image/png')
+    const host = new URL(base).host
+    const markdown = [
+      `![relative](${stored.url} "t")`,
+      '',
+      `![absolute](http://${host}${stored.url})`,
+      '',
+      `![elsewhere](https://evil.example${stored.url}) ![missing](/api/docs/${source}/images/${'0'.repeat(64)}.png)`,
+      '',
+      '![web](https://evil.example/logo.png)',
+    ].join('\n')
+    const res = await fetch(`${base}/api/docs?title=Copy`, { method: 'POST', headers: { 'Content-Type': 'text/markdown' }, body: markdown })
+    expect(res.status).toBe(201)
+    const copy = ((await res.json()) as { id: string }).id
+    const url = `/api/docs/${copy}/images/${stored.name}`
+    const served = await get(base, url)
+    expect(served.status).toBe(200)
+    expect(served.bytes.equals(image)).toBe(true)
+    const exported = await (await fetch(`${base}/api/docs/${copy}/export?format=markdown`)).text()
+    expect(exported).toBe(
+      [
+        '# Copy',
+        '',
+        `![relative](${url} "t")`,
+        '',
+        `![absolute](${url})`,
+        '',
+        // another host's URL: its alt text, linked; one the source does not have: its alt text
+        `[elsewhere](https://evil.example${stored.url}) missing`,
+        '',
+        '[web](https://evil.example/logo.png)',
+        '',
+      ].join('\n'),
+    )
+    // the copy is the new document's own: it stays when the source goes
+    expect((await fetch(`${base}/api/docs/${source}`, { method: 'DELETE' })).status).toBe(204)
+    expect((await get(base, url)).status).toBe(200)
+  })
+})
+
 describe('document images in accounts mode', () => {
   it('lets those who may edit upload and those who may read see, by membership and by link', async () => {
     const { tandem } = await server({ auth: 'accounts' })
@@ -238,6 +284,19 @@ describe('document images in accounts mode', () => {
       const r = await get(base, p, headers)
       expect(r.status, who).toBe(status)
       if (status === 200) expect(r.bytes.equals(image), who).toBe(true)
+    }
+
+    // an import brings along only images its importer may read: carol's does, dave's does not
+    const name = owned.body.name as string
+    for (const [p, status] of [
+      [carol, 200],
+      [dave, 404],
+    ] as const) {
+      const imported = await p.request('POST', '/api/docs?title=Mine', `![x](${path})`, { 'Content-Type': 'text/markdown' })
+      expect(imported.status, p.name).toBe(201)
+      expect((await get(base, `/api/docs/${imported.body.id}/images/${name}`, as(p))).status, p.name).toBe(status)
+      const exported = await get(base, `/api/docs/${imported.body.id}/export?format=markdown`, as(p))
+      expect(exported.bytes.toString(), p.name).toBe(status === 200 ? `# Mine\n\n![x](/api/docs/${imported.body.id}/images/${name})\n` : '# Mine\n\nx\n')
     }
   })
 })

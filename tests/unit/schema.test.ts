@@ -66,7 +66,7 @@ describe('normalizeLinkInput', () => {
 describe('schema', () => {
   it('has every node and mark of the issue', () => {
     expect(Object.keys(schema.nodes).sort()).toEqual(
-      ['blockquote', 'bullet_list', 'code_block', 'doc', 'hard_break', 'heading', 'horizontal_rule', 'list_item', 'ordered_list', 'paragraph', 'task_item', 'task_list', 'text'].sort(),
+      ['blockquote', 'bullet_list', 'code_block', 'doc', 'hard_break', 'heading', 'horizontal_rule', 'image', 'list_item', 'ordered_list', 'paragraph', 'task_item', 'task_list', 'text'].sort(),
     )
     expect(Object.keys(schema.marks)).toEqual(['link', 'bold', 'italic', 'underline', 'strike', 'code'])
   })
