@@ -223,6 +223,14 @@ export class DocsApi extends ApiClient {
     return this.call('POST', `/docs?filename=${encodeURIComponent(file.name)}`, new RawBody(file, `${type}; charset=utf-8`), {}, true)
   }
 
+  /**
+   * Uploads an image into a document (editors and owners): the file as it is, PNG, JPEG, GIF or
+   * WebP. Resolves with its site-relative URL; the same bytes uploaded again give the same one.
+   */
+  uploadImage(id: string, image: Blob, options: CallOptions = {}): Promise<{ name: string; url: string; type: string; size: number }> {
+    return this.call('POST', `${doc(id)}/images`, new RawBody(image, image.type), options, true)
+  }
+
   /** A document's stored versions, newest first (editors and owners). */
   async versions(id: string, options: CallOptions = {}): Promise<DocVersion[]> {
     const { versions } = await this.call<{ versions: DocVersion[] }>('GET', `${doc(id)}/versions`, undefined, options, true)

@@ -2,7 +2,9 @@
  * Downloading the open document as a file: Markdown or plain text as the server's export gives
  * them (shared/export.ts), or a standalone HTML page drawn with the schema's own toDOM (so a
  * link that is not allowed stays without its href there too). Made from what this browser shows,
- * so it works offline and includes changes not sent yet.
+ * so it works offline and includes changes not sent yet. Images: the Markdown file names them by
+ * absolute URL (this server's origin), the web page holds them (data: URIs), so it stands alone;
+ * one that cannot be fetched (offline) keeps its alt text only.
  */
 import type { Node as PMNode } from 'prosemirror-model'
 import { EXPORT_TYPES, exportDocument, exportFileName, type ExportFormat } from '../shared/export.js'
@@ -29,9 +31,54 @@ export function toHtml(title: string, body: PMNode, dom: Document = document): s
   return `<!doctype html>\n${page.documentElement.outerHTML}\n`
 }
 
-/** The file of a document in `format`: its name, media type and text. */
-export function documentFile(format: DownloadFormat, title: string, body: PMNode): { name: string; type: string; text: string } {
-  const text = format === 'html' ? toHtml(title, body) : exportDocument(format, title, body)
+/** How a download reaches the document's images. */
+export interface DownloadImages {
+  /** This server's origin: Markdown names images by absolute URL under it. */
+  readonly origin: string
+  /** An image's bytes as a data: URI, or null when they cannot be had (offline, gone). */
+  readonly dataUri: (src: string) => Promise<string | null>
+}
+
+/** Replaces the src of every image of `page` with its bytes (a data: URI), or drops it when they cannot be had. */
+export async function embedImages(page: Document, dataUri: (src: string) => Promise<string | null>): Promise<void> {
+  const images = [...page.querySelectorAll('img[src]')]
+  // one fetch per distinct image, however often the document shows it
+  const uris = new Map<string, Promise<string | null>>()
+  for (const img of images) {
+    const src = img.getAttribute('src')!
+    if (!uris.has(src)) uris.set(src, dataUri(src).catch(() => null))
+  }
+  for (const img of images) {
+    const uri = await uris.get(img.getAttribute('src')!)!
+    if (uri) img.setAttribute('src', uri)
+    else img.removeAttribute('src')
+  }
+}
+
+/** An image's bytes fetched from `url` as a data: URI, or null when the server does not give them. */
+export async function fetchDataUri(url: string): Promise<string | null> {
+  const res = await fetch(url, { credentials: 'same-origin' })
+  if (!res.ok) return null
+  const blob = await res.blob()
+  return new Promise((resolve) => {
+    const reader = new FileReader()
+    reader.onload = () => resolve(typeof reader.result === 'string' ? reader.result : null)
+    reader.onerror = () => resolve(null)
+    reader.readAsDataURL(blob)
+  })
+}
+
+/** The file of a document in `format`: its name, media type and text (images as DownloadImages says). */
+export async function documentFile(format: DownloadFormat, title: string, body: PMNode, images?: DownloadImages): Promise<{ name: string; type: string; text: string }> {
+  let text: string
+  if (format === 'html') {
+    const page = new DOMParser().parseFromString(toHtml(title, body), 'text/html')
+    if (images) await embedImages(page, images.dataUri)
+    else for (const img of page.querySelectorAll('img[src]')) img.removeAttribute('src')
+    text = `<!doctype html>\n${page.documentElement.outerHTML}\n`
+  } else {
+    text = exportDocument(format, title, body, { imageBase: images?.origin ?? '' })
+  }
   return { name: exportFileName(title, format), type: EXPORT_TYPES[format].mediaType, text }
 }
 

@@ -19,6 +19,8 @@ export const icons = {
   codeBlock: icon(svg`<rect x="3" y="4" width="18" height="16" rx="2"/><path d="m10 9-3 3 3 3M14 9l3 3-3 3"/>`),
   code: icon(svg`<path d="m8 7-5 5 5 5M16 7l5 5-5 5"/>`),
   rule: icon(svg`<path d="M3 12h18"/><path d="M6 7h12M6 17h12" stroke-opacity=".35"/>`),
+  image: icon(svg`<rect x="3" y="4" width="18" height="16" rx="2"/><circle cx="8.5" cy="9.5" r="1.5"/><path d="m21 16-5-5-9 9"/>`),
+  alt: icon(svg`<rect x="3" y="4" width="18" height="16" rx="2"/><path d="M7 15l2.5-6 2.5 6M8 13h3M14 9v6h3"/>`),
   close: icon(svg`<path d="M6 6l12 12M18 6 6 18"/>`),
   plus: icon(svg`<path d="M12 5v14M5 12h14"/>`),
   search: icon(svg`<circle cx="11" cy="11" r="6.5"/><path d="m20 20-4.2-4.2"/>`),

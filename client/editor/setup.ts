@@ -24,6 +24,7 @@ import { codePastePlugin } from './code-paste.js'
 import { setLink, setTaskChecked } from './commands.js'
 import { compositionHoldPlugin } from './composition.js'
 import { highlightPlugin } from './highlight.js'
+import { imagePlugin, ImageView, type ImageHost } from './images.js'
 import { inputRulesPlugin } from './input-rules.js'
 import { listPastePlugin } from './list-paste.js'
 import { pastePlugin } from './paste.js'
@@ -203,6 +204,8 @@ export interface EditorSetupOptions {
   readonly holdRemoteChanges?: () => () => void
   /** Subscribes a listener called right before other people's changes are applied. */
   readonly beforeRemoteChange?: (listener: () => void) => () => void
+  /** Uploads and shows the document's images; without it, image files pasted or dropped are not taken. */
+  readonly images?: ImageHost
 }
 
 /** Every plugin of a Tandem editor, in order. */
@@ -236,6 +239,9 @@ export function editorPlugins(options: EditorSetupOptions): Plugin[] {
     // code in colour, as decorations only (see highlight.ts)
     highlightPlugin(),
     linkPlugin(),
+    // image files pasted, dropped or picked upload first; pasted HTML keeps only this document's
+    // images (see images.ts). Before the paste plugins: a copied image comes with HTML too
+    ...(options.images ? [imagePlugin(options.images)] : []),
     // HTML from other applications reads as it looked there (see paste.ts)
     pastePlugin(),
     // plain text comes in line by line, blank lines kept (see plain-paste.ts)
@@ -263,4 +269,9 @@ export function createEditorState(options: EditorSetupOptions): EditorState {
 export const nodeViews = {
   task_item: (node: PMNode, view: EditorView, getPos: () => number | undefined) => new TaskItemView(node, view, getPos),
   code_block: (node: PMNode, view: EditorView, getPos: () => number | undefined) => new CodeBlockView(node, view, getPos),
+}
+
+/** The node views with images drawn through `resolve` (the page's credentials added to their URLs). */
+export function nodeViewsWith(resolve: (src: string) => string) {
+  return { ...nodeViews, image: (node: PMNode) => new ImageView(node, resolve) }
 }

@@ -117,6 +117,12 @@ export class Catalog {
     return meta !== undefined && meta.deletedAt === undefined
   }
 
+  /** Whether a document was deleted (its id is retired); false for one that exists or never did. */
+  async deleted(id: string): Promise<boolean> {
+    const meta = this.registry.card(id) ?? (await this.storage.getRecord<DocMeta>(DOC_RECORD, id))
+    return meta?.deletedAt !== undefined
+  }
+
   /** One document's card, or undefined when it does not exist or was deleted. */
   async get(id: string): Promise<DocSummary | undefined> {
     const meta = await this.card(id)

@@ -46,16 +46,16 @@ export interface ImagesApiContext {
 /** Adds the /api/docs/:id/images routes to a router. */
 export function addImageRoutes(router: Router, ctx: ImagesApiContext): void {
   const { catalog, guard, images, metrics, log } = ctx
-  const { policy } = guard
 
   const docId = (route: RouteContext) => {
     const id = route.params.id ?? ''
     if (!isDocId(id)) throw new HttpError(400, 'document ids are 1 to 64 characters of A-Z a-z 0-9 _ -')
     return id
   }
-  // in token mode the embedding application names documents: one nobody opened yet is empty, and exists
-  const mustExist = async (id: string) => {
-    if (policy.mode !== 'token' && !(await catalog.exists(id))) throw new HttpError(404, `no document ${id}`)
+  // a document comes to be with its first change (open and token modes: whoever opens an id), and
+  // an image may be its first: only a deleted document's id, retired for good, takes no images
+  const notDeleted = async (id: string) => {
+    if (await catalog.deleted(id)) throw new HttpError(404, `no document ${id}`)
   }
   const refused = (err: unknown): never => {
     if (err instanceof ImageRefusedError) throw new HttpError(err.status, err.message)
@@ -71,7 +71,7 @@ export function addImageRoutes(router: Router, ctx: ImagesApiContext): void {
     } catch (err) {
       refused(err)
     }
-    await mustExist(id)
+    await notDeleted(id)
     const bytes = await readBody(req, images.maxBytes).catch((err: unknown) => {
       // the body was cut off unread (readBody stops reading): that connection cannot carry another
       // request, and a client told nothing would reuse it and see it reset
@@ -91,7 +91,7 @@ export function addImageRoutes(router: Router, ctx: ImagesApiContext): void {
     const name = route.params.name ?? ''
     guard.require(await guard.access(req, route.url), id, 'read')
     if (!IMAGE_NAME.test(name)) throw new HttpError(400, 'an image name is the SHA-256 of its bytes in hex and .png, .jpg, .gif or .webp')
-    await mustExist(id)
+    await notDeleted(id)
     const file = await images.read(id, name)
     if (!file) throw new HttpError(404, `document ${id} has no image ${name}`)
     const etag = `"${name.slice(0, 64)}"`

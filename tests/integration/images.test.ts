@@ -127,7 +127,6 @@ describe('document images', () => {
     const image = png()
     const cases: Array<[string, Promise<{ status: number; body: any }>, number, RegExp]> = [
       ['bad id', upload(base, 'bad%20id', image, 'image/png'), 400, /document ids/],
-      ['unknown document', upload(base, 'nosuchdoc', image, 'image/png'), 404, /no document nosuchdoc/],
       ['svg', upload(base, id, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), 'image/svg+xml'), 415, /SVG/],
       ['text', upload(base, id, Buffer.from('hello'), 'text/plain'), 415, /Content-Type image\/png/],
       ['no type', upload(base, id, image, null), 415, /Content-Type/],
@@ -142,6 +141,8 @@ describe('document images', () => {
       expect(got, what).toBe(status)
       expect(body.error, what).toMatch(message)
     }
+    // in open mode a document comes to be with its first change: an image may be that
+    expect((await upload(base, 'fresh-doc', image, 'image/png')).status).toBe(201)
     const bad = async (path: string, status: number, message: RegExp) => {
       const res = await fetch(`${base}${path}`)
       expect(res.status, path).toBe(status)
@@ -152,7 +153,7 @@ describe('document images', () => {
     await bad(`/api/docs/${id}/images/..%2F..%2Fetc`, 400, /image name/)
     await bad(`/api/docs/${id}/images/${'A'.repeat(64)}.png`, 400, /image name/)
     await bad(`/api/docs/${id}/images/${'0'.repeat(64)}.svg`, 400, /image name/)
-    await bad(`/api/docs/nosuchdoc/images/${'0'.repeat(64)}.png`, 404, /no document/)
+    await bad(`/api/docs/nosuchdoc/images/${'0'.repeat(64)}.png`, 404, /has no image/)
     // a body sent without a length (chunked) is cut off at the limit too
     const big = Buffer.concat([image, Buffer.alloc(200_000)])
     const stream = new ReadableStream({
@@ -185,6 +186,11 @@ describe('document images', () => {
 
     expect((await fetch(`${tandem.url}/api/docs/${id}`, { method: 'DELETE' })).status).toBe(204)
     expect((await get(tandem.url, body.url)).status).toBe(404)
+    expect(await tandem.storage.hasFile(id, body.name)).toBe(false)
+    // the id is retired: no image goes into it again
+    const again = await upload(tandem.url, id, image, 'image/png')
+    expect(again.status).toBe(404)
+    expect(again.body.error).toBe(`no document ${id}`)
     expect(await tandem.storage.hasFile(id, body.name)).toBe(false)
   })
 })

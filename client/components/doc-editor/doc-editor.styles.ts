@@ -33,6 +33,28 @@ const prosemirrorBase = css`
   li.ProseMirror-selectednode {
     outline: none;
   }
+  /* images: as wide as the page at most; one whose source is not allowed (or still loading) keeps a
+     visible box with its alt text; an upload in progress shows where its image will go */
+  .ProseMirror img.image {
+    max-width: 100%;
+    height: auto;
+    vertical-align: bottom;
+  }
+  .ProseMirror img.image:not([src]) {
+    display: inline-block;
+    min-width: 2rem;
+    min-height: 1.5rem;
+    border: 1px dashed var(--tandem-muted);
+  }
+  .ProseMirror .image-uploading {
+    display: inline-block;
+    padding: 0.2rem 0.6rem;
+    border: 1px dashed var(--tandem-muted);
+    border-radius: 4px;
+    color: var(--tandem-muted);
+    font-size: 0.9em;
+    white-space: nowrap;
+  }
   li.ProseMirror-selectednode::after {
     content: '';
     position: absolute;
@@ -348,6 +370,29 @@ export const docEditorStyles = [
     }
     .denied a {
       color: var(--tandem-accent);
+    }
+    .image-notice {
+      position: sticky;
+      top: calc(var(--tandem-header-height) + 2.75rem);
+      z-index: 10;
+      display: flex;
+      align-items: center;
+      justify-content: space-between;
+      gap: 1rem;
+      width: min(52rem, 100% - 2rem);
+      margin: 0.5rem auto 0;
+      padding: 0.4rem 0.75rem;
+      border: 1px solid var(--tandem-warn);
+      border-radius: 6px;
+      background: color-mix(in srgb, var(--tandem-warn) 10%, var(--tandem-surface));
+      color: var(--tandem-text);
+    }
+    .image-notice button {
+      flex: none;
+      border: none;
+      background: none;
+      color: inherit;
+      cursor: pointer;
     }
     tandem-toolbar {
       position: sticky;

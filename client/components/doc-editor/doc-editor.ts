@@ -12,12 +12,14 @@
  * stops. If the socket keeps failing while the network is up, it asks the API why. When the
  * server ended the session over a change from this browser (4413, 1009), the banner offers to
  * copy the text and to discard this browser's copy and reopen the document from the server.
+ * Images pasted, dropped or picked upload through the API (client/editor/images.ts); what went
+ * wrong with one shows in a notice under the toolbar.
  *
  * The view lives in this element's shadow root; y-prosemirror needs `ShadowRoot.createRange`,
  * which client/shims.ts installs (see DESIGN.md).
  *
  * Properties: `docId` (attribute `doc-id`), `share` (a share link's secret, or null).
- * Slots: none. Events: none. CSS parts: `header`, `title`, `page`, `banner`, `view-only`.
+ * Slots: none. Events: none. CSS parts: `header`, `title`, `page`, `banner`, `view-only`, `image-notice`.
  */
 import { ContextConsumer, ContextProvider } from '@lit/context'
 import { html, LitElement, nothing, type PropertyValues } from 'lit'
@@ -36,7 +38,8 @@ import { DocSession, LOCAL_ORIGIN, LocalCopyInUse } from '../../collab/session.j
 import { apiContext, authContext, identityContext, sessionContext } from '../../context.js'
 import { applyInput, mapOffset, type DeltaOp } from '../../editor/title.js'
 import { afterPendingInput } from '../../editor/pending-input.js'
-import { createEditorState, nodeViews } from '../../editor/setup.js'
+import { OFFLINE_MESSAGE, type ImageHost } from '../../editor/images.js'
+import { createEditorState, nodeViewsWith } from '../../editor/setup.js'
 import type { Identity, IdentityStore } from '../../identity.js'
 import { webStorage } from '../../web-storage.js'
 import type { DownloadSource } from '../download-menu/download-menu.js'
@@ -66,6 +69,7 @@ export class TandemDocEditor extends LitElement {
     refused: { state: true },
     discarding: { state: true },
     recovery: { state: true },
+    imageNotice: { state: true },
   }
 
   /** The document's id (attribute `doc-id`). */
@@ -92,6 +96,8 @@ export class TandemDocEditor extends LitElement {
   declare discarding: boolean
   /** What became of "Copy my text" or "Discard ...", for the ended banner; null before either. */
   declare recovery: string | null
+  /** Why an image could not be added (upload failed, offline, not an image); '' for nothing to say. */
+  declare imageNotice: string
 
   /** The open session, while connected to the page. */
   session: DocSession | null = null
@@ -138,6 +144,7 @@ export class TandemDocEditor extends LitElement {
     this.refused = false
     this.discarding = false
     this.recovery = null
+    this.imageNotice = ''
     new ContextConsumer(this, {
       context: identityContext,
       subscribe: true,
@@ -442,11 +449,41 @@ export class TandemDocEditor extends LitElement {
     return this.renderRoot.querySelector('tandem-toolbar')
   }
 
+  /** An image URL as the page's <img> loads it: with the share link's secret or the token, which it cannot send as a header. */
+  private readonly imageUrl = (src: string): string => {
+    const token = this.mode === 'token' ? this.authStore?.token : null
+    if (this.share) return `${src}?share=${encodeURIComponent(this.share)}`
+    return token ? `${src}?token=${encodeURIComponent(token)}` : src
+  }
+
+  /** How the editor uploads images into this document and says what went wrong. */
+  private imageHost(docId: string): ImageHost {
+    return {
+      docId,
+      resolve: this.imageUrl,
+      notify: (message) => {
+        if (this.docId === docId) this.imageNotice = message
+      },
+      upload: async (file) => {
+        const api = this.api.value
+        if (!api) throw new Error(OFFLINE_MESSAGE)
+        try {
+          return (await api.uploadImage(docId, file, { share: this.share })).url
+        } catch (err) {
+          if (err instanceof ApiError && err.offline) throw new Error(OFFLINE_MESSAGE)
+          throw new Error(`${file instanceof File && file.name ? file.name : 'The image'} could not be added: ${(err as Error).message}`)
+        }
+      },
+    }
+  }
+
   private mountView(): void {
     const mount = this.renderRoot.querySelector<HTMLElement>('.editor-mount')
     const session = this.session
     if (!mount || !session) return
+    this.imageNotice = ''
     const state = createEditorState({
+      images: this.imageHost(session.docId),
       fragment: session.content,
       awareness: session.awareness,
       editLink: () => this.toolbar?.openLinkEditor(),
@@ -456,7 +493,7 @@ export class TandemDocEditor extends LitElement {
     const host = this
     const view = new EditorView(mount, {
       state,
-      nodeViews,
+      nodeViews: nodeViewsWith(this.imageUrl),
       editable: () => this.writable,
       attributes: {
         'aria-label': 'Document text',
@@ -563,7 +600,7 @@ export class TandemDocEditor extends LitElement {
    */
   /** What the Download menu saves: the title and the body as this browser shows them. */
   private readonly downloadSource: DownloadSource = () =>
-    this.view && this.session ? { title: this.session.title.toString(), body: this.view.state.doc } : null
+    this.view && this.session ? { title: this.session.title.toString(), body: this.view.state.doc, imageUrl: this.imageUrl } : null
 
   private async copyText(): Promise<void> {
     const copied = await copyToClipboard(documentText(this.session?.title.toString() ?? '', this.contentText()), this.renderRoot)
@@ -678,6 +715,12 @@ export class TandemDocEditor extends LitElement {
       </div>
       ${this.renderEnded()}
       <tandem-toolbar .view=${this.view} .state=${this.editorState} ?disabled=${!this.writable}></tandem-toolbar>
+      ${this.imageNotice
+        ? html`<p class="image-notice" part="image-notice" role="alert">
+            <span>${this.imageNotice}</span>
+            <button class="quiet" aria-label="Dismiss" title="Dismiss" @click=${() => (this.imageNotice = '')}>${icons.close}</button>
+          </p>`
+        : nothing}
       <div class="page" part="page" ?data-loading=${!this.loaded} ?data-read-only=${!this.writable}>
         <div class="editor-mount"></div>
       </div>

@@ -21,8 +21,8 @@ const FORMATS: ReadonlyArray<{ readonly format: DownloadFormat; readonly label: 
   { format: 'text', label: 'Plain text', hint: '.txt' },
 ]
 
-/** What the menu saves. */
-export type DownloadSource = () => { readonly title: string; readonly body: PMNode } | null
+/** What the menu saves; `imageUrl` gives an image's URL as this page may load it (credentials added). */
+export type DownloadSource = () => { readonly title: string; readonly body: PMNode; readonly imageUrl?: (src: string) => string } | null
 
 export class TandemDownloadMenu extends LitElement {
   static override styles = downloadMenuStyles
@@ -61,8 +61,9 @@ export class TandemDownloadMenu extends LitElement {
     if (!doc) return
     // loaded on first use (the Markdown serializer is a large part of the app); the service
     // worker keeps it with the rest of the build, so this works offline too
-    const { documentFile, saveFile } = await import('../../export.js')
-    const file = documentFile(format, doc.title, doc.body)
+    const { documentFile, fetchDataUri, saveFile } = await import('../../export.js')
+    const imageUrl = doc.imageUrl ?? ((src: string) => src)
+    const file = await documentFile(format, doc.title, doc.body, { origin: location.origin, dataUri: (src) => fetchDataUri(imageUrl(src)) })
     saveFile(file.name, file.type, file.text)
     this.close()
   }

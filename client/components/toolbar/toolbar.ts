@@ -1,15 +1,18 @@
 /**
  * `<tandem-toolbar>`: formatting controls for a ProseMirror view: undo/redo, paragraph and
- * headings, bold/italic/underline/strikethrough/code, link, lists, quote, code block, rule.
+ * headings, bold/italic/underline/strikethrough/code, link, lists, quote, code block, rule, image
+ * (a file picker; the upload goes through client/editor/images.ts) and an image's description
+ * (alt text) for the selected image.
  * Buttons show their active state (aria-pressed) and shortcut; the toolbar is one tab stop
  * (WAI-ARIA toolbar pattern: arrow keys, Home and End move between controls, Escape returns to
- * the text). The link editor opens from the link button or Mod-K.
+ * the text). The link editor opens from the link button or Mod-K; the description editor from its
+ * button while an image is selected.
  *
  * Properties: `view` (EditorView), `state` (EditorState; set on every transaction), `disabled`.
- * Slots: none. Events: none (commands go straight to the view). CSS parts: `bar`, `link-editor`.
+ * Slots: none. Events: none (commands go straight to the view). CSS parts: `bar`, `link-editor`, `alt-editor`.
  */
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit'
-import type { Command, EditorState } from 'prosemirror-state'
+import { NodeSelection, type Command, type EditorState } from 'prosemirror-state'
 import type { EditorView } from 'prosemirror-view'
 import { redoCommand, undoCommand } from 'y-prosemirror'
 import { schema } from '../../../shared/schema.js'
@@ -31,6 +34,8 @@ import {
   toggleUnderline,
   type FormatState,
 } from '../../editor/commands.js'
+import { IMAGE_TYPES, cleanImageText, MAX_IMAGE_TEXT } from '../../../shared/images.js'
+import { insertImageFiles } from '../../editor/images.js'
 import { SHORTCUTS, shortcutLabel } from '../../editor/keymap.js'
 import { readPendingInput } from '../../editor/pending-input.js'
 import { icons } from '../icons.js'
@@ -42,8 +47,8 @@ interface Control {
   readonly label: string
   readonly shortcut?: string
   readonly icon: TemplateResult
-  /** Runs on the view; the link control opens the link editor instead. */
-  readonly run: Command | 'link'
+  /** Runs on the view; the link control opens the link editor, the image controls a file picker and the description editor. */
+  readonly run: Command | 'link' | 'image' | 'alt'
   /** Toggle state (aria-pressed); absent for plain actions. */
   readonly active?: (f: FormatState) => boolean
   /** Starts a new group (a separator before it). */
@@ -74,7 +79,16 @@ export const CONTROLS: readonly Control[] = [
   { id: 'blockquote', label: 'Quote', shortcut: SHORTCUTS.blockquote, icon: icons.blockquote, run: toggleBlockquote, active: (f) => f.blockquote, group: true },
   { id: 'codeBlock', label: 'Code block', shortcut: SHORTCUTS.codeBlock, icon: icons.codeBlock, run: toggleCodeBlock, active: (f) => f.codeBlock },
   { id: 'rule', label: 'Horizontal line', icon: icons.rule, run: insertHorizontalRule },
+  { id: 'image', label: 'Image', icon: icons.image, run: 'image', group: true },
+  { id: 'imageAlt', label: 'Image description', icon: icons.alt, run: 'alt' },
 ]
+
+/** The image node the selection is, and its position; null when it is not one. */
+export function selectedImage(state: EditorState): { pos: number; alt: string } | null {
+  const sel = state.selection
+  if (!(sel instanceof NodeSelection) || sel.node.type !== schema.nodes.image) return null
+  return { pos: sel.from, alt: cleanImageText(sel.node.attrs.alt) }
+}
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent)
 
@@ -87,6 +101,7 @@ export class TandemToolbar extends LitElement {
     focusIndex: { state: true },
     linkOpen: { state: true },
     linkError: { state: true },
+    altOpen: { state: true },
   }
 
   declare view: EditorView | null
@@ -96,6 +111,8 @@ export class TandemToolbar extends LitElement {
   declare focusIndex: number
   declare linkOpen: boolean
   declare linkError: string
+  /** The description editor is open, for the image at this position. */
+  declare altOpen: number | null
 
   constructor() {
     super()
@@ -105,6 +122,7 @@ export class TandemToolbar extends LitElement {
     this.focusIndex = 0
     this.linkOpen = false
     this.linkError = ''
+    this.altOpen = null
   }
 
   private get buttons(): HTMLButtonElement[] {
@@ -114,6 +132,8 @@ export class TandemToolbar extends LitElement {
   private enabled(control: Control, format: FormatState | null = this.state && formatState(this.state)): boolean {
     if (this.disabled || !this.state) return false
     if (control.run === 'link') return !this.state.selection.$from.parent.type.spec.code
+    if (control.run === 'image') return !this.state.selection.$from.parent.type.spec.code
+    if (control.run === 'alt') return selectedImage(this.state) !== null
     // an active block type (the paragraph you are in) stays enabled though applying it is a no-op
     return control.run(this.state) || (!!format && !!control.active?.(format))
   }
@@ -123,6 +143,14 @@ export class TandemToolbar extends LitElement {
     if (!view || !this.enabled(control)) return
     if (control.run === 'link') {
       this.openLinkEditor()
+      return
+    }
+    if (control.run === 'image') {
+      this.renderRoot.querySelector<HTMLInputElement>('#image-input')?.click()
+      return
+    }
+    if (control.run === 'alt') {
+      this.openAltEditor()
       return
     }
     control.run(view.state, view.dispatch, view)
@@ -196,8 +224,58 @@ export class TandemToolbar extends LitElement {
     this.closeLinkEditor()
   }
 
+  /** The picked files go where the selection is (client/editor/images.ts uploads them). */
+  private onImagePicked(event: Event): void {
+    const input = event.target as HTMLInputElement
+    const files = [...(input.files ?? [])]
+    // the same file picked again must fire change again
+    input.value = ''
+    const view = this.view
+    if (!view || files.length === 0) return
+    insertImageFiles(view, files)
+    view.focus()
+  }
+
+  /** Opens the description (alt text) editor for the selected image. */
+  openAltEditor(): void {
+    const image = this.state && selectedImage(this.state)
+    if (this.disabled || !this.view || !image) return
+    this.linkOpen = false
+    this.altOpen = image.pos
+    void this.updateComplete.then(() => {
+      const input = this.renderRoot.querySelector<HTMLInputElement>('#alt-input')
+      if (!input) return
+      input.value = image.alt
+      input.focus()
+      input.select()
+    })
+  }
+
+  private closeAltEditor(): void {
+    this.altOpen = null
+    this.view?.focus()
+  }
+
+  private applyAlt(event: Event): void {
+    event.preventDefault()
+    const view = this.view
+    const input = this.renderRoot.querySelector<HTMLInputElement>('#alt-input')
+    const pos = this.altOpen
+    if (!view || !input || pos === null) return
+    // the image may have moved or gone since the editor opened: change it only if it is still there
+    const node = view.state.doc.nodeAt(pos)
+    if (node?.type === schema.nodes.image) {
+      const tr = view.state.tr.setNodeAttribute(pos, 'alt', cleanImageText(input.value))
+      view.dispatch(tr.setSelection(NodeSelection.create(tr.doc, pos)))
+    }
+    this.closeAltEditor()
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('disabled') && this.disabled) this.linkOpen = false
+    if (changed.has('disabled') && this.disabled) {
+      this.linkOpen = false
+      this.altOpen = null
+    }
   }
 
   private renderControl(control: Control, index: number, format: FormatState | null) {
@@ -239,6 +317,15 @@ export class TandemToolbar extends LitElement {
             <p id="link-error" class="error" aria-live="polite">${this.linkError}</p>
           </form>`
         : nothing}
+      ${this.altOpen !== null
+        ? html`<form class="link-editor alt-editor" part="alt-editor" @submit=${this.applyAlt} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (e.preventDefault(), this.closeAltEditor())}>
+            <label for="alt-input">Image description</label>
+            <input id="alt-input" type="text" maxlength=${MAX_IMAGE_TEXT} placeholder="What the image shows, for those who cannot see it" autocomplete="off" />
+            <button class="primary" type="submit">Apply</button>
+            <button type="button" class="quiet" aria-label="Close image description editor" @click=${this.closeAltEditor}>${icons.close}</button>
+          </form>`
+        : nothing}
+      <input id="image-input" type="file" accept=${Object.keys(IMAGE_TYPES).join(',')} multiple hidden @change=${this.onImagePicked} />
     `
   }
 }

@@ -1,0 +1,215 @@
+/**
+ * Images in the editor. Files pasted, dropped or picked with the toolbar's button upload to the
+ * server (POST /api/docs/:id/images) while a placeholder shows where each will go; the image node
+ * goes in there once the server has the bytes, so every collaborator's browser can load it. An
+ * upload that fails, or cannot start offline, leaves nothing in the document and says why.
+ *
+ * Pasted or dropped HTML keeps only this document's images: any other image (another site's, a
+ * data: URI, another document's) becomes its alt text linked to it, or goes when it has none
+ * (shared/import.ts keepImages), so nobody's browser fetches what a pasted page names.
+ *
+ * Image nodes are drawn by ImageView, which adds the credentials the page holds (a share link's
+ * secret, a token) to the URL: an <img> cannot send them as headers.
+ */
+import { Slice, type Node as PMNode } from 'prosemirror-model'
+import { Plugin, PluginKey, TextSelection, type EditorState } from 'prosemirror-state'
+import { Decoration, DecorationSet, type EditorView, type NodeView } from 'prosemirror-view'
+import { cleanImageText, IMAGE_TYPES, imagePath, parseImageSrc, safeImageSrc } from '../../shared/images.js'
+import { keepImages } from '../../shared/import.js'
+import { schema } from '../../shared/schema.js'
+
+/** What the editor needs to upload and show images of the document open here. */
+export interface ImageHost {
+  /** The document open here: its images are kept when pasted. */
+  readonly docId: string
+  /** Uploads an image; resolves with its site-relative URL, rejects with a message for the person. */
+  upload(file: Blob): Promise<string>
+  /** Shows a message about images to the person; '' clears it. */
+  notify(message: string): void
+  /** An image URL as an <img> loads it: the page's credentials added (share link, token). */
+  resolve(src: string): string
+}
+
+type Meta = { readonly add: ReadonlyArray<{ readonly id: object; readonly pos: number; readonly name: string }> } | { readonly remove: object }
+
+const key = new PluginKey<DecorationSet>('images')
+
+/** Message for a failed upload while offline. */
+export const OFFLINE_MESSAGE = 'You are offline: images can be added once the connection is back.'
+
+/** The placeholder shown while an image uploads. */
+function placeholder(name: string): HTMLElement {
+  const el = document.createElement('span')
+  el.className = 'image-uploading'
+  el.setAttribute('contenteditable', 'false')
+  el.setAttribute('role', 'status')
+  el.textContent = `Uploading ${name || 'image'}…`
+  return el
+}
+
+/** The image files among pasted or dropped data. */
+export function imageFiles(data: DataTransfer | null): File[] {
+  if (!data) return []
+  return [...data.files].filter((file) => file.type.startsWith('image/'))
+}
+
+/** The host the images plugin of `state` was made with, if any. */
+function hostOf(state: EditorState): ImageHost | null {
+  return (key.get(state)?.spec.host as ImageHost | undefined) ?? null
+}
+
+/** The position of a placeholder now, or null once its place is gone. */
+function placeholderPos(state: EditorState, id: object): number | null {
+  const found = key.getState(state)?.find(undefined, undefined, (spec) => spec.id === id)
+  return found && found.length > 0 ? found[0]!.from : null
+}
+
+/**
+ * Uploads `files` and puts each image in at `pos` (default: the selection, which they replace),
+ * in order. Files the server cannot take, an upload that fails and being offline are said through
+ * the host's `notify`; their placeholders go, and no node is left behind.
+ */
+export function insertImageFiles(view: EditorView, files: readonly File[], pos?: number): boolean {
+  const host = hostOf(view.state)
+  if (!host || !view.editable) return false
+  const refused = files.filter((file) => !(file.type in IMAGE_TYPES))
+  const taken = files.filter((file) => file.type in IMAGE_TYPES)
+  if (refused.length > 0) host.notify(`${refused.map((f) => f.name || f.type).join(', ')}: only PNG, JPEG, GIF and WebP images can be added.`)
+  if (taken.length === 0) return refused.length > 0
+  if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+    host.notify(OFFLINE_MESSAGE)
+    return true
+  }
+  if (refused.length === 0) host.notify('')
+  const tr = view.state.tr
+  let at = pos
+  if (at === undefined) {
+    tr.deleteSelection()
+    at = tr.selection.from
+  } else {
+    // dropped: the caret goes where the drop did, as for dropped text
+    tr.setSelection(TextSelection.near(tr.doc.resolve(at)))
+    at = tr.selection.from
+  }
+  const pending = taken.map((file) => ({ file, id: {} }))
+  view.dispatch(tr.setMeta(key, { add: pending.map(({ id, file }) => ({ id, pos: at, name: file.name })) } satisfies Meta))
+  for (const { file, id } of pending) void uploadOne(view, host, file, id)
+  return true
+}
+
+/** Uploads one file, then puts its image where its placeholder is now, or says why not. */
+async function uploadOne(view: EditorView, host: ImageHost, file: File, id: object): Promise<void> {
+  let src: string | null = null
+  try {
+    src = await host.upload(file)
+  } catch (err) {
+    host.notify((err as Error).message || 'The image could not be uploaded.')
+  }
+  if (view.isDestroyed) return
+  const pos = placeholderPos(view.state, id)
+  const tr = view.state.tr.setMeta(key, { remove: id } satisfies Meta)
+  // the place is gone (someone deleted it), or this person may no longer edit: nothing goes in
+  if (src !== null && pos !== null && view.editable) {
+    const alt = cleanImageText(file.name.replace(/\.[^.]*$/, ''))
+    const caretThere = view.state.selection.empty && view.state.selection.from === pos
+    tr.replaceRangeWith(pos, pos, schema.nodes.image!.create({ src, alt }))
+    // a caret waiting where the image went goes after it, as after typing or pasting there
+    if (caretThere) tr.setSelection(TextSelection.near(tr.doc.resolve(tr.mapping.map(pos, 1))))
+  }
+  view.dispatch(tr)
+}
+
+/**
+ * Keeps the images of a pasted slice that are this document's (their URLs made site-relative);
+ * the others become their alt text, as keepImages says.
+ */
+export function keepOwnImages(slice: Slice, docId: string, origin: string | null): Slice {
+  const keep = (src: string) => {
+    const image = parseImageSrc(src, origin)
+    return image && image.docId === docId ? imagePath(docId, image.name) : null
+  }
+  // keepImages walks a node's children: the slice's content in a paragraph (inline) or the doc (blocks)
+  const first = slice.content.firstChild
+  if (!first) return slice
+  const holder = (first.isInline ? schema.nodes.paragraph! : schema.nodes.doc!).create(null, slice.content)
+  const kept = keepImages(holder, keep)
+  if (kept === holder) return slice
+  return kept.content.size === 0 ? Slice.empty : new Slice(kept.content, slice.openStart, slice.openEnd)
+}
+
+/** Draws an image node: this server's URL with the page's credentials, or no src at all. */
+export class ImageView implements NodeView {
+  readonly dom: HTMLImageElement
+
+  constructor(
+    private node: PMNode,
+    private readonly resolve: (src: string) => string,
+  ) {
+    this.dom = document.createElement('img')
+    this.dom.className = 'image'
+    this.render()
+  }
+
+  private render(): void {
+    const src = safeImageSrc(this.node.attrs.src)
+    const url = src === null ? null : this.resolve(src)
+    if (url === null) this.dom.removeAttribute('src')
+    else if (this.dom.getAttribute('src') !== url) this.dom.setAttribute('src', url)
+    this.dom.alt = cleanImageText(this.node.attrs.alt)
+    const title = cleanImageText(this.node.attrs.title)
+    if (title) this.dom.title = title
+    else this.dom.removeAttribute('title')
+  }
+
+  update(node: PMNode): boolean {
+    if (node.type !== this.node.type) return false
+    this.node = node
+    this.render()
+    return true
+  }
+
+  // loading an image changes nothing ProseMirror must read back
+  ignoreMutation(): boolean {
+    return true
+  }
+}
+
+/**
+ * The plugin: placeholders of running uploads, image files pasted or dropped, pasted HTML keeping
+ * only this document's images.
+ */
+export function imagePlugin(host: ImageHost): Plugin {
+  return new Plugin({
+    key,
+    host,
+    state: {
+      init: () => DecorationSet.empty,
+      apply(tr, set) {
+        let next = set.map(tr.mapping, tr.doc)
+        const meta = tr.getMeta(key) as Meta | undefined
+        if (meta && 'add' in meta) {
+          // before what goes in at the same place (an image whose upload ended first), earlier files first
+          next = next.add(tr.doc, meta.add.map(({ id, pos, name }, i) => Decoration.widget(pos, () => placeholder(name), { id, side: -1000 + i })))
+        }
+        if (meta && 'remove' in meta) next = next.remove(next.find(undefined, undefined, (spec) => spec.id === meta.remove))
+        return next
+      },
+    },
+    props: {
+      decorations: (state) => key.getState(state),
+      handlePaste(view, event) {
+        const files = imageFiles(event.clipboardData)
+        // a copied image comes with HTML naming it (a web page's URL): the file is what was copied
+        return files.length > 0 && insertImageFiles(view, files)
+      },
+      handleDrop(view, event) {
+        const files = imageFiles((event as DragEvent).dataTransfer)
+        if (files.length === 0) return false
+        const at = view.posAtCoords({ left: (event as DragEvent).clientX, top: (event as DragEvent).clientY })
+        event.preventDefault()
+        return insertImageFiles(view, files, at?.pos ?? view.state.selection.from)
+      },
+      transformPasted: (slice) => keepOwnImages(slice, host.docId, typeof location === 'undefined' ? null : location.origin),
+    },
+  })
+}

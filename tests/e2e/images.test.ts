@@ -1,0 +1,248 @@
+/**
+ * Images in real Chromium against the real server: a PNG pasted, dropped or picked with the
+ * toolbar's button uploads (a placeholder shows meanwhile), and the other person sees it rendered;
+ * it is still there after a reload and in the exported Markdown and web page. An upload that fails
+ * or cannot start offline says so and leaves nothing behind; a pasted page's images from elsewhere
+ * become links and are never fetched; an image can be selected and deleted, and described.
+ */
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import type { Browser, Page, Route } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { png } from '../helpers/png.js'
+import { waitFor } from '../helpers/wait.js'
+import { type AppServer, CHROMIUM, content, converged, editor, freshDocId, openPair, SKIP_REASON, useBrowserAndServer, waitForSave } from './harness.js'
+
+const IMAGE = png(24, 16, [30, 90, 200])
+const NAME = `${createHash('sha256').update(IMAGE).digest('hex')}.png`
+
+/** Pastes (or drops at the end of the editor) an image file into `page`'s editor, as the clipboard of an image editor fills it. */
+async function transferFile(page: Page, bytes: Buffer, how: 'paste' | 'drop', name = 'chart.png', type = 'image/png'): Promise<void> {
+  await page.locator('tandem-doc-editor').evaluate(
+    (el, { data, how, name, type }) => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const view = (el as any).view
+      view.focus()
+      const transfer = new DataTransfer()
+      transfer.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], name, { type }))
+      if (how === 'paste') {
+        view.dom.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }))
+        return
+      }
+      const box = view.dom.getBoundingClientRect()
+      view.dom.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, clientX: box.left + 5, clientY: box.bottom - 5, bubbles: true, cancelable: true }))
+    },
+    { data: bytes.toString('base64'), how, name, type },
+  )
+}
+
+/** The images of `page`'s editor: their src, alt and whether the browser decoded them. */
+function images(page: Page): Promise<Array<{ src: string | null; alt: string; width: number }>> {
+  // img.image: ProseMirror puts an img of its own after an inline node ending a line (a caret stop)
+  return editor(page).evaluate((dom) => [...dom.querySelectorAll<HTMLImageElement>('img.image')].map((img) => ({ src: img.getAttribute('src'), alt: img.alt, width: img.complete ? img.naturalWidth : 0 })))
+}
+
+/** Waits until `page` shows `count` images, every one decoded (naturalWidth > 0). */
+function waitForImages(page: Page, count: number, timeoutMs = 15_000): Promise<unknown> {
+  return waitFor(
+    `${count} decoded image(s)`,
+    async () => {
+      const seen = await images(page)
+      if (seen.length !== count || seen.some((i) => i.width === 0)) throw new Error(`the editor shows ${JSON.stringify(seen)}`)
+      return true
+    },
+    timeoutMs,
+    25,
+  )
+}
+
+/** The image nodes of a document as ProseMirror JSON. */
+function imageNodes(json: unknown): Array<{ src: string; alt: string }> {
+  const out: Array<{ src: string; alt: string }> = []
+  const walk = (node: { type?: string; attrs?: { src: string; alt: string }; content?: unknown[] }) => {
+    if (node.type === 'image') out.push({ src: node.attrs!.src, alt: node.attrs!.alt })
+    for (const child of node.content ?? []) walk(child as typeof node)
+  }
+  walk(json as Parameters<typeof walk>[0])
+  return out
+}
+
+/** Holds the page's image uploads until the returned function is called. */
+async function holdUploads(page: Page): Promise<() => void> {
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  await page.route('**/api/docs/*/images', async (route: Route) => {
+    await gate
+    await route.continue()
+  })
+  return release
+}
+
+describe.skipIf(!CHROMIUM)(`images${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
+  let server: AppServer
+  let browser: Browser
+
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
+
+  it('a pasted PNG uploads behind a placeholder, the other person sees it, and it survives a reload and the exports', async () => {
+    const docId = freshDocId('images')
+    const [alice, bob] = await openPair(browser, server.url, docId)
+    try {
+      await editor(alice.page).click()
+      await alice.page.keyboard.type('Chart: ')
+      const release = await holdUploads(alice.page)
+      await transferFile(alice.page, IMAGE, 'paste')
+      // the placeholder shows where the image goes while the upload runs; nothing is in the document yet
+      await editor(alice.page).locator('.image-uploading').waitFor({ state: 'visible' })
+      expect(await editor(alice.page).locator('.image-uploading').innerText()).toContain('chart.png')
+      expect(imageNodes(await content(alice.page))).toEqual([])
+      release()
+      await waitForImages(alice.page, 1)
+      await waitForImages(bob.page, 1)
+      expect(await editor(alice.page).locator('.image-uploading').count()).toBe(0)
+      const doc = await converged([alice.page, bob.page])
+      expect(imageNodes(doc)).toEqual([{ src: `/api/docs/${docId}/images/${NAME}`, alt: 'chart' }])
+      // the bytes the server holds are the ones pasted
+      expect(Buffer.from((await server.storage.getFile(docId, NAME))!.bytes).equals(IMAGE)).toBe(true)
+
+      await waitForSave(alice.page, 'saved')
+      await bob.page.reload()
+      await waitForImages(bob.page, 1)
+
+      // the server's Markdown export, and the editor's own downloads
+      const exported = await (await fetch(`${server.url}/api/docs/${docId}/export?format=markdown`)).text()
+      expect(exported).toBe(`Chart: ![chart](/api/docs/${docId}/images/${NAME})\n`)
+      const download = async (format: 'Markdown' | 'Web page') => {
+        await bob.page.locator('tandem-download-menu button.toggle').click()
+        const [file] = await Promise.all([bob.page.waitForEvent('download'), bob.page.locator('tandem-download-menu .list button', { hasText: format }).click()])
+        return readFileSync((await file.path())!, 'utf8')
+      }
+      expect(await download('Markdown')).toBe(`Chart: ![chart](${server.url}/api/docs/${docId}/images/${NAME})\n`)
+      const page = await download('Web page')
+      expect(page).toContain(`<img alt="chart" class="image" src="data:image/png;base64,${IMAGE.toString('base64')}">`)
+      expect(page).not.toContain('/api/docs/')
+    } finally {
+      expect(alice.errors).toEqual([])
+      expect(bob.errors).toEqual([])
+      await alice.context.close()
+      await bob.context.close()
+    }
+  })
+
+  it('a dropped file and one picked with the toolbar button go in; the same bytes are one image; select and delete, describe', async () => {
+    const docId = freshDocId('images-drop')
+    const [alice, bob] = await openPair(browser, server.url, docId)
+    try {
+      await transferFile(alice.page, IMAGE, 'drop', 'dropped.png')
+      await waitForImages(bob.page, 1)
+      // the toolbar's button opens a file picker
+      const [chooser] = await Promise.all([alice.page.waitForEvent('filechooser'), alice.page.locator('tandem-toolbar button[data-id="image"]').click()])
+      await chooser.setFiles({ name: 'picked.png', mimeType: 'image/png', buffer: IMAGE })
+      await waitForImages(bob.page, 2)
+      const nodes = imageNodes(await converged([alice.page, bob.page]))
+      expect(nodes.map((n) => n.alt)).toEqual(['dropped', 'picked'])
+      // the same bytes: the same URL
+      expect(new Set(nodes.map((n) => n.src)).size).toBe(1)
+
+      // a click selects an image; the description button sets its alt text, for everyone
+      await editor(alice.page).locator('img.image').first().click()
+      await alice.page.locator('tandem-toolbar button[data-id="imageAlt"]').click()
+      const input = alice.page.locator('tandem-toolbar #alt-input')
+      expect(await input.inputValue()).toBe('dropped')
+      await input.fill('Sales by quarter')
+      await input.press('Enter')
+      await waitFor('the description at Bob', async () => (await images(bob.page))[0]?.alt === 'Sales by quarter', 10_000, 25)
+
+      // selected, Backspace deletes it, for everyone
+      await editor(alice.page).locator('img.image').first().click()
+      await alice.page.keyboard.press('Backspace')
+      await waitFor('one image left at Bob', async () => (await images(bob.page)).length === 1, 10_000, 25)
+      expect(imageNodes(await converged([alice.page, bob.page])).map((n) => n.alt)).toEqual(['picked'])
+    } finally {
+      expect(alice.errors).toEqual([])
+      expect(bob.errors).toEqual([])
+      await alice.context.close()
+      await bob.context.close()
+    }
+  })
+
+  it('a failed upload, an upload offline and a file that is no image say so and leave nothing behind', async () => {
+    const docId = freshDocId('images-fail')
+    const [alice, bob] = await openPair(browser, server.url, docId)
+    const notice = alice.page.locator('tandem-doc-editor .image-notice')
+    try {
+      await editor(alice.page).click()
+      await alice.page.keyboard.type('Text')
+      // the server refuses it (a file renamed .png that is not one)
+      await transferFile(alice.page, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"></svg>'), 'paste', 'fake.png')
+      await notice.waitFor({ state: 'visible' })
+      expect(await notice.innerText()).toMatch(/fake\.png could not be added: The bytes are no image the server takes/)
+      await notice.locator('button').click()
+      await notice.waitFor({ state: 'detached' })
+
+      // the network fails while it uploads
+      await alice.page.route('**/api/docs/*/images', (route) => route.abort('connectionreset'))
+      await transferFile(alice.page, IMAGE, 'paste')
+      await notice.waitFor({ state: 'visible' })
+      expect(await notice.innerText()).toMatch(/offline/)
+      await alice.page.unroute('**/api/docs/*/images')
+
+      // offline before it starts
+      await alice.context.setOffline(true)
+      await transferFile(alice.page, IMAGE, 'drop')
+      await waitFor('the offline notice', async () => /You are offline/.test(await notice.innerText()), 5_000, 25)
+      await alice.context.setOffline(false)
+
+      // not an image at all
+      await transferFile(alice.page, Buffer.from('GIF89a'), 'paste', 'anim.svg', 'image/svg+xml')
+      await waitFor('the type notice', async () => /only PNG, JPEG, GIF and WebP/.test(await notice.innerText()), 5_000, 25)
+
+      expect(await editor(alice.page).locator('.image-uploading').count()).toBe(0)
+      await waitForSave(alice.page, 'saved')
+      const doc = await converged([alice.page, bob.page])
+      expect(imageNodes(doc)).toEqual([])
+      expect(await images(alice.page)).toEqual([])
+    } finally {
+      expect(alice.errors).toEqual([])
+      expect(bob.errors).toEqual([])
+      await alice.context.close()
+      await bob.context.close()
+    }
+  })
+
+  it('a pasted page keeps this document’s images; others become links and are never fetched', async () => {
+    const docId = freshDocId('images-html')
+    const [alice, bob] = await openPair(browser, server.url, docId)
+    const fetched: string[] = []
+    for (const page of [alice.page, bob.page]) {
+      await page.route('https://evil.example/**', (route) => {
+        fetched.push(route.request().url())
+        return route.abort()
+      })
+    }
+    try {
+      await transferFile(alice.page, IMAGE, 'paste')
+      await waitForImages(bob.page, 1)
+      const own = `${server.url}/api/docs/${docId}/images/${NAME}`
+      await alice.page.locator('tandem-doc-editor').evaluate((el, html) => {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const view = (el as any).view
+        const transfer = new DataTransfer()
+        transfer.setData('text/html', html)
+        view.dom.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }))
+      }, `<p>Logo <img src="https://evil.example/logo.png" alt="the logo"> pixel <img src="https://evil.example/p.gif" width="1" height="1"> again <img src="${own}" alt="copy"></p>`)
+      await waitForImages(bob.page, 2)
+      const doc = (await converged([alice.page, bob.page])) as { content: Array<{ content?: Array<{ type: string; text?: string; marks?: Array<{ attrs?: { href?: string } }> }> }> }
+      expect(imageNodes(doc).map((n) => n.src)).toEqual([`/api/docs/${docId}/images/${NAME}`, `/api/docs/${docId}/images/${NAME}`])
+      const pasted = doc.content.flatMap((p) => p.content ?? [])
+      const logo = pasted.find((n) => n.text === 'the logo')
+      expect(logo?.marks?.[0]?.attrs?.href).toBe('https://evil.example/logo.png')
+      expect(fetched).toEqual([])
+    } finally {
+      expect(alice.errors).toEqual([])
+      expect(bob.errors).toEqual([])
+      await alice.context.close()
+      await bob.context.close()
+    }
+  })
+})
