@@ -13,6 +13,8 @@
  *   ran the text of a table's cells together ("NameQtyapples3").
  * - Microsoft Word's list paragraphs become lists (see word-lists.ts).
  * - Google Docs' downloaded page gets its nested lists and its links back (see google-docs.ts).
+ * - Google Docs' checklist boxes (an image each, alt "checked" or "unchecked") go: the item says
+ *   whether it is done; as images they would become words in the item.
  * - A link's own underline goes: Google Docs (and many web pages) paint links with an inline
  *   `text-decoration: underline`, which made every pasted link underlined text as well (still
  *   underlined once the link was removed).
@@ -89,5 +91,6 @@ export function cleanHTML(root: ParentNode & Node): void {
     block.append(...cell.childNodes)
     cell.append(block)
   }
+  for (const img of [...root.querySelectorAll('img[aria-roledescription="checkbox"]')]) img.remove()
   for (const el of root.querySelectorAll<HTMLElement>('a[href][style], a[href] [style]')) dropUnderline(el)
 }
