@@ -53,6 +53,20 @@ export function imageFiles(data: DataTransfer | null): File[] {
   return [...data.files].filter((file) => file.type.startsWith('image/'))
 }
 
+/**
+ * True when the clipboard holds text besides its image files: Excel, Word and others add a
+ * picture of what was copied to its text, and the text is what the person wants. A browser's
+ * "Copy image" and a screenshot tool give the image alone (with at most HTML naming it).
+ */
+export function holdsText(data: DataTransfer): boolean {
+  if (data.getData('text/plain').trim() !== '') return true
+  const html = data.getData('text/html')
+  if (!html) return false
+  const template = document.createElement('template')
+  template.innerHTML = html
+  return (template.content.textContent ?? '').trim() !== ''
+}
+
 /** The host the images plugin of `state` was made with, if any. */
 function hostOf(state: EditorState): ImageHost | null {
   return (key.get(state)?.spec.host as ImageHost | undefined) ?? null
@@ -198,9 +212,11 @@ export function imagePlugin(host: ImageHost): Plugin {
     props: {
       decorations: (state) => key.getState(state),
       handlePaste(view, event) {
-        const files = imageFiles(event.clipboardData)
-        // a copied image comes with HTML naming it (a web page's URL): the file is what was copied
-        return files.length > 0 && insertImageFiles(view, files)
+        const data = event.clipboardData
+        const files = imageFiles(data)
+        // a copied image comes with HTML naming it (a web page's URL): the file is what was copied;
+        // copied text that comes with a picture of itself is pasted as text (the other plugins)
+        return files.length > 0 && !holdsText(data!) && insertImageFiles(view, files)
       },
       handleDrop(view, event) {
         const files = imageFiles((event as DragEvent).dataTransfer)

@@ -82,6 +82,14 @@ export class DocImages {
     return true
   }
 
+  /**
+   * Removes every image of a document that is gone or never came to be: an upload that raced the
+   * deletion, an import that failed after copying. Only for such documents: it is Storage.deleteDoc.
+   */
+  async forget(docId: string): Promise<void> {
+    await this.storage.deleteDoc(docId)
+  }
+
   /** An image of a document, or undefined when it has none of that name. */
   async read(docId: string, name: string): Promise<StoredFile | undefined> {
     if (!IMAGE_NAME.test(name)) return undefined

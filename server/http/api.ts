@@ -184,12 +184,21 @@ export function addApiRoutes(router: Router, ctx: ApiContext): void {
       // drawn here: an import copies images into the document before it is written
       const id = newDocId()
       let file = null
-      if (format !== null) {
-        const text = await textBody(req)
-        // parsed in a worker thread: a large file takes seconds the relay must not lose
-        file = await catalog.files.importFile(format, text, input.title ?? null, fileStem(filename), await bringImages(req, access, text, id))
+      let copied = false
+      try {
+        if (format !== null) {
+          const text = await textBody(req)
+          const imported = await bringImages(req, access, text, id)
+          copied = imported.keep.length > 0
+          // parsed in a worker thread: a large file takes seconds the relay must not lose
+          file = await catalog.files.importFile(format, text, input.title ?? null, fileStem(filename), imported)
+        }
+        doc = await catalog.create(input.title ?? '', (id) => (owner && auth.acl ? [auth.acl.create(id, owner)] : []), file, id)
+      } catch (err) {
+        // the images copied for a document that was never written would be kept for nobody
+        if (copied) await images.forget(id)
+        throw err
       }
-      doc = await catalog.create(input.title ?? '', (id) => (owner && auth.acl ? [auth.acl.create(id, owner)] : []), file, id)
     } catch (err) {
       if (err instanceof DocumentTooLargeError) throw new HttpError(413, err.message)
       if (err instanceof FileJobError && err.unreadable) throw new HttpError(400, err.message)

@@ -79,6 +79,12 @@ export function addImageRoutes(router: Router, ctx: ImagesApiContext): void {
       throw err
     })
     const image = await images.store(id, type, bytes).catch(refused)
+    // deleted while the upload ran: its range may already have been cleared, and this image
+    // would outlive the document, unreachable; the id is retired, so clearing again is safe
+    if (await catalog.deleted(id)) {
+      await images.forget(id)
+      throw new HttpError(404, `no document ${id}`)
+    }
     metrics.imageUploads.inc({ result: image.created ? 'stored' : 'existing' })
     if (image.created) metrics.imageBytesStored.inc(image.size)
     log.debug({ docId: id, name: image.name, bytes: image.size, created: image.created }, 'image uploaded')

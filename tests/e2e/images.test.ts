@@ -238,6 +238,21 @@ describe.skipIf(!CHROMIUM)(`images${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () =>
       const logo = pasted.find((n) => n.text === 'the logo')
       expect(logo?.marks?.[0]?.attrs?.href).toBe('https://evil.example/logo.png')
       expect(fetched).toEqual([])
+
+      // cells copied in a spreadsheet come with a picture of themselves: the text is what is pasted
+      const uploads: string[] = []
+      alice.page.on('request', (r) => void (r.url().includes('/images') && r.method() === 'POST' && uploads.push(r.url())))
+      await alice.page.locator('tandem-doc-editor').evaluate((el, data) => {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const view = (el as any).view
+        const transfer = new DataTransfer()
+        transfer.setData('text/plain', 'A1\tB1')
+        transfer.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], 'cells.png', { type: 'image/png' }))
+        view.dom.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }))
+      }, IMAGE.toString('base64'))
+      await waitFor('the cells as text at Bob', async () => JSON.stringify(await content(bob.page)).includes('A1'), 10_000, 25)
+      expect(uploads).toEqual([])
+      expect(imageNodes(await converged([alice.page, bob.page])).length).toBe(2)
     } finally {
       expect(alice.errors).toEqual([])
       expect(bob.errors).toEqual([])

@@ -6,6 +6,7 @@
  * and see them as it decides who may edit and read the document (members, links, strangers).
  */
 import { createHash } from 'node:crypto'
+import { SignJWT } from 'jose'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Config } from '../../server/config.js'
 import { Person } from '../helpers/http-client.js'
@@ -187,6 +188,17 @@ describe('document images', () => {
     expect((await fetch(`${tandem.url}/api/docs/${id}`, { method: 'DELETE' })).status).toBe(204)
     expect((await get(tandem.url, body.url)).status).toBe(404)
     expect(await tandem.storage.hasFile(id, body.name)).toBe(false)
+    // an upload racing the deletion: the document goes while its bytes are being written
+    const racing = await newDoc(tandem.url)
+    const putFile = tandem.storage.putFile.bind(tandem.storage)
+    tandem.storage.putFile = async (...args) => {
+      expect((await fetch(`${tandem.url}/api/docs/${racing}`, { method: 'DELETE' })).status).toBe(204)
+      return putFile(...args)
+    }
+    const raced = await upload(tandem.url, racing, image, 'image/png')
+    tandem.storage.putFile = putFile
+    expect(raced.status).toBe(404)
+    expect(await tandem.storage.hasFile(racing, body.name)).toBe(false)
     // the id is retired: no image goes into it again
     const again = await upload(tandem.url, id, image, 'image/png')
     expect(again.status).toBe(404)
@@ -304,5 +316,29 @@ describe('document images in accounts mode', () => {
       const exported = await get(base, `/api/docs/${imported.body.id}/export?format=markdown`, as(p))
       expect(exported.bytes.toString(), p.name).toBe(status === 200 ? `# Mine\n\n![x](/api/docs/${imported.body.id}/images/${name})\n` : '# Mine\n\nx\n')
     }
+  })
+})
+
+describe('document images in token mode', () => {
+  it('takes the token as a bearer header to upload and as ?token= to serve, by the roles it grants', async () => {
+    const secret = 'a shared secret of at least thirty-two characters'
+    const { tandem } = await server({ auth: 'token', jwtSecret: secret })
+    const base = tandem.url
+    const sign = (docs: Record<string, string>) =>
+      new SignJWT({ sub: 'u1', name: 'Ada', docs }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(Math.floor(Date.now() / 1000) + 60).sign(new TextEncoder().encode(secret))
+    const editor = await sign({ plan: 'editor' })
+    const viewer = await sign({ plan: 'viewer' })
+    const other = await sign({ elsewhere: 'owner' })
+    const image = png(3, 2)
+    // a document nobody opened yet: the embedding application names it, and it may start with an image
+    const up = await upload(base, 'plan', image, 'image/png', { Authorization: `Bearer ${editor}` })
+    expect(up.status).toBe(201)
+    expect((await upload(base, 'plan', png(1, 1), 'image/png', { Authorization: `Bearer ${viewer}` })).status).toBe(403)
+    expect((await upload(base, 'plan', png(1, 1), 'image/png')).status).toBe(401)
+    const served = await get(base, `${up.body.url}?token=${viewer}`)
+    expect(served.status).toBe(200)
+    expect(served.bytes.equals(image)).toBe(true)
+    expect((await get(base, `${up.body.url}?token=${other}`)).status).toBe(404)
+    expect((await get(base, up.body.url)).status).toBe(401)
   })
 })
