@@ -108,7 +108,7 @@ export class TandemHistoryDialog extends LitElement {
     if (this.error) return html`<p class="error" role="alert">${this.error}</p>`
     if (!this.preview) return this.chosen ? html`<p class="muted">Loading…</p>` : nothing
     return html`<h3 class="doc-title">${this.preview.title.trim() || 'Untitled'}</h3>
-      <div class="doc-body">${readOnlyDom(this.preview.body.content)}</div>`
+      <div class="doc-body">${readOnlyDom(this.preview.body.content, document, (src) => (this.share ? `${src}?share=${encodeURIComponent(this.share)}` : src))}</div>`
   }
 
   override render() {
