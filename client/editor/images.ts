@@ -26,8 +26,6 @@ export interface ImageHost {
   upload(file: Blob): Promise<string>
   /** Shows a message about images to the person; '' clears it. */
   notify(message: string): void
-  /** An image URL as an <img> loads it: the page's credentials added (share link, token). */
-  resolve(src: string): string
 }
 
 type Meta = { readonly add: ReadonlyArray<{ readonly id: object; readonly pos: number; readonly name: string }> } | { readonly remove: object }

@@ -460,7 +460,6 @@ export class TandemDocEditor extends LitElement {
   private imageHost(docId: string): ImageHost {
     return {
       docId,
-      resolve: this.imageUrl,
       notify: (message) => {
         if (this.docId === docId) this.imageNotice = message
       },
