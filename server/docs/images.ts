@@ -28,6 +28,13 @@ export interface ImageInfo {
   readonly created: boolean
 }
 
+/** A size as a person reads it: `10 MiB`, `512 KiB`, or bytes when it is no whole number of either. */
+export function sizeText(bytes: number): string {
+  if (bytes >= 1024 ** 2 && bytes % 1024 ** 2 === 0) return `${bytes / 1024 ** 2} MiB`
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`
+  return `${bytes} bytes`
+}
+
 /** The media type of a Content-Type header value, lower case, without parameters. */
 export function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]!.trim().toLowerCase()
@@ -48,7 +55,7 @@ export class DocImages {
   check(declaredType: string, bytes: Uint8Array): string {
     this.checkType(declaredType)
     if (bytes.length === 0) throw new ImageRefusedError(400, 'the image is empty')
-    if (bytes.length > this.maxBytes) throw new ImageRefusedError(413, `images may take at most ${this.maxBytes} bytes; this one takes ${bytes.length}`)
+    if (bytes.length > this.maxBytes) throw new ImageRefusedError(413, `images may take at most ${sizeText(this.maxBytes)} (--max-image-size); this one takes ${bytes.length} bytes`)
     const sniffed = sniffImageType(bytes)
     if (sniffed !== declaredType) {
       throw new ImageRefusedError(400, `the bytes are ${sniffed ? `a ${sniffed} image` : 'no image the server takes'}, not ${declaredType} as sent`)

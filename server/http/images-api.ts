@@ -16,7 +16,7 @@ import type { Logger } from 'pino'
 import { IMAGE_NAME, imagePath } from '../../shared/images.js'
 import { isDocId } from '../../shared/validate.js'
 import type { Catalog } from '../docs/catalog.js'
-import { DocImages, ImageRefusedError, mediaType } from '../docs/images.js'
+import { DocImages, ImageRefusedError, mediaType, sizeText } from '../docs/images.js'
 import type { Metrics } from '../metrics.js'
 import type { Guard } from './guard.js'
 import { HttpError, json, readBody } from './respond.js'
@@ -75,7 +75,7 @@ export function addImageRoutes(router: Router, ctx: ImagesApiContext): void {
     const bytes = await readBody(req, images.maxBytes).catch((err: unknown) => {
       // the body was cut off unread (readBody stops reading): that connection cannot carry another
       // request, and a client told nothing would reuse it and see it reset
-      if (err instanceof HttpError && err.status === 413) throw new HttpError(413, `images may take at most ${images.maxBytes} bytes (--max-image-size)`, { Connection: 'close' })
+      if (err instanceof HttpError && err.status === 413) throw new HttpError(413, `images may take at most ${sizeText(images.maxBytes)} (--max-image-size)`, { Connection: 'close' })
       throw err
     })
     const image = await images.store(id, type, bytes).catch(refused)

@@ -135,7 +135,7 @@ describe('document images', () => {
       ['html sent as png', upload(base, id, Buffer.from('<html><script>alert(1)</script>'), 'image/png'), 400, /no image the server takes/],
       ['svg sent as png', upload(base, id, Buffer.from('<svg></svg>'), 'image/png'), 400, /no image/],
       ['empty', upload(base, id, new Uint8Array(0), 'image/png'), 400, /empty/],
-      ['too big', upload(base, id, Buffer.concat([image, Buffer.alloc(5000)]), 'image/png'), 413, /at most 4096 bytes/],
+      ['too big', upload(base, id, Buffer.concat([image, Buffer.alloc(5000)]), 'image/png'), 413, /^images may take at most 4 KiB \(--max-image-size\)$/],
     ]
     for (const [what, answer, status, message] of cases) {
       const { status: got, body } = await answer
