@@ -4,9 +4,11 @@
  * goes in there once the server has the bytes, so every collaborator's browser can load it. An
  * upload that fails, or cannot start offline, leaves nothing in the document and says why.
  *
- * Pasted or dropped HTML keeps only this document's images: any other image (another site's, a
- * data: URI, another document's) becomes its alt text linked to it, or goes when it has none
- * (shared/import.ts keepImages), so nobody's browser fetches what a pasted page names.
+ * Pasted or dropped HTML keeps only this document's images: another document's image of this
+ * server (copied from another Tandem document) is copied into this one (fetched, uploaded, its
+ * node pointed at the copy); any other image (another site's, a data: URI) becomes its alt text
+ * linked to it, or goes when it has none (shared/import.ts keepImages), so nobody's browser
+ * fetches what a pasted page names.
  *
  * Image nodes are drawn by ImageView, which adds the credentials the page holds (a share link's
  * secret, a token) to the URL: an <img> cannot send them as headers.
@@ -26,6 +28,8 @@ export interface ImageHost {
   upload(file: Blob): Promise<string>
   /** Shows a message about images to the person; '' clears it. */
   notify(message: string): void
+  /** The bytes of an image of this server (another document's, to copy into this one). */
+  fetch(src: string): Promise<Blob>
 }
 
 type Meta = { readonly add: ReadonlyArray<{ readonly id: object; readonly pos: number; readonly name: string }> } | { readonly remove: object }
@@ -132,13 +136,17 @@ async function uploadOne(view: EditorView, host: ImageHost, file: File, id: obje
 }
 
 /**
- * Keeps the images of a pasted slice that are this document's (their URLs made site-relative);
- * the others become their alt text, as keepImages says.
+ * Keeps the images of a pasted slice that are this server's (their URLs made site-relative):
+ * this document's as they are, another document's passed to `adopt` (which copies them into this
+ * one); the others become their alt text, as keepImages says.
  */
-export function keepOwnImages(slice: Slice, docId: string, origin: string | null): Slice {
+export function keepOwnImages(slice: Slice, docId: string, origin: string | null, adopt: (src: string) => void = () => {}): Slice {
   const keep = (src: string) => {
     const image = parseImageSrc(src, origin)
-    return image && image.docId === docId ? imagePath(docId, image.name) : null
+    if (!image) return null
+    const path = imagePath(image.docId, image.name)
+    if (image.docId !== docId) adopt(path)
+    return path
   }
   // keepImages walks a node's children: the slice's content in a paragraph (inline) or the doc (blocks)
   const first = slice.content.firstChild
@@ -147,6 +155,37 @@ export function keepOwnImages(slice: Slice, docId: string, origin: string | null
   const kept = keepImages(holder, keep)
   if (kept === holder) return slice
   return kept.content.size === 0 ? Slice.empty : new Slice(kept.content, slice.openStart, slice.openEnd)
+}
+
+/**
+ * Copies another document's image into this one: fetched, uploaded here (the same bytes, so the
+ * same name), then every node showing it points at the copy. When that fails (no right to read
+ * it, gone, offline) those nodes become their alt text, as any image from elsewhere does.
+ */
+async function adoptImage(view: EditorView, host: ImageHost, src: string): Promise<void> {
+  let copy: string | null = null
+  try {
+    const bytes = await host.fetch(src).catch((err: unknown) => {
+      throw new Error(`An image copied from another document could not be added: ${(err as Error).message}`)
+    })
+    copy = await host.upload(bytes)
+  } catch (err) {
+    host.notify((err as Error).message)
+  }
+  if (view.isDestroyed || !view.editable) return
+  const tr = view.state.tr
+  view.state.doc.descendants((node, pos) => {
+    if (node.type !== schema.nodes.image || node.attrs.src !== src) return
+    const at = tr.mapping.map(pos)
+    if (copy !== null) {
+      tr.setNodeAttribute(at, 'src', copy)
+      return
+    }
+    const alt = cleanImageText(node.attrs.alt)
+    if (alt === '') tr.delete(at, at + node.nodeSize)
+    else tr.replaceWith(at, at + node.nodeSize, schema.text(alt, node.marks))
+  })
+  if (tr.docChanged) view.dispatch(tr)
 }
 
 /** Draws an image node: this server's URL with the page's credentials, or no src at all. */
@@ -191,9 +230,19 @@ export class ImageView implements NodeView {
  * only this document's images.
  */
 export function imagePlugin(host: ImageHost): Plugin {
+  // other documents' images in the latest paste: copied once the paste is in the document
+  const adopting = new Set<string>()
   return new Plugin({
     key,
     host,
+    view: () => ({
+      update(view) {
+        if (adopting.size === 0) return
+        const sources = [...adopting]
+        adopting.clear()
+        for (const src of sources) void adoptImage(view, host, src)
+      },
+    }),
     state: {
       init: () => DecorationSet.empty,
       apply(tr, set) {
@@ -223,7 +272,7 @@ export function imagePlugin(host: ImageHost): Plugin {
         event.preventDefault()
         return insertImageFiles(view, files, at?.pos ?? view.state.selection.from)
       },
-      transformPasted: (slice) => keepOwnImages(slice, host.docId, typeof location === 'undefined' ? null : location.origin),
+      transformPasted: (slice) => keepOwnImages(slice, host.docId, typeof location === 'undefined' ? null : location.origin, (src) => adopting.add(src)),
     },
   })
 }

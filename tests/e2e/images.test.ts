@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Browser, Page, Route } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
+import { SCHEMA_VERSION } from '../../shared/schema-version.js'
 import { png } from '../helpers/png.js'
 import { waitFor } from '../helpers/wait.js'
 import { type AppServer, CHROMIUM, content, converged, editor, freshDocId, openPair, SKIP_REASON, useBrowserAndServer, waitForSave } from './harness.js'
@@ -253,6 +254,67 @@ describe.skipIf(!CHROMIUM)(`images${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () =>
       await waitFor('the cells as text at Bob', async () => JSON.stringify(await content(bob.page)).includes('A1'), 10_000, 25)
       expect(uploads).toEqual([])
       expect(imageNodes(await converged([alice.page, bob.page])).length).toBe(2)
+    } finally {
+      expect(alice.errors).toEqual([])
+      expect(bob.errors).toEqual([])
+      await alice.context.close()
+      await bob.context.close()
+    }
+  })
+
+  it('an app from before images (no schema version on its sync URL, or 1) is turned away, so it cannot delete them; this app is not', async () => {
+    const docId = freshDocId('images-old')
+    const [alice, bob] = await openPair(browser, server.url, docId)
+    try {
+      // a page of this server opening the socket as the app before images did: admitted, the
+      // server speaks first (its sync step 1); turned away, it closes with 4426 having said nothing
+      const outcome = (query: string) =>
+        alice.page.evaluate(
+          ([path, q]) =>
+            new Promise<string>((resolve) => {
+              const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}${path}${q}`)
+              ws.onmessage = () => {
+                ws.close()
+                resolve('admitted')
+              }
+              ws.onclose = (e) => resolve(`closed ${e.code}`)
+            }),
+          [`/sync/${docId}`, query] as const,
+        )
+      expect(await outcome('')).toBe('closed 4426')
+      expect(await outcome('?schema=1')).toBe('closed 4426')
+      expect(await outcome(`?schema=${SCHEMA_VERSION}`)).toBe('admitted')
+    } finally {
+      await alice.context.close()
+      await bob.context.close()
+    }
+  })
+
+  it('an image pasted from another document of this server is copied into this one; one that cannot be read becomes its description', async () => {
+    const source = freshDocId('images-source')
+    const upload = await fetch(`${server.url}/api/docs/${source}/images`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: IMAGE as BodyInit })
+    expect(upload.status).toBe(201)
+    const docId = freshDocId('images-target')
+    const [alice, bob] = await openPair(browser, server.url, docId)
+    try {
+      await editor(alice.page).click()
+      await alice.page.keyboard.type('Copied:')
+      // what ProseMirror puts on the clipboard when an image is copied in the other document
+      const missing = `/api/docs/${source}/images/${'0'.repeat(64)}.png`
+      await alice.page.locator('tandem-doc-editor').evaluate((el, html) => {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const view = (el as any).view
+        const transfer = new DataTransfer()
+        transfer.setData('text/html', html)
+        view.dom.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }))
+      }, `<p data-pm-slice="1 1 []"><img class="image" alt="chart" src="/api/docs/${source}/images/${NAME}"> and <img class="image" alt="ghost" src="${missing}"></p>`)
+      const own = `/api/docs/${docId}/images/${NAME}`
+      await waitFor('the copy in this document, at Bob', async () => (await images(bob.page)).some((i) => i.src === own && i.width > 0), 15_000, 25)
+      await waitFor('the unreadable image gone at Bob', async () => JSON.stringify(await content(bob.page)).includes('"text":" and ghost"'), 15_000, 25)
+      const doc = await converged([alice.page, bob.page])
+      expect(imageNodes(doc)).toEqual([{ src: own, alt: 'chart' }])
+      expect(Buffer.from((await server.storage.getFile(docId, NAME))!.bytes).equals(IMAGE)).toBe(true)
+      expect(await alice.page.locator('tandem-doc-editor .image-notice').innerText()).toMatch(/copied from another document could not be added: you may not read it, or it is gone/)
     } finally {
       expect(alice.errors).toEqual([])
       expect(bob.errors).toEqual([])

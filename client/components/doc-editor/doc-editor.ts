@@ -463,6 +463,16 @@ export class TandemDocEditor extends LitElement {
       notify: (message) => {
         if (this.docId === docId) this.imageNotice = message
       },
+      fetch: async (src) => {
+        let res: Response
+        try {
+          res = await fetch(src, { credentials: 'same-origin' })
+        } catch {
+          throw new Error(OFFLINE_MESSAGE)
+        }
+        if (!res.ok) throw new Error(res.status === 404 || res.status === 403 || res.status === 401 ? 'you may not read it, or it is gone.' : `the server answered ${res.status}.`)
+        return res.blob()
+      },
       upload: async (file) => {
         const api = this.api.value
         if (!api) throw new Error(OFFLINE_MESSAGE)
