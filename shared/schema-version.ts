@@ -6,9 +6,9 @@
  * with 4426 and it asks the person to reload.
  *
  * Raise it with every change to nodes, marks or attributes that an older app would not keep.
- * 1: code_block gained `language`; versions before it sent no number.
+ * 1: code_block gained `language`; versions before it sent no number. 2: the `image` node.
  */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 /** The sync URL's query parameter that carries the app's SCHEMA_VERSION. */
 export const SCHEMA_PARAM = 'schema'

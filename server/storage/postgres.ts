@@ -11,6 +11,7 @@ import { silentLogger } from '../log.js'
 import * as codec from './codec.js'
 import { DEFAULT_SCHEMA, redactPostgresUrl, SCHEMA_PATTERN } from './postgres-url.js'
 import {
+  checkFile,
   StorageLockedError,
   type Append,
   type Compaction,
@@ -118,6 +119,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
     entries: `"${schema}".entries`,
     checkpoints: `"${schema}".checkpoints`,
     records: `"${schema}".records`,
+    files: `"${schema}".files`,
   }
   const key = lockKey(schema)
   const connection = {
@@ -431,6 +433,32 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
       return write('deleteDoc', async (client) => {
         await client.query(`DELETE FROM ${table.entries} WHERE doc = $1`, [docId])
         await client.query(`DELETE FROM ${table.checkpoints} WHERE doc = $1`, [docId])
+        await client.query(`DELETE FROM ${table.files} WHERE doc = $1`, [docId])
+      })
+    },
+    async putFile(docId, name, file) {
+      checkFile(name, file.type)
+      await write('putFile', async (client) => {
+        await client.query(
+          `INSERT INTO ${table.files} (doc, name, type, bytes) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (doc, name) DO UPDATE SET type = EXCLUDED.type, bytes = EXCLUDED.bytes`,
+          [docId, name, file.type, toBuffer(file.bytes)],
+        )
+      })
+    },
+    async getFile(docId, name) {
+      checkFile(name)
+      return call('getFile', async () => {
+        const { rows } = await pool.query<{ type: string; bytes: Buffer }>(`SELECT type, bytes FROM ${table.files} WHERE doc = $1 AND name = $2`, [docId, name])
+        const row = rows[0]
+        return row === undefined ? undefined : { type: row.type, bytes: own(row.bytes) }
+      })
+    },
+    async hasFile(docId, name) {
+      checkFile(name)
+      return call('hasFile', async () => {
+        const { rows } = await pool.query(`SELECT 1 FROM ${table.files} WHERE doc = $1 AND name = $2`, [docId, name])
+        return rows.length > 0
       })
     },
     getRecord<T>(kind: string, id: string) {
@@ -484,7 +512,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
 async function prepareSchema(
   client: pg.Client,
   schema: string,
-  table: Record<'meta' | 'entries' | 'checkpoints' | 'records', string>,
+  table: Record<'meta' | 'entries' | 'checkpoints' | 'records' | 'files', string>,
   where: string,
 ): Promise<string> {
   await client.query('BEGIN')
@@ -511,6 +539,7 @@ async function prepareSchema(
     await client.query(`CREATE TABLE ${table.entries} (doc text COLLATE "C" NOT NULL, seq bigint NOT NULL, time bigint NOT NULL, updates bytea NOT NULL, PRIMARY KEY (doc, seq))`)
     await client.query(`CREATE TABLE ${table.checkpoints} (doc text COLLATE "C" NOT NULL, seq bigint NOT NULL, time bigint NOT NULL, state bytea NOT NULL, PRIMARY KEY (doc, seq))`)
     await client.query(`CREATE TABLE ${table.records} (kind text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL, value text NOT NULL, PRIMARY KEY (kind, id))`)
+    await client.query(`CREATE TABLE ${table.files} (doc text COLLATE "C" NOT NULL, name text COLLATE "C" NOT NULL, type text NOT NULL, bytes bytea NOT NULL, PRIMARY KEY (doc, name))`)
     await client.query(`INSERT INTO ${table.meta} (layout, owner) VALUES ($1, 1)`, [LAYOUT])
     await client.query('COMMIT')
     return '1'

@@ -63,7 +63,7 @@ describe('postgres backend', () => {
     const storage = await open(schema)
     expect(storage.name).toBe(`postgresql:postgres://postgres@127.0.0.1:5432/test, schema ${schema}`)
     const tables = await sql<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename', [schema])
-    expect(tables.map((t) => t.tablename)).toEqual(['checkpoints', 'entries', 'meta', 'records'])
+    expect(tables.map((t) => t.tablename)).toEqual(['checkpoints', 'entries', 'files', 'meta', 'records'])
     expect(await sql(`SELECT layout FROM "${schema}".meta`)).toEqual([{ layout: LAYOUT }])
     // nothing outside its schema: the default schema stays as it was
     await storage.append([{ docId: 'd', entry: entry(1) }])
@@ -300,6 +300,9 @@ describe('postgres backend', () => {
       compact: storage.compact('d', { checkpoint: checkpoint(1), dropLogUpTo: 1, dropCheckpoints: [] }),
       deleteDoc: storage.deleteDoc('other'),
       probe: storage.probe(),
+      putFile: storage.putFile('d', 'a.png', { type: 'image/png', bytes: Uint8Array.of(1, 2, 3) }),
+      getFile: storage.getFile('d', 'a.png'),
+      hasFile: storage.hasFile('d', 'a.png'),
     }
     const outcomes = await Promise.all(Object.values(calls).map(rejection))
     for (const [i, what] of Object.keys(calls).entries()) expect(outcomes[i]!.message, what).toMatch(/^PostgreSQL postgres:\/\/postgres@127\.0\.0\.1:\d+\/test, schema test_[0-9a-f]+: \w+ failed: /)
