@@ -247,7 +247,7 @@ describe.skipIf(!CHROMIUM)(`collaborative editing in Chromium${CHROMIUM ? '' : `
     await alice.page.keyboard.press('Home')
     expect(await focused()).toBe('Undo')
     await alice.page.keyboard.press('End')
-    expect(await focused()).toBe('Horizontal line')
+    expect(await focused()).toBe('Image description')
     await alice.page.keyboard.press('Home')
     for (let i = 0; i < 20 && (await focused()) !== 'Underline'; i++) await alice.page.keyboard.press('ArrowRight')
     expect(await focused()).toBe('Underline')
