@@ -481,8 +481,16 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
       })
     },
     probe() {
-      return write('probe', async (client) => {
-        await client.query(`UPDATE ${table.meta} SET probed = $1`, [Date.now()])
+      return call('probe', async () => {
+        if (lockState === 'lost') throw new Error('this server lost its lock on the schema (connection gone) and is taking it again')
+        if (lockState === 'fenced') throw new Error(FENCED)
+        // one statement that checks the owner as it writes: write()'s shared lock on the owner
+        // row followed by an update of that row deadlocked two probes running at once
+        const { rowCount } = await writers.query(`UPDATE ${table.meta} SET probed = $1 WHERE owner = $2`, [Date.now(), owner])
+        if (rowCount === 0) {
+          fence()
+          throw new Error(FENCED)
+        }
       })
     },
     async close() {

@@ -243,6 +243,17 @@ describe('postgres backend', () => {
     await expect(first.probe()).rejects.toThrow(/took over the schema/)
   })
 
+  it('answers probes that run at once (health checks from two places), and writes beside them', async () => {
+    const storage = await open(schemaForTest())
+    const outcomes = await Promise.allSettled([
+      ...Array.from({ length: 10 }, () => storage.probe()),
+      storage.append([{ docId: 'd', entry: entry(1) }]),
+      ...Array.from({ length: 10 }, () => storage.probe()),
+    ])
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([])
+    expect(plain(await storage.load('d')).log.map((e) => e.seq)).toEqual([1])
+  })
+
   it('close waits for calls in flight, then releases the lock', async () => {
     const schema = schemaForTest()
     const storage = await openPostgresStorage(PG_URL, { schema })
