@@ -41,13 +41,14 @@ export function originAllowed(req: IncomingMessage, extra: readonly string[]): b
 }
 
 /**
- * True for a connection from Tandem's own app (a browser on the server's own origin, not one of
- * `extra`) that edits with a document schema older than `required`, or names none: an app
- * cached from before an upgrade (PROTOCOL.md D2). Checked after originAllowed.
+ * True for a browser connection (it has an Origin, which originAllowed checked) that edits with
+ * a document schema older than `required`, or names none: an app cached from before an upgrade
+ * (PROTOCOL.md D2). The server's own origin and those of --origin alike: behind a proxy that
+ * rewrites Host, the app's own origin is one of --origin. Clients without an Origin (Node,
+ * scripts) are not asked.
  */
-export function appOutdated(req: IncomingMessage, url: URL, extra: readonly string[], required: number): boolean {
-  const origin = req.headers.origin
-  if (origin === undefined || extra.includes(origin)) return false
+export function appOutdated(req: IncomingMessage, url: URL, required: number): boolean {
+  if (req.headers.origin === undefined) return false
   const stated = url.searchParams.get(SCHEMA_PARAM)
   return stated === null || !/^\d{1,9}$/.test(stated) || Number(stated) < required
 }

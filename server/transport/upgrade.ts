@@ -179,7 +179,7 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
     // (version, key, a socket already gone) with 400 without calling back
     socket.once('close', release)
     const url = new URL(req.url ?? '/', 'http://localhost')
-    if (appOutdated(req, url, ctx.origins, ctx.appSchema)) return turnAway(ctx, req, socket, head, target.docId, url.searchParams.get(SCHEMA_PARAM))
+    if (appOutdated(req, url, ctx.appSchema)) return turnAway(ctx, req, socket, head, target.docId, url.searchParams.get(SCHEMA_PARAM))
     void admit(ctx, req, socket, head, target.docId, ip, release)
   }
 }

@@ -1,8 +1,8 @@
 /**
  * PROTOCOL.md D2: Tandem's own app names the document schema it edits with, and the server turns
- * away (4426) an app from its own origin that names an older one, or none: an app cached from
- * before an upgrade would otherwise delete, for everyone, what newer apps wrote. Other clients
- * (no Origin, or an origin on the --origin list) connect as before.
+ * away (4426) a browser that names an older one, or none: an app cached from before an upgrade
+ * would otherwise delete, for everyone, what newer apps wrote. Clients without an Origin connect
+ * as before.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import * as frame from '../../shared/frame.js'
@@ -49,10 +49,13 @@ describe('apps older than the server (D2)', () => {
     for (const query of ['schema=3', 'schema=4']) await admitted(await open(server.wsUrl, 'doc', { headers: own, query }))
   })
 
-  it('admits clients that are not Tandem\'s app: no Origin, or an origin of --origin', async () => {
+  it('asks every browser, the origins of --origin too (behind a proxy that rewrites Host, the app\'s own); not clients without an Origin', async () => {
     const server = await start({ origins: ['https://docs.example.com'] }, {}, { appSchema: SCHEMA_VERSION + 1 })
+    const listed = { Origin: 'https://docs.example.com' }
+    expect(await (await open(server.wsUrl, 'doc', { headers: listed })).closed()).toBe(Close.AppOutdated.code)
+    expect(await (await open(server.wsUrl, 'doc', { headers: listed, query: `schema=${SCHEMA_VERSION}` })).closed()).toBe(Close.AppOutdated.code)
+    await admitted(await open(server.wsUrl, 'doc', { headers: listed, query: `schema=${SCHEMA_VERSION + 1}` }))
     await admitted(await open(server.wsUrl, 'doc', {}))
-    await admitted(await open(server.wsUrl, 'doc', { headers: { Origin: 'https://docs.example.com' } }))
     const stock = connect(server.wsUrl, 'doc')
     cleanups.push(() => stock.destroy())
     await stock.synced()
