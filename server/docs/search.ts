@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino'
 import type { Compactor } from './compactor.js'
+import { DOC_RECORD, type DocMeta } from './meta.js'
 import type { Metrics } from '../metrics.js'
 import { PackedUpdates } from '../storage/packed-updates.js'
 import type { Storage } from '../storage/storage.js'
@@ -139,8 +140,16 @@ export class TextBackfill {
     for (const entry of stored.log) for (const update of entry.updates) log.push(update, entry.seq)
     if (stored.checkpoint === null && log.length === 0) return
     const { text } = await compactor.compact(log.pack(Infinity, stored.checkpoint?.state))
-    // a room that compacted meanwhile wrote a newer one
-    if (this.closed || (await storage.getRecord(TEXT_RECORD, id)) !== undefined) return
+    // a room that compacted meanwhile wrote a newer one; a document deleted meanwhile keeps none
+    if (this.closed || (await storage.getRecord(TEXT_RECORD, id)) !== undefined || !(await this.live(id))) return
     await storage.putRecords([{ kind: TEXT_RECORD, id, value: { text } satisfies DocText }])
+    // deleted between that check and this write: the tombstone removed the text before it landed
+    if (!(await this.live(id))) await storage.putRecords([{ kind: TEXT_RECORD, id, value: null }])
+  }
+
+  /** Whether a document's card is stored and not deleted. */
+  private async live(id: string): Promise<boolean> {
+    const card = await this.ctx.storage.getRecord<DocMeta>(DOC_RECORD, id)
+    return card !== undefined && card.deletedAt === undefined
   }
 }

@@ -1,9 +1,19 @@
 /**
  * server/docs/search.ts: how a document matches a search (title first, then text, ignoring case),
- * the snippet shown around a match in the text, and the fingerprint rooms compare texts by.
+ * the snippet shown around a match in the text, the fingerprint rooms compare texts by, and the
+ * background read of documents with no text recorded.
  */
 import { describe, expect, it } from 'vitest'
-import { matchDoc, searchFor, snippetAround, textHash } from '../../server/docs/search.js'
+import { prosemirrorJSONToYXmlFragment } from 'y-prosemirror'
+import * as Y from 'yjs'
+import { CONTENT } from '../../shared/doc-fields.js'
+import { schema } from '../../shared/schema.js'
+import { createInlineCompactor, type Compactor } from '../../server/docs/compactor.js'
+import { DOC_RECORD, newMeta } from '../../server/docs/meta.js'
+import { matchDoc, searchFor, snippetAround, TextBackfill, textHash, TEXT_RECORD } from '../../server/docs/search.js'
+import { silentLogger } from '../../server/log.js'
+import { createMetrics } from '../../server/metrics.js'
+import { createMemoryStorage } from '../../server/storage/memory.js'
 
 describe('matchDoc', () => {
   it('matches the title first, then the text, ignoring case; null when neither holds the words', () => {
@@ -50,5 +60,44 @@ describe('textHash', () => {
     const texts = ['', 'a', 'b', 'ab', 'ba', 'Plan', 'plan', 'x'.repeat(1000), `${'x'.repeat(999)}y`]
     expect(new Set(texts.map(textHash)).size).toBe(texts.length)
     expect(textHash('same words')).toBe(textHash('same words'))
+  })
+})
+
+describe('TextBackfill', () => {
+  /** A store holding document `d` with `words` in its body, and a compactor that waits for `release`. */
+  async function setUp(words: string) {
+    const storage = createMemoryStorage()
+    const doc = new Y.Doc()
+    prosemirrorJSONToYXmlFragment(schema, { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: words }] }] }, doc.getXmlFragment(CONTENT))
+    const meta = newMeta('d', 1, 'D', 1)
+    await storage.append([{ docId: 'd', entry: { seq: 1, time: 1, updates: [Y.encodeStateAsUpdate(doc)] } }], [{ kind: DOC_RECORD, id: 'd', value: meta }])
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const inline = createInlineCompactor()
+    const compactor: Compactor = { compact: async (input) => (await gate, inline.compact(input)), close: async () => {} }
+    const metrics = createMetrics({ connections: () => 0, documentsLoaded: () => 0, persistBacklogBytes: () => 0 })
+    const backfill = new TextBackfill({ storage, compactor, log: silentLogger(), metrics })
+    return { storage, meta, backfill, release }
+  }
+
+  it('records the text of a document that has none', async () => {
+    const { storage, backfill, release } = await setUp('words to find')
+    await backfill.fillMissing(['d'])
+    release()
+    await backfill.idle()
+    expect(await storage.getRecord(TEXT_RECORD, 'd')).toEqual({ text: 'words to find' })
+  })
+
+  it('does not write back the text of a document deleted while it was read', async () => {
+    const { storage, meta, backfill, release } = await setUp('confidential words')
+    backfill.add('d')
+    // deleted meanwhile, as Catalog.delete does it: the tombstone and the text's removal together
+    await storage.putRecords([
+      { kind: DOC_RECORD, id: 'd', value: { ...meta, deletedAt: 2 } },
+      { kind: TEXT_RECORD, id: 'd', value: null },
+    ])
+    release()
+    await backfill.idle()
+    expect(await storage.getRecord(TEXT_RECORD, 'd')).toBeUndefined()
   })
 })
