@@ -58,6 +58,9 @@ export class Catalog {
     private readonly backfill: TextBackfill | null = null,
   ) {}
 
+  /** The text search running (list with a query), which the next one waits for. */
+  private searching: Promise<unknown> = Promise.resolve()
+
   /** Has the text of every document that has none recorded read in the background (at start). */
   async fillSearchText(): Promise<void> {
     if (!this.backfill) return
@@ -73,9 +76,19 @@ export class Catalog {
 
   /**
    * Every document that is not deleted, most recently edited first; `query` keeps those whose
-   * title or text holds it (case-insensitive), with a snippet for a match in the text.
+   * title or text holds it (case-insensitive), with a snippet for a match in the text. Only
+   * documents `visible` keeps are searched (by default all).
    */
-  async list(query = ''): Promise<DocSummary[]> {
+  async list(query = '', visible: (id: string) => boolean = () => true): Promise<DocSummary[]> {
+    if (!query.trim()) return this.listing('', visible)
+    // one text search at a time: each reads every document's text, and several at once would
+    // hold that many copies
+    const turn = this.searching.then(() => this.listing(query, visible))
+    this.searching = turn.catch(() => {})
+    return turn
+  }
+
+  private async listing(query: string, visible: (id: string) => boolean): Promise<DocSummary[]> {
     const stale = this.registry.withLeaving().filter((room) => room.titleStale)
     await Promise.all(stale.map((room) => room.refreshTitle()))
     // cards in memory are read before the store: a room may leave memory while the store is read,
@@ -90,6 +103,7 @@ export class Catalog {
     const texts = search ? new Map((await this.storage.listRecords<DocText>(TEXT_RECORD)).map((r) => [r.id, r.value.text])) : null
     const out: DocSummary[] = []
     const add = (meta: DocMeta) => {
+      if (!visible(meta.id)) return
       if (!search || !texts) return void out.push(summary(meta))
       const match = matchDoc(search, meta.title, texts.get(meta.id))
       if (match) out.push(match.in === 'text' ? { ...summary(meta), snippet: match.snippet } : summary(meta))

@@ -161,8 +161,8 @@ export function addApiRoutes(router: Router, ctx: ApiContext): void {
     const access = await guard.access(req, route.url)
     if (policy.mode !== 'open' && access.principal.kind === 'anonymous') throw new HttpError(401, 'sign in to see your documents')
     const visible = policy.visibleDocs(access)
-    const docs = (await catalog.list(query.q ?? ''))
-      .filter((d) => visible === 'all' || visible.has(d.id))
+    // only what the caller may see is searched: no snippet of another's document is even made
+    const docs = (await catalog.list(query.q ?? '', (id) => visible === 'all' || visible.has(id)))
       .map((d) => ({ ...d, role: policy.roleFor(access, d.id) }))
       .filter((d) => d.role !== null)
     json(res, 200, { docs })

@@ -88,6 +88,19 @@ describe('search by text', () => {
     expect(before).toBe('Rewritten entirely. a point in a list')
   })
 
+  it('answers searches sent at once, each with its own results (they run one after another)', async () => {
+    const server = await startServer()
+    cleanups.push(() => server.close())
+    const ids: string[] = []
+    for (let i = 0; i < 4; i++) {
+      const doc = await server.catalog.create(`Doc ${i}`)
+      await write(server.wsUrl, doc.id, `word${i} shared`)
+      ids.push(doc.id)
+    }
+    const answers = await Promise.all([...ids.map((_, i) => search(server.url, `word${i}`)), search(server.url, 'shared'), search(server.url, 'nothing')])
+    expect(answers.map((found) => found.map((d) => d.id).sort())).toEqual([...ids.map((id) => [id]), [...ids].sort(), []])
+  })
+
   it('forgets a deleted document: its text record goes with it', async () => {
     const server = await startServer()
     cleanups.push(() => server.close())
