@@ -188,8 +188,9 @@ export function addApiRoutes(router: Router, ctx: ApiContext): void {
       try {
         if (format !== null) {
           const text = await textBody(req)
+          // set first: a copy failing part-way has already stored the ones before it
+          copied = true
           const imported = await bringImages(req, access, text, id)
-          copied = imported.keep.length > 0
           // parsed in a worker thread: a large file takes seconds the relay must not lose
           file = await catalog.files.importFile(format, text, input.title ?? null, fileStem(filename), imported)
         }

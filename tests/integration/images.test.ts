@@ -12,6 +12,8 @@ import type { Config } from '../../server/config.js'
 import { Person } from '../helpers/http-client.js'
 import { MAGIC, png } from '../helpers/png.js'
 import { startServer, tempDir } from '../helpers/server.js'
+import { createMemoryStorage } from '../../server/storage/memory.js'
+import type { Storage } from '../../server/storage/storage.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -208,6 +210,36 @@ describe('document images', () => {
 })
 
 describe('images in imported and exported files', () => {
+  it('keeps no copied image of an import that fails part-way through copying', async () => {
+    const inner = createMemoryStorage()
+    const stored: Array<{ docId: string; name: string }> = []
+    let source = ''
+    // the second copy into a new document fails, as a store running out of room would
+    const storage: Storage = {
+      ...inner,
+      async putFile(docId, name, file) {
+        if (docId !== source && stored.some((s) => s.docId === docId)) throw new Error('no room left')
+        await inner.putFile(docId, name, file)
+        stored.push({ docId, name })
+      },
+    }
+    const tandem = await startServer({}, { storage })
+    cleanups.push(() => tandem.close())
+    const base = tandem.url
+    source = await newDoc(base)
+    const first = (await upload(base, source, png(3, 3, [200, 0, 0]), 'image/png')).body
+    const second = (await upload(base, source, png(4, 4, [0, 0, 200]), 'image/png')).body
+    const markdown = `![one](${first.url})\n\n![two](${second.url})`
+    const res = await fetch(`${base}/api/docs?title=Copy`, { method: 'POST', headers: { 'Content-Type': 'text/markdown' }, body: markdown })
+    expect(res.status).toBe(500)
+    // the first image was copied into the new id before the second failed; it is gone again
+    const copies = stored.filter((s) => s.docId !== source)
+    expect(copies).toHaveLength(1)
+    expect(await inner.getFile(copies[0]!.docId, copies[0]!.name)).toBeUndefined()
+    // and nothing was created
+    expect((await (await fetch(`${base}/api/docs`)).json()).docs.map((d: { id: string }) => d.id)).toEqual([source])
+  })
+
   it('copies the images of this server an import names into the new document and keeps no other', async () => {
     const { tandem } = await server()
     const base = tandem.url
