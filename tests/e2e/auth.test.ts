@@ -23,7 +23,8 @@
  */
 import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, Locator, Page } from 'playwright-core'
+import { png } from '../helpers/png.js'
 import { waitFor } from '../helpers/wait.js'
 import { CHROMIUM, editor, ensureBuilt, launch, openAs, SKIP_REASON, startAppServer, status, storedText, text, waitForStatus, waitForText, type User } from './harness.js'
 
@@ -625,6 +626,38 @@ describe.skipIf(!CHROMIUM)(`accounts, sharing and tokens in Chromium${CHROMIUM ?
     afterAll(async () => {
       await server?.close()
       server?.cleanupData()
+    })
+
+    it('loads a document\'s images with the token, in the editor and in a version\'s preview', async () => {
+      const doc = await server.catalog.create('Pictures')
+      const token = await sign({ sub: 'u-2', name: 'Ivy Image', docs: { [doc.id]: 'editor' } })
+      const up = await fetch(`${server.url}/api/docs/${doc.id}/images`, { method: 'POST', headers: { 'Content-Type': 'image/png', Authorization: `Bearer ${token}` }, body: png(8, 8) as BodyInit })
+      expect(up.status).toBe(201)
+      const { url } = (await up.json()) as { url: string }
+      // a first visit puts the image in; leaving, it leaves a version
+      const first = await openAs(browser, server.url, `/d/${doc.id}?token=${token}`, NO_NAME)
+      await waitForStatus(first.page, 'connected')
+      await first.page.locator('tandem-doc-editor').evaluate((el, src) => {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const view = (el as any).view
+        view.dispatch(view.state.tr.insert(1, view.state.schema.nodes.image.create({ src, alt: 'dot' })))
+      }, url)
+      await waitFor('the image stored', async () => (await storedText(server.storage, doc.id)).includes('<image'))
+      await first.context.close()
+      await waitFor('a version', async () => server.registry.roomsOf(doc.id).length === 0 && (await server.storage.history(doc.id)).some((p) => p.kind === 'checkpoint'), 15_000)
+
+      const ivy = await openAs(browser, server.url, `/d/${doc.id}?token=${token}`, NO_NAME)
+      try {
+        await waitForStatus(ivy.page, 'connected')
+        const loaded = (img: Locator) => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth === 8)
+        await waitFor('the image in the editor', () => loaded(ivy.page.locator('.ProseMirror img[alt="dot"]')))
+        await ivy.page.getByRole('button', { name: 'Version history' }).click()
+        const preview = ivy.page.getByRole('dialog', { name: 'Version history' }).getByLabel('Chosen version')
+        await waitFor('the image in the preview', () => loaded(preview.locator('img[alt="dot"]')))
+        expect(ivy.errors).toEqual([])
+      } finally {
+        await ivy.context.close()
+      }
     })
 
     it('opens a document from ?token=, lists what the token allows, and explains missing and expired tokens', async () => {

@@ -466,7 +466,9 @@ export class TandemDocEditor extends LitElement {
       fetch: async (src) => {
         let res: Response
         try {
-          res = await fetch(src, { credentials: 'same-origin' })
+          // with the token, which a fetch of an image path sends as the <img> does (a share link's
+          // secret is this document's, and opens no other)
+          res = await fetch(this.imageUrl(src), { credentials: 'same-origin' })
         } catch {
           throw new Error(OFFLINE_MESSAGE)
         }
@@ -734,7 +736,7 @@ export class TandemDocEditor extends LitElement {
         <div class="editor-mount"></div>
       </div>
       ${sharing ? html`<tandem-share-dialog doc-id=${this.docId} .share=${this.share}></tandem-share-dialog>` : nothing}
-      <tandem-history-dialog doc-id=${this.docId} .share=${this.share} @restore=${this.onRestore}></tandem-history-dialog>
+      <tandem-history-dialog doc-id=${this.docId} .share=${this.share} .imageUrl=${this.imageUrl} @restore=${this.onRestore}></tandem-history-dialog>
       <p class="visually-hidden" role="status">${this.restored}</p>
     `
   }

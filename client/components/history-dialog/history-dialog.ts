@@ -35,6 +35,7 @@ export class TandemHistoryDialog extends LitElement {
   static override properties = {
     docId: { attribute: 'doc-id' },
     share: { attribute: false },
+    imageUrl: { attribute: false },
     versions: { state: true },
     chosen: { state: true },
     preview: { state: true },
@@ -43,6 +44,8 @@ export class TandemHistoryDialog extends LitElement {
 
   declare docId: string
   declare share: string | null
+  /** How a preview's <img> loads an image path: with the share link's secret or the token, as the editor does. */
+  declare imageUrl: (src: string) => string
   /** Null while loading. */
   declare versions: DocVersion[] | null
   declare chosen: DocVersion | null
@@ -58,6 +61,7 @@ export class TandemHistoryDialog extends LitElement {
     super()
     this.docId = ''
     this.share = null
+    this.imageUrl = (src) => src
     this.versions = null
     this.chosen = null
     this.preview = null
@@ -108,7 +112,7 @@ export class TandemHistoryDialog extends LitElement {
     if (this.error) return html`<p class="error" role="alert">${this.error}</p>`
     if (!this.preview) return this.chosen ? html`<p class="muted">Loading…</p>` : nothing
     return html`<h3 class="doc-title">${this.preview.title.trim() || 'Untitled'}</h3>
-      <div class="doc-body">${readOnlyDom(this.preview.body.content, document, (src) => (this.share ? `${src}?share=${encodeURIComponent(this.share)}` : src))}</div>`
+      <div class="doc-body">${readOnlyDom(this.preview.body.content, document, this.imageUrl)}</div>`
   }
 
   override render() {
