@@ -276,3 +276,19 @@ export function imagePlugin(host: ImageHost): Plugin {
     },
   })
 }
+
+/**
+ * Where the image `node` (as it was when its description editor opened at `pos`) is now: the
+ * same node wherever edits moved it, else the same image (src) still at `pos`; null when gone.
+ */
+export function imageNow(doc: PMNode, node: PMNode, pos: number): number | null {
+  let found: number | null = null
+  doc.descendants((n, at) => {
+    if (found !== null) return false
+    if (n === node) found = at
+    return true
+  })
+  if (found !== null) return found
+  const there = pos < doc.content.size ? doc.nodeAt(pos) : null
+  return there?.type === schema.nodes.image && there.attrs.src === node.attrs.src ? pos : null
+}

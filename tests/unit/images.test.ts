@@ -11,6 +11,7 @@ import { imagePath, imageTypeOfName, parseImageSrc, safeImageSrc, sniffImageType
 import { fromMarkdown, importDocument, keepImages } from '../../shared/import.js'
 import { schema } from '../../shared/schema.js'
 import { MAGIC, png } from '../helpers/png.js'
+import { imageNow } from '../../client/editor/images.js'
 import { b } from './client-editor-helpers.js'
 
 const NAME = `${'ab'.repeat(32)}.png`
@@ -141,5 +142,33 @@ describe('images in files', () => {
     // nothing to change: the very same document comes back
     const plain = b.doc(b.p('no images'))
     expect(keepImages(plain, () => null)).toBe(plain)
+  })
+})
+
+describe('imageNow (the description editor finds its image again)', () => {
+  const image = (name: string) => schema.nodes.image!.create({ src: imagePath('d', `${name.repeat(64)}.png`), alt: name })
+  const one = image('a')
+  const two = image('b')
+  const before = b.doc(b.p('x', one, 'y', two))
+  const at = (doc: typeof before, node: typeof one) => {
+    let pos = -1
+    doc.descendants((n, p) => (n === node ? ((pos = p), false) : true))
+    return pos
+  }
+
+  it('follows the same image when edits before it move it', () => {
+    const moved = b.doc(b.p('typed before '), before.firstChild!)
+    expect(imageNow(moved, one, at(before, one))).toBe(at(moved, one))
+  })
+
+  it('does not take another image that came to where it was', () => {
+    const replaced = b.doc(b.p('x', two, 'y'))
+    expect(imageNow(replaced, one, at(before, one))).toBeNull()
+  })
+
+  it('takes an equal image still where it was, and nothing once it is gone', () => {
+    const again = b.doc(b.p('x', image('a'), 'y', two))
+    expect(imageNow(again, one, at(before, one))).toBe(at(before, one))
+    expect(imageNow(b.doc(b.p('x')), one, at(before, one))).toBeNull()
   })
 })

@@ -12,6 +12,7 @@
  * Slots: none. Events: none (commands go straight to the view). CSS parts: `bar`, `link-editor`, `alt-editor`.
  */
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit'
+import type { Node as PMNode } from 'prosemirror-model'
 import { NodeSelection, type Command, type EditorState } from 'prosemirror-state'
 import type { EditorView } from 'prosemirror-view'
 import { redoCommand, undoCommand } from 'y-prosemirror'
@@ -35,7 +36,7 @@ import {
   type FormatState,
 } from '../../editor/commands.js'
 import { IMAGE_TYPES, cleanImageText, MAX_IMAGE_TEXT } from '../../../shared/images.js'
-import { insertImageFiles } from '../../editor/images.js'
+import { imageNow, insertImageFiles } from '../../editor/images.js'
 import { SHORTCUTS, shortcutLabel } from '../../editor/keymap.js'
 import { readPendingInput } from '../../editor/pending-input.js'
 import { icons } from '../icons.js'
@@ -84,11 +85,12 @@ export const CONTROLS: readonly Control[] = [
 ]
 
 /** The image node the selection is, and its position; null when it is not one. */
-export function selectedImage(state: EditorState): { pos: number; alt: string } | null {
+export function selectedImage(state: EditorState): { pos: number; alt: string; node: PMNode } | null {
   const sel = state.selection
   if (!(sel instanceof NodeSelection) || sel.node.type !== schema.nodes.image) return null
-  return { pos: sel.from, alt: cleanImageText(sel.node.attrs.alt) }
+  return { pos: sel.from, alt: cleanImageText(sel.node.attrs.alt), node: sel.node }
 }
+
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent)
 
@@ -113,6 +115,8 @@ export class TandemToolbar extends LitElement {
   declare linkError: string
   /** The description editor is open, for the image at this position. */
   declare altOpen: number | null
+  /** The image whose description editor is open, as it was then (imageNow finds it again). */
+  private altNode: PMNode | null = null
 
   constructor() {
     super()
@@ -242,6 +246,7 @@ export class TandemToolbar extends LitElement {
     if (this.disabled || !this.view || !image) return
     this.linkOpen = false
     this.altOpen = image.pos
+    this.altNode = image.node
     void this.updateComplete.then(() => {
       const input = this.renderRoot.querySelector<HTMLInputElement>('#alt-input')
       if (!input) return
@@ -260,11 +265,11 @@ export class TandemToolbar extends LitElement {
     event.preventDefault()
     const view = this.view
     const input = this.renderRoot.querySelector<HTMLInputElement>('#alt-input')
-    const pos = this.altOpen
-    if (!view || !input || pos === null) return
-    // the image may have moved or gone since the editor opened: change it only if it is still there
-    const node = view.state.doc.nodeAt(pos)
-    if (node?.type === schema.nodes.image) {
+    const opened = this.altOpen
+    if (!view || !input || opened === null || !this.altNode) return
+    // others may have edited meanwhile, moving it, or another image to where it was
+    const pos = imageNow(view.state.doc, this.altNode, opened)
+    if (pos !== null) {
       const tr = view.state.tr.setNodeAttribute(pos, 'alt', cleanImageText(input.value))
       view.dispatch(tr.setSelection(NodeSelection.create(tr.doc, pos)))
     }
