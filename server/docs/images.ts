@@ -5,7 +5,7 @@
  * document removes its images (ST5).
  */
 import { createHash } from 'node:crypto'
-import { IMAGE_NAME, IMAGE_TYPES, sniffImageType } from '../../shared/images.js'
+import { IMAGE_NAME, IMAGE_TYPES, imagePath, sniffImageType } from '../../shared/images.js'
 import type { Storage, StoredFile } from '../storage/storage.js'
 
 /** Why an upload is refused; `status` is the HTTP answer that says so. */
@@ -81,6 +81,28 @@ export class DocImages {
     return { name, type, size: bytes.length, created: true }
   }
 
+  /**
+   * Stores the data: URI images of an imported file (the web-page download embeds its images so)
+   * as images of `docId`, and gives the file back with each such URI replaced by its image path,
+   * with the names stored. A URI whose bytes are no image the server takes (type, size) is left
+   * as it is, and the import drops it as it drops any other outside image.
+   */
+  async storeDataImages(text: string, docId: string): Promise<{ text: string; names: string[] }> {
+    const paths = new Map<string, string>()
+    for (const m of text.matchAll(DATA_IMAGE)) {
+      if (paths.has(m[0]) || paths.size >= MAX_IMPORTED_IMAGES) continue
+      try {
+        const image = await this.store(docId, m[1]!, Buffer.from(m[2]!, 'base64'))
+        paths.set(m[0], imagePath(docId, image.name))
+      } catch (err) {
+        if (!(err instanceof ImageRefusedError)) throw err
+      }
+    }
+    if (paths.size === 0) return { text, names: [] }
+    const names = [...new Set([...paths.values()].map((path) => path.slice(path.lastIndexOf('/') + 1)))]
+    return { text: text.replace(DATA_IMAGE, (uri) => paths.get(uri) ?? uri), names }
+  }
+
   /** Copies an image from one document to another; false when the first has none of that name. */
   async copy(fromDoc: string, toDoc: string, name: string): Promise<boolean> {
     const file = await this.read(fromDoc, name)
@@ -103,6 +125,9 @@ export class DocImages {
     return this.storage.getFile(docId, name)
   }
 }
+
+/** A data: URI of an image type the server takes, in base64 (group 1: the type, 2: the bytes). */
+const DATA_IMAGE = /data:(image\/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9+/]+={0,2})/g
 
 /** Most images an imported file may bring along from other documents. */
 export const MAX_IMPORTED_IMAGES = 500

@@ -187,10 +187,13 @@ export function addApiRoutes(router: Router, ctx: ApiContext): void {
       let copied = false
       try {
         if (format !== null) {
-          const text = await textBody(req)
           // set first: a copy failing part-way has already stored the ones before it
           copied = true
-          const imported = await bringImages(req, access, text, id)
+          // images embedded as data: URIs become images of the new document, named in the file by their path
+          const embedded = await images.storeDataImages(await textBody(req), id)
+          const text = embedded.text
+          const found = await bringImages(req, access, text, id)
+          const imported = { ...found, keep: [...found.keep, ...embedded.names.map((name) => `${id}/${name}`)] }
           // parsed in a worker thread: a large file takes seconds the relay must not lose
           file = await catalog.files.importFile(format, text, input.title ?? null, fileStem(filename), imported)
         }

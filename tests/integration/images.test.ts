@@ -210,6 +210,29 @@ describe('document images', () => {
 })
 
 describe('images in imported and exported files', () => {
+  it('stores the images a file embeds as data: URIs (the web-page download does) as the new document\'s', async () => {
+    const { tandem } = await server()
+    const base = tandem.url
+    const image = png(5, 5, [10, 10, 200])
+    const data = `data:image/png;base64,${image.toString('base64')}`
+    // not a PNG, though it says so: dropped, as any image the server would not take
+    const fake = `data:image/png;base64,${Buffer.from('<svg onload=alert(1)>').toString('base64')}`
+    const html = `<html><head><title>Embedded</title></head><body><p>Before <img alt="dot" src="${data}"> and <img alt="fake" src="${fake}"> after</p><p><img alt="again" src="${data}"></p></body></html>`
+    const res = await fetch(`${base}/api/docs`, { method: 'POST', headers: { 'Content-Type': 'text/html' }, body: html })
+    expect(res.status).toBe(201)
+    const id = ((await res.json()) as { id: string }).id
+    const url = `/api/docs/${id}/images/${sha(image)}.png`
+    const served = await get(base, url)
+    expect(served.status).toBe(200)
+    expect(served.bytes.equals(image)).toBe(true)
+    const exported = await (await fetch(`${base}/api/docs/${id}/export?format=markdown`)).text()
+    expect(exported).toBe(['# Embedded', '', `Before ![dot](${url}) and fake after`, '', `![again](${url})`, ''].join('\n'))
+    // and from Markdown
+    const md = await fetch(`${base}/api/docs?title=Md`, { method: 'POST', headers: { 'Content-Type': 'text/markdown' }, body: `![dot](${data})` })
+    const mdId = ((await md.json()) as { id: string }).id
+    expect(await (await fetch(`${base}/api/docs/${mdId}/export?format=markdown`)).text()).toBe(`# Md\n\n![dot](/api/docs/${mdId}/images/${sha(image)}.png)\n`)
+  })
+
   it('keeps no copied image of an import that fails part-way through copying', async () => {
     const inner = createMemoryStorage()
     const stored: Array<{ docId: string; name: string }> = []
