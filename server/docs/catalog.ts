@@ -71,7 +71,7 @@ export class Catalog {
   /** The live card of a document: memory first (fresher), then storage. */
   private async card(id: string): Promise<DocMeta | undefined> {
     for (const room of this.registry.roomsOf(id)) if (room.titleStale) await room.refreshTitle()
-    return this.registry.card(id) ?? (await this.storage.getRecord<DocMeta>(DOC_RECORD, id))
+    return this.cardAsIs(id)
   }
 
   /**
@@ -127,14 +127,18 @@ export class Catalog {
    * compacts a document being edited, work a reader of its content (export, versions) need not cause.
    */
   async exists(id: string): Promise<boolean> {
-    const meta = this.registry.card(id) ?? (await this.storage.getRecord<DocMeta>(DOC_RECORD, id))
+    const meta = await this.cardAsIs(id)
     return meta !== undefined && meta.deletedAt === undefined
   }
 
   /** Whether a document was deleted (its id is retired); false for one that exists or never did. */
   async deleted(id: string): Promise<boolean> {
-    const meta = this.registry.card(id) ?? (await this.storage.getRecord<DocMeta>(DOC_RECORD, id))
-    return meta?.deletedAt !== undefined
+    return (await this.cardAsIs(id))?.deletedAt !== undefined
+  }
+
+  /** A document's card as memory or the store has it, its title not brought up to date (see exists). */
+  private async cardAsIs(id: string): Promise<DocMeta | undefined> {
+    return this.registry.card(id) ?? (await this.storage.getRecord<DocMeta>(DOC_RECORD, id))
   }
 
   /** One document's card, or undefined when it does not exist or was deleted. */

@@ -91,7 +91,7 @@ export class FileJobs {
     return { title: result.title, update: result.update }
   }
 
-  /** A document's title and its file in `format`, from its state (`imageBase`: see shared/export.ts). */
+  /** A document's title and its file in `format`, from its state (images by site-relative URL). */
   async exportFile(format: ExportFormat, state: Uint8Array): Promise<{ title: string; text: string }> {
     const result = await this.run({ kind: 'export', format, state })
     if (result.kind !== 'export') throw new FileJobError('the export answered as an import')

@@ -88,19 +88,22 @@ export class DocImages {
    * as it is, and the import drops it as it drops any other outside image.
    */
   async storeDataImages(text: string, docId: string): Promise<{ text: string; names: string[] }> {
-    const paths = new Map<string, string>()
+    // each URI's image name (the same bytes twice are one image)
+    const stored = new Map<string, string>()
     for (const m of text.matchAll(DATA_IMAGE)) {
-      if (paths.has(m[0]) || paths.size >= MAX_IMPORTED_IMAGES) continue
+      if (stored.has(m[0]) || stored.size >= MAX_IMPORTED_IMAGES) continue
       try {
-        const image = await this.store(docId, m[1]!, Buffer.from(m[2]!, 'base64'))
-        paths.set(m[0], imagePath(docId, image.name))
+        stored.set(m[0], (await this.store(docId, m[1]!, Buffer.from(m[2]!, 'base64'))).name)
       } catch (err) {
         if (!(err instanceof ImageRefusedError)) throw err
       }
     }
-    if (paths.size === 0) return { text, names: [] }
-    const names = [...new Set([...paths.values()].map((path) => path.slice(path.lastIndexOf('/') + 1)))]
-    return { text: text.replace(DATA_IMAGE, (uri) => paths.get(uri) ?? uri), names }
+    if (stored.size === 0) return { text, names: [] }
+    const replaced = text.replace(DATA_IMAGE, (uri) => {
+      const name = stored.get(uri)
+      return name === undefined ? uri : imagePath(docId, name)
+    })
+    return { text: replaced, names: [...new Set(stored.values())] }
   }
 
   /** Copies an image from one document to another; false when the first has none of that name. */

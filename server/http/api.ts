@@ -142,18 +142,20 @@ export function addApiRoutes(router: Router, ctx: ApiContext): void {
   const { policy } = guard
 
   /**
-   * Copies the images of this server an imported file refers to into the new document `docId`,
-   * those the caller may read (from documents that exist): the import keeps these and no others.
+   * Brings the images of an imported file into the new document `docId`: those it holds as data:
+   * URIs are stored (the file then names them by path), and those of this server the caller may
+   * read (from documents that exist) are copied. The import keeps these and no others.
    */
-  const bringImages = async (req: IncomingMessage, access: Access, text: string, docId: string): Promise<ImportImages> => {
+  const bringImages = async (req: IncomingMessage, access: Access, file: string, docId: string): Promise<{ text: string; images: ImportImages }> => {
     const host = req.headers.host
-    const keep: string[] = []
-    for (const { docId: from, name } of imageRefs(text, host)) {
-      if (!can(policy.roleFor(access, from), 'read')) continue
+    const embedded = await images.storeDataImages(file, docId)
+    const keep = embedded.names.map((name) => `${docId}/${name}`)
+    for (const { docId: from, name } of imageRefs(embedded.text, host)) {
+      if (from === docId || !can(policy.roleFor(access, from), 'read')) continue
       if (policy.mode !== 'token' && !(await catalog.exists(from))) continue
       if (await images.copy(from, docId, name)) keep.push(`${from}/${name}`)
     }
-    return { docId, origins: host ? [`http://${host}`, `https://${host}`] : [], keep }
+    return { text: embedded.text, images: { docId, origins: host ? [`http://${host}`, `https://${host}`] : [], keep } }
   }
 
   router.add('GET', '/api/docs', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
@@ -184,23 +186,18 @@ export function addApiRoutes(router: Router, ctx: ApiContext): void {
       // drawn here: an import copies images into the document before it is written
       const id = newDocId()
       let file = null
-      let copied = false
+      const fileText = format === null ? null : await textBody(req)
       try {
-        if (format !== null) {
-          // set first: a copy failing part-way has already stored the ones before it
-          copied = true
-          // images embedded as data: URIs become images of the new document, named in the file by their path
-          const embedded = await images.storeDataImages(await textBody(req), id)
-          const text = embedded.text
-          const found = await bringImages(req, access, text, id)
-          const imported = { ...found, keep: [...found.keep, ...embedded.names.map((name) => `${id}/${name}`)] }
+        if (format !== null && fileText !== null) {
+          const { text, images: imported } = await bringImages(req, access, fileText, id)
           // parsed in a worker thread: a large file takes seconds the relay must not lose
           file = await catalog.files.importFile(format, text, input.title ?? null, fileStem(filename), imported)
         }
         doc = await catalog.create(input.title ?? '', (id) => (owner && auth.acl ? [auth.acl.create(id, owner)] : []), file, id)
       } catch (err) {
-        // the images copied for a document that was never written would be kept for nobody
-        if (copied) await images.forget(id)
+        // the images brought into a document that was never written (some, when bringing them
+        // failed part-way) would be kept for nobody
+        if (fileText !== null) await images.forget(id)
         throw err
       }
     } catch (err) {

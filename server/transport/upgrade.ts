@@ -136,10 +136,10 @@ function turnAway(ctx: UpgradeContext, req: IncomingMessage, socket: Duplex, hea
 }
 
 /** Identifies the requester, checks their role, and completes or refuses the upgrade. */
-async function admit(ctx: UpgradeContext, req: IncomingMessage, socket: Duplex, head: Buffer, docId: string, ip: string, release: () => void) {
+async function admit(ctx: UpgradeContext, req: IncomingMessage, url: URL, socket: Duplex, head: Buffer, docId: string, ip: string, release: () => void) {
   let access: Access
   try {
-    access = await ctx.policy.identify(req, new URL(req.url ?? '/', 'http://localhost'))
+    access = await ctx.policy.identify(req, url)
   } catch (err) {
     release()
     if (err instanceof HttpError) return deny(ctx, socket, err.status, err.message)
@@ -180,6 +180,6 @@ export function createUpgradeHandler(ctx: UpgradeContext) {
     socket.once('close', release)
     const url = new URL(req.url ?? '/', 'http://localhost')
     if (appOutdated(req, url, ctx.appSchema)) return turnAway(ctx, req, socket, head, target.docId, url.searchParams.get(SCHEMA_PARAM))
-    void admit(ctx, req, socket, head, target.docId, ip, release)
+    void admit(ctx, req, url, socket, head, target.docId, ip, release)
   }
 }
