@@ -15,6 +15,11 @@ export type DownloadFormat = ExportFormat | 'html'
 
 /** A standalone HTML page of the document: its title as <title> and <h1>, then the body (drawn with `dom`'s DOM). */
 export function toHtml(title: string, body: PMNode, dom: Document = document): string {
+  return serialize(htmlPage(title, body, dom))
+}
+
+/** The page toHtml writes, as a document (images still pointing at the server). */
+function htmlPage(title: string, body: PMNode, dom: Document): Document {
   const page = dom.implementation.createHTMLDocument(title.trim() || 'Untitled')
   const meta = page.createElement('meta')
   meta.setAttribute('charset', 'utf-8')
@@ -28,8 +33,11 @@ export function toHtml(title: string, body: PMNode, dom: Document = document): s
     page.body.append(h1)
   }
   page.body.append(readOnlyDom(body.content, page))
-  return `<!doctype html>\n${page.documentElement.outerHTML}\n`
+  return page
 }
+
+/** A page as an HTML file. */
+const serialize = (page: Document) => `<!doctype html>\n${page.documentElement.outerHTML}\n`
 
 /** How a download reaches the document's images. */
 export interface DownloadImages {
@@ -72,10 +80,10 @@ export async function fetchDataUri(url: string): Promise<string | null> {
 export async function documentFile(format: DownloadFormat, title: string, body: PMNode, images?: DownloadImages): Promise<{ name: string; type: string; text: string }> {
   let text: string
   if (format === 'html') {
-    const page = new DOMParser().parseFromString(toHtml(title, body), 'text/html')
+    const page = htmlPage(title, body, document)
     if (images) await embedImages(page, images.dataUri)
     else for (const img of page.querySelectorAll('img[src]')) img.removeAttribute('src')
-    text = `<!doctype html>\n${page.documentElement.outerHTML}\n`
+    text = serialize(page)
   } else {
     text = exportDocument(format, title, body, { imageBase: images?.origin ?? '' })
   }

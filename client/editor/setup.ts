@@ -266,7 +266,7 @@ export function createEditorState(options: EditorSetupOptions): EditorState {
 }
 
 /** Node views of the editor. */
-export const nodeViews = {
+const nodeViews = {
   task_item: (node: PMNode, view: EditorView, getPos: () => number | undefined) => new TaskItemView(node, view, getPos),
   code_block: (node: PMNode, view: EditorView, getPos: () => number | undefined) => new CodeBlockView(node, view, getPos),
 }

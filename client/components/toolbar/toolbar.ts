@@ -91,7 +91,6 @@ export function selectedImage(state: EditorState): { pos: number; alt: string; n
   return { pos: sel.from, alt: cleanImageText(sel.node.attrs.alt), node: sel.node }
 }
 
-
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent)
 
 export class TandemToolbar extends LitElement {
@@ -103,7 +102,7 @@ export class TandemToolbar extends LitElement {
     focusIndex: { state: true },
     linkOpen: { state: true },
     linkError: { state: true },
-    altOpen: { state: true },
+    altFor: { state: true },
   }
 
   declare view: EditorView | null
@@ -113,10 +112,8 @@ export class TandemToolbar extends LitElement {
   declare focusIndex: number
   declare linkOpen: boolean
   declare linkError: string
-  /** The description editor is open, for the image at this position. */
-  declare altOpen: number | null
-  /** The image whose description editor is open, as it was then (imageNow finds it again). */
-  private altNode: PMNode | null = null
+  /** The image whose description editor is open, and its position, as they were then (imageNow finds it again). */
+  declare altFor: { readonly pos: number; readonly node: PMNode } | null
 
   constructor() {
     super()
@@ -126,7 +123,7 @@ export class TandemToolbar extends LitElement {
     this.focusIndex = 0
     this.linkOpen = false
     this.linkError = ''
-    this.altOpen = null
+    this.altFor = null
   }
 
   private get buttons(): HTMLButtonElement[] {
@@ -135,8 +132,8 @@ export class TandemToolbar extends LitElement {
 
   private enabled(control: Control, format: FormatState | null = this.state && formatState(this.state)): boolean {
     if (this.disabled || !this.state) return false
-    if (control.run === 'link') return !this.state.selection.$from.parent.type.spec.code
-    if (control.run === 'image') return !this.state.selection.$from.parent.type.spec.code
+    // neither a link nor an image goes into code
+    if (control.run === 'link' || control.run === 'image') return !this.state.selection.$from.parent.type.spec.code
     if (control.run === 'alt') return selectedImage(this.state) !== null
     // an active block type (the paragraph you are in) stays enabled though applying it is a no-op
     return control.run(this.state) || (!!format && !!control.active?.(format))
@@ -245,8 +242,7 @@ export class TandemToolbar extends LitElement {
     const image = this.state && selectedImage(this.state)
     if (this.disabled || !this.view || !image) return
     this.linkOpen = false
-    this.altOpen = image.pos
-    this.altNode = image.node
+    this.altFor = { pos: image.pos, node: image.node }
     void this.updateComplete.then(() => {
       const input = this.renderRoot.querySelector<HTMLInputElement>('#alt-input')
       if (!input) return
@@ -257,7 +253,7 @@ export class TandemToolbar extends LitElement {
   }
 
   private closeAltEditor(): void {
-    this.altOpen = null
+    this.altFor = null
     this.view?.focus()
   }
 
@@ -265,10 +261,10 @@ export class TandemToolbar extends LitElement {
     event.preventDefault()
     const view = this.view
     const input = this.renderRoot.querySelector<HTMLInputElement>('#alt-input')
-    const opened = this.altOpen
-    if (!view || !input || opened === null || !this.altNode) return
+    const opened = this.altFor
+    if (!view || !input || !opened) return
     // others may have edited meanwhile, moving it, or another image to where it was
-    const pos = imageNow(view.state.doc, this.altNode, opened)
+    const pos = imageNow(view.state.doc, opened.node, opened.pos)
     if (pos !== null) {
       const tr = view.state.tr.setNodeAttribute(pos, 'alt', cleanImageText(input.value))
       view.dispatch(tr.setSelection(NodeSelection.create(tr.doc, pos)))
@@ -279,7 +275,7 @@ export class TandemToolbar extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('disabled') && this.disabled) {
       this.linkOpen = false
-      this.altOpen = null
+      this.altFor = null
     }
   }
 
@@ -322,7 +318,7 @@ export class TandemToolbar extends LitElement {
             <p id="link-error" class="error" aria-live="polite">${this.linkError}</p>
           </form>`
         : nothing}
-      ${this.altOpen !== null
+      ${this.altFor
         ? html`<form class="link-editor alt-editor" part="alt-editor" @submit=${this.applyAlt} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (e.preventDefault(), this.closeAltEditor())}>
             <label for="alt-input">Image description</label>
             <input id="alt-input" type="text" maxlength=${MAX_IMAGE_TEXT} placeholder="What the image shows, for those who cannot see it" autocomplete="off" />
