@@ -40,6 +40,8 @@ Environment: BENCH_SERVER_PROF=<dir> writes a V8 CPU profile of every server run
 BENCH_PROFILE_DIR=<dir> one of every generator worker (open them in Chrome DevTools or speedscope),
 BENCH_NO_TRACE=1 uses the generated trace even where ../shared/traces has the real one,
 BENCH_TANDEM_DATA=<dir or :memory:> gives Tandem that --data (diagnosis: :memory: runs it without storage),
+BENCH_RAW_JOURNAL=<dir> makes the raw relay write-ahead: each turn's messages appended to a file there with
+one write before they are relayed (diagnosis: what durability alone costs),
 BENCH_SERVER_FLAGS="<flags>" passes Node/V8 flags to every server (--trace-gc, --perf-basic-prof for perf),
 BENCH_SERVER_OUT=<dir> keeps each server's stdout in <dir>/<server>-<pid>.log.
 

@@ -5,7 +5,13 @@
 // update when nothing was uploaded). It stores nothing on disk and validates nothing.
 //
 // Usage: node raw-relay.mjs [--port 0] [--host 127.0.0.1]; prints `listening on http://HOST:PORT`.
+//
+// Diagnosis: with BENCH_RAW_JOURNAL=<dir> it relays write-ahead, the least a durable relay does:
+// what arrives in one event-loop turn is appended to a file in <dir> with one synchronous write at
+// the end of the turn (setImmediate), and relayed after that write. Still no parsing, no checks.
+import { openSync, writeSync } from 'node:fs'
 import { createServer } from 'node:http'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { WebSocketServer } from 'ws'
 
@@ -16,6 +22,21 @@ const EMPTY_STEP2 = Uint8Array.of(0, 1, 2, 0, 0)
 
 /** @type {Map<string, { peers: Set<import('ws').WebSocket>, state: Uint8Array | null }>} */
 const rooms = new Map()
+
+const journalDir = process.env.BENCH_RAW_JOURNAL
+const journal = journalDir ? openSync(join(journalDir, `raw-journal-${process.pid}`), 'a') : null
+/** @type {Array<{ data: Buffer, from: import('ws').WebSocket, peers: Set<import('ws').WebSocket> }>} */
+let turn = []
+
+/** Journals what this turn received with one write, then relays it. */
+function commitTurn() {
+  const batch = turn
+  turn = []
+  const bytes = Buffer.concat(batch.map((m) => m.data))
+  let written = 0
+  while (written < bytes.length) written += writeSync(/** @type {number} */ (journal), bytes, written)
+  for (const { data, from, peers } of batch) for (const peer of peers) if (peer !== from) peer.send(data)
+}
 
 /**
  * Creates the room for a URL path.
@@ -49,7 +70,12 @@ wss.on('connection', (ws, req) => {
     }
     // sync step 2 from a client: a full-state upload, kept for later joiners
     if (data[0] === 0 && data[1] === 1) room.state = data
-    for (const peer of peers) if (peer !== ws) peer.send(data)
+    if (journal === null) {
+      for (const peer of peers) if (peer !== ws) peer.send(data)
+      return
+    }
+    if (turn.length === 0) setImmediate(commitTurn)
+    turn.push({ data, from: ws, peers })
   })
 })
 
