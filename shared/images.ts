@@ -71,6 +71,28 @@ export function safeImageSrc(src: unknown): string | null {
   return image ? imagePath(image.docId, image.name) : null
 }
 
+/** A data: URI of an image type the server takes, in base64 (group 1: the type, 2: the bytes). */
+const DATA_IMAGE_SRC = /^data:(image\/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9+/]*={0,2})$/
+
+/** True when `src` is a base64 data: URI of a type the server takes (its bytes not checked yet). */
+export function isDataImageSrc(src: unknown): src is string {
+  return typeof src === 'string' && src.startsWith('data:image/') && DATA_IMAGE_SRC.test(src.replace(/\s+/g, ''))
+}
+
+/**
+ * The type and bytes of a base64 data: URI image of a type the server takes whose bytes start as
+ * that type does (as an upload is checked); null for anything else.
+ */
+export function decodeDataImage(src: unknown): { type: string; bytes: Uint8Array<ArrayBuffer> } | null {
+  if (typeof src !== 'string') return null
+  const m = DATA_IMAGE_SRC.exec(src.replace(/\s+/g, ''))
+  if (!m || m[2]!.length % 4 !== 0) return null
+  const binary = atob(m[2]!)
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+  return sniffImageType(bytes) === m[1] ? { type: m[1]!, bytes } : null
+}
+
 /** Alt text or a title as kept on an image: one line, at most MAX_IMAGE_TEXT characters; '' for none. */
 export function cleanImageText(text: unknown): string {
   return typeof text === 'string' ? text.replace(/\s+/g, ' ').trim().slice(0, MAX_IMAGE_TEXT) : ''

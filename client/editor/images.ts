@@ -6,17 +6,19 @@
  *
  * Pasted or dropped HTML keeps only this document's images: another document's image of this
  * server (copied from another Tandem document) is copied into this one (fetched, uploaded, its
- * node pointed at the copy); any other image (another site's, a data: URI) becomes its alt text
+ * node pointed at the copy); an image held in the page itself (a data: URI: the editor's own
+ * web-page download, pages saved whole) uploads behind a placeholder, as a pasted file does, and
+ * its bytes never enter the document; any other image (another site's) becomes its alt text
  * linked to it, or goes when it has none (shared/import.ts keepImages), so nobody's browser
  * fetches what a pasted page names.
  *
  * Image nodes are drawn by ImageView, which adds the credentials the page holds (a share link's
  * secret, a token) to the URL: an <img> cannot send them as headers.
  */
-import { Slice, type Node as PMNode } from 'prosemirror-model'
-import { Plugin, PluginKey, TextSelection, type EditorState } from 'prosemirror-state'
+import { Slice, type Mark, type Node as PMNode } from 'prosemirror-model'
+import { Plugin, PluginKey, TextSelection, type EditorState, type Transaction } from 'prosemirror-state'
 import { Decoration, DecorationSet, type EditorView, type NodeView } from 'prosemirror-view'
-import { cleanImageText, IMAGE_TYPES, imagePath, parseImageSrc, safeImageSrc } from '../../shared/images.js'
+import { cleanImageText, decodeDataImage, IMAGE_TYPES, imagePath, isDataImageSrc, parseImageSrc, safeImageSrc } from '../../shared/images.js'
 import { keepImages } from '../../shared/import.js'
 import { schema } from '../../shared/schema.js'
 
@@ -138,10 +140,13 @@ async function uploadOne(view: EditorView, host: ImageHost, file: File, id: obje
 /**
  * Keeps the images of a pasted slice that are this server's (their URLs made site-relative):
  * this document's as they are, another document's passed to `adopt` (which copies them into this
- * one); the others become their alt text, as keepImages says.
+ * one), and data: URI images for takeDataImages; the others become their alt text, as keepImages
+ * says.
  */
 export function keepOwnImages(slice: Slice, docId: string, origin: string | null, adopt: (src: string) => void = () => {}): Slice {
   const keep = (src: string) => {
+    // uploaded once the paste is in (takeDataImages), before anything of it is sent
+    if (isDataImageSrc(src)) return src
     const image = parseImageSrc(src, origin)
     if (!image) return null
     const path = imagePath(image.docId, image.name)
@@ -188,6 +193,83 @@ async function adoptImage(view: EditorView, host: ImageHost, src: string): Promi
   if (tr.docChanged) view.dispatch(tr)
 }
 
+/** An image a paste held as a data: URI, waiting for its upload behind a placeholder. */
+interface DataImage {
+  readonly id: object
+  readonly src: string
+  readonly alt: string
+  readonly marks: readonly Mark[]
+}
+
+/** Images at most this many pixels wide or high are spacers and tracking pixels: kept as their alt text. */
+const DECORATION_PIXELS = 2
+
+/**
+ * Takes the data: URI images a paste or drop put in `state` out again, in the same transaction, so
+ * their bytes never reach the shared document: each leaves a placeholder and goes to `upload`.
+ * Offline (or read-only), each becomes its alt text at once. Null when the paste held none.
+ */
+function takeDataImages(state: EditorState, host: ImageHost, upload: (image: DataImage) => void): Transaction | null {
+  const found: Array<{ pos: number; node: PMNode }> = []
+  state.doc.descendants((node, pos) => {
+    if (node.type === schema.nodes.image && isDataImageSrc(node.attrs.src)) found.push({ pos, node })
+  })
+  if (found.length === 0) return null
+  const offline = typeof navigator !== 'undefined' && navigator.onLine === false
+  const tr = state.tr
+  for (const { pos, node } of [...found].reverse()) {
+    const alt = cleanImageText(node.attrs.alt)
+    if (offline && alt !== '') tr.replaceWith(pos, pos + node.nodeSize, schema.text(alt, node.marks))
+    else tr.delete(pos, pos + node.nodeSize)
+  }
+  if (offline) {
+    host.notify(OFFLINE_MESSAGE)
+    return tr
+  }
+  const add = found.map(({ pos, node }) => {
+    const image: DataImage = { id: {}, src: node.attrs.src as string, alt: cleanImageText(node.attrs.alt), marks: node.marks }
+    upload(image)
+    return { id: image.id, pos: tr.mapping.map(pos, -1), name: image.alt }
+  })
+  return tr.setMeta(key, { add } satisfies Meta)
+}
+
+/**
+ * Uploads a pasted data: URI image and puts it where its placeholder is now. One that is no image
+ * the server takes (its bytes are not of its type, the browser cannot draw it) or is a spacer
+ * becomes its alt text, as another site's image does; a failed upload too, and says why.
+ */
+async function uploadDataImage(view: EditorView, host: ImageHost, image: DataImage): Promise<void> {
+  let src: string | null = null
+  try {
+    const decoded = decodeDataImage(image.src)
+    const blob = decoded && new Blob([decoded.bytes], { type: decoded.type })
+    if (blob && (await drawable(blob))) src = await host.upload(blob)
+  } catch (err) {
+    host.notify((err as Error).message || 'The image could not be uploaded.')
+  }
+  if (view.isDestroyed) return
+  const pos = placeholderPos(view.state, image.id)
+  const tr = view.state.tr.setMeta(key, { remove: image.id } satisfies Meta)
+  if (pos !== null && view.editable) {
+    if (src !== null) tr.insert(pos, schema.nodes.image!.create({ src, alt: image.alt }, null, image.marks))
+    else if (image.alt !== '') tr.insert(pos, schema.text(image.alt, image.marks))
+  }
+  view.dispatch(tr)
+}
+
+/** True when the browser can draw `blob` as an image larger than a spacer. */
+async function drawable(blob: Blob): Promise<boolean> {
+  try {
+    const bitmap = await createImageBitmap(blob)
+    const big = bitmap.width > DECORATION_PIXELS && bitmap.height > DECORATION_PIXELS
+    bitmap.close()
+    return big
+  } catch {
+    return false
+  }
+}
+
 /** Draws an image node: this server's URL with the page's credentials, or no src at all. */
 export class ImageView implements NodeView {
   readonly dom: HTMLImageElement
@@ -232,17 +314,28 @@ export class ImageView implements NodeView {
 export function imagePlugin(host: ImageHost): Plugin {
   // other documents' images in the latest paste: copied once the paste is in the document
   const adopting = new Set<string>()
+  // data: URI images of the latest paste, taken out of it: uploaded once the paste is in
+  let uploading: DataImage[] = []
   return new Plugin({
     key,
     host,
     view: () => ({
       update(view) {
+        if (uploading.length > 0) {
+          const images = uploading
+          uploading = []
+          for (const image of images) void uploadDataImage(view, host, image)
+        }
         if (adopting.size === 0) return
         const sources = [...adopting]
         adopting.clear()
         for (const src of sources) void adoptImage(view, host, src)
       },
     }),
+    appendTransaction(transactions, _old, state) {
+      const pasted = transactions.some((tr) => tr.docChanged && (tr.getMeta('uiEvent') === 'paste' || tr.getMeta('uiEvent') === 'drop'))
+      return pasted ? takeDataImages(state, host, (image) => uploading.push(image)) : null
+    },
     state: {
       init: () => DecorationSet.empty,
       apply(tr, set) {

@@ -3,7 +3,8 @@
  * toolbar's button uploads (a placeholder shows meanwhile), and the other person sees it rendered;
  * it is still there after a reload and in the exported Markdown and web page. An upload that fails
  * or cannot start offline says so and leaves nothing behind; a pasted page's images from elsewhere
- * become links and are never fetched; an image can be selected and deleted, and described.
+ * become links and are never fetched, and those it holds itself (data: URIs) upload; an image can
+ * be selected and deleted, and described.
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -254,6 +255,56 @@ describe.skipIf(!CHROMIUM)(`images${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () =>
       await waitFor('the cells as text at Bob', async () => JSON.stringify(await content(bob.page)).includes('A1'), 10_000, 25)
       expect(uploads).toEqual([])
       expect(imageNodes(await converged([alice.page, bob.page])).length).toBe(2)
+    } finally {
+      expect(alice.errors).toEqual([])
+      expect(bob.errors).toEqual([])
+      await alice.context.close()
+      await bob.context.close()
+    }
+  })
+
+  it('an image a pasted page holds as a data: URI uploads behind a placeholder and its bytes never enter the document; a spacer and a fake one become their alt text', async () => {
+    const docId = freshDocId('images-data')
+    const [alice, bob] = await openPair(browser, server.url, docId)
+    try {
+      await editor(alice.page).click()
+      await alice.page.keyboard.type('Saved page:')
+      const release = await holdUploads(alice.page)
+      const uri = (bytes: Buffer) => `data:image/png;base64,${bytes.toString('base64')}`
+      // what a page saved whole (or this editor's own web-page download) puts on the clipboard
+      await alice.page.locator('tandem-doc-editor').evaluate((el, html) => {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const view = (el as any).view
+        const transfer = new DataTransfer()
+        transfer.setData('text/html', html)
+        view.dom.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }))
+      }, `<p> a <img src="${uri(IMAGE)}" alt="the chart"> b <img src="${uri(png(1, 1, [0, 0, 0]))}" alt="spacer"> c <img src="${uri(Buffer.from('<svg onload=alert(1)>'))}" alt="fake"> d</p>`)
+      // the upload is held: a placeholder at Alice's, the text already at Bob's, no image anywhere
+      await alice.page.locator('tandem-doc-editor .image-uploading').first().waitFor({ timeout: 10_000 })
+      await waitFor('the pasted text at Bob', async () => JSON.stringify(await content(bob.page)).includes(' d'), 10_000, 25)
+      expect(imageNodes(await content(bob.page))).toEqual([])
+      release()
+      await waitForImages(bob.page, 1)
+      const own = `/api/docs/${docId}/images/${NAME}`
+      const doc = await converged([alice.page, bob.page])
+      expect(imageNodes(doc)).toEqual([{ src: own, alt: 'the chart' }])
+      expect(JSON.stringify(doc)).toContain('"text":" b spacer c fake d"')
+      expect(Buffer.from((await server.storage.getFile(docId, NAME))!.bytes).equals(IMAGE)).toBe(true)
+      // every update the server stored: the image's path, never its bytes
+      await waitForSave(alice.page, 'saved')
+      const stored = await waitFor(
+        'the image path in the stored document',
+        async () => {
+          const { checkpoint, log } = await server.storage.load(docId)
+          const bytes = Buffer.concat([checkpoint?.state ?? new Uint8Array(0), ...log.flatMap((e) => e.updates)])
+          if (!bytes.includes(own)) throw new Error('not stored yet')
+          return bytes
+        },
+        10_000,
+        25,
+      )
+      expect(stored.includes('data:image')).toBe(false)
+      expect(stored.includes(IMAGE.toString('base64').slice(0, 24))).toBe(false)
     } finally {
       expect(alice.errors).toEqual([])
       expect(bob.errors).toEqual([])

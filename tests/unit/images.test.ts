@@ -7,7 +7,7 @@ import { JSDOM } from 'jsdom'
 import { DOMParser, DOMSerializer } from 'prosemirror-model'
 import { describe, expect, it } from 'vitest'
 import { toMarkdown, toPlainText } from '../../shared/export.js'
-import { imagePath, imageTypeOfName, parseImageSrc, safeImageSrc, sniffImageType } from '../../shared/images.js'
+import { decodeDataImage, imagePath, imageTypeOfName, isDataImageSrc, parseImageSrc, safeImageSrc, sniffImageType } from '../../shared/images.js'
 import { fromMarkdown, importDocument, keepImages } from '../../shared/import.js'
 import { schema } from '../../shared/schema.js'
 import { MAGIC, png } from '../helpers/png.js'
@@ -51,6 +51,32 @@ describe('image sources and types', () => {
       expect(safeImageSrc(bad), String(bad)).toBeNull()
     }
     expect(parseImageSrc(`https://evil.example${SRC}`, 'https://tandem.example')).toBeNull()
+  })
+
+  it('reads a data: URI image only when it is base64 of a type the server takes and its bytes are of that type', () => {
+    const image = png(3, 3, [1, 2, 3])
+    const uri = `data:image/png;base64,${image.toString('base64')}`
+    expect(isDataImageSrc(uri)).toBe(true)
+    expect(Buffer.from(decodeDataImage(uri)!.bytes).equals(image)).toBe(true)
+    expect(decodeDataImage(uri)!.type).toBe('image/png')
+    // wrapped as some pages write it
+    expect(Buffer.from(decodeDataImage(uri.replace(/(.{40})/g, '$1\n '))!.bytes).equals(image)).toBe(true)
+    const lying = `data:image/png;base64,${Buffer.from('<svg onload=alert(1)>').toString('base64')}`
+    expect(isDataImageSrc(lying)).toBe(true)
+    expect(decodeDataImage(lying)).toBeNull()
+    expect(decodeDataImage(`data:image/jpeg;base64,${image.toString('base64')}`)).toBeNull()
+    for (const other of [
+      `data:image/svg+xml;base64,${Buffer.from('<svg/>').toString('base64')}`,
+      `data:image/png,${image.toString('latin1')}`,
+      'data:image/png;base64,iVBORw0KGgo',
+      'data:text/html;base64,PGI+',
+      SRC,
+      'https://evil.example/x.png',
+      42,
+    ]) {
+      expect(decodeDataImage(other), String(other).slice(0, 40)).toBeNull()
+    }
+    expect(isDataImageSrc(SRC)).toBe(false)
   })
 })
 
