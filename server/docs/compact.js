@@ -70,7 +70,7 @@ export function readTitle(doc) {
 
 /**
  * The text of a loaded document's body for search: the characters of every block, blocks apart,
- * whitespace runs as one space, at most MAX_TEXT_LENGTH characters; '' when it has no body (or
+ * and each image's description as a word of its own; whitespace runs as one space, at most MAX_TEXT_LENGTH characters; '' when it has no body (or
  * holds something else there).
  * @param {Y.Doc} doc
  * @returns {string}
@@ -91,6 +91,12 @@ export function readText(doc) {
           length += op.insert.length
         }
       } else if (child instanceof Y.XmlElement) {
+        // an image is found by its description
+        const alt = child.nodeName === 'image' ? child.getAttribute('alt') : undefined
+        if (typeof alt === 'string') {
+          parts.push(' ', alt)
+          length += alt.length
+        }
         walk(child)
         // a block ends a word (so does an inline node such as a line break)
         parts.push(' ')

@@ -133,11 +133,12 @@ describe('compactUpdates', () => {
           { type: 'bullet_list', content: [{ type: 'list_item', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'one' }] }] }] },
           { type: 'code_block', content: [{ type: 'text', text: 'let x =\n\t1' }] },
           { type: 'paragraph' },
+          { type: 'paragraph', content: [{ type: 'text', text: 'see' }, { type: 'image', attrs: { src: '/x.png', alt: 'Q3 revenue chart' } }, { type: 'text', text: 'above' }] },
         ],
       },
       r.doc.getXmlFragment(CONTENT),
     )
-    expect(compactUpdates(r.updates).text).toBe('Plan Boldly going on one let x = 1')
+    expect(compactUpdates(r.updates).text).toBe('Plan Boldly going on one let x = 1 see Q3 revenue chart above')
     const big = recordingDoc(2)
     prosemirrorJSONToYXmlFragment(schema, { type: 'doc', content: Array.from({ length: 30 }, () => ({ type: 'paragraph', content: [{ type: 'text', text: 'y'.repeat(5000) }] })) }, big.doc.getXmlFragment(CONTENT))
     expect(compactUpdates(big.updates).text).toHaveLength(MAX_TEXT_LENGTH)
