@@ -207,7 +207,8 @@ const DECORATION_PIXELS = 2
 /**
  * Takes the data: URI images a paste or drop put in `state` out again, in the same transaction, so
  * their bytes never reach the shared document: each leaves a placeholder and goes to `upload`.
- * Offline (or read-only), each becomes its alt text at once. Null when the paste held none.
+ * Offline, each becomes its alt text at once (and the notice says why). Null when the paste held
+ * none.
  */
 function takeDataImages(state: EditorState, host: ImageHost, upload: (image: DataImage) => void): Transaction | null {
   const found: Array<{ pos: number; node: PMNode }> = []

@@ -70,8 +70,8 @@ export function readTitle(doc) {
 
 /**
  * The text of a loaded document's body for search: the characters of every block, blocks apart,
- * and each image's description as a word of its own; whitespace runs as one space, at most MAX_TEXT_LENGTH characters; '' when it has no body (or
- * holds something else there).
+ * and each image's description as a word of its own; whitespace runs as one space, at most
+ * MAX_TEXT_LENGTH characters; '' when it has no body (or holds something else there).
  * @param {Y.Doc} doc
  * @returns {string}
  */
