@@ -263,7 +263,7 @@ describe.skipIf(!CHROMIUM)(`images${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () =>
     }
   })
 
-  it('an image a pasted page holds as a data: URI uploads behind a placeholder and its bytes never enter the document; a spacer and a fake one become their alt text', async () => {
+  it('an image a pasted page holds as a data: URI uploads behind a placeholder and its bytes never enter the document; a spacer, a fake one and any offline become their alt text', async () => {
     const docId = freshDocId('images-data')
     const [alice, bob] = await openPair(browser, server.url, docId)
     try {
@@ -305,6 +305,21 @@ describe.skipIf(!CHROMIUM)(`images${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () =>
       )
       expect(stored.includes('data:image')).toBe(false)
       expect(stored.includes(IMAGE.toString('base64').slice(0, 24))).toBe(false)
+
+      // offline such an image cannot upload: it is its description at once, and the notice says why
+      await alice.context.setOffline(true)
+      await alice.page.locator('tandem-doc-editor').evaluate((el, html) => {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const view = (el as any).view
+        const transfer = new DataTransfer()
+        transfer.setData('text/html', html)
+        view.dom.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }))
+      }, `<p>e <img src="${uri(png(8, 8, [200, 0, 0]))}" alt="offline chart"> f</p>`)
+      const notice = alice.page.locator('tandem-doc-editor .image-notice')
+      await waitFor('the offline notice', async () => /You are offline/.test(await notice.innerText()), 5_000, 25)
+      await alice.context.setOffline(false)
+      await waitFor('the description at Bob', async () => JSON.stringify(await content(bob.page)).includes('offline chart'), 15_000, 25)
+      expect(imageNodes(await converged([alice.page, bob.page]))).toEqual([{ src: own, alt: 'the chart' }])
     } finally {
       expect(alice.errors).toEqual([])
       expect(bob.errors).toEqual([])
