@@ -4,7 +4,7 @@
  * previewed read-only; restoring one puts it in place for everyone, and Ctrl+Z takes it back.
  */
 import { describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
 import { type AppServer, CHROMIUM, converged, editor, MOD, openDoc, SKIP_REASON, text, useBrowserAndServer, waitForSave, waitForText } from './harness.js'
 
@@ -15,11 +15,13 @@ describe.skipIf(!CHROMIUM)(`version history in Chromium${CHROMIUM ? '' : ` (${SK
 
   useBrowserAndServer((b, s) => ([browser, server] = [b, s]), { now: () => clock })
 
+  const titleField = (page: Page) => page.getByRole('textbox', { name: 'Document title' })
   const versions = async (docId: string) => ((await (await fetch(`${server.url}/api/docs/${docId}/versions`)).json()) as { versions: unknown[] }).versions
 
   /** Opens the document alone, replaces its text with `words`, and leaves: it unloads, and the server keeps a version. */
-  async function writeVersion(docId: string, words: string, count: number): Promise<void> {
+  async function writeVersion(docId: string, words: string, count: number, title?: string): Promise<void> {
     const user = await openDoc(browser, server.url, docId, { name: 'Ann Author', color: '#1565c0' })
+    if (title !== undefined) await titleField(user.page).fill(title)
     await editor(user.page).click()
     await user.page.keyboard.press(`${MOD}+a`)
     await user.page.keyboard.type(words)
@@ -97,6 +99,47 @@ describe.skipIf(!CHROMIUM)(`version history in Chromium${CHROMIUM ? '' : ` (${SK
     await ann.page.keyboard.press('Escape')
     await dialog.waitFor({ state: 'hidden' })
     expect(await text(ann.page)).toContain('Second draft.')
+    expect([...ann.errors, ...ben.errors]).toEqual([])
+    await Promise.all([ann.context.close(), ben.context.close()])
+  })
+
+  it('restores the title too: the title field of whoever restored shows it, and Ctrl+Z takes the title back with the text', async () => {
+    const docId = (await server.catalog.create('Plan')).id
+    await writeVersion(docId, 'First draft.', 1)
+    clock += 2 * 60_000
+    await writeVersion(docId, 'Second draft.', 2, 'Plan, revised')
+
+    const ann = await openDoc(browser, server.url, docId, { name: 'Ann Author', color: '#1565c0' })
+    const ben = await openDoc(browser, server.url, docId, { name: 'Ben Reader', color: '#2e7d32' })
+    await waitForText(ann.page, 'Second draft.')
+    for (const page of [ann.page, ben.page]) await waitFor('the newer title', async () => (await titleField(page).inputValue()) === 'Plan, revised')
+    await ann.page.getByRole('button', { name: 'Version history' }).click()
+    const dialog = ann.page.getByRole('dialog', { name: 'Version history' })
+    const list = dialog.getByRole('list', { name: 'Versions' })
+    await waitFor('two versions listed', async () => (await list.getByRole('button').count()) === 2)
+    await list.getByRole('button').nth(1).click()
+    const preview = dialog.getByLabel('Chosen version')
+    await preview.getByText('First draft.').waitFor()
+    await dialog.getByRole('button', { name: 'Restore this version' }).click()
+    await dialog.waitFor({ state: 'hidden' })
+    await waitForText(ann.page, 'First draft.')
+    await waitForText(ben.page, 'First draft.')
+    // everyone sees the version's title, the person who restored it included
+    await waitFor("Ben's title field to show the restored title", async () => (await titleField(ben.page).inputValue()) === 'Plan')
+    await waitFor("Ann's title field to show the restored title", async () => (await titleField(ann.page).inputValue()) === 'Plan', 3_000)
+    expect(await ann.page.title()).toBe('Plan · Tandem')
+
+    // one undo takes back the whole restore: the text and the title
+    await ann.page.keyboard.press(`${MOD}+z`)
+    await waitForText(ann.page, 'Second draft.')
+    await waitForText(ben.page, 'Second draft.')
+    for (const page of [ann.page, ben.page]) await waitFor('the newer title back', async () => (await titleField(page).inputValue()) === 'Plan, revised', 3_000)
+    expect(await ann.page.title()).toBe('Plan, revised · Tandem')
+    await waitFor('the server to hold the newer title', async () => ((await (await fetch(`${server.url}/api/docs/${docId}`)).json()) as { title: string }).title === 'Plan, revised')
+    // and redo puts the version back whole
+    await ann.page.keyboard.press(`${MOD}+Shift+z`)
+    await waitForText(ben.page, 'First draft.')
+    for (const page of [ann.page, ben.page]) await waitFor('the restored title again', async () => (await titleField(page).inputValue()) === 'Plan', 3_000)
     expect([...ann.errors, ...ben.errors]).toEqual([])
     await Promise.all([ann.context.close(), ben.context.close()])
   })

@@ -25,6 +25,7 @@ import { ContextConsumer, ContextProvider } from '@lit/context'
 import { html, LitElement, nothing, type PropertyValues } from 'lit'
 import { Selection, type EditorState } from 'prosemirror-state'
 import { EditorView } from 'prosemirror-view'
+import { ySyncPluginKey, yUndoPluginKey } from 'y-prosemirror'
 import type * as Y from 'yjs'
 import { MAX_TITLE_LENGTH } from '../../../shared/doc-fields.js'
 import { Close } from '../../../shared/protocol.js'
@@ -594,8 +595,17 @@ export class TandemDocEditor extends LitElement {
     const session = this.session
     if (!view || !session || !this.writable) return
     const { title, body, time } = event.detail
+    // one step of this person's history, the title with the text: the title joins the undo
+    // manager's scope, and its change is made as the editor's own (the origin the undo manager
+    // tracks; the title field's typing has another and stays out of it) within the same capture
+    const undoManager = (yUndoPluginKey.getState(view.state) as { undoManager?: Y.UndoManager } | undefined)?.undoManager
+    undoManager?.addToScope(session.title)
+    undoManager?.stopCapturing()
     view.dispatch(view.state.tr.replaceWith(0, view.state.doc.content.size, body.content).scrollIntoView())
-    if (title !== session.title.toString()) applyInput(session.title, title, LOCAL_ORIGIN)
+    if (title !== session.title.toString()) applyInput(session.title, title, undoManager ? ySyncPluginKey : LOCAL_ORIGIN)
+    undoManager?.stopCapturing()
+    // the title field follows changes made elsewhere, and this one was not made in it
+    if (this.titleInput) this.titleInput.value = session.title.toString()
     this.restored = `Restored the version of ${versionTime(time)}. Undo (Ctrl+Z) takes it back.`
     view.focus()
   }
