@@ -41,6 +41,12 @@ export interface BackgroundSyncOptions {
   readonly firstRetryMs?: number
 }
 
+/**
+ * Event dispatched on the window when the background sync got the server to confirm a document's
+ * changes: what the server lists (a document made offline, the order by last edit) changed.
+ */
+export const SENT_EVENT = 'tandem-sent'
+
 /** What became of one document: sent (or never to be sent), left for later, or not ours to send now. */
 type Outcome = 'done' | 'later' | 'skip'
 
@@ -228,7 +234,9 @@ export class BackgroundSync {
       clearTimeout(timer)
       this.cancel = null
       untrack()
+      const sent = !pending.has(docId) && !session.ended
       session.destroy()
+      if (sent) this.win.dispatchEvent(new CustomEvent(SENT_EVENT, { detail: { docId } }))
     }
   }
 }

@@ -72,6 +72,36 @@ describe.skipIf(!CHROMIUM)(`changes sent in the background in Chromium${CHROMIUM
       await pat.context.close()
     })
 
+    it('lists a document made offline once it has been sent, without a reload', async () => {
+      const pat = await openAs(browser, server.url, '/', { name: 'Pat Traveller', color: '#2e7d32' })
+      await pat.page.getByRole('button', { name: 'New document' }).waitFor()
+      await pat.context.setOffline(true)
+      // a new document is made in this browser while offline
+      await pat.page.getByRole('button', { name: 'New document' }).click()
+      await editor(pat.page).waitFor()
+      const docId = new URL(pat.page.url()).pathname.split('/').pop()!
+      await pat.page.getByRole('textbox', { name: 'Document title' }).fill('Made on the train')
+      await editor(pat.page).click()
+      await pat.page.keyboard.type('Written offline.')
+      await waitForKeptHere(pat.page)
+      await pat.page.getByRole('link', { name: 'All documents', exact: true }).click()
+      await pat.page.waitForURL(/\/$/)
+      await pat.page.locator('tandem-doc-list [role="alert"]').filter({ hasText: 'cannot be reached' }).waitFor()
+
+      await pat.context.setOffline(false)
+      await waitFor('the new document in the store', async () => (await storedText(server.storage, docId)).includes('Written offline.'), 15_000)
+      await waitFor('the document no longer pending', async () => (await pendingDocs(pat.page)).length === 0)
+      // the list the person is looking at shows it, as a reload would
+      await waitFor(
+        'the new document on the list',
+        async () => (await pat.page.locator('tandem-doc-list li .title').filter({ hasText: 'Made on the train' }).count()) === 1,
+        5_000,
+      )
+      expect(await pat.page.locator('tandem-doc-list [role="alert"]').count()).toBe(0)
+      expect(pat.errors).toEqual([])
+      await pat.context.close()
+    })
+
     it('says on the list that offline edits of a document deleted meanwhile were not sent, and keeps them to copy', async () => {
       const docId = (await server.catalog.create('Old plan')).id
       const pat = await openDoc(browser, server.url, docId, { name: 'Pat Planner', color: '#2e7d32' })

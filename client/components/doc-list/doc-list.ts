@@ -16,6 +16,7 @@ import { newDocId } from '../../../shared/validate.js'
 import { canDelete, canRename } from '../../access.js'
 import { ApiError, type DocSummary } from '../../api.js'
 import { canCreate, roleLabel } from '../../auth.js'
+import { SENT_EVENT } from '../../collab/background-sync.js'
 import { forgetLocalCopy } from '../../collab/session.js'
 import { apiContext, authContext, routerContext } from '../../context.js'
 import { docPath } from '../../router.js'
@@ -73,6 +74,8 @@ export class TandemDocList extends LitElement {
   }
   /** Back online: "cannot be reached" is no longer true, and documents may have changed meanwhile. */
   private readonly onOnline = () => void this.load()
+  /** Changes kept in this browser reached the server: a document made offline is there now. */
+  private readonly onSent = () => void this.load()
 
   constructor() {
     super()
@@ -90,6 +93,7 @@ export class TandemDocList extends LitElement {
     super.connectedCallback()
     document.addEventListener('visibilitychange', this.onVisible)
     window.addEventListener('online', this.onOnline)
+    window.addEventListener(SENT_EVENT, this.onSent)
     // keep "5 minutes ago" true while the list stays open
     this.clock = setInterval(() => (this.now = Date.now()), 30_000)
     // the API client arrived from context in super.connectedCallback()
@@ -100,6 +104,7 @@ export class TandemDocList extends LitElement {
     super.disconnectedCallback()
     document.removeEventListener('visibilitychange', this.onVisible)
     window.removeEventListener('online', this.onOnline)
+    window.removeEventListener(SENT_EVENT, this.onSent)
     clearInterval(this.clock)
     clearTimeout(this.searchTimer)
     this.inFlight?.abort()
