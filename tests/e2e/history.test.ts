@@ -143,4 +143,26 @@ describe.skipIf(!CHROMIUM)(`version history in Chromium${CHROMIUM ? '' : ` (${SK
     expect([...ann.errors, ...ben.errors]).toEqual([])
     await Promise.all([ann.context.close(), ben.context.close()])
   })
+
+  it('says the list of versions could not be loaded while offline, without "Loading…" for ever, and Try again loads it', async () => {
+    const docId = (await server.catalog.create('Away')).id
+    await writeVersion(docId, 'Kept draft.', 1)
+    const ann = await openDoc(browser, server.url, docId, { name: 'Ann Author', color: '#1565c0' })
+    await waitForText(ann.page, 'Kept draft.')
+    await ann.context.setOffline(true)
+    await waitFor('offline', async () => (await ann.page.locator('tandem-connection-status').getAttribute('connection')) === 'offline')
+    await ann.page.getByRole('button', { name: 'Version history' }).click()
+    const dialog = ann.page.getByRole('dialog', { name: 'Version history' })
+    await dialog.getByRole('alert').filter({ hasText: 'cannot be reached' }).waitFor()
+    // the list does not pretend to be still loading
+    expect(await dialog.getByRole('list', { name: 'Versions' }).getByText('Loading…').count()).toBe(0)
+    await ann.context.setOffline(false)
+    await dialog.getByRole('button', { name: 'Try again' }).click()
+    const list = dialog.getByRole('list', { name: 'Versions' })
+    await waitFor('the version listed', async () => (await list.getByRole('button').count()) === 1)
+    await dialog.getByLabel('Chosen version').getByText('Kept draft.').waitFor()
+    expect(await dialog.getByRole('alert').count()).toBe(0)
+    await ann.page.keyboard.press('Escape')
+    await ann.context.close()
+  })
 })

@@ -40,6 +40,7 @@ export class TandemHistoryDialog extends LitElement {
     chosen: { state: true },
     preview: { state: true },
     error: { state: true },
+    listFailed: { state: true },
   }
 
   declare docId: string
@@ -52,6 +53,8 @@ export class TandemHistoryDialog extends LitElement {
   /** The chosen version read (null while loading it). */
   declare preview: { title: string; body: PMNode } | null
   declare error: string | null
+  /** Whether the list itself could not be read (offline, server away): `error` says why, Try again reads it again. */
+  declare listFailed: boolean
 
   private readonly api = new ContextConsumer(this, { context: apiContext })
   /** Guards against an older choice's answer arriving after a newer one's. */
@@ -66,6 +69,7 @@ export class TandemHistoryDialog extends LitElement {
     this.chosen = null
     this.preview = null
     this.error = null
+    this.listFailed = false
   }
 
   private get dialog(): HTMLDialogElement | null {
@@ -78,13 +82,27 @@ export class TandemHistoryDialog extends LitElement {
     this.chosen = null
     this.preview = null
     this.error = null
+    this.listFailed = false
     await this.updateComplete
     this.dialog?.showModal()
+    await this.loadList()
+  }
+
+  /** Reads the list of versions; the newest is then chosen. */
+  private async loadList(): Promise<void> {
+    const count = ++this.loadCount
+    this.versions = null
+    this.error = null
+    this.listFailed = false
     try {
-      this.versions = await this.api.value!.versions(this.docId, { share: this.share })
-      if (this.versions[0]) await this.choose(this.versions[0])
+      const versions = await this.api.value!.versions(this.docId, { share: this.share })
+      if (count !== this.loadCount) return
+      this.versions = versions
+      if (versions[0]) await this.choose(versions[0])
     } catch (err) {
+      if (count !== this.loadCount) return
       this.error = (err as Error).message
+      this.listFailed = true
     }
   }
 
@@ -109,6 +127,10 @@ export class TandemHistoryDialog extends LitElement {
   }
 
   private renderPreview() {
+    if (this.error && this.listFailed) {
+      return html`<p class="error" role="alert">${this.error}</p>
+        <button class="retry" @click=${() => void this.loadList()}>Try again</button>`
+    }
     if (this.error) return html`<p class="error" role="alert">${this.error}</p>`
     if (!this.preview) return this.chosen ? html`<p class="muted">Loading…</p>` : nothing
     return html`<h3 class="doc-title">${this.preview.title.trim() || 'Untitled'}</h3>
@@ -130,7 +152,9 @@ export class TandemHistoryDialog extends LitElement {
         : html`<div class="panes">
             <ul class="list" part="list" aria-label="Versions">
               ${versions === null
-                ? html`<li class="muted">Loading…</li>`
+                ? this.listFailed
+                  ? html`<li class="muted">Not loaded</li>`
+                  : html`<li class="muted">Loading…</li>`
                 : versions.map(
                     (v, i) =>
                       html`<li>
