@@ -128,6 +128,24 @@ describe.skipIf(!CHROMIUM)(`the document list in Chromium${CHROMIUM ? '' : ` (${
     expect(erin.errors).toEqual([])
   })
 
+  it('renaming a document someone else deleted meanwhile says so by its title and drops it, leaving no rename box behind', async () => {
+    const doc = await server.catalog.create('Short-lived')
+    await erin.page.reload()
+    await waitFor('the new document listed', async () => (await titles()).includes('Short-lived'))
+    // someone else deletes it while it is still on Erin's list
+    expect((await fetch(`${server.url}/api/docs/${doc.id}`, { method: 'DELETE' })).status).toBe(204)
+    await erin.page.getByRole('button', { name: 'Rename “Short-lived”' }).click()
+    const input = erin.page.getByRole('textbox', { name: 'New title for “Short-lived”' })
+    await input.fill('Long-lived')
+    await input.press('Enter')
+    const alert = erin.page.locator('tandem-doc-list [role="alert"]')
+    await alert.filter({ hasText: '“Short-lived” was deleted' }).waitFor({ timeout: 5_000 })
+    expect(await alert.innerText()).not.toContain(doc.id)
+    await waitFor('the deleted document gone from the list', async () => !(await titles()).includes('Short-lived'))
+    expect(await erin.page.getByRole('textbox', { name: /^New title for/ }).count()).toBe(0)
+    expect(erin.errors).toEqual([])
+  })
+
   it('lets go of every editor it closes: opening documents one after another leaves no listeners behind', async () => {
     const ids: string[] = []
     for (let i = 0; i < 4; i++) ids.push((await server.catalog.create(`Visited ${i}`)).id)

@@ -210,7 +210,14 @@ export class TandemDocList extends LitElement {
       this.announcement = `Renamed to “${updated.title || UNTITLED}”.`
       this.focusItem(doc.id, '.rename')
     } catch (err) {
-      this.error = (err as Error).message
+      if (err instanceof ApiError && err.status === 404) {
+        // deleted meanwhile (by someone else, or in another tab): nothing left to rename
+        this.renaming = null
+        this.docs = (this.docs ?? []).filter((d) => d.id !== doc.id)
+        this.error = `“${doc.title || UNTITLED}” was deleted, so it was not renamed.`
+      } else {
+        this.error = (err as Error).message
+      }
     } finally {
       this.busy = null
     }
