@@ -27,6 +27,7 @@ import { highlightPlugin } from './highlight.js'
 import { imagePlugin, ImageView, type ImageHost } from './images.js'
 import { inputRulesPlugin } from './input-rules.js'
 import { listPastePlugin } from './list-paste.js'
+import { nodeSelectionGuardPlugin } from './node-selection.js'
 import { pastePlugin } from './paste.js'
 import { plainPastePlugin } from './plain-paste.js'
 import { readBeforeKeysPlugin, readBeforeRemoteChangesPlugin } from './pending-input.js'
@@ -217,6 +218,8 @@ export function editorPlugins(options: EditorSetupOptions): Plugin[] {
   return [
     // before ySyncPlugin: it removes what y-prosemirror would throw on before it renders
     repairPlugin(options.fragment),
+    // before ySyncPlugin too: a selected node someone deletes does not break it (see node-selection.ts)
+    nodeSelectionGuardPlugin(),
     ySyncPlugin(options.fragment),
     yCursorPlugin(options.awareness, { cursorBuilder: remoteCursor, selectionBuilder: remoteSelection }),
     remoteCursorNamesPlugin(options.awareness),

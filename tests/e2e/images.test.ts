@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest'
 import { SCHEMA_VERSION } from '../../shared/schema-version.js'
 import { png } from '../helpers/png.js'
 import { waitFor } from '../helpers/wait.js'
-import { type AppServer, CHROMIUM, content, converged, editor, freshDocId, openPair, SKIP_REASON, useBrowserAndServer, waitForSave } from './harness.js'
+import { type AppServer, CHROMIUM, content, converged, editor, freshDocId, MOD, openPair, SKIP_REASON, text, useBrowserAndServer, waitForSave, waitForText } from './harness.js'
 
 const IMAGE = png(24, 16, [30, 90, 200])
 const NAME = `${createHash('sha256').update(IMAGE).digest('hex')}.png`
@@ -160,6 +160,80 @@ describe.skipIf(!CHROMIUM)(`images${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () =>
       await alice.page.keyboard.press('Backspace')
       await waitFor('one image left at Bob', async () => (await images(bob.page)).length === 1, 10_000, 25)
       expect(imageNodes(await converged([alice.page, bob.page])).map((n) => n.alt)).toEqual(['picked'])
+    } finally {
+      expect(alice.errors).toEqual([])
+      expect(bob.errors).toEqual([])
+      await alice.context.close()
+      await bob.context.close()
+    }
+  })
+
+  it('an image selected here and deleted by the other person goes for both; what is typed next is not lost, nor the image back', async () => {
+    const docId = freshDocId('images-selected')
+    const [alice, bob] = await openPair(browser, server.url, docId)
+    try {
+      await editor(alice.page).click()
+      await alice.page.keyboard.type('Chart: ')
+      await transferFile(alice.page, IMAGE, 'paste', 'chart.png')
+      await waitForImages(bob.page, 1)
+      await editor(alice.page).click()
+      await alice.page.keyboard.press(`${MOD}+End`)
+      await alice.page.keyboard.type(' and more text')
+      await waitForText(bob.page, ' and more text')
+      // Alice selects the image; Bob deletes it
+      await editor(alice.page).locator('img.image').click()
+      await editor(bob.page).locator('img.image').click()
+      await bob.page.keyboard.press('Backspace')
+      await waitFor('the image gone at Alice', async () => (await images(alice.page)).length === 0, 10_000, 25)
+      expect(alice.errors).toEqual([])
+      // what Alice types goes in (the caret stays in that paragraph), takes nothing with it, and brings no image back
+      await alice.page.keyboard.type('X')
+      await waitForText(bob.page, 'X')
+      const doc = await converged([alice.page, bob.page])
+      expect(imageNodes(doc)).toEqual([])
+      expect((await text(bob.page)).replace('X', '')).toBe('Chart:  and more text')
+    } finally {
+      expect(alice.errors).toEqual([])
+      expect(bob.errors).toEqual([])
+      await alice.context.close()
+      await bob.context.close()
+    }
+  })
+
+  it('undoing the image just described takes back the description, then the image, for both, and nothing else', async () => {
+    const docId = freshDocId('images-undo')
+    const [alice, bob] = await openPair(browser, server.url, docId)
+    try {
+      // Bob's text: Alice's undo never takes it
+      await editor(bob.page).click()
+      await bob.page.keyboard.type('Before. ')
+      await waitForText(alice.page, 'Before. ')
+      await editor(alice.page).click()
+      await alice.page.keyboard.press(`${MOD}+End`)
+      await transferFile(alice.page, IMAGE, 'paste', 'chart.png')
+      await waitForImages(bob.page, 1)
+      await editor(alice.page).locator('img.image').click()
+      await alice.page.locator('tandem-toolbar button[data-id="imageAlt"]').click()
+      const input = alice.page.locator('tandem-toolbar #alt-input')
+      await input.fill('Sales by quarter')
+      await input.press('Enter')
+      await waitFor('the description at Bob', async () => (await images(bob.page))[0]?.alt === 'Sales by quarter', 10_000, 25)
+      // the image stays selected; Ctrl+Z until it is gone (the description first, unless it joined the image's step)
+      await alice.page.keyboard.press(`${MOD}+z`)
+      if ((await images(alice.page)).length === 1) {
+        await waitFor('the description taken back', async () => (await images(alice.page))[0]?.alt === 'chart', 10_000, 25)
+        await alice.page.keyboard.press(`${MOD}+z`)
+      }
+      await waitFor('the image gone at Bob', async () => (await images(bob.page)).length === 0, 10_000, 25)
+      expect(alice.errors).toEqual([])
+      const doc = await converged([alice.page, bob.page])
+      expect(imageNodes(doc)).toEqual([])
+      // Bob's text stays, and both editors go on together
+      expect(await text(alice.page)).toBe('Before. ')
+      await alice.page.keyboard.type('after')
+      await waitForText(bob.page, 'after')
+      expect(await text(bob.page)).toBe('Before. after')
+      await converged([alice.page, bob.page])
     } finally {
       expect(alice.errors).toEqual([])
       expect(bob.errors).toEqual([])
