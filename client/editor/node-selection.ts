@@ -10,15 +10,17 @@
  * there any more. The throw comes out of the binding's Yjs observer, before it dispatches: the
  * editor keeps showing the old document (the deleted image still there), and the next change made
  * in it is written back as a diff of that stale view, which puts the deleted image back for
- * everyone and deletes text an undo should have kept. Where a node does follow, but a text node,
- * the selection silently covers that text, and the next key typed replaces it.
+ * everyone and deletes text an undo should have kept. Where a node does follow (the text after an
+ * image, the paragraph after a horizontal line), the selection silently covers that node instead,
+ * and the next key typed replaces it.
  *
  * The guard wraps the binding's observer: when the selection to restore is a node selection and
  * restoring it throws, the change is rendered again with the selection restored as text (where the
- * node was); a restored node selection of text becomes a caret at its start. The plugin must come
- * before ySyncPlugin, whose view registers the observer.
+ * node was); a node selection restored on a node of another kind (the text or the block that
+ * followed) becomes a caret there. The plugin must come before ySyncPlugin, whose view registers
+ * the observer.
  */
-import { NodeSelection, Plugin, TextSelection } from 'prosemirror-state'
+import { NodeSelection, Plugin, Selection } from 'prosemirror-state'
 import type { EditorView } from 'prosemirror-view'
 import { ySyncPluginKey } from 'y-prosemirror'
 import type * as Y from 'yjs'
@@ -37,6 +39,7 @@ export function guardNodeSelection(binding: Binding): void {
   if (guards.has(render)) return
   const guarded: Binding['_observeFunction'] = (events, transaction) => {
     const restoring = binding.beforeTransactionSelection
+    const before = binding.prosemirrorView?.state.selection
     try {
       render(events, transaction)
     } catch (err) {
@@ -48,9 +51,11 @@ export function guardNodeSelection(binding: Binding): void {
     }
     const view = binding.prosemirrorView
     if (restoring?.type !== 'node' || !view) return
+    // the node selection came back on another kind of node (the text or the block that followed
+    // the one deleted): a caret there instead, or the next key typed would replace that node
     const selection = view.state.selection
-    if (selection instanceof NodeSelection && selection.node.isText) {
-      view.dispatch(view.state.tr.setSelection(TextSelection.create(view.state.doc, selection.from)).setMeta('addToHistory', false))
+    if (selection instanceof NodeSelection && !(before instanceof NodeSelection && before.node.type === selection.node.type)) {
+      view.dispatch(view.state.tr.setSelection(Selection.near(view.state.doc.resolve(selection.from))).setMeta('addToHistory', false))
     }
   }
   if (binding.prosemirrorView != null) {

@@ -297,4 +297,32 @@ describe.skipIf(!CHROMIUM)(`collaborative editing in Chromium${CHROMIUM ? '' : `
       await phone.context.close()
     }
   })
+
+  it('a horizontal line selected here and deleted by the other person: the next key typed replaces nothing', async () => {
+    const lineDoc = (await server.catalog.create('A line')).id
+    const ann = await openDoc(browser, server.url, lineDoc, ALICE)
+    const ben = await openDoc(browser, server.url, lineDoc, BOB)
+    try {
+      await editor(ann.page).click()
+      await ann.page.keyboard.type('Above')
+      await ann.page.keyboard.press('Enter')
+      await ann.page.keyboard.type('---')
+      await ann.page.keyboard.type('Below')
+      await waitForText(ben.page, 'Below')
+      await editor(ben.page).locator('hr').waitFor()
+      // Ann selects the line; Ben deletes it
+      await editor(ann.page).locator('hr').click()
+      await editor(ben.page).locator('hr').click()
+      await ben.page.keyboard.press('Backspace')
+      await waitFor('the line gone at Ann', async () => (await editor(ann.page).locator('hr').count()) === 0)
+      await ann.page.keyboard.type('X')
+      await waitForText(ben.page, 'X')
+      await converged([ann.page, ben.page])
+      // the paragraph below the line is still there, its text whole
+      expect((await text(ben.page)).replace('X', '')).toBe('Above\nBelow')
+      expect([...ann.errors, ...ben.errors]).toEqual([])
+    } finally {
+      await Promise.all([ann.context.close(), ben.context.close()])
+    }
+  })
 })
