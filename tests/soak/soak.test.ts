@@ -5,11 +5,13 @@
  * the same data directory and port, every 5 to 15 s, with edits made while it is down. At the end
  * every client of a document holds the same state, a fresh reader of a restarted server holds that
  * state too, and the server logged no error. Seeded (SEED=...), though timing varies run to run.
+ * SOAK_STORE=postgres runs it on PostgreSQL (TANDEM_TEST_PG) instead of LevelDB.
  */
 import { createServer } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { spawn, type ChildServer } from '../helpers/child.js'
+import { dropSchema, freshSchema, PG_URL } from '../helpers/postgres.js'
 import { connect, tempDir, type Client } from '../helpers/server.js'
 import { seededRandom, testSeed, waitFor } from '../helpers/wait.js'
 
@@ -59,8 +61,10 @@ describe.skipIf(!ENABLED)('soak (npm run soak)', () => {
     // every stock provider listens for the process's exit
     process.setMaxListeners(50)
     const data = tempDir('tandem-soak-')
+    const schema = process.env.SOAK_STORE === 'postgres' ? freshSchema() : null
+    const store = schema === null ? ['--data', data.dir] : ['--data', PG_URL, '--pg-schema', schema]
     const port = await freePort()
-    const args = ['--port', String(port), '--data', data.dir, '--log-level', 'warn']
+    const args = ['--port', String(port), ...store, '--log-level', process.env.SOAK_LOG_LEVEL ?? 'warn']
     const errors: string[] = []
     const start = async () => {
       const server = await spawn(args)
@@ -99,7 +103,7 @@ describe.skipIf(!ENABLED)('soak (npm run soak)', () => {
         if (kill) counts.kills++
         else {
           counts.stops++
-          expect(exit.code, 'exit code after SIGTERM').toBe(0)
+          expect(exit.code, `exit code after SIGTERM; the server's log ends:\n${server.stderr.slice(-3000)}`).toBe(0)
         }
         // people go on typing while it is down
         for (let i = 0; i < 50; i++) for (const { client } of editors) client.doc.getText('body').insert(0, 'x')
@@ -109,7 +113,7 @@ describe.skipIf(!ENABLED)('soak (npm run soak)', () => {
       await new Promise((resolve) => setTimeout(resolve, 5 + rand() * 20))
     }
     for (const editor of editors) if (editor.offlineUntil !== 0) editor.client.provider.connect()
-    console.log(`seed ${seed}: ${counts.edits} edits, ${counts.pastes} pastes, ${counts.offline} offline spells, ${counts.kills} kills, ${counts.stops} stops`)
+    console.log(`seed ${seed}, ${schema === null ? 'LevelDB' : 'PostgreSQL'}: ${counts.edits} edits, ${counts.pastes} pastes, ${counts.offline} offline spells, ${counts.kills} kills, ${counts.stops} stops`)
 
     for (const docId of DOCS) {
       const mine = editors.filter((e) => e.docId === docId).map((e) => e.client)
@@ -118,7 +122,7 @@ describe.skipIf(!ENABLED)('soak (npm run soak)', () => {
       expect(texts.every((t) => t === texts[0]), `${docId}: every client has the same text (seed ${seed})`).toBe(true)
     }
     server.kill('SIGTERM')
-    expect((await server.exited).code).toBe(0)
+    expect((await server.exited).code, `exit code after SIGTERM; the server's log ends:\n${server.stderr.slice(-3000)}`).toBe(0)
     server = await start()
     for (const docId of DOCS) {
       const want = editors.find((e) => e.docId === docId)!.client.doc
@@ -133,6 +137,7 @@ describe.skipIf(!ENABLED)('soak (npm run soak)', () => {
     server.kill('SIGTERM')
     await server.exited
     data.cleanup()
+    if (schema !== null) await dropSchema(schema)
     expect(errors, 'error lines in the server log').toEqual([])
   }, (MINUTES + 5) * 60_000)
 })
