@@ -58,14 +58,27 @@ export class Catalog {
     private readonly backfill: TextBackfill | null = null,
   ) {}
 
-  /** The text search running (list with a query), which the next one waits for. */
-  private searching: Promise<unknown> = Promise.resolve()
+  /** The read of every document's text running (a search, the start's backfill), which the next one waits for. */
+  private readingTexts: Promise<unknown> = Promise.resolve()
+
+  /**
+   * Runs `read`, which lists every document's text, after the one before has ended: several at
+   * once would hold that many copies of all the text.
+   */
+  private oneTextReadAtATime<T>(read: () => Promise<T>): Promise<T> {
+    const turn = this.readingTexts.then(read)
+    this.readingTexts = turn.catch(() => {})
+    return turn
+  }
 
   /** Has the text of every document that has none recorded read in the background (at start). */
   async fillSearchText(): Promise<void> {
-    if (!this.backfill) return
-    const cards = await this.storage.listRecords<DocMeta>(DOC_RECORD)
-    await this.backfill.fillMissing(cards.filter((c) => c.value.deletedAt === undefined).map((c) => c.id))
+    const backfill = this.backfill
+    if (!backfill) return
+    await this.oneTextReadAtATime(async () => {
+      const cards = await this.storage.listRecords<DocMeta>(DOC_RECORD)
+      await backfill.fillMissing(cards.filter((c) => c.value.deletedAt === undefined).map((c) => c.id))
+    })
   }
 
   /** The live card of a document: memory first (fresher), then storage. */
@@ -81,11 +94,7 @@ export class Catalog {
    */
   async list(query = '', visible: (id: string) => boolean = () => true): Promise<DocSummary[]> {
     if (!query.trim()) return this.listing('', visible)
-    // one text search at a time: each reads every document's text, and several at once would
-    // hold that many copies
-    const turn = this.searching.then(() => this.listing(query, visible))
-    this.searching = turn.catch(() => {})
-    return turn
+    return this.oneTextReadAtATime(() => this.listing(query, visible))
   }
 
   private async listing(query: string, visible: (id: string) => boolean): Promise<DocSummary[]> {
