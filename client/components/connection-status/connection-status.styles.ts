@@ -13,10 +13,12 @@ export const connectionStatusStyles = [
     }
     .status {
       display: inline-flex;
+      flex-wrap: wrap;
       align-items: center;
-      gap: 0.35rem;
+      gap: 0 0.35rem;
     }
     .dot {
+      flex: none;
       width: 0.55rem;
       height: 0.55rem;
       border-radius: 50%;

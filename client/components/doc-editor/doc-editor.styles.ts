@@ -460,10 +460,19 @@ export const docEditorStyles = [
       .header {
         padding: 0.5rem 0.75rem;
       }
+      /* the status gives way (its words wrap) before the buttons leave the screen or cover the
+         avatars; the row itself wraps when even that is not enough */
       .people-status {
         width: 100%;
-        justify-content: space-between;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        justify-content: flex-end;
         margin-left: 0;
+      }
+      tandem-connection-status {
+        flex: 1 1 7rem;
+        min-width: 0;
+        white-space: normal;
       }
       .share span,
       .history span {
