@@ -10,7 +10,7 @@
 import { ContextConsumer } from '@lit/context'
 import { html, LitElement, nothing } from 'lit'
 import type { Node as PMNode } from 'prosemirror-model'
-import type { DocVersion } from '../../api.js'
+import { ApiError, type DocVersion } from '../../api.js'
 import { readVersion } from '../../collab/version.js'
 import { apiContext } from '../../context.js'
 import { readOnlyDom } from '../../editor/static-dom.js'
@@ -115,8 +115,31 @@ export class TandemHistoryDialog extends LitElement {
       const read = readVersion(await this.api.value!.version(this.docId, version.seq, { share: this.share }))
       if (count === this.loadCount) this.preview = read
     } catch (err) {
+      if (count !== this.loadCount) return
+      if (err instanceof ApiError && err.status === 404 && (await this.replaced(version, count))) return
       if (count === this.loadCount) this.error = `This version cannot be shown: ${(err as Error).message}`
     }
+  }
+
+  /**
+   * A listed version the server no longer has was thinned while the dialog was open: a newer one
+   * of the same minute (hour, day) replaced it (see server/docs/retention.ts). Lists the versions
+   * again and shows the one that replaced it (the oldest newer one), or the newest. False when
+   * the list cannot be read either (a deleted document): the error then says why.
+   */
+  private async replaced(gone: DocVersion, count: number): Promise<boolean> {
+    let versions: DocVersion[]
+    try {
+      versions = await this.api.value!.versions(this.docId, { share: this.share })
+    } catch {
+      return false
+    }
+    if (count !== this.loadCount) return true
+    this.versions = versions
+    const next = [...versions].reverse().find((v) => v.seq > gone.seq) ?? versions[0]
+    if (!next || next.seq === gone.seq) return false
+    await this.choose(next)
+    return true
   }
 
   private restore(): void {
