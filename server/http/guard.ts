@@ -45,6 +45,6 @@ export class Guard {
       // strangers learn nothing about whether the document exists
       throw new HttpError(404, `no document ${docId}`)
     }
-    throw new HttpError(403, `a ${role} may not ${action === 'share' ? 'change sharing of' : action} this document`)
+    throw new HttpError(403, `${role === 'editor' || role === 'owner' ? 'an' : 'a'} ${role} may not ${action === 'share' ? 'change sharing of' : action} this document`)
   }
 }
