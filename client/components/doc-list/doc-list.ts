@@ -210,14 +210,23 @@ export class TandemDocList extends LitElement {
       this.announcement = `Renamed to “${updated.title || UNTITLED}”.`
       this.focusItem(doc.id, '.rename')
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) {
-        // deleted meanwhile (by someone else, or in another tab): nothing left to rename
+      this.busy = null
+      if (err instanceof ApiError && (err.status === 403 || err.status === 404)) {
+        // the list was stale: the document went (deleted by someone else, or in another tab), or
+        // the person's role changed. Show the list as it is now, with why; the focus goes to the
+        // document (or the search)
         this.renaming = null
-        this.docs = (this.docs ?? []).filter((d) => d.id !== doc.id)
-        this.error = `“${doc.title || UNTITLED}” was deleted, so it was not renamed.`
-      } else {
-        this.error = (err as Error).message
+        await this.load()
+        this.error = err.status === 404 ? `“${doc.title || UNTITLED}” was deleted, so it was not renamed.` : err.message
+        void this.updateComplete.then(() => {
+          const link = this.renderRoot.querySelector<HTMLElement>(`li[data-id="${CSS.escape(doc.id)}"] .open`)
+          ;(link ?? this.renderRoot.querySelector<HTMLElement>('#search'))?.focus()
+        })
+        return
       }
+      this.error = (err as Error).message
+      // the field was disabled while saving, which took the focus away: give it back to try again
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>(`#rename-${CSS.escape(doc.id)}`)?.focus())
     } finally {
       this.busy = null
     }
