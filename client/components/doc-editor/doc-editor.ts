@@ -119,6 +119,11 @@ export class TandemDocEditor extends LitElement {
   private opening: AbortController | null = null
   /** The role came from memory (offline): ask the server once it is reachable. */
   private roleUnverified = false
+  /**
+   * The server closed with 4003: ask for the role once more when the socket is back. A change
+   * made while it was down closed nothing, and the socket opened with the role after it.
+   */
+  private verifyOnConnect = false
   private checking = false
   private recheck = false
   private lastCheck = 0
@@ -173,7 +178,10 @@ export class TandemDocEditor extends LitElement {
       this.titleOffered = true
       this.offerTitle()
     }
-    if (session.connection === 'connected' && this.roleUnverified) this.maybeCheckAccess()
+    if (session.connection === 'connected' && this.verifyOnConnect) {
+      this.verifyOnConnect = false
+      void this.checkAccess()
+    } else if (session.connection === 'connected' && this.roleUnverified) this.maybeCheckAccess()
     else if (session.connection !== 'connected' && !session.ended && session.provider.wsUnsuccessfulReconnects >= 3) this.maybeCheckAccess()
   }
 
@@ -193,7 +201,10 @@ export class TandemDocEditor extends LitElement {
   }
 
   /** The server closed with 4003: the role changed; ask which it is now. */
-  private readonly onAccessChanged = () => void this.checkAccess()
+  private readonly onAccessChanged = () => {
+    this.verifyOnConnect = true
+    void this.checkAccess()
+  }
 
   private readonly onBeforeUnload = (event: BeforeUnloadEvent) => {
     const session = this.session

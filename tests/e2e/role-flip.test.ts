@@ -1,0 +1,75 @@
+/**
+ * A role changed twice in a row: the server closes the member's socket with 4003 at the first
+ * change; the editor asks the API for the new role and reconnects. A second change that lands
+ * while that socket is down closes nothing (there is no socket to close), and the socket then
+ * opens with the newer role. The editor must end up with the role the server has: made a viewer
+ * and at once an editor again, it must be editable, not stay "View only" until a reload.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { waitFor } from '../helpers/wait.js'
+import { CHROMIUM, editor, ensureBuilt, launch, SKIP_REASON, startAppServer, waitForStatus, waitForText, type AppServer } from './harness.js'
+
+const PASSWORD = 'correct horse battery'
+
+describe.skipIf(!CHROMIUM)(`a role changed again while the member reconnects${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
+  let browser: Browser
+  let server: AppServer
+  const contexts: BrowserContext[] = []
+
+  beforeAll(async () => {
+    ensureBuilt()
+    ;[browser, server] = await Promise.all([launch(), startAppServer({}, 0, undefined, { auth: 'accounts' })])
+  }, 180_000)
+
+  afterAll(async () => {
+    await Promise.all(contexts.map((c) => c.close()))
+    await browser?.close()
+    await server?.close()
+    server?.cleanupData()
+  })
+
+  async function signedUp(username: string): Promise<{ context: BrowserContext; page: Page; csrf: string; errors: string[] }> {
+    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1100, height: 800 } })
+    contexts.push(context)
+    expect((await context.request.post('/api/auth/signup', { data: { username, password: PASSWORD } })).status()).toBe(201)
+    const csrf = (await (await context.request.get('/api/auth/me')).json()).csrf as string
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (err) => errors.push(err.message))
+    return { context, page, csrf, errors }
+  }
+
+  const editable = (page: Page) => editor(page).getAttribute('contenteditable')
+
+  it('made a viewer and an editor again while reconnecting, the member can edit', async () => {
+    const alice = await signedUp('alice')
+    const bob = await signedUp('bob')
+    const created = await alice.context.request.post('/api/docs', { data: { title: 'Flip' }, headers: { 'X-CSRF-Token': alice.csrf } })
+    const docId = (await created.json()).id as string
+    const setRole = async (role: string) =>
+      expect((await alice.context.request.put(`/api/docs/${docId}/access/members/bob`, { data: { role }, headers: { 'X-CSRF-Token': alice.csrf } })).status()).toBe(200)
+    await setRole('editor')
+
+    await bob.page.goto(`/d/${docId}`)
+    await waitForStatus(bob.page, 'connected')
+    await waitFor('Bob may edit', async () => (await editable(bob.page)) === 'true')
+
+    // Bob's reconnection waits (as on a slow network) until the second change is made
+    let hold = true
+    await bob.page.routeWebSocket(/\/sync\//, (ws) => (hold ? ws.close({ code: 1001 }) : ws.connectToServer()))
+    await setRole('viewer')
+    await waitFor('Bob to read only', async () => (await editable(bob.page)) === 'false', 10_000)
+    await setRole('editor')
+    hold = false
+
+    await waitForStatus(bob.page, 'connected', 15_000)
+    await waitFor('Bob to be able to edit again', async () => (await editable(bob.page)) === 'true', 5_000)
+    expect(await bob.page.locator('tandem-doc-editor [part="view-only"]').count()).toBe(0)
+    await editor(bob.page).click()
+    await bob.page.keyboard.type('Bob edits again.')
+    await alice.page.goto(`/d/${docId}`)
+    await waitForText(alice.page, 'Bob edits again.')
+    expect(bob.errors).toEqual([])
+  })
+})
