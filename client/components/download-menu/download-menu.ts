@@ -2,7 +2,7 @@
  * `<tandem-download-menu>`: a Download button in the editor's header that opens a short list
  * of file formats (Markdown, HTML, plain text) and saves the open document in the one chosen
  * (see client/export.ts). A disclosure, not an ARIA menu: Tab moves through the formats, Escape
- * or a click elsewhere closes it and gives the focus back to the button.
+ * or a click elsewhere closes it and gives the focus back to the button; Tab out of it closes it.
  *
  * Properties: `source`, a function giving the document's title and body (null: nothing to save
  * yet, the button is disabled). Slots: none. Events: none. CSS parts: `button`, `list`.
@@ -56,6 +56,16 @@ export class TandemDownloadMenu extends LitElement {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.toggle')?.focus())
   }
 
+  /**
+   * Tab out of the open list (or Shift+Tab past the button) closes it, leaving the focus where
+   * it went. A focus going nowhere (the window left, a click on the page) leaves it to the
+   * pointer controller.
+   */
+  private readonly onFocusOut = (event: FocusEvent) => {
+    const next = event.relatedTarget
+    if (this.open && next instanceof Node && !this.renderRoot.contains(next)) this.open = false
+  }
+
   private async save(format: DownloadFormat): Promise<void> {
     const doc = this.source?.()
     if (!doc) return
@@ -69,7 +79,7 @@ export class TandemDownloadMenu extends LitElement {
   }
 
   override render() {
-    return html`<div @keydown=${(e: KeyboardEvent) => this.open && e.key === 'Escape' && (e.preventDefault(), this.close())}>
+    return html`<div @keydown=${(e: KeyboardEvent) => this.open && e.key === 'Escape' && (e.preventDefault(), this.close())} @focusout=${this.onFocusOut}>
       <button
         class="toggle"
         part="button"
