@@ -1,6 +1,7 @@
 /**
  * Refusals of the JSON API read as sentences: the 403 for a role that may not do something
- * names the role with the right article ("an editor", "a viewer").
+ * names the role with the right article ("an editor", "a viewer"), and a field of the wrong
+ * type is called that, not missing.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { Person } from '../helpers/http-client.js'
@@ -32,5 +33,29 @@ describe('accounts mode: a refused action names the role in good English', () =>
     expect(rename.body).toEqual({ error: 'a viewer may not write this document' })
     // nothing changed
     expect((await alice.request('GET', `/api/docs/${id}`)).body.title).toBe('Plans')
+  })
+})
+
+describe('accounts mode: a field of the wrong type is named as such', () => {
+  it('sign-up, login and password change say "must be a string" for a number or a list, "is required" when missing', async () => {
+    const server = await startServer({ auth: 'accounts' })
+    cleanups.push(() => server.close())
+    const p = new Person(server.url)
+    const cases: Array<[string, unknown, string]> = [
+      ['/api/auth/signup', { username: 'zed', password: 12345678 }, 'password must be a string'],
+      ['/api/auth/signup', { username: ['zed'], password: 'long enough!' }, 'username must be a string'],
+      ['/api/auth/signup', { username: 'zed' }, 'password is required'],
+      ['/api/auth/login', { username: 'zed', password: null }, 'password must be a string'],
+      ['/api/auth/login', { password: 'long enough!' }, 'username is required'],
+    ]
+    for (const [path, body, error] of cases) {
+      const r = await p.request('POST', path, body)
+      expect(r.status, JSON.stringify(body)).toBe(400)
+      expect(r.body, JSON.stringify(body)).toEqual({ error })
+    }
+    await p.signup('alice')
+    const change = await p.request('POST', '/api/auth/password', { current: 5, next: 'a new long password' })
+    expect(change.status).toBe(400)
+    expect(change.body).toEqual({ error: 'current must be a string' })
   })
 })
