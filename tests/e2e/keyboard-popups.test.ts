@@ -1,7 +1,7 @@
 /**
- * Popups of the editor's header and the keyboard: the Download menu (a disclosure) closes when
- * the focus leaves it with Tab, as it does on Escape or a click elsewhere, instead of staying
- * open over the toolbar and the text while the person works elsewhere.
+ * Popups of the header and the keyboard: the Download menu (a disclosure) and the name-and-colour
+ * panel close when the focus leaves them with Tab, as they do on Escape or a click elsewhere,
+ * instead of staying open over the toolbar and the text while the person works elsewhere.
  */
 import { describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
@@ -44,6 +44,35 @@ describe.skipIf(!CHROMIUM)(`header popups and the keyboard${CHROMIUM ? '' : ` ($
       expect(await toggle.getAttribute('aria-expanded')).toBe('false')
       // the focus stays where Tab put it
       expect(await focusedText(page)).toBe('History')
+      expect(ann.errors).toEqual([])
+    } finally {
+      await ann.context.close()
+    }
+  })
+
+  it('the name-and-colour panel closes when Tab takes the focus past its last control, and keeps what was chosen', async () => {
+    const ann = await openDoc(browser, server.url, freshDocId('panel'), { name: 'Ann Keys', color: '#1565c0' })
+    try {
+      const page = ann.page
+      const me = page.getByRole('button', { name: /^Your name and colour/ })
+      const panel = page.getByRole('dialog', { name: 'How others see you' })
+      await me.focus()
+      await page.keyboard.press('Enter')
+      await panel.waitFor()
+      await page.keyboard.press(`Control+a`)
+      await page.keyboard.type('Ann Tabbed')
+      // Shift+Tab back to the avatar button keeps it open
+      await page.keyboard.press('Shift+Tab')
+      expect(await panel.isVisible()).toBe(true)
+      await page.keyboard.press('Tab')
+      // through the colours (one tab stop) to Done, then out
+      for (let i = 0; i < 10 && (await focusedText(page)) !== 'Done'; i++) await page.keyboard.press('Tab')
+      expect(await focusedText(page)).toBe('Done')
+      expect(await panel.isVisible()).toBe(true)
+      await page.keyboard.press('Tab')
+      await panel.waitFor({ state: 'hidden', timeout: 5_000 })
+      expect(await me.getAttribute('aria-expanded')).toBe('false')
+      await page.locator('tandem-presence-list li.self', { hasText: 'Ann Tabbed' }).waitFor()
       expect(ann.errors).toEqual([])
     } finally {
       await ann.context.close()

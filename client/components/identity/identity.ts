@@ -96,6 +96,16 @@ export class TandemIdentity extends LitElement {
     if (refocus) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.me')?.focus())
   }
 
+  /**
+   * Tab past the panel's last control closes it, leaving the focus where it went (as a click
+   * elsewhere does). Shift+Tab back to the avatar button keeps it open; a focus going nowhere
+   * (the window left) too.
+   */
+  private readonly onFocusOut = (event: FocusEvent) => {
+    const next = event.relatedTarget
+    if (this.open && next instanceof Node && !this.renderRoot.contains(next)) this.close(false)
+  }
+
   private onName(event: InputEvent): void {
     const value = (event.target as HTMLInputElement).value
     if (value.trim()) this.store.value?.set({ name: value })
@@ -235,6 +245,7 @@ export class TandemIdentity extends LitElement {
         aria-label=${username ? 'Your account and how others see you' : 'How others see you'}
         ?hidden=${!this.open}
         @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (e.preventDefault(), this.close(true))}
+        @focusout=${this.onFocusOut}
       >
         ${username ? this.renderAccount(username) : nothing}
         <p class="hint">Others see this name and colour on your cursor and in the list of people.</p>
