@@ -106,6 +106,19 @@ export class TandemHistoryDialog extends LitElement {
     }
   }
 
+  /**
+   * Closes the dialog and forgets what it showed: the person may no longer read history (made a
+   * viewer, access removed, the document deleted). Answers still on their way are ignored.
+   */
+  close(): void {
+    this.loadCount++
+    if (this.dialog?.open) this.dialog.close()
+    this.versions = null
+    this.chosen = null
+    this.preview = null
+    this.error = null
+  }
+
   private async choose(version: DocVersion): Promise<void> {
     const count = ++this.loadCount
     this.chosen = version
