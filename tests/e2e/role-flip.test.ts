@@ -5,6 +5,7 @@
  * opens with the newer role. The editor must end up with the role the server has: made a viewer
  * and at once an editor again, it must be editable, not stay "View only" until a reload.
  * An editor made a viewer with the History dialog open loses it: viewers do not see history.
+ * A role changed under someone is said to screen readers, not only shown as a badge.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
@@ -100,6 +101,28 @@ describe.skipIf(!CHROMIUM)(`roles changed while a member has the document open${
     // nothing of the versions is left in the page, and there is nothing to restore with
     expect(await bob.page.locator('tandem-history-dialog').evaluate((el) => el.shadowRoot!.textContent ?? '')).not.toContain('Secret draft')
     expect(await bob.page.getByRole('button', { name: 'Version history' }).count()).toBe(0)
+    expect(bob.errors).toEqual([])
+  })
+
+  it('a role changed live is announced politely: made a viewer, and an editor again', async () => {
+    const alice = await signedUp('erin')
+    const bob = await signedUp('fred')
+    const created = await alice.context.request.post('/api/docs', { data: { title: 'Notes' }, headers: { 'X-CSRF-Token': alice.csrf } })
+    const docId = (await created.json()).id as string
+    const setRole = async (role: string) =>
+      expect((await alice.context.request.put(`/api/docs/${docId}/access/members/fred`, { data: { role }, headers: { 'X-CSRF-Token': alice.csrf } })).status()).toBe(200)
+    await setRole('editor')
+    await bob.page.goto(`/d/${docId}`)
+    await waitForStatus(bob.page, 'connected')
+    await waitFor('Fred may edit', async () => (await editable(bob.page)) === 'true')
+    const said = () => bob.page.locator('tandem-doc-editor').getByRole('status').allInnerTexts()
+
+    await setRole('viewer')
+    await waitFor('Fred to read only', async () => (await editable(bob.page)) === 'false', 10_000)
+    await waitFor('the change announced', async () => (await said()).includes('Your access changed: you can now only view this document.'), 5_000)
+    await setRole('editor')
+    await waitFor('Fred may edit again', async () => (await editable(bob.page)) === 'true', 10_000)
+    await waitFor('the change announced', async () => (await said()).includes('Your access changed: you can edit this document again.'), 5_000)
     expect(bob.errors).toEqual([])
   })
 })

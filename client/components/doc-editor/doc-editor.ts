@@ -89,7 +89,7 @@ export class TandemDocEditor extends LitElement {
   declare ended: string | null
   /** The first content (local copy or server) has arrived. */
   declare loaded: boolean
-  /** Said (politely) after a version was restored. */
+  /** Said (politely) after a version was restored, or when this person's role changed live. */
   declare restored: string
   /** The server refused this browser's changes as read-only (they were not saved). */
   declare refused: boolean
@@ -352,8 +352,15 @@ export class TandemDocEditor extends LitElement {
       if (!session || session.ended) return
       if (result.kind === 'role') {
         this.roleUnverified = false
+        const could = canWrite(this.role)
         this.role = result.role
         this.applyEditable()
+        // the badge shows it; a screen reader user typing on is told too
+        if (could !== canWrite(this.role)) {
+          this.restored = canWrite(this.role)
+            ? 'Your access changed: you can edit this document again.'
+            : 'Your access changed: you can now only view this document.'
+        }
       } else if (result.kind === 'denied') {
         session.end(Close.Forbidden.code)
       } else if (result.kind === 'unauthorized') {
