@@ -1,12 +1,12 @@
 /**
- * Popups of the header and the keyboard: the Download menu (a disclosure) and the name-and-colour
- * panel close when the focus leaves them with Tab, as they do on Escape or a click elsewhere,
+ * Popups of the header and the keyboard: the Download menu (a disclosure), the name-and-colour
+ * panel and the toolbar's link editor close when the focus leaves them with Tab, as they do on Escape or a click elsewhere,
  * instead of staying open over the toolbar and the text while the person works elsewhere.
  */
 import { describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { type AppServer, CHROMIUM, freshDocId, openDoc, SKIP_REASON, useBrowserAndServer } from './harness.js'
+import { type AppServer, CHROMIUM, editor, freshDocId, MOD, openDoc, SKIP_REASON, useBrowserAndServer } from './harness.js'
 
 /** The focused element's text, looking through shadow roots. */
 function focusedText(page: Page): Promise<string> {
@@ -73,6 +73,35 @@ describe.skipIf(!CHROMIUM)(`header popups and the keyboard${CHROMIUM ? '' : ` ($
       await panel.waitFor({ state: 'hidden', timeout: 5_000 })
       expect(await me.getAttribute('aria-expanded')).toBe('false')
       await page.locator('tandem-presence-list li.self', { hasText: 'Ann Tabbed' }).waitFor()
+      expect(ann.errors).toEqual([])
+    } finally {
+      await ann.context.close()
+    }
+  })
+
+  it('the link editor closes unapplied when Tab takes the focus on to the text, which keeps the focus', async () => {
+    const ann = await openDoc(browser, server.url, freshDocId('link'), { name: 'Ann Keys', color: '#1565c0' })
+    try {
+      const page = ann.page
+      await editor(page).click()
+      await page.keyboard.type('see the site')
+      await page.keyboard.press('Shift+Home')
+      await page.keyboard.press(`${MOD}+k`)
+      const input = page.getByRole('textbox', { name: 'Link address' })
+      await input.waitFor()
+      await page.keyboard.type('example.org')
+      // Apply, Close, then out of the editor: into the text
+      await page.keyboard.press('Tab')
+      await page.keyboard.press('Tab')
+      expect(await input.isVisible()).toBe(true)
+      await page.keyboard.press('Tab')
+      await input.waitFor({ state: 'detached', timeout: 5_000 })
+      expect(await page.evaluate(() => {
+        let el: Element | null = document.activeElement
+        while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement
+        return el?.classList.contains('ProseMirror') ?? false
+      })).toBe(true)
+      expect(await editor(page).locator('a').count()).toBe(0)
       expect(ann.errors).toEqual([])
     } finally {
       await ann.context.close()

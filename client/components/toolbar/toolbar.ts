@@ -195,6 +195,18 @@ export class TandemToolbar extends LitElement {
     })
   }
 
+  /**
+   * Tab out of the link or description editor (to the text, or on through the page) closes it
+   * unapplied, as Escape does, leaving the focus where Tab put it. Within the toolbar it stays.
+   */
+  private readonly onEditorFocusOut = (event: FocusEvent) => {
+    const next = event.relatedTarget
+    if (!(next instanceof Node) || this.renderRoot.contains(next)) return
+    this.linkOpen = false
+    this.linkError = ''
+    this.altFor = null
+  }
+
   private closeLinkEditor(): void {
     this.linkOpen = false
     this.linkError = ''
@@ -309,7 +321,7 @@ export class TandemToolbar extends LitElement {
         ${CONTROLS.map((c, i) => this.renderControl(c, i, format))}
       </div>
       ${this.linkOpen
-        ? html`<form class="link-editor" part="link-editor" @submit=${this.applyLink} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (e.preventDefault(), this.closeLinkEditor())}>
+        ? html`<form class="link-editor" part="link-editor" @submit=${this.applyLink} @focusout=${this.onEditorFocusOut} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (e.preventDefault(), this.closeLinkEditor())}>
             <label for="link-input">Link address</label>
             <input id="link-input" type="text" inputmode="url" placeholder="https://example.com" autocomplete="off" spellcheck="false" aria-describedby="link-error" />
             <button class="primary" type="submit">Apply</button>
@@ -319,7 +331,7 @@ export class TandemToolbar extends LitElement {
           </form>`
         : nothing}
       ${this.altFor
-        ? html`<form class="link-editor alt-editor" part="alt-editor" @submit=${this.applyAlt} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (e.preventDefault(), this.closeAltEditor())}>
+        ? html`<form class="link-editor alt-editor" part="alt-editor" @submit=${this.applyAlt} @focusout=${this.onEditorFocusOut} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (e.preventDefault(), this.closeAltEditor())}>
             <label for="alt-input">Image description</label>
             <input id="alt-input" type="text" maxlength=${MAX_IMAGE_TEXT} placeholder="What the image shows, for those who cannot see it" autocomplete="off" />
             <button class="primary" type="submit">Apply</button>
