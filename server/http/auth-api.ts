@@ -22,11 +22,11 @@ import type { Guard } from './guard.js'
 import { HttpError, json, readJson } from './respond.js'
 import type { RouteContext, Router } from './router.js'
 
-const username = z
-  .string({ error: (issue) => (issue.input === undefined ? 'username is required' : 'username must be a string') })
-  .regex(USERNAME_PATTERN, 'usernames are 3 to 32 characters of A-Z a-z 0-9 _ . -')
-const password = z
-  .string({ error: (issue) => (issue.input === undefined ? 'password is required' : 'password must be a string') })
+/** A string field whose absence and wrong type are told apart. */
+const text = (name: string) => z.string({ error: (issue) => (issue.input === undefined ? `${name} is required` : `${name} must be a string`) })
+
+const username = text('username').regex(USERNAME_PATTERN, 'usernames are 3 to 32 characters of A-Z a-z 0-9 _ . -')
+const password = text('password')
   .min(PASSWORD_LENGTH.min, `passwords are at least ${PASSWORD_LENGTH.min} characters`)
   .max(PASSWORD_LENGTH.max, `passwords are at most ${PASSWORD_LENGTH.max} characters`)
 
@@ -34,7 +34,7 @@ const password = z
 export const Credentials = z.strictObject({ username, password }, { error: 'send {"username": ..., "password": ...}' })
 /** Body of a password change. */
 export const PasswordChange = z.strictObject(
-  { current: z.string({ error: (issue) => (issue.input === undefined ? 'current is required' : 'current must be a string') }).max(PASSWORD_LENGTH.max), next: password },
+  { current: text('current').max(PASSWORD_LENGTH.max), next: password },
   { error: 'send {"current": ..., "next": ...}' },
 )
 
