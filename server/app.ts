@@ -60,6 +60,12 @@ export interface TandemDeps {
 export interface TandemTuning {
   readonly compactMinBytes?: number
   readonly compactIdleMs?: number
+  /**
+   * How long a stop waits for the compactions of the documents it unloads once their writes are
+   * in the store (default 2 s; main.ts gives the whole stop 4.5 s). A document that takes longer
+   * to fold is folded on its next load.
+   */
+  readonly compactionAtStopMs?: number
   readonly keepaliveMs?: number
   readonly maxBacklogBytes?: number
   readonly metaIntervalMs?: number
@@ -106,6 +112,7 @@ export async function openStorage(config: Pick<Config, 'dataDir' | 'fsync'> & Pa
  * Memory keeps nothing anyway; for PostgreSQL the commit itself is the durable step.
  */
 const journaled = (dataDir: string) => dataDir !== ':memory:' && !isPostgresUrl(dataDir)
+
 
 /**
  * Reads and checks the TLS certificate and key, with errors naming the option and file. Checked
@@ -299,7 +306,7 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
         server.closeIdleConnections()
         heartbeat.stop()
-        await registry.close(Close.GoingAway)
+        await registry.close(Close.GoingAway, tuning.compactionAtStopMs ?? 2000)
         // give closing handshakes a moment, then drop whatever did not answer
         server.closeAllConnections()
         await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 1000).unref())])

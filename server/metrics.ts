@@ -96,7 +96,7 @@ export function createMetrics(gauges: Gauges): Metrics {
       help: 'Times a writer was paused until compaction made room in its document',
       registers: [registry],
     }),
-    compactions: new prom.Counter({ name: 'tandem_compactions_total', help: 'Document compactions', labelNames: ['result'], registers: [registry] }),
+    compactions: new prom.Counter({ name: 'tandem_compactions_total', help: 'Document compactions, by result (ok, failed, stopped: left for the next load by a stop)', labelNames: ['result'], registers: [registry] }),
     compactionSeconds: new prom.Histogram({
       name: 'tandem_compaction_seconds',
       help: 'Duration of one document compaction (compaction process plus write)',

@@ -23,14 +23,29 @@ export interface Compacted {
 /** Folds a document's updates (oldest first, laid end to end) into one compact update. */
 export interface Compactor {
   compact(input: PackedBatch): Promise<Compacted>
-  /** Stops the process running jobs, if any; pending jobs reject. Resolves once every process it started has exited. */
+  /**
+   * The server is stopping: jobs not done within `ms`, queued or given later, reject with
+   * CompactionStoppedError then, and the process running them is stopped.
+   */
+  windDown(ms: number): void
+  /** Stops the process running jobs, if any; pending jobs reject (CompactionStoppedError). Resolves once every process it started has exited. */
   close(): Promise<void>
+}
+
+/** A compaction given up because the server is stopping: the next load folds the document. */
+export class CompactionStoppedError extends Error {
+  constructor(message = 'the server is stopping') {
+    super(`compaction stopped: ${message}`)
+    this.name = 'CompactionStoppedError'
+  }
 }
 
 /** A compactor that runs on the calling thread (tests, tiny deployments). */
 export function createInlineCompactor(): Compactor {
   return {
     compact: async (input) => compactUpdates(unpack(input)),
+    // a job runs to its end on the caller's thread: nothing is left to stop
+    windDown: () => {},
     close: async () => {},
   }
 }
@@ -85,6 +100,10 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
   const jobs = new Map<number, Job>()
   let idleTimer: NodeJS.Timeout | null = null
   let watchdog: NodeJS.Timeout | null = null
+  /** Set by windDown: when it fires, what is left is stopped. */
+  let windingDown: NodeJS.Timeout | null = null
+  /** Wound down or closed: new jobs reject at once. */
+  let stopped = false
   /** Runners told to stop (idle, stuck or failed) that have not exited yet: close() waits for them. */
   const stopping = new Set<Promise<void>>()
   const retire = (r: Runner) => {
@@ -100,6 +119,16 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
       job.reject(error)
     }
     watch()
+  }
+  /** Fails every job, now and later, and stops the runner. */
+  const stopAll = (why: string) => {
+    stopped = true
+    if (idleTimer) clearTimeout(idleTimer)
+    idleTimer = null
+    const r = runner
+    runner = null
+    fail(new CompactionStoppedError(why), null)
+    if (r) retire(r)
   }
   const stopWhenIdle = () => {
     if (idleTimer) clearTimeout(idleTimer)
@@ -163,6 +192,7 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
 
   return {
     compact({ bytes, lengths }) {
+      if (stopped) return Promise.reject(new CompactionStoppedError())
       if (idleTimer) clearTimeout(idleTimer)
       idleTimer = null
       runner ??= open()
@@ -174,12 +204,17 @@ function createRunnerCompactor(start: (events: RunnerEvents) => Runner, idleMs: 
         r.post({ id, bytes, lengths })
       })
     },
+    windDown(ms) {
+      if (stopped || windingDown) return
+      windingDown = setTimeout(() => {
+        windingDown = null
+        stopAll(`its ${ms} ms were up`)
+      }, ms)
+    },
     async close() {
-      if (idleTimer) clearTimeout(idleTimer)
-      const r = runner
-      runner = null
-      fail(new Error('compactor closed'), null)
-      if (r) retire(r)
+      if (windingDown) clearTimeout(windingDown)
+      windingDown = null
+      stopAll('the compactor closed')
       await Promise.all([...stopping])
     },
   }

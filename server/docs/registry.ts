@@ -126,8 +126,11 @@ export class Registry {
     this.timer.unref()
   }
 
-  /** Closes every peer with `code`, then waits for loads, pending writes and compactions. */
-  async close(code: CloseCode): Promise<void> {
+  /**
+   * Closes every peer with `code`, then waits for loads, pending writes and compactions; the
+   * compactions for at most `compactionMs` once the writes are in (those still running then stop).
+   */
+  async close(code: CloseCode, compactionMs = Number.POSITIVE_INFINITY): Promise<void> {
     if (this.timer) clearInterval(this.timer)
     for (const room of [...this.rooms.values()]) room.closeAll(code)
     // a room still loading unloads, and compacts, once loaded: the store must outlast both
@@ -135,6 +138,8 @@ export class Registry {
     await Promise.all(loading.map((room) => room.ready))
     for (const room of loading) room.release()
     await this.ctx.commit.drain()
+    // everything is in the store: a compaction only spares the next load some work
+    if (Number.isFinite(compactionMs)) this.ctx.compactor.windDown(compactionMs)
     await Promise.allSettled([...this.finishing.values()])
   }
 }

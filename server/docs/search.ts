@@ -5,7 +5,7 @@
  * opened since, or stored before search existed) are read once in the background (TextBackfill).
  */
 import type { Logger } from 'pino'
-import type { Compactor } from './compactor.js'
+import { CompactionStoppedError, type Compactor } from './compactor.js'
 import { DOC_RECORD, type DocMeta } from './meta.js'
 import type { Metrics } from '../metrics.js'
 import { PackedUpdates } from '../storage/packed-updates.js'
@@ -126,6 +126,8 @@ export class TextBackfill {
       try {
         await this.fill(id)
       } catch (err) {
+        // the server is stopping: the next start reads it
+        if (err instanceof CompactionStoppedError) return
         // search goes on without this document's text; its next compaction records it
         this.ctx.metrics.errors.inc({ kind: 'search-text' })
         this.ctx.log.warn({ err, doc: id }, 'reading a document for search failed')

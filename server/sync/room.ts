@@ -8,7 +8,7 @@ import * as Y from 'yjs'
 import * as awarenessCodec from '../../shared/awareness.js'
 import * as frame from '../../shared/frame.js'
 import { Close, type CloseCode } from '../../shared/protocol.js'
-import type { Compactor } from '../docs/compactor.js'
+import { CompactionStoppedError, type Compactor } from '../docs/compactor.js'
 import { DOC_RECORD, newMeta, type DocMeta } from '../docs/meta.js'
 import { thin } from '../docs/retention.js'
 import { TEXT_RECORD, textHash, type DocText } from '../docs/search.js'
@@ -685,9 +685,14 @@ export class Room implements Committable {
         metrics.compactions.inc({ result: 'ok' })
         this.compactionFailed = false
       } catch (err) {
-        this.compactionFailed = true
         // it may have written its checkpoint before failing: the next one reads the list again
         this.checkpoints = null
+        if (err instanceof CompactionStoppedError) {
+          metrics.compactions.inc({ result: 'stopped' })
+          log.info({ doc: this.docId, reason: err.message }, 'compaction left for the next load: the server is stopping')
+          return
+        }
+        this.compactionFailed = true
         metrics.compactions.inc({ result: 'failed' })
         metrics.errors.inc({ kind: 'compaction' })
         log.error({ err, doc: this.docId }, 'compaction failed; the log stays as it is')

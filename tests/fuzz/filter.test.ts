@@ -92,11 +92,11 @@ async function run(seed: number): Promise<number> {
   const failing = rand() < 0.3 ? seededRandom(seed ^ 0x5eed) : null
   const inline = createInlineCompactor()
   const compactor: Compactor = {
+    ...inline,
     compact: async (input) => {
       if (failing && failing() < 0.5) throw new Error('injected compaction failure')
       return inline.compact(input)
     },
-    close: () => inline.close(),
   }
   const start = () => startServer({ dataDir: data.dir }, { compactor }, tuning)
   let server: Server = await start()

@@ -11,11 +11,13 @@ import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import * as frame from '../../shared/frame.js'
+import { createProcessCompactor } from '../../server/docs/compactor.js'
 import { DOC_RECORD, type DocMeta } from '../../server/docs/meta.js'
 import { Journal } from '../../server/storage/journal.js'
 import { openLevelStorage } from '../../server/storage/leveldb.js'
 import { createMemoryStorage } from '../../server/storage/memory.js'
 import type { Storage } from '../../server/storage/storage.js'
+import { descendantsRunning, nodeThatHangs } from '../helpers/child.js'
 import { faulty } from '../helpers/faulty-storage.js'
 import { Person, upgradeStatus } from '../helpers/http-client.js'
 import { rawClient } from '../helpers/raw-client.js'
@@ -269,6 +271,35 @@ describe('document lifecycle', () => {
     try {
       expect((await reopened.history('big')).map((p) => p.kind)).toEqual(['checkpoint'])
       expect(await storedText(reopened, 'big')).toBe(text.toString())
+    } finally {
+      await reopened.close()
+    }
+  })
+
+  it('a graceful stop gives up a compaction that takes too long: it ends, says so, and the document is whole after', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    const lines: Array<{ level: number; msg: string; doc?: string }> = []
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) })
+    // a compaction process that never answers (a document too big to fold in the time a stop has)
+    const compactor = createProcessCompactor({ execPath: nodeThatHangs(data.dir, 'tandem-stop-fold') })
+    const server = await startServer({ dataDir: data.dir }, { compactor, log }, { compactionAtStopMs: 300 })
+    const client = connect(server.wsUrl, 'slow-fold')
+    cleanups.push(() => client.destroy())
+    await client.synced()
+    client.doc.getText('body').insert(0, 'kept whatever the fold does')
+    await waitFor('the edit in the store', async () => (await storedText(server.storage, 'slow-fold')) === 'kept whatever the fold does')
+    // the stop folds the document on its way out; without a limit it would wait for the job's own
+    // timeout (a minute and more)
+    await server.close()
+
+    expect(descendantsRunning(process.pid, 'tandem-stop-fold')).toEqual([])
+    expect(lines.filter((l) => l.level >= 50)).toEqual([])
+    expect(lines.some((l) => l.msg === 'compaction left for the next load: the server is stopping' && l.doc === 'slow-fold')).toBe(true)
+    const reopened = await openLevelStorage(data.dir)
+    try {
+      expect((await reopened.history('slow-fold')).map((p) => p.kind)).toEqual(['entry'])
+      expect(await storedText(reopened, 'slow-fold')).toBe('kept whatever the fold does')
     } finally {
       await reopened.close()
     }

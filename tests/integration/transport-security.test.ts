@@ -360,12 +360,12 @@ describe('abuse limits', () => {
     const gate = new Promise<void>((resolve) => (openGate = resolve))
     let started = 0
     const compactor: Compactor = {
+      ...inline,
       compact: async (updates) => {
         started++
         await gate
         return inline.compact(updates)
       },
-      close: () => inline.close(),
     }
     const data = tempDir()
     cleanups.push(data.cleanup)

@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { compactUpdates, MAX_TEXT_LENGTH, readText, readTitle } from '../../server/docs/compact.js'
-import { createInlineCompactor, createProcessCompactor, defaultJobTimeoutMs, type Compactor } from '../../server/docs/compactor.js'
+import { CompactionStoppedError, createInlineCompactor, createProcessCompactor, defaultJobTimeoutMs, type Compactor } from '../../server/docs/compactor.js'
 import { PackedUpdates } from '../../server/storage/packed-updates.js'
 import { prosemirrorJSONToYXmlFragment } from 'y-prosemirror'
 import { CONTENT, TITLE } from '../../shared/doc-fields.js'
@@ -310,6 +310,24 @@ describe('createProcessCompactor', () => {
       rmSync(dir, { recursive: true, force: true })
     }
     expect(descendantsRunning(process.pid, 'tandem-hangs')).toEqual([])
+  })
+
+  it.runIf(process.platform === 'linux')('wound down for a stop, it fails what is not done in time and stops the child; later jobs fail at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-compactor-'))
+    const compactor = createProcessCompactor({ idleMs: 60_000, execPath: nodeThatHangs(dir, 'tandem-winds-down') })
+    try {
+      const pending = compactor.compact(sample().packed.pack())
+      await waitFor('the child to start', () => descendantsRunning(process.pid, 'tandem-winds-down')[0], 10_000)
+      compactor.windDown(200)
+      await expect(pending).rejects.toThrow(CompactionStoppedError)
+      await expect(pending).rejects.toThrow(/its 200 ms were up/)
+      await waitFor('the child to be stopped', () => descendantsRunning(process.pid, 'tandem-winds-down').length === 0, 10_000)
+      await expect(compactor.compact(sample().packed.pack())).rejects.toThrow(CompactionStoppedError)
+      expect(descendantsRunning(process.pid, 'tandem-winds-down')).toEqual([])
+    } finally {
+      await compactor.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it.runIf(process.platform === 'linux')('counts a job’s time from when the child starts on it, not from when it was queued', async () => {

@@ -74,7 +74,7 @@ describe('TextBackfill', () => {
     let release!: () => void
     const gate = new Promise<void>((resolve) => (release = resolve))
     const inline = createInlineCompactor()
-    const compactor: Compactor = { compact: async (input) => (await gate, inline.compact(input)), close: async () => {} }
+    const compactor: Compactor = { ...inline, compact: async (input) => (await gate, inline.compact(input)) }
     const metrics = createMetrics({ connections: () => 0, documentsLoaded: () => 0, persistBacklogBytes: () => 0 })
     const backfill = new TextBackfill({ storage, compactor, log: silentLogger(), metrics })
     return { storage, meta, backfill, release }
