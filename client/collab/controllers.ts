@@ -65,6 +65,8 @@ export interface StatusView {
   readonly localCopy?: boolean
   /** The server refused local changes (read-only): they are only in this browser. */
   readonly refused?: boolean
+  /** False while this browser has nothing of the document from the server (session.loadedHere). */
+  readonly loadedHere?: boolean
 }
 
 /** Connection and save state of the open document. */
@@ -77,7 +79,7 @@ export class SessionStatusController extends SessionFollower {
   get value(): StatusView {
     const s = this.session
     if (!s) return { connection: 'connecting', save: 'saved', ended: null }
-    return { connection: s.connection, save: s.saveState, ended: s.ended?.message ?? null, readOnly: s.readOnly, keptLocally: s.keptLocally, localCopy: s.localCopy, refused: s.refused }
+    return { connection: s.connection, save: s.saveState, ended: s.ended?.message ?? null, readOnly: s.readOnly, keptLocally: s.keptLocally, localCopy: s.localCopy, refused: s.refused, loadedHere: s.loadedHere }
   }
 }
 

@@ -196,6 +196,8 @@ export class DocSession extends ObservableV2<SessionEvents> {
   private readOnly_ = false
   private refused_ = false
   private everConnected = false
+  /** The IndexedDB copy held something of the document when it was read. */
+  private localHeldContent = false
   private readonly win: Window | null
   private readonly endContext: EndContext
   private readonly keepCopy: () => boolean
@@ -291,6 +293,7 @@ export class DocSession extends ObservableV2<SessionEvents> {
     if (this.local) {
       this.doc.on('update', this.onLocalChange)
       this.local.on('synced', () => {
+        this.localHeldContent = this.doc.store.clients.size > 0
         this.localReady = true
         this.emit('local', [])
       })
@@ -401,6 +404,15 @@ export class DocSession extends ObservableV2<SessionEvents> {
   /** True once the IndexedDB copy (if any) has been applied. */
   get localLoaded(): boolean {
     return this.localReady
+  }
+
+  /**
+   * False while this browser has nothing of the document from the server: this session never
+   * synced and the IndexedDB copy was empty (a link opened offline for the first time here, or
+   * a document made offline). What is shown is then not the document as others know it.
+   */
+  get loadedHere(): boolean {
+    return this.everConnected || this.localHeldContent
   }
 
   /**

@@ -196,3 +196,42 @@ describe.skipIf(!CHROMIUM)(`two people offline in the same paragraph in Chromium
     await Promise.all([fay.context.close(), gus.context.close()])
   })
 })
+
+describe.skipIf(!CHROMIUM)(`a document opened offline for the first time in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
+  let browser: Browser
+  let server: AppServer
+
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]))
+
+  it('says it is not loaded yet rather than saved, keeps what is typed there, and merges it once online', async () => {
+    const known = (await server.catalog.create('Known')).id
+    const unseen = (await server.catalog.create('Minutes')).id
+    const bob = await openDoc(browser, server.url, unseen, { name: 'Bob Online', color: '#1565c0' })
+    await editor(bob.page).click()
+    await bob.page.keyboard.type('Agreed items.')
+    await waitForSave(bob.page, 'saved')
+    // Erin has the app (service worker) from another document, then loses the network and
+    // follows a link to this one, which her browser has never loaded
+    const erin = await openDoc(browser, server.url, known, { name: 'Erin Away', color: '#ad1457' })
+    await erin.page.evaluate(async () => void (await navigator.serviceWorker.ready))
+    await erin.context.setOffline(true)
+    await erin.page.goto(`${server.url}/d/${unseen}`)
+    await editor(erin.page).waitFor({ state: 'visible' })
+    await waitFor('the status to say it is not loaded', async () => (await status(erin.page)).text === 'Offline · Not loaded yet', 10_000, 25)
+    expect(await text(erin.page)).toBe('')
+
+    await editor(erin.page).click()
+    await erin.page.keyboard.type('Erin offline.')
+    await waitForKeptHere(erin.page)
+    await erin.context.setOffline(false)
+    await waitForStatus(erin.page, 'connected', 20_000)
+    const merged = JSON.stringify(await converged([erin.page, bob.page]))
+    expect(merged).toContain('Agreed items.')
+    expect(merged).toContain('Erin offline.')
+    await waitForSave(erin.page, 'saved')
+    expect((await status(erin.page)).text).toContain('All changes saved')
+    expect([...erin.errors, ...bob.errors]).toEqual([])
+    await erin.context.close()
+    await bob.context.close()
+  })
+})

@@ -92,6 +92,12 @@ describe('status words', () => {
     // no copy in this browser (IndexedDB refused): nothing is kept on this device
     expect(statusText({ connection: 'offline', save: 'saving', ended: null, keptLocally: true, localCopy: false }).save).toBe('Not saved: keep this tab open')
     expect(statusText({ connection: 'connecting', save: 'saved', ended: null }).connection).toBe('Connecting…')
+    // opened offline with nothing of it in this browser: not "saved", it never loaded
+    expect(statusText({ connection: 'offline', save: 'saved', ended: null, loadedHere: false }).save).toBe('Not loaded yet')
+    expect(statusText({ connection: 'offline', save: 'saved', ended: null, loadedHere: false, readOnly: true }).save).toBe('Not loaded yet')
+    expect(statusText({ connection: 'offline', save: 'saved', ended: null, loadedHere: true }).save).toBe('All changes saved')
+    // what is typed there is kept here all the same
+    expect(statusText({ connection: 'offline', save: 'saving', ended: null, loadedHere: false }).save).toBe('Changes kept on this device')
     expect(statusText({ connection: 'offline', save: 'saved', ended: 'gone' }).connection).toBe('Closed')
     // changes the server refused are never "saved", nor "up to date" for the viewer they made
     expect(statusText({ connection: 'connected', save: 'saved', ended: null, refused: true }).save).toBe('Changes not saved')
