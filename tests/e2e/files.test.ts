@@ -142,8 +142,13 @@ describe.skipIf(!CHROMIUM)(`documents as files in Chromium${CHROMIUM ? '' : ` ($
     // a file that is not text is refused with the server's reason, and nothing opens
     await dee.page.goto('/')
     await importThroughList(dee.page, { name: 'photo.txt', mimeType: 'text/plain', buffer: Buffer.from([0xff, 0xd8, 0xff, 0xe0]) })
-    await dee.page.getByRole('alert').filter({ hasText: '“photo.txt” was not imported: The file is not UTF-8 text.' }).waitFor()
+    const refusal = dee.page.getByRole('alert').filter({ hasText: '“photo.txt” was not imported: The file is not UTF-8 text.' })
+    await refusal.waitFor()
     expect(new URL(dee.page.url()).pathname).toBe('/')
+    // trying again would not help: the refusal is dismissed, not retried
+    expect(await refusal.getByRole('button', { name: 'Try again' }).count()).toBe(0)
+    await refusal.getByRole('button', { name: 'Dismiss' }).click()
+    await refusal.waitFor({ state: 'detached' })
     expect([...dee.errors, ...eli.errors]).toEqual([])
     await Promise.all([dee.context.close(), eli.context.close()])
   })

@@ -55,6 +55,8 @@ export class TandemDocList extends LitElement {
   declare query: string
   declare loading: boolean
   declare error: string | null
+  /** The error of the last failed load of the list: Try again reloads it (another error is dismissed). */
+  private listError: string | null = null
   /** Id of the document being renamed. */
   declare renaming: string | null
   /** Id of a document with a request in flight, or 'new'. */
@@ -120,11 +122,11 @@ export class TandemDocList extends LitElement {
       const docs = await this.api.value!.list(this.query, controller.signal)
       if (controller.signal.aborted) return
       this.docs = docs
-      this.error = null
+      this.error = this.listError = null
       this.now = Date.now()
     } catch (err) {
       if (controller.signal.aborted) return
-      this.error = (err as Error).message
+      this.error = this.listError = (err as Error).message
     } finally {
       if (this.inFlight === controller) {
         this.loading = false
@@ -363,7 +365,9 @@ export class TandemDocList extends LitElement {
         ${this.error
           ? html`<div class="error" role="alert">
               <span>${this.error}</span>
-              <button @click=${() => ((this.error = null), void this.load())}>Try again</button>
+              ${this.error === this.listError
+                ? html`<button @click=${() => ((this.error = null), void this.load())}>Try again</button>`
+                : html`<button @click=${() => (this.error = null)}>Dismiss</button>`}
             </div>`
           : nothing}
         <tandem-undelivered></tandem-undelivered>
