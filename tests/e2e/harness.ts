@@ -221,6 +221,68 @@ export async function openAs(
   return { name: identity.name, context, page, errors }
 }
 
+/** What a clipboard holds: HTML, plain text and other types by name (VS Code's `vscode-editor-data`). */
+export interface Clipboard {
+  html?: string
+  text?: string
+  other?: Record<string, string>
+}
+
+/** Pastes into `page`'s editor what the clipboard holds (a real paste event: ProseMirror's own handling runs). */
+export async function paste(page: Page, clipboard: Clipboard): Promise<void> {
+  await page.locator('tandem-doc-editor').evaluate((el, data) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const view = (el as any).view
+    view.focus()
+    const transfer = new DataTransfer()
+    if (data.html !== undefined) transfer.setData('text/html', data.html)
+    if (data.text !== undefined) transfer.setData('text/plain', data.text)
+    for (const [type, value] of Object.entries(data.other ?? {})) transfer.setData(type, value)
+    view.dom.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }))
+  }, clipboard)
+}
+
+/** The password the accounts of browser tests sign up with. */
+export const PASSWORD = 'correct horse battery'
+
+/** A person with an account (accounts mode) in a browser context of their own. */
+export interface Member {
+  readonly context: BrowserContext
+  /** A blank page of that context. */
+  readonly page: Page
+  /** The CSRF token the API asks of this session's changes. */
+  readonly csrf: string
+  /** Errors thrown in the page. */
+  readonly errors: string[]
+}
+
+/** Signs `username` up (with PASSWORD) in a new context of `browser`; closing the browser closes it. */
+export async function signUp(browser: Browser, baseUrl: string, username: string): Promise<Member> {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1100, height: 800 } })
+  const signedUp = await context.request.post('/api/auth/signup', { data: { username, password: PASSWORD } })
+  if (signedUp.status() !== 201) throw new Error(`signup ${username}: ${signedUp.status()}`)
+  const csrf = (await (await context.request.get('/api/auth/me')).json()).csrf as string
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (err) => errors.push(err.message))
+  return { context, page, csrf, errors }
+}
+
+/**
+ * A document `owner` creates over the API and shares with the account `member` as `role`; with
+ * a function that changes that role (each change must be accepted).
+ */
+export async function shareNewDoc(owner: Member, title: string, member: string, role = 'editor'): Promise<{ docId: string; setRole(role: string): Promise<void> }> {
+  const created = await owner.context.request.post('/api/docs', { data: { title }, headers: { 'X-CSRF-Token': owner.csrf } })
+  const docId = (await created.json()).id as string
+  const setRole = async (next: string) => {
+    const changed = await owner.context.request.put(`/api/docs/${docId}/access/members/${member}`, { data: { role: next }, headers: { 'X-CSRF-Token': owner.csrf } })
+    if (changed.status() !== 200) throw new Error(`${member} as ${next} on ${docId}: ${changed.status()}`)
+  }
+  await setRole(role)
+  return { docId, setRole }
+}
+
 /** The editable document text of a page. */
 export const editor = (page: Page): Locator => page.locator('.ProseMirror')
 

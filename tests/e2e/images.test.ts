@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest'
 import { SCHEMA_VERSION } from '../../shared/schema-version.js'
 import { png } from '../helpers/png.js'
 import { waitFor } from '../helpers/wait.js'
-import { type AppServer, CHROMIUM, content, converged, editor, freshDocId, MOD, openPair, SKIP_REASON, text, useBrowserAndServer, waitForSave, waitForText } from './harness.js'
+import { type AppServer, CHROMIUM, content, converged, editor, freshDocId, MOD, openPair, paste, SKIP_REASON, text, useBrowserAndServer, waitForSave, waitForText } from './harness.js'
 
 const IMAGE = png(24, 16, [30, 90, 200])
 const NAME = `${createHash('sha256').update(IMAGE).digest('hex')}.png`
@@ -300,13 +300,7 @@ describe.skipIf(!CHROMIUM)(`images${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () =>
       await transferFile(alice.page, IMAGE, 'paste')
       await waitForImages(bob.page, 1)
       const own = `${server.url}/api/docs/${docId}/images/${NAME}`
-      await alice.page.locator('tandem-doc-editor').evaluate((el, html) => {
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        const view = (el as any).view
-        const transfer = new DataTransfer()
-        transfer.setData('text/html', html)
-        view.dom.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }))
-      }, `<p>Logo <img src="https://evil.example/logo.png" alt="the logo"> pixel <img src="https://evil.example/p.gif" width="1" height="1"> again <img src="${own}" alt="copy"></p>`)
+      await paste(alice.page, { html: `<p>Logo <img src="https://evil.example/logo.png" alt="the logo"> pixel <img src="https://evil.example/p.gif" width="1" height="1"> again <img src="${own}" alt="copy"></p>` })
       await waitForImages(bob.page, 2)
       const doc = (await converged([alice.page, bob.page])) as { content: Array<{ content?: Array<{ type: string; text?: string; marks?: Array<{ attrs?: { href?: string } }> }> }> }
       expect(imageNodes(doc).map((n) => n.src)).toEqual([`/api/docs/${docId}/images/${NAME}`, `/api/docs/${docId}/images/${NAME}`])
@@ -346,13 +340,7 @@ describe.skipIf(!CHROMIUM)(`images${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () =>
       const release = await holdUploads(alice.page)
       const uri = (bytes: Buffer) => `data:image/png;base64,${bytes.toString('base64')}`
       // what a page saved whole (or this editor's own web-page download) puts on the clipboard
-      await alice.page.locator('tandem-doc-editor').evaluate((el, html) => {
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        const view = (el as any).view
-        const transfer = new DataTransfer()
-        transfer.setData('text/html', html)
-        view.dom.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }))
-      }, `<p> a <img src="${uri(IMAGE)}" alt="the chart"> b <img src="${uri(png(1, 1, [0, 0, 0]))}" alt="spacer"> c <img src="${uri(Buffer.from('<svg onload=alert(1)>'))}" alt="fake"> d</p>`)
+      await paste(alice.page, { html: `<p> a <img src="${uri(IMAGE)}" alt="the chart"> b <img src="${uri(png(1, 1, [0, 0, 0]))}" alt="spacer"> c <img src="${uri(Buffer.from('<svg onload=alert(1)>'))}" alt="fake"> d</p>` })
       // the upload is held: a placeholder at Alice's, the text already at Bob's, no image anywhere
       await alice.page.locator('tandem-doc-editor .image-uploading').first().waitFor({ timeout: 10_000 })
       await waitFor('the pasted text at Bob', async () => JSON.stringify(await content(bob.page)).includes(' d'), 10_000, 25)
@@ -382,13 +370,7 @@ describe.skipIf(!CHROMIUM)(`images${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () =>
 
       // offline such an image cannot upload: it is its description at once, and the notice says why
       await alice.context.setOffline(true)
-      await alice.page.locator('tandem-doc-editor').evaluate((el, html) => {
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        const view = (el as any).view
-        const transfer = new DataTransfer()
-        transfer.setData('text/html', html)
-        view.dom.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }))
-      }, `<p>e <img src="${uri(png(8, 8, [200, 0, 0]))}" alt="offline chart"> f</p>`)
+      await paste(alice.page, { html: `<p>e <img src="${uri(png(8, 8, [200, 0, 0]))}" alt="offline chart"> f</p>` })
       const notice = alice.page.locator('tandem-doc-editor .image-notice')
       await waitFor('the offline notice', async () => /You are offline/.test(await notice.innerText()), 5_000, 25)
       await alice.context.setOffline(false)
@@ -441,13 +423,7 @@ describe.skipIf(!CHROMIUM)(`images${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () =>
       await alice.page.keyboard.type('Copied:')
       // what ProseMirror puts on the clipboard when an image is copied in the other document
       const missing = `/api/docs/${source}/images/${'0'.repeat(64)}.png`
-      await alice.page.locator('tandem-doc-editor').evaluate((el, html) => {
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        const view = (el as any).view
-        const transfer = new DataTransfer()
-        transfer.setData('text/html', html)
-        view.dom.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }))
-      }, `<p data-pm-slice="1 1 []"><img class="image" alt="chart" src="/api/docs/${source}/images/${NAME}"> and <img class="image" alt="ghost" src="${missing}"></p>`)
+      await paste(alice.page, { html: `<p data-pm-slice="1 1 []"><img class="image" alt="chart" src="/api/docs/${source}/images/${NAME}"> and <img class="image" alt="ghost" src="${missing}"></p>` })
       const own = `/api/docs/${docId}/images/${NAME}`
       await waitFor('the copy in this document, at Bob', async () => (await images(bob.page)).some((i) => i.src === own && i.width > 0), 15_000, 25)
       await waitFor('the unreadable image gone at Bob', async () => JSON.stringify(await content(bob.page)).includes('"text":" and ghost"'), 15_000, 25)

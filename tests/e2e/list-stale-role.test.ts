@@ -6,11 +6,9 @@
  * the body with the refused rename field left open.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, ensureBuilt, launch, SKIP_REASON, startAppServer, type AppServer } from './harness.js'
-
-const PASSWORD = 'correct horse battery'
+import { CHROMIUM, ensureBuilt, launch, SKIP_REASON, shareNewDoc, signUp, startAppServer, type AppServer } from './harness.js'
 
 /** The tag name and id (or class) of the focused element, looking through shadow roots. */
 function deepFocus(page: Page): Promise<string> {
@@ -24,7 +22,6 @@ function deepFocus(page: Page): Promise<string> {
 describe.skipIf(!CHROMIUM)(`a role changed under an open document list${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
   let server: AppServer
-  const contexts: BrowserContext[] = []
 
   beforeAll(async () => {
     ensureBuilt()
@@ -32,28 +29,15 @@ describe.skipIf(!CHROMIUM)(`a role changed under an open document list${CHROMIUM
   }, 180_000)
 
   afterAll(async () => {
-    await Promise.all(contexts.map((c) => c.close()))
     await browser?.close()
     await server?.close()
     server?.cleanupData()
   })
 
-  async function signedUp(username: string): Promise<{ context: BrowserContext; page: Page; csrf: string }> {
-    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1100, height: 800 } })
-    contexts.push(context)
-    expect((await context.request.post('/api/auth/signup', { data: { username, password: PASSWORD } })).status()).toBe(201)
-    const csrf = (await (await context.request.get('/api/auth/me')).json()).csrf as string
-    return { context, page: await context.newPage(), csrf }
-  }
-
   it('a rename refused because the person became a viewer says so, shows the new role and keeps the focus', async () => {
-    const alice = await signedUp('alice')
-    const bob = await signedUp('bob')
-    const created = await alice.context.request.post('/api/docs', { data: { title: 'Team plan' }, headers: { 'X-CSRF-Token': alice.csrf } })
-    const docId = (await created.json()).id as string
-    const setRole = async (role: string) =>
-      expect((await alice.context.request.put(`/api/docs/${docId}/access/members/bob`, { data: { role }, headers: { 'X-CSRF-Token': alice.csrf } })).status()).toBe(200)
-    await setRole('editor')
+    const alice = await signUp(browser, server.url, 'alice')
+    const bob = await signUp(browser, server.url, 'bob')
+    const { docId, setRole } = await shareNewDoc(alice, 'Team plan', 'bob')
 
     await bob.page.goto('/')
     const item = bob.page.locator('tandem-doc-list li', { hasText: 'Team plan' })

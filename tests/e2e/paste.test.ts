@@ -6,15 +6,8 @@
 import { describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { caretIn, newUndoStep, runs, setBody, shape, sharedShape, waitForShape, type JSONNode } from './doc-shape.js'
-import { type AppServer, CHROMIUM, content, converged, freshDocId, MOD, openDoc, openPair, SKIP_REASON, useBrowserAndServer, type User } from './harness.js'
+import { type AppServer, CHROMIUM, content, converged, freshDocId, MOD, openDoc, openPair, paste, SKIP_REASON, useBrowserAndServer, type Clipboard, type User } from './harness.js'
 
-
-/** What a clipboard holds: HTML, plain text and other types by name (VS Code's `vscode-editor-data`). */
-interface Clipboard {
-  html?: string
-  text?: string
-  other?: Record<string, string>
-}
 
 /**
  * What VS Code puts on the clipboard when `lines` of a `mode` file are copied: the text joined
@@ -31,20 +24,6 @@ export function fromVSCode(lines: string[], mode: string, eol = '\n'): Clipboard
     `${lines.map(line).join('')}</div>`
   const data = { version: 1, isFromEmptySelection: false, multicursorText: null, mode }
   return { html, text: lines.join(eol), other: { 'vscode-editor-data': JSON.stringify(data) } }
-}
-
-/** Pastes into `page`'s editor what the clipboard holds (a real paste event: ProseMirror's own handling runs). */
-export async function paste(page: Page, clipboard: Clipboard): Promise<void> {
-  await page.locator('tandem-doc-editor').evaluate((el, data) => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const view = (el as any).view
-    view.focus()
-    const transfer = new DataTransfer()
-    if (data.html !== undefined) transfer.setData('text/html', data.html)
-    if (data.text !== undefined) transfer.setData('text/plain', data.text)
-    for (const [type, value] of Object.entries(data.other ?? {})) transfer.setData(type, value)
-    view.dom.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }))
-  }, clipboard)
 }
 
 describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {

@@ -8,16 +8,13 @@
  * A role changed under someone is said to screen readers, not only shown as a badge.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, editor, ensureBuilt, launch, SKIP_REASON, startAppServer, waitForStatus, waitForText, type AppServer } from './harness.js'
-
-const PASSWORD = 'correct horse battery'
+import { CHROMIUM, editor, ensureBuilt, launch, SKIP_REASON, shareNewDoc, signUp, startAppServer, waitForStatus, waitForText, type AppServer } from './harness.js'
 
 describe.skipIf(!CHROMIUM)(`roles changed while a member has the document open${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
   let server: AppServer
-  const contexts: BrowserContext[] = []
 
   beforeAll(async () => {
     ensureBuilt()
@@ -25,33 +22,17 @@ describe.skipIf(!CHROMIUM)(`roles changed while a member has the document open${
   }, 180_000)
 
   afterAll(async () => {
-    await Promise.all(contexts.map((c) => c.close()))
     await browser?.close()
     await server?.close()
     server?.cleanupData()
   })
 
-  async function signedUp(username: string): Promise<{ context: BrowserContext; page: Page; csrf: string; errors: string[] }> {
-    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1100, height: 800 } })
-    contexts.push(context)
-    expect((await context.request.post('/api/auth/signup', { data: { username, password: PASSWORD } })).status()).toBe(201)
-    const csrf = (await (await context.request.get('/api/auth/me')).json()).csrf as string
-    const page = await context.newPage()
-    const errors: string[] = []
-    page.on('pageerror', (err) => errors.push(err.message))
-    return { context, page, csrf, errors }
-  }
-
   const editable = (page: Page) => editor(page).getAttribute('contenteditable')
 
   it('made a viewer and an editor again while reconnecting, the member can edit', async () => {
-    const alice = await signedUp('alice')
-    const bob = await signedUp('bob')
-    const created = await alice.context.request.post('/api/docs', { data: { title: 'Flip' }, headers: { 'X-CSRF-Token': alice.csrf } })
-    const docId = (await created.json()).id as string
-    const setRole = async (role: string) =>
-      expect((await alice.context.request.put(`/api/docs/${docId}/access/members/bob`, { data: { role }, headers: { 'X-CSRF-Token': alice.csrf } })).status()).toBe(200)
-    await setRole('editor')
+    const alice = await signUp(browser, server.url, 'alice')
+    const bob = await signUp(browser, server.url, 'bob')
+    const { docId, setRole } = await shareNewDoc(alice, 'Flip', 'bob')
 
     await bob.page.goto(`/d/${docId}`)
     await waitForStatus(bob.page, 'connected')
@@ -76,13 +57,9 @@ describe.skipIf(!CHROMIUM)(`roles changed while a member has the document open${
   })
 
   it('an editor made a viewer with the History dialog open: the dialog closes, its versions go, nothing can be restored', async () => {
-    const alice = await signedUp('carol')
-    const bob = await signedUp('dave')
-    const created = await alice.context.request.post('/api/docs', { data: { title: 'Minutes' }, headers: { 'X-CSRF-Token': alice.csrf } })
-    const docId = (await created.json()).id as string
-    const setRole = async (role: string) =>
-      expect((await alice.context.request.put(`/api/docs/${docId}/access/members/dave`, { data: { role }, headers: { 'X-CSRF-Token': alice.csrf } })).status()).toBe(200)
-    await setRole('editor')
+    const alice = await signUp(browser, server.url, 'carol')
+    const bob = await signUp(browser, server.url, 'dave')
+    const { docId, setRole } = await shareNewDoc(alice, 'Minutes', 'dave')
     const versions = async () => ((await (await alice.context.request.get(`/api/docs/${docId}/versions`)).json()) as { versions: unknown[] }).versions
 
     await bob.page.goto(`/d/${docId}`)
@@ -105,13 +82,9 @@ describe.skipIf(!CHROMIUM)(`roles changed while a member has the document open${
   })
 
   it('a role changed live is announced politely: made a viewer, and an editor again', async () => {
-    const alice = await signedUp('erin')
-    const bob = await signedUp('fred')
-    const created = await alice.context.request.post('/api/docs', { data: { title: 'Notes' }, headers: { 'X-CSRF-Token': alice.csrf } })
-    const docId = (await created.json()).id as string
-    const setRole = async (role: string) =>
-      expect((await alice.context.request.put(`/api/docs/${docId}/access/members/fred`, { data: { role }, headers: { 'X-CSRF-Token': alice.csrf } })).status()).toBe(200)
-    await setRole('editor')
+    const alice = await signUp(browser, server.url, 'erin')
+    const bob = await signUp(browser, server.url, 'fred')
+    const { docId, setRole } = await shareNewDoc(alice, 'Notes', 'fred')
     await bob.page.goto(`/d/${docId}`)
     await waitForStatus(bob.page, 'connected')
     await waitFor('Fred may edit', async () => (await editable(bob.page)) === 'true')
