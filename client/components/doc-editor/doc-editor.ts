@@ -401,11 +401,7 @@ export class TandemDocEditor extends LitElement {
     // a new function makes ProseMirror re-read it and update contenteditable
     this.view?.setProps({ editable: () => this.writable })
     // viewers do not see history (a version may hold what was deleted since), and cannot restore
-    const history = this.renderRoot?.querySelector<TandemHistoryDialog>('tandem-history-dialog')
-    if (!this.writable && history?.renderRoot?.querySelector('dialog')?.open) {
-      history.close()
-      this.view?.focus()
-    }
+    if (!this.writable && this.renderRoot?.querySelector<TandemHistoryDialog>('tandem-history-dialog')?.close()) this.view?.focus()
   }
 
   private startSession(): void {

@@ -109,14 +109,17 @@ export class TandemHistoryDialog extends LitElement {
   /**
    * Closes the dialog and forgets what it showed: the person may no longer read history (made a
    * viewer, access removed, the document deleted). Answers still on their way are ignored.
+   * True when it was open.
    */
-  close(): void {
+  close(): boolean {
+    const open = this.dialog?.open ?? false
     this.loadCount++
-    if (this.dialog?.open) this.dialog.close()
+    if (open) this.dialog!.close()
     this.versions = null
     this.chosen = null
     this.preview = null
     this.error = null
+    return open
   }
 
   private async choose(version: DocVersion): Promise<void> {

@@ -202,15 +202,15 @@ export class TandemToolbar extends LitElement {
   private readonly onEditorFocusOut = (event: FocusEvent) => {
     const next = event.relatedTarget
     if (!(next instanceof Node) || this.renderRoot.contains(next)) return
-    this.linkOpen = false
-    this.linkError = ''
-    this.altFor = null
+    this.closeLinkEditor(false)
+    this.closeAltEditor(false)
   }
 
-  private closeLinkEditor(): void {
+  /** Closes the link editor unapplied; the focus goes back to the text unless `refocus` is false. */
+  private closeLinkEditor(refocus = true): void {
     this.linkOpen = false
     this.linkError = ''
-    this.view?.focus()
+    if (refocus) this.view?.focus()
   }
 
   private applyLink(event: Event): void {
@@ -264,9 +264,10 @@ export class TandemToolbar extends LitElement {
     })
   }
 
-  private closeAltEditor(): void {
+  /** Closes the description editor unapplied; the focus goes back to the text unless `refocus` is false. */
+  private closeAltEditor(refocus = true): void {
     this.altFor = null
-    this.view?.focus()
+    if (refocus) this.view?.focus()
   }
 
   private applyAlt(event: Event): void {
@@ -326,7 +327,7 @@ export class TandemToolbar extends LitElement {
             <input id="link-input" type="text" inputmode="url" placeholder="https://example.com" autocomplete="off" spellcheck="false" aria-describedby="link-error" />
             <button class="primary" type="submit">Apply</button>
             ${link || format?.link ? html`<button type="button" @click=${this.unlink}>Remove link</button>` : nothing}
-            <button type="button" class="quiet" aria-label="Close link editor" @click=${this.closeLinkEditor}>${icons.close}</button>
+            <button type="button" class="quiet" aria-label="Close link editor" @click=${() => this.closeLinkEditor()}>${icons.close}</button>
             <p id="link-error" class="error" aria-live="polite">${this.linkError}</p>
           </form>`
         : nothing}
@@ -335,7 +336,7 @@ export class TandemToolbar extends LitElement {
             <label for="alt-input">Image description</label>
             <input id="alt-input" type="text" maxlength=${MAX_IMAGE_TEXT} placeholder="What the image shows, for those who cannot see it" autocomplete="off" />
             <button class="primary" type="submit">Apply</button>
-            <button type="button" class="quiet" aria-label="Close image description editor" @click=${this.closeAltEditor}>${icons.close}</button>
+            <button type="button" class="quiet" aria-label="Close image description editor" @click=${() => this.closeAltEditor()}>${icons.close}</button>
           </form>`
         : nothing}
       <input id="image-input" type="file" accept=${Object.keys(IMAGE_TYPES).join(',')} multiple hidden @change=${this.onImagePicked} />
