@@ -171,6 +171,11 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
     connections: () => heartbeat.size,
     documentsLoaded: () => registry?.size ?? 0,
     persistBacklogBytes: () => commit?.backlogBytes ?? 0,
+    sendQueuedBytes: () => {
+      let bytes = 0
+      for (const conn of heartbeat.all()) bytes += conn.queuedBytes
+      return bytes
+    },
   })
   commit = new GroupCommit({ storage, journal, log, metrics, now })
   registry = new Registry({

@@ -35,6 +35,8 @@ export interface Gauges {
   connections(): number
   documentsLoaded(): number
   persistBacklogBytes(): number
+  /** Bytes written to connections and not yet taken by the kernel (what slow readers cost). */
+  sendQueuedBytes(): number
 }
 
 /** Creates the metrics; `gauges` are read at scrape time. */
@@ -72,6 +74,7 @@ export function createMetrics(gauges: Gauges): Metrics {
   gauge('tandem_connections', 'Open WebSocket connections', gauges.connections)
   gauge('tandem_documents_loaded', 'Documents held in memory', gauges.documentsLoaded)
   gauge('tandem_persist_backlog_bytes', 'Bytes of accepted updates not yet on disk', gauges.persistBacklogBytes)
+  gauge('tandem_send_queued_bytes', 'Bytes queued in the server for connections, not yet taken by the kernel', gauges.sendQueuedBytes)
 
   return {
     registry,

@@ -181,6 +181,11 @@ export class Connection {
     this.handler = handler
   }
 
+  /** Bytes written to this connection that the kernel has not taken yet (bounded by the send budget). */
+  get queuedBytes(): number {
+    return this.ws.bufferedAmount
+  }
+
   /** True once the connection is closing or closed. */
   get isClosed(): boolean {
     return this.ended

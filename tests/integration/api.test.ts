@@ -18,7 +18,7 @@ import { Close } from '../../shared/protocol.js'
 import { Router } from '../../server/http/router.js'
 import { createStaticHandler, IMMUTABLE } from '../../server/http/static.js'
 import { silentLogger } from '../../server/log.js'
-import { createMetrics } from '../../server/metrics.js'
+import { idleMetrics } from '../helpers/metrics.js'
 import { openLevelStorage } from '../../server/storage/leveldb.js'
 import { createMemoryStorage } from '../../server/storage/memory.js'
 import { faulty } from '../helpers/faulty-storage.js'
@@ -475,7 +475,7 @@ describe('static files', () => {
     writeFileSync(join(root, '.env'), 'SECRET=1')
     writeFileSync(join(dir.dir, 'secret.txt'), 'outside the root')
     for (const [path, content] of Object.entries(files)) writeFileSync(join(root, path), content)
-    const router = new Router(silentLogger(), createMetrics({ connections: () => 0, documentsLoaded: () => 0, persistBacklogBytes: () => 0 }))
+    const router = new Router(silentLogger(), idleMetrics())
     router.add('GET', '/healthz', (_req, res) => res.end('ok'))
     router.otherwise(createStaticHandler({ root }))
     const srv: Server = createServer(router.handle)
@@ -613,7 +613,7 @@ describe('static files', () => {
   it('says plainly when the app is not built', async () => {
     const dir = tempDir('tandem-static-empty-')
     cleanups.push(dir.cleanup)
-    const router = new Router(silentLogger(), createMetrics({ connections: () => 0, documentsLoaded: () => 0, persistBacklogBytes: () => 0 }))
+    const router = new Router(silentLogger(), idleMetrics())
     router.otherwise(createStaticHandler({ root: dir.dir }))
     const srv = createServer(router.handle)
     await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve))

@@ -10,7 +10,7 @@ import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
-import { createMetrics } from '../../server/metrics.js'
+import { idleMetrics } from '../helpers/metrics.js'
 import { Connection } from '../../server/transport/connection.js'
 import { encodeBinaryFrame, encodeBinaryFrameStart, SharedFrame, SPLIT_PAYLOAD_BYTES } from '../../server/transport/wire-frame.js'
 import { joinSplit, splitSyncStep2, type SplitFrame } from '../../shared/frame.js'
@@ -29,7 +29,7 @@ class CountingFrame extends SharedFrame {
   }
 }
 
-const metrics = () => createMetrics({ connections: () => 0, documentsLoaded: () => 0, persistBacklogBytes: () => 0 })
+const metrics = idleMetrics
 
 let cleanup: Array<() => Promise<void> | void> = []
 afterEach(async () => {

@@ -7,7 +7,7 @@
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../server/log.js'
-import { createMetrics } from '../../server/metrics.js'
+import { idleMetrics } from '../helpers/metrics.js'
 import { GroupCommit, type Committable } from '../../server/storage/group-commit.js'
 import { Journal } from '../../server/storage/journal.js'
 import { createMemoryStorage } from '../../server/storage/memory.js'
@@ -58,7 +58,7 @@ function setup(storeDelayMs: number) {
   const journal = Journal.open(join(dir.dir, 'journal'))
   cleanups.push(() => journal.close(false))
   const storage = createMemoryStorage()
-  const metrics = createMetrics({ connections: () => 0, documentsLoaded: () => 0, persistBacklogBytes: () => 0 })
+  const metrics = idleMetrics()
   const commit = new GroupCommit({ storage, journal, log: silentLogger(), metrics, storeDelayMs })
   return { commit, storage, metrics }
 }

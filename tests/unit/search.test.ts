@@ -12,7 +12,7 @@ import { createInlineCompactor, type Compactor } from '../../server/docs/compact
 import { DOC_RECORD, newMeta } from '../../server/docs/meta.js'
 import { matchDoc, searchFor, snippetAround, TextBackfill, textHash, TEXT_RECORD } from '../../server/docs/search.js'
 import { silentLogger } from '../../server/log.js'
-import { createMetrics } from '../../server/metrics.js'
+import { idleMetrics } from '../helpers/metrics.js'
 import { createMemoryStorage } from '../../server/storage/memory.js'
 
 describe('matchDoc', () => {
@@ -75,7 +75,7 @@ describe('TextBackfill', () => {
     const gate = new Promise<void>((resolve) => (release = resolve))
     const inline = createInlineCompactor()
     const compactor: Compactor = { ...inline, compact: async (input) => (await gate, inline.compact(input)) }
-    const metrics = createMetrics({ connections: () => 0, documentsLoaded: () => 0, persistBacklogBytes: () => 0 })
+    const metrics = idleMetrics()
     const backfill = new TextBackfill({ storage, compactor, log: silentLogger(), metrics })
     return { storage, meta, backfill, release }
   }
