@@ -55,7 +55,7 @@ export class DocImages {
   check(declaredType: string, bytes: Uint8Array): string {
     this.checkType(declaredType)
     if (bytes.length === 0) throw new ImageRefusedError(400, 'the image is empty')
-    if (bytes.length > this.maxBytes) throw new ImageRefusedError(413, `images may take at most ${sizeText(this.maxBytes)} (--max-image-size); this one takes ${bytes.length} bytes`)
+    if (bytes.length > this.maxBytes) throw new ImageRefusedError(413, `images may take at most ${sizeText(this.maxBytes)}; this one takes ${bytes.length} bytes`)
     const sniffed = sniffImageType(bytes)
     if (sniffed !== declaredType) {
       throw new ImageRefusedError(400, `the bytes are ${sniffed ? `a ${sniffed} image` : 'no image the server takes'}, not ${declaredType} as sent`)

@@ -75,7 +75,7 @@ export function addImageRoutes(router: Router, ctx: ImagesApiContext): void {
     const bytes = await readBody(req, images.maxBytes).catch((err: unknown) => {
       // the body was cut off unread (readBody stops reading): that connection cannot carry another
       // request, and a client told nothing would reuse it and see it reset
-      if (err instanceof HttpError && err.status === 413) throw new HttpError(413, `images may take at most ${sizeText(images.maxBytes)} (--max-image-size)`, { Connection: 'close' })
+      if (err instanceof HttpError && err.status === 413) throw new HttpError(413, `images may take at most ${sizeText(images.maxBytes)}`, { Connection: 'close' })
       throw err
     })
     const image = await images.store(id, type, bytes).catch(refused)
