@@ -42,14 +42,26 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   return Buffer.concat(chunks)
 }
 
-/** Reads and parses a JSON body; rejects with 400 when it is not JSON, 415 when not declared as JSON. */
+/**
+ * Reads and parses a JSON body; rejects with 400 when it is not UTF-8 or not JSON, 415 when not
+ * declared as JSON. A leading byte-order mark is skipped (RFC 8259 section 8.1 allows it).
+ */
 export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise<unknown> {
   const type = req.headers['content-type'] ?? ''
   if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'send a JSON body with Content-Type: application/json')
   const body = await readBody(req, limit)
+  let text: string
   try {
-    return JSON.parse(body.toString('utf8'))
+    // fatal: a byte that is no UTF-8 would otherwise become U+FFFD in a stored title or name
+    text = utf8.decode(body)
+  } catch {
+    throw new HttpError(400, 'request body is not UTF-8')
+  }
+  try {
+    return JSON.parse(text)
   } catch {
     throw new HttpError(400, 'request body is not valid JSON')
   }
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })

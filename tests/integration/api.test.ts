@@ -38,7 +38,7 @@ interface Answer {
 }
 
 /** One raw HTTP request (the path is sent exactly as given, unnormalised). */
-function call(base: string, method: string, path: string, options: { body?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+function call(base: string, method: string, path: string, options: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<Answer> {
   const url = new URL(base)
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, method, path, headers: options.headers }, (res) => {
@@ -54,7 +54,7 @@ function call(base: string, method: string, path: string, options: { body?: stri
   })
 }
 
-const jsonBody = (value: unknown) => ({ body: typeof value === 'string' ? value : JSON.stringify(value), headers: { 'Content-Type': 'application/json' } })
+const jsonBody = (value: unknown) => ({ body: typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value), headers: { 'Content-Type': 'application/json' } })
 
 async function server() {
   const data = tempDir()
@@ -129,13 +129,16 @@ describe('/api/docs', () => {
     const { tandem } = await server()
     const base = tandem.url
     const doc = (await call(base, 'POST', '/api/docs', jsonBody({ title: 'x' }))).json()
-    const cases: Array<[string, string, { body?: string; headers?: Record<string, string> }, number, RegExp]> = [
+    const cases: Array<[string, string, { body?: string | Buffer; headers?: Record<string, string> }, number, RegExp]> = [
       ['POST', '/api/docs', jsonBody({ title: 42 }), 400, /title must be a string/],
       ['POST', '/api/docs', jsonBody({ title: 'x'.repeat(201) }), 400, /at most 200 characters/],
       ['POST', '/api/docs', jsonBody({ title: 'a', owner: 'me' }), 400, /unknown field: owner/],
       ['POST', '/api/docs', jsonBody([1, 2]), 400, /JSON object/],
       ['POST', '/api/docs', jsonBody('"just a string"'), 400, /JSON object/],
       ['POST', '/api/docs', jsonBody('{"title": '), 400, /not valid JSON/],
+      // a title of bytes that are no UTF-8 (Latin-1 "é") would be stored as U+FFFD
+      ['POST', '/api/docs', jsonBody(Buffer.from('{"title": "caf\xe9"}', 'latin1')), 400, /not UTF-8/],
+      ['PATCH', `/api/docs/${doc.id}`, jsonBody(Buffer.from([0x7b, 0x22, 0x74, 0x69, 0x74, 0x6c, 0x65, 0x22, 0x3a, 0x22, 0xc3, 0x22, 0x7d])), 400, /not UTF-8/],
       ['POST', '/api/docs', { body: 'title=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, 415, /Content-Type: application\/json/],
       ['PATCH', `/api/docs/${doc.id}`, jsonBody({}), 400, /title is required/],
       ['PATCH', `/api/docs/${doc.id}`, jsonBody({ title: null }), 400, /title must be a string/],
@@ -159,6 +162,13 @@ describe('/api/docs', () => {
     }
     // nothing was changed by any of them
     expect((await call(base, 'GET', '/api/docs')).json().docs).toEqual([doc])
+  })
+
+  it('reads a JSON body that starts with a UTF-8 byte-order mark as one without (RFC 8259 section 8.1)', async () => {
+    const { tandem } = await server()
+    const created = await call(tandem.url, 'POST', '/api/docs', jsonBody(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ title: 'Café' }))])))
+    expect(created.status).toBe(201)
+    expect(created.json().title).toBe('Café')
   })
 
   it('a method a path does not take is answered 405 with the methods it takes in Allow (RFC 9110)', async () => {
