@@ -3,6 +3,7 @@
  * to the OS before resolving, so they survive a crash of the process; `fsync: true` also makes
  * them survive power loss, at the cost of a disk flush per batch. Key layout: ./keys.ts.
  */
+import { readdirSync } from 'node:fs'
 import { Level } from 'level'
 import * as codec from './codec.js'
 import * as keys from './keys.js'
@@ -56,8 +57,39 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder()
 
+/** LevelDB's own files: tables, write-ahead logs and manifests (CURRENT names the live manifest). */
+const LEVEL_FILE = /^(\d+\.(ldb|sst|log)|MANIFEST-\d+)$/
+
+/**
+ * Refuses a directory holding LevelDB files but no CURRENT. LevelDB, asked to create a store
+ * missing there, starts an empty one over them and deletes the tables it does not know: every
+ * document stored would be gone, and the server would serve an empty list.
+ */
+function checkLevelFiles(dir: string): void {
+  let names: string[]
+  try {
+    names = readdirSync(dir)
+  } catch (err) {
+    // a directory that does not exist yet is made by LevelDB; anything else it reports itself
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw err
+  }
+  if (names.includes('CURRENT')) return
+  const found = names.filter((name) => LEVEL_FILE.test(name)).sort()
+  if (found.length === 0) return
+  // numbered, not sorted as text: LevelDB pads to six digits, then the numbers grow longer
+  const manifests = found.filter((name) => name.startsWith('MANIFEST-')).sort((a, b) => Number(a.slice(9)) - Number(b.slice(9)))
+  throw new Error(
+    `the data directory ${dir} holds LevelDB files (${found.slice(0, 5).join(', ')}${found.length > 5 ? ', ...' : ''}) ` +
+      `but no CURRENT file, so it is damaged; nothing was changed. Put CURRENT back ` +
+      `(${manifests.length > 0 ? `one line naming the newest manifest, ${manifests.at(-1)}` : 'it names the newest MANIFEST file'}) ` +
+      `or restore the directory from a backup`,
+  )
+}
+
 /** Opens (creating if needed) a LevelDB store in `dir`. Rejects with StorageLockedError when in use. */
 export async function openLevelStorage(dir: string, options: LevelOptions = {}): Promise<Storage> {
+  checkLevelFiles(dir)
   const db = new Level<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' })
   try {
     await db.open()

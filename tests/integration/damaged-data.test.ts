@@ -1,0 +1,78 @@
+/**
+ * A data directory damaged while the server was stopped, with the real server in a child process:
+ * the start fails with a message naming the problem and an exit code, and leaves every file as
+ * it found it, so that what it holds can still be saved.
+ */
+import { readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { runToExit, spawn, type ChildServer } from '../helpers/child.js'
+import { tempDir } from '../helpers/server.js'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn()
+})
+
+async function start(dataDir: string): Promise<ChildServer> {
+  const server = await spawn(['--port', '0', '--data', dataDir, '--log-level', 'warn'])
+  cleanups.push(async () => {
+    server.kill('SIGKILL')
+    await server.exited
+  })
+  return server
+}
+
+async function stop(server: ChildServer): Promise<void> {
+  server.kill('SIGTERM')
+  expect((await server.exited).code).toBe(0)
+}
+
+/** Every file of `dir` (not its subdirectories) with its bytes, by name. */
+function files(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>()
+  for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isFile()) out.set(entry.name, readFileSync(join(dir, entry.name)))
+  return out
+}
+
+const titles = async (server: ChildServer) => ((await (await fetch(`${server.url}/api/docs`)).json()) as { docs: Array<{ title: string }> }).docs.map((d) => d.title).sort()
+
+describe('a damaged LevelDB directory', () => {
+  it('missing its CURRENT file is refused and left as it is, not replaced by an empty store', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    let server = await start(data.dir)
+    for (const n of [1, 2, 3]) {
+      const res = await fetch(`${server.url}/api/docs`, { method: 'POST', headers: { 'content-type': 'text/markdown', 'x-filename': `n${n}.md` }, body: `# Note ${n}\n\nbody ${n}\n` })
+      expect(res.status).toBe(201)
+    }
+    await stop(server)
+    // a second start moves LevelDB's log into a table file: what the stores lose is in tables
+    server = await start(data.dir)
+    expect(await titles(server)).toEqual(['Note 1', 'Note 2', 'Note 3'])
+    await stop(server)
+    const before = files(data.dir)
+    expect([...before.keys()].some((name) => name.endsWith('.ldb'))).toBe(true)
+    const current = before.get('CURRENT')!.toString()
+
+    unlinkSync(join(data.dir, 'CURRENT'))
+    const refused = await runToExit(['--port', '0', '--data', data.dir])
+    expect(refused.code).toBe(1)
+    expect(refused.stdout).toBe('')
+    expect(refused.stderr).toContain(`the data directory ${data.dir} holds LevelDB files`)
+    expect(refused.stderr).toContain('no CURRENT file')
+    // the message says what to put back
+    expect(refused.stderr).toContain(current.trim())
+    expect(refused.stderr).not.toMatch(/\n\s+at /)
+    // nothing was written, deleted or made
+    const after = files(data.dir)
+    before.delete('CURRENT')
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort())
+    for (const [name, bytes] of before) expect(after.get(name)!.equals(bytes), name).toBe(true)
+
+    // put back as the message says, everything is there
+    writeFileSync(join(data.dir, 'CURRENT'), current)
+    server = await start(data.dir)
+    expect(await titles(server)).toEqual(['Note 1', 'Note 2', 'Note 3'])
+  })
+})
