@@ -9,6 +9,12 @@ import { REMOVED, stateOf, type AwarenessEntry, type ScannedEntry } from '../../
 
 /** Most client ids one connection may own (a browser tab owns one; shared tabs a few). */
 export const MAX_OWNED_PER_PEER = 16
+/**
+ * Most client ids one connection may bring into the room over its life (a browser tab brings one).
+ * Each leaves a removal remembered for TOMBSTONE_MS: a connection announcing and removing new ids
+ * without end filled memory by tens of megabytes a second, within every limit on its traffic.
+ */
+export const MAX_INTRODUCED_PER_PEER = 256
 /** How long a removal is remembered, to reject stale re-broadcasts of the removed state. */
 export const TOMBSTONE_MS = 60_000
 
@@ -43,6 +49,8 @@ const NONE: ReadonlySet<never> = new Set()
 export class Presence<P> {
   private readonly entries = new Map<number, Entry<P>>()
   private readonly owned = new Map<P, Set<number>>()
+  /** How many client ids unknown to the room each connection brought in (MAX_INTRODUCED_PER_PEER). */
+  private readonly introduced = new Map<P, number>()
 
   /**
    * Applies entries sent by `peer`; returns what to relay and what to bounce. Throws FrameError
@@ -80,6 +88,12 @@ export class Presence<P> {
           let mine = this.owned.get(peer)
           if (!mine) this.owned.set(peer, (mine = new Set()))
           if (mine.size >= MAX_OWNED_PER_PEER) continue
+          if (cur === undefined) {
+            // a new id grows the table (and, once removed, leaves a tombstone); a removed one is reused
+            const count = this.introduced.get(peer) ?? 0
+            if (count >= MAX_INTRODUCED_PER_PEER) continue
+            this.introduced.set(peer, count + 1)
+          }
           mine.add(e.clientId)
         }
         this.entries.set(e.clientId, { clock: e.clock, state, owner: peer, removedAt: 0 })
@@ -93,6 +107,7 @@ export class Presence<P> {
   removePeer(peer: P, now: number): AwarenessEntry[] {
     const mine = this.owned.get(peer)
     this.owned.delete(peer)
+    this.introduced.delete(peer)
     if (!mine) return []
     const removed: AwarenessEntry[] = []
     for (const clientId of mine) {

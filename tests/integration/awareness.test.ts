@@ -8,6 +8,7 @@ import * as awarenessCodec from '../../shared/awareness.js'
 import * as frame from '../../shared/frame.js'
 import { announceOwnPresenceOnly } from '../../client/collab/own-presence.js'
 import { createMemoryStorage } from '../../server/storage/memory.js'
+import { MAX_INTRODUCED_PER_PEER } from '../../server/sync/presence.js'
 import { faulty } from '../helpers/faulty-storage.js'
 import { rawClient, type RawClient } from '../helpers/raw-client.js'
 import { recordingDoc } from '../helpers/ydoc.js'
@@ -101,6 +102,36 @@ describe('awareness', () => {
     const answer = await a.waitFor('answer to query', (m) => m.kind === 'awareness', before)
     const live = awarenessCodec.decode((answer as { update: Uint8Array }).update).sort((x, y) => x.clientId - y.clientId)
     expect(live).toEqual([entry(1, 5, { cursor: 1 }), entry(2, 1, { cursor: 2 })])
+  })
+
+  it(`a connection brings at most ${MAX_INTRODUCED_PER_PEER} client ids into a room: announcing and removing new ones without end fills no memory (A2)`, async () => {
+    const server = await startServer()
+    cleanups.push(() => server.close())
+    const mallory = await rawClient(server.wsUrl, 'churn')
+    const observer = await rawClient(server.wsUrl, 'churn')
+    cleanups.push(() => mallory.close(), () => observer.close())
+    await Promise.all([mallory, observer].map((c) => c.waitFor('greeting', (m) => m.kind === 'sync-step1')))
+    // each id announced and removed at once: never more than one owned, but every removal is
+    // remembered for a minute (A5), and was, however many there were
+    const IDS = 2000
+    for (let first = 1; first <= IDS; first += 100) {
+      const entries = []
+      for (let id = first; id < first + 100; id++) entries.push(entry(id, 1, { cursor: id }), entry(id, 2, null))
+      mallory.send(frame.awareness(awarenessCodec.encode(entries)))
+    }
+    // her frames are all read once her sync step 1 is answered; a newcomer's entry after them
+    // reaches the observer after whatever they had relayed
+    await roundTrip(mallory, mallory.received.length)
+    const carol = await rawClient(server.wsUrl, 'churn')
+    cleanups.push(() => carol.close())
+    carol.send(frame.awareness(awarenessCodec.encode([entry(999_999, 1, { user: { name: 'Carol' } })])))
+    await observer.waitFor('Carol\'s entry', (m) => m.kind === 'awareness' && awarenessCodec.decode(m.update).some((e) => e.clientId === 999_999))
+    const relayed = new Set(awarenessFrames(observer.received).flat().map((e) => e.clientId).filter((id) => id <= IDS))
+    expect(relayed.size).toBe(MAX_INTRODUCED_PER_PEER)
+    expect([...relayed].sort((x, y) => x - y)).toEqual(Array.from({ length: MAX_INTRODUCED_PER_PEER }, (_, i) => i + 1))
+    // she is still served: an id she brought in before goes on working
+    mallory.send(frame.awareness(awarenessCodec.encode([entry(1, 3, { cursor: 'back' })])))
+    await observer.waitFor('her first id again', (m) => m.kind === 'awareness' && awarenessCodec.decode(m.update).some((e) => e.clientId === 1 && e.clock === 3))
   })
 
   it('an awareness state over 64 KiB closes the connection with 1009 and reaches nobody (A7)', async () => {
