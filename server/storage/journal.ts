@@ -165,13 +165,20 @@ export class Journal {
 
   /** Opens (creating) the journal in `dir`. */
   static open(dir: string, options: JournalOptions = {}): Journal {
-    mkdirSync(dir, { recursive: true })
-    const existing = readdirSync(dir)
-      .map((name) => /^(\d{8})\.wal$/.exec(name))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => Number(m[1]))
-      .sort((a, b) => a - b)
-    return new Journal(dir, options, existing)
+    try {
+      mkdirSync(dir, { recursive: true })
+      const existing = readdirSync(dir)
+        .map((name) => /^(\d{8})\.wal$/.exec(name))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => Number(m[1]))
+        .sort((a, b) => a - b)
+      return new Journal(dir, options, existing)
+    } catch (err) {
+      // node's own words name a syscall ("EEXIST: file already exists, mkdir"), not what is wrong
+      const code = (err as NodeJS.ErrnoException).code
+      const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'it is a file, not a directory' : (err as Error).message
+      throw new Error(`cannot open the write-ahead journal ${dir}: ${why}`, { cause: err })
+    }
   }
 
   /** Reads what earlier runs journaled after `applied` (null: from the start). */
@@ -179,7 +186,15 @@ export class Journal {
     const entries: Recovered['entries'] = []
     let droppedBytes = 0
     for (const segment of this.older) {
-      const { records, unreadBytes } = readRecords(readFileSync(join(this.dir, segmentName(segment))))
+      const path = join(this.dir, segmentName(segment))
+      let bytes: Buffer
+      try {
+        bytes = readFileSync(path)
+      } catch (err) {
+        // what it holds may be the only copy of acknowledged edits: stop, naming it, rather than skip it
+        throw new Error(`cannot read the write-ahead journal file ${path}: ${(err as Error).message}`, { cause: err })
+      }
+      const { records, unreadBytes } = readRecords(bytes)
       droppedBytes += unreadBytes
       for (const { entry, end } of records) {
         const position = { segment, offset: end }

@@ -70,9 +70,11 @@ function checkLevelFiles(dir: string): void {
   try {
     names = readdirSync(dir)
   } catch (err) {
-    // a directory that does not exist yet is made by LevelDB; anything else it reports itself
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
-    throw err
+    // a directory that does not exist yet is made by LevelDB
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return
+    if (code === 'ENOTDIR') throw new Error(`the data directory ${dir} is a file, not a directory (--data)`)
+    throw new Error(`cannot open the data directory ${dir}: ${(err as Error).message}`, { cause: err })
   }
   if (names.includes('CURRENT')) return
   const found = names.filter((name) => LEVEL_FILE.test(name)).sort()

@@ -3,7 +3,7 @@
  * the start fails with a message naming the problem and an exit code, and leaves every file as
  * it found it, so that what it holds can still be saved.
  */
-import { readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runToExit, spawn, type ChildServer } from '../helpers/child.js'
@@ -74,5 +74,39 @@ describe('a damaged LevelDB directory', () => {
     writeFileSync(join(data.dir, 'CURRENT'), current)
     server = await start(data.dir)
     expect(await titles(server)).toEqual(['Note 1', 'Note 2', 'Note 3'])
+  })
+})
+
+describe('data paths that are not what they should be', () => {
+  it('a data directory, journal directory or journal file that is of the wrong kind is named in the error, and nothing is changed', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    // --data naming a file
+    const file = join(data.dir, 'data-file')
+    writeFileSync(file, 'not a directory')
+    let refused = await runToExit(['--port', '0', '--data', file])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(`the data directory ${file} is a file, not a directory`)
+    expect(readFileSync(file, 'utf8')).toBe('not a directory')
+
+    // the journal directory replaced by a file
+    const dir = join(data.dir, 'db')
+    const server = await start(dir)
+    await stop(server)
+    const journal = join(dir, 'journal')
+    rmSync(journal, { recursive: true })
+    writeFileSync(journal, 'x')
+    refused = await runToExit(['--port', '0', '--data', dir])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(`cannot open the write-ahead journal ${journal}: it is a file, not a directory`)
+    expect(refused.stderr).not.toMatch(/\n\s+at /)
+
+    // a journal segment that cannot be read: it may hold acknowledged edits, so it is not skipped
+    rmSync(journal)
+    mkdirSync(join(journal, '00000001.wal'), { recursive: true })
+    refused = await runToExit(['--port', '0', '--data', dir])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(`cannot read the write-ahead journal file ${join(journal, '00000001.wal')}: EISDIR`)
+    expect(statSync(join(journal, '00000001.wal')).isDirectory()).toBe(true)
   })
 })
