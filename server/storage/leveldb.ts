@@ -3,7 +3,8 @@
  * to the OS before resolving, so they survive a crash of the process; `fsync: true` also makes
  * them survive power loss, at the cost of a disk flush per batch. Key layout: ./keys.ts.
  */
-import { readdirSync } from 'node:fs'
+import { readdirSync, statfsSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { Level } from 'level'
 import * as codec from './codec.js'
 import * as keys from './keys.js'
@@ -89,6 +90,20 @@ function checkLevelFiles(dir: string): void {
   )
 }
 
+/** True for the error of a write that failed for want of disk space. */
+const outOfSpace = (err: unknown) => /no space left on device/i.test(String((err as Error).message ?? err))
+
+/**
+ * True when the file system holding `dir` has room for LevelDB to open again: opening writes its
+ * write-ahead logs out as a table, so it needs at most their size, and a little for a manifest.
+ */
+function roomToReopen(dir: string): boolean {
+  let logs = 0
+  for (const name of readdirSync(dir)) if (name.endsWith('.log')) logs += statSync(join(dir, name)).size
+  const fs = statfsSync(dir)
+  return fs.bavail * fs.bsize > logs + 4 * 1024 * 1024
+}
+
 /** Opens (creating if needed) a LevelDB store in `dir`. Rejects with StorageLockedError when in use. */
 export async function openLevelStorage(dir: string, options: LevelOptions = {}): Promise<Storage> {
   checkLevelFiles(dir)
@@ -110,6 +125,43 @@ export async function openLevelStorage(dir: string, options: LevelOptions = {}):
     )
   }
   const writeOptions = { sync: options.fsync === true }
+
+  /**
+   * LevelDB keeps the error of a background write that failed (a table it could not write on a
+   * full disk) and returns it for every later write for as long as it stays open: the disk freed,
+   * every store write still failed until the server was restarted, the journal and the updates
+   * waiting in memory grew. So after a write failed for want of space, the next write reopens
+   * the store first, once the disk has room for that. Calls wait for a reopen under way; reads
+   * that were running when it began fail, as a write would have.
+   */
+  let reopenBeforeWrite = false
+  let reopening: Promise<void> | null = null
+  let closed = false
+  const reopen = (): Promise<void> =>
+    (reopening ??= (async () => {
+      try {
+        if (db.status === 'open') await db.close()
+        await db.open()
+        reopenBeforeWrite = false
+      } finally {
+        reopening = null
+      }
+    })())
+  /** Waits for a reopen under way; a store a failed reopen left closed is opened again. */
+  const ready = async (): Promise<void> => {
+    if (reopening) await reopening
+    else if (db.status === 'closed' && !closed) await reopen()
+  }
+  const writing = async <T>(write: () => Promise<T>): Promise<T> => {
+    if (reopenBeforeWrite && !closed && roomToReopen(dir)) await reopen()
+    else await ready()
+    try {
+      return await write()
+    } catch (err) {
+      if (outOfSpace(err)) reopenBeforeWrite = true
+      throw err
+    }
+  }
 
   let scratch = new Uint8Array(0)
   /** The encoded entry, in `scratch` when it fits: valid only until the next call. */
@@ -164,6 +216,7 @@ export async function openLevelStorage(dir: string, options: LevelOptions = {}):
   return {
     name: `leveldb:${dir}`,
     async load(docId, atSeq = keys.MAX_SEQ): Promise<StoredDoc> {
+      await ready()
       // one snapshot for both reads, so a compaction landing in between cannot hide entries
       const snapshot = db.snapshot()
       try {
@@ -191,7 +244,7 @@ export async function openLevelStorage(dir: string, options: LevelOptions = {}):
         await snapshot.close()
       }
     },
-    async append(appends: readonly Append[], records: readonly RecordWrite[] = []) {
+    append: (appends: readonly Append[], records: readonly RecordWrite[] = []) => writing(async () => {
       const ops: Op[] = recordOps(records)
       for (const { docId, entry } of appends) {
         const key = keys.entry(docId, entry.seq, entry.time)
@@ -205,8 +258,8 @@ export async function openLevelStorage(dir: string, options: LevelOptions = {}):
         ops.push({ type: 'put', key, value: codec.SPILLED })
       }
       await write(ops)
-    },
-    async compact(docId: string, { checkpoint, dropLogUpTo, dropCheckpoints }: Compaction) {
+    }),
+    compact: (docId: string, { checkpoint, dropLogUpTo, dropCheckpoints }: Compaction) => writing(async () => {
       if (dropLogUpTo > checkpoint.seq) throw new Error('cannot drop log entries the checkpoint does not hold')
       const newKey = keys.checkpoint(docId, checkpoint.seq, checkpoint.time)
       // a put of its own, like a spill (one copy on the relay's thread, not two): a load that sees
@@ -227,8 +280,9 @@ export async function openLevelStorage(dir: string, options: LevelOptions = {}):
         // after their entries: a spill outlives its entry at most until the next compaction
         await db.clear({ ...keys.spillsBetween(docId, 0, dropLogUpTo), ...writeOptions })
       }
-    },
+    }),
     async history(docId): Promise<HistoryPoint[]> {
+      await ready()
       const points: HistoryPoint[] = []
       for (const key of await db.keys(keys.docRange(docId)).all()) {
         const parsed = keys.parse(key)
@@ -236,17 +290,17 @@ export async function openLevelStorage(dir: string, options: LevelOptions = {}):
       }
       return points.sort((a, b) => a.seq - b.seq || (a.kind === 'checkpoint' ? -1 : 1))
     },
-    async deleteDoc(docId) {
+    deleteDoc: (docId) =>
       // entries, checkpoints, spills and files: one range (keys.ts)
-      await db.clear(keys.docRange(docId))
-    },
+      writing(() => db.clear(keys.docRange(docId))),
     async putFile(docId, name, file) {
       checkFile(name, file.type)
       // a put of its own, not a batch: one copy of a large image on the relay's thread
-      await db.put(keys.file(docId, name), codec.encodeFile(file.type, file.bytes), writeOptions)
+      await writing(() => db.put(keys.file(docId, name), codec.encodeFile(file.type, file.bytes), writeOptions))
     },
     async getFile(docId, name) {
       checkFile(name)
+      await ready()
       const key = keys.file(docId, name)
       const value = await db.get(key)
       // level answers a fresh buffer per read: the view into it is already a copy (ST7)
@@ -254,27 +308,30 @@ export async function openLevelStorage(dir: string, options: LevelOptions = {}):
     },
     async hasFile(docId, name) {
       checkFile(name)
+      await ready()
       const key = keys.file(docId, name)
       const found = await db.keys({ gte: key, lte: key, limit: 1 }).all()
       return found.length > 0
     },
     async getRecord<T>(kind: string, id: string) {
+      await ready()
       const value = await db.get(keys.record(kind, id))
       return value === undefined ? undefined : (JSON.parse(fromUtf8.decode(value)) as T)
     },
-    async putRecords(writes) {
-      await write(recordOps(writes))
-    },
+    putRecords: (writes) => writing(() => write(recordOps(writes))),
     async listRecords<T>(kind: string) {
+      await ready()
       const prefix = keys.record(kind, '').length
       const rows = await db.iterator(keys.recordRange(kind)).all()
       return rows.map(([key, value]) => ({ id: key.slice(prefix), value: JSON.parse(fromUtf8.decode(value)) as T }))
     },
-    async probe() {
-      await db.put(keys.probe, utf8.encode(String(Date.now())), writeOptions)
-    },
+    // the health probe's write is what reopens a store whose writes failed, when no one edits
+    probe: () => writing(() => db.put(keys.probe, utf8.encode(String(Date.now())), writeOptions)),
     async close() {
-      await db.close()
+      closed = true
+      // a reopen under way ends first (it failing leaves the store closed already)
+      await reopening?.catch(() => {})
+      if (db.status !== 'closed') await db.close()
     },
   }
 }
