@@ -41,7 +41,7 @@ import { openPostgresStorage } from './storage/postgres.js'
 import { isPostgresUrl } from './storage/postgres-url.js'
 import type { Storage } from './storage/storage.js'
 import { Heartbeat } from './transport/heartbeat.js'
-import { loopbackHostCheck } from './transport/request.js'
+import { liftIdleTimeout, loopbackHostCheck } from './transport/request.js'
 import { createUpgradeHandler, refuse } from './transport/upgrade.js'
 
 /** Parts a caller may supply instead of the defaults (tests inject failing storage, say). */
@@ -218,13 +218,12 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
   router.otherwise(createStaticHandler({ root: defaultClientRoot() }))
   // reachable from this machine only: answer only to its names (DNS rebinding, request.ts)
   const hostAllowed = isLoopback(config.host) && !config.trustProxy ? loopbackHostCheck(config.origins) : null
-  const handle = hostAllowed
-    ? (req: IncomingMessage, res: ServerResponse) => {
-        if (hostAllowed(req.headers.host)) return router.handle(req, res)
-        metrics.errors.inc({ kind: 'http-421' })
-        json(res, 421, { error: `this server does not answer to ${req.headers.host}; name it as localhost or 127.0.0.1, or add the name with --origin` })
-      }
-    : router.handle
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    liftIdleTimeout(req, res)
+    if (hostAllowed === null || hostAllowed(req.headers.host)) return router.handle(req, res)
+    metrics.errors.inc({ kind: 'http-421' })
+    json(res, 421, { error: `this server does not answer to ${req.headers.host}; name it as localhost or 127.0.0.1, or add the name with --origin` })
+  }
   // each connection holds a file descriptor: one that sends no complete request head in time is
   // closed. Node's headersTimeout (60 s, checked every 30 s) bounds a head sent slowly, but on
   // Node 20 did not reliably close a connection that sends nothing, so an idle socket times out

@@ -3,7 +3,7 @@
  * from X-Forwarded-For behind a trusted proxy), whether a browser's Origin may talk to us,
  * whether the name it was sent to (Host) is ours, and whether it comes from an outdated app.
  */
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SCHEMA_PARAM } from '../../shared/schema-version.js'
 import { isLoopback } from '../config.js'
 
@@ -77,4 +77,20 @@ export function loopbackHostCheck(origins: readonly string[]): (host: string | u
       return false
     }
   }
+}
+
+/**
+ * Lifts the idle timeout of a request's connection once the whole request is in. The timeout is
+ * for clients that send nothing; while the server works on the answer the client has nothing to
+ * send, and an import waiting its turn for the file worker (a minute at most) had its connection
+ * reset while the document was created all the same. A body still may not pause for longer than
+ * the timeout: it goes only once the body has arrived. After the answer Node puts its
+ * keep-alive timeout on the connection.
+ */
+export function liftIdleTimeout(req: IncomingMessage, res: ServerResponse): void {
+  const bodiless = req.headers['transfer-encoding'] === undefined && (req.headers['content-length'] ?? '0') === '0'
+  if (bodiless) req.socket.setTimeout(0)
+  // a body read after the answer (Node drains what a handler left unread) must not lift the
+  // keep-alive timeout Node has set by then
+  else req.once('end', () => res.writableEnded || req.socket.setTimeout(0))
 }

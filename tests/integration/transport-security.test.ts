@@ -238,6 +238,36 @@ describe('abuse limits', () => {
     expect(reconnected).toBe(false)
   })
 
+  it('answers a request the server works on for longer than the idle timeout (imports waiting for the file worker), and still closes a body that stalls', async () => {
+    const server = await startServer({}, {}, { headersTimeoutMs: 500 })
+    cleanups.push(() => server.close())
+    // one file job at a time: the last of these waits seconds for its turn, saying nothing meanwhile
+    const text = 'a line of words that the importer reads as one paragraph\n'.repeat(16_000)
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        fetch(`${server.url}/api/docs?title=Import${i}`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: text }).then(
+          (res) => res.status,
+          (err: Error) => `${err.message}: ${(err.cause as Error | undefined)?.message}`,
+        ),
+      ),
+    )
+    expect(answers).toEqual([201, 201, 201, 201])
+    expect(((await (await fetch(`${server.url}/api/docs`)).json()) as { docs: unknown[] }).docs).toHaveLength(4)
+
+    // a body that stops half-way is still a client saying nothing: closed by the idle timeout
+    const stalled = connectTcp(server.port, '127.0.0.1', () =>
+      stalled.write('POST /api/docs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nonly ten b'),
+    )
+    stalled.resume()
+    await nextEvent(stalled, 'close', 5000)
+    // and a keep-alive connection idle after its answer is closed as before
+    const idle = connectTcp(server.port, '127.0.0.1', () => idle.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'))
+    let reply = ''
+    idle.setEncoding('latin1').on('data', (chunk: string) => (reply += chunk))
+    await nextEvent(idle, 'close', 10_000)
+    expect(reply).toMatch(/^HTTP\/1\.1 200 /)
+  })
+
   it('gives the per-address slot back when the WebSocket handshake itself is refused (400)', async () => {
     const server = await startServer({ maxConnectionsPerIp: 2 })
     cleanups.push(() => server.close())
