@@ -12,9 +12,16 @@ import { DOC_RECORD, newMeta, type DocMeta } from './meta.js'
 /** Moves journaled entries into the store; returns how many entries it moved. */
 export async function recoverJournal(journal: Journal, storage: Storage, log: Logger): Promise<number> {
   const marker = (await storage.getRecord<JournalPosition>(JOURNAL_RECORD.kind, JOURNAL_RECORD.id)) ?? null
-  const { entries, droppedBytes } = journal.recover(marker)
-  if (droppedBytes > 0) {
-    log.warn({ droppedBytes }, 'the journal ends in a write torn by a crash; those bytes were never acknowledged to anyone')
+  const { entries, unreadable } = journal.recover(marker)
+  for (const { file, copy, offset, unreadBytes, cutShort } of unreadable) {
+    if (cutShort) {
+      log.warn({ file, unreadBytes }, 'a journal file ends in a write cut short (a crash or a full disk); it was never acknowledged to anyone')
+    } else {
+      log.error(
+        { file, copy, offset, unreadBytes },
+        `the journal file ${file} is damaged at byte ${offset}: the ${unreadBytes} bytes from there could not be read and may hold saved edits; a copy is kept in ${copy}`,
+      )
+    }
   }
   const merged = new Map<string, { seq: number; time: number; updates: Uint8Array[] }>()
   for (const { entry } of entries) {

@@ -8,7 +8,7 @@
  * payload: `varuint 1, varstring docId, varuint seq, varuint time, varuint count, count x varbytes`.
  * A record cut short or failing its checksum ends a segment (a write torn by a crash).
  */
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, copyFileSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { crc32 as zlibCrc32 } from 'node:zlib'
 import * as decoding from 'lib0/decoding'
@@ -96,16 +96,20 @@ export function encodeRecords(entries: readonly JournalEntry[], into?: Buffer): 
 
 /**
  * Reads the records of one segment, in order, each with the offset just past it. Stops at the
- * first record that is cut short or fails its checksum, and says how many bytes it left unread.
+ * first record that is cut short or fails its checksum, and says how many bytes it left unread
+ * and whether they are a record cut short by the end of the file (`cutShort`: a write torn by a
+ * crash) or a whole record that does not check out (damage).
  */
-export function readRecords(bytes: Uint8Array): { records: Array<{ entry: JournalEntry; end: number }>; unreadBytes: number } {
+export function readRecords(bytes: Uint8Array): { records: Array<{ entry: JournalEntry; end: number }>; unreadBytes: number; cutShort: boolean } {
   const records: Array<{ entry: JournalEntry; end: number }> = []
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   let pos = 0
+  let cutShort = true
   while (pos + HEADER <= bytes.length) {
     const length = view.getUint32(pos, true)
     const sum = view.getUint32(pos + 4, true)
     if (pos + HEADER + length > bytes.length) break
+    cutShort = false
     const payload = bytes.subarray(pos + HEADER, pos + HEADER + length)
     if (crc32(payload) !== sum) break
     try {
@@ -119,11 +123,14 @@ export function readRecords(bytes: Uint8Array): { records: Array<{ entry: Journa
       for (let i = 0; i < count; i++) updates.push(new Uint8Array(decoding.readVarUint8Array(d)))
       pos += HEADER + length
       records.push({ entry: { docId, seq, time, updates }, end: pos })
+      cutShort = true
     } catch {
       break
     }
   }
-  return { records, unreadBytes: bytes.length - pos }
+  // zeros to the end: a file the system grew but whose write never landed (power loss)
+  if (!cutShort && bytes.subarray(pos).every((b) => b === 0)) cutShort = true
+  return { records, unreadBytes: bytes.length - pos, cutShort }
 }
 
 /** Compares journal positions. */
@@ -137,6 +144,8 @@ export interface Recovered {
   readonly entries: Array<{ entry: JournalEntry; end: JournalPosition }>
   /** Bytes after a torn or corrupt record, which were dropped (0 after a clean stop). */
   readonly droppedBytes: number
+  /** Segments with bytes that could not be read; damaged ones (not `cutShort`) copied aside to `copy`. */
+  readonly unreadable: ReadonlyArray<{ readonly file: string; readonly copy: string | null; readonly offset: number; readonly unreadBytes: number; readonly cutShort: boolean }>
 }
 
 /** An open journal, appending to a fresh segment. */
@@ -184,6 +193,7 @@ export class Journal {
   /** Reads what earlier runs journaled after `applied` (null: from the start). */
   recover(applied: JournalPosition | null): Recovered {
     const entries: Recovered['entries'] = []
+    const unreadable: Array<Recovered['unreadable'][number]> = []
     let droppedBytes = 0
     for (const segment of this.older) {
       const path = join(this.dir, segmentName(segment))
@@ -194,14 +204,22 @@ export class Journal {
         // what it holds may be the only copy of acknowledged edits: stop, naming it, rather than skip it
         throw new Error(`cannot read the write-ahead journal file ${path}: ${(err as Error).message}`, { cause: err })
       }
-      const { records, unreadBytes } = readRecords(bytes)
+      const { records, unreadBytes, cutShort } = readRecords(bytes)
       droppedBytes += unreadBytes
+      if (unreadBytes > 0) {
+        // the segment goes once its records are in the store. A write cut short was never
+        // acknowledged; a record that does not check out may be the only copy of saved edits,
+        // with more after it, so that file is kept for someone to look at
+        const copy = cutShort ? null : join(this.dir, `unreadable-${Date.now()}-${segmentName(segment)}`)
+        if (copy !== null) copyFileSync(path, copy)
+        unreadable.push({ file: path, copy, offset: bytes.length - unreadBytes, unreadBytes, cutShort })
+      }
       for (const { entry, end } of records) {
         const position = { segment, offset: end }
         if (applied === null || before(applied, position)) entries.push({ entry, end: position })
       }
     }
-    return { entries, droppedBytes }
+    return { entries, droppedBytes, unreadable }
   }
 
   /**

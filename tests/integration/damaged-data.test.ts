@@ -1,13 +1,15 @@
 /**
  * A data directory damaged while the server was stopped, with the real server in a child process:
  * the start fails with a message naming the problem and an exit code, and leaves every file as
- * it found it, so that what it holds can still be saved.
+ * it found it, so that what it holds can still be saved; a journal it can read only in part is
+ * named in the log and kept aside.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runToExit, spawn, type ChildServer } from '../helpers/child.js'
-import { tempDir } from '../helpers/server.js'
+import { connect, tempDir } from '../helpers/server.js'
+import { waitFor } from '../helpers/wait.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -108,5 +110,44 @@ describe('data paths that are not what they should be', () => {
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain(`cannot read the write-ahead journal file ${join(journal, '00000001.wal')}: EISDIR`)
     expect(statSync(join(journal, '00000001.wal')).isDirectory()).toBe(true)
+  })
+})
+
+describe('a damaged write-ahead journal', () => {
+  it('a record that does not check out is named by file and byte, and the file is kept aside, not deleted with the journal', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    let server = await start(data.dir)
+    const writer = connect(server.wsUrl, 'journaled')
+    const watcher = connect(server.wsUrl, 'journaled')
+    cleanups.push(() => writer.destroy(), () => watcher.destroy())
+    await Promise.all([writer.synced(), watcher.synced()])
+    const body = writer.doc.getText('body')
+    for (let i = 0; i < 20; i++) body.insert(body.length, `edit ${i} `)
+    await waitFor('the watcher to see every edit', () => watcher.doc.getText('body').toString() === body.toString())
+    writer.provider.disconnect()
+    watcher.provider.disconnect()
+    server.kill('SIGKILL')
+    await server.exited
+
+    // the segment the killed run wrote, with one byte of its first record's payload changed
+    const journal = join(data.dir, 'journal')
+    const segment = readdirSync(journal).find((name) => name.endsWith('.wal') && statSync(join(journal, name)).size > 0)!
+    expect(segment).toBeDefined()
+    const damaged = readFileSync(join(journal, segment))
+    damaged[8 + 2]! ^= 0xff
+    writeFileSync(join(journal, segment), damaged)
+
+    server = await start(data.dir)
+    await waitFor('the damage to be logged', () => server.stderr.includes('is damaged at byte 0'))
+    expect(server.stderr).toContain(`the journal file ${join(journal, segment)} is damaged at byte 0: the ${damaged.length} bytes from there could not be read`)
+    const copies = readdirSync(journal).filter((name) => name.startsWith('unreadable-') && name.endsWith(segment))
+    expect(copies).toHaveLength(1)
+    expect(readFileSync(join(journal, copies[0]!)).equals(damaged)).toBe(true)
+    expect(server.stderr).toContain(`a copy is kept in ${join(journal, copies[0]!)}`)
+    // the copy stays through a clean stop, which empties the journal, and the next start
+    await stop(server)
+    server = await start(data.dir)
+    expect(readdirSync(journal).filter((name) => name.startsWith('unreadable-'))).toEqual(copies)
   })
 })

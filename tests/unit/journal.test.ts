@@ -73,6 +73,21 @@ describe('journal records', () => {
       expect(records.map((r) => r.entry.docId)).toEqual(['a', 'b', 'c'].slice(0, records.length))
     }
   })
+
+  it('tells a record cut short by the end of the file (a torn write) from one that does not check out (damage)', () => {
+    const bytes = encodeRecords([entry('a', 1, [1, 2, 3]), entry('b', 2, [4, 5, 6])])
+    const [first] = readRecords(bytes).records
+    expect(readRecords(bytes).cutShort).toBe(true)
+    for (let cut = first!.end + 1; cut < bytes.length; cut++) expect(readRecords(bytes.subarray(0, cut)).cutShort, `cut at ${cut}`).toBe(true)
+    // zeros where the second record should be: a file grown whose write never landed
+    const zeroed = bytes.slice()
+    zeroed.fill(0, first!.end)
+    expect(readRecords(zeroed)).toMatchObject({ unreadBytes: bytes.length - first!.end, cutShort: true })
+    // a whole record with a changed byte, though the file goes on after it
+    const damaged = bytes.slice()
+    damaged[first!.end + 10]! ^= 0x01
+    expect(readRecords(damaged)).toMatchObject({ unreadBytes: bytes.length - first!.end, cutShort: false })
+  })
 })
 
 describe('Journal', () => {
