@@ -142,6 +142,12 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
     client.on('error', () => {})
     try {
       await client.connect()
+      // a database or role with a short idle_session_timeout (PostgreSQL 14 on) ended this session,
+      // idle between lock checks, again and again, and writes stopped each time until the lock was
+      // taken again. Before 14 there is no such setting (42704): nothing to turn off
+      await client.query('SET idle_session_timeout = 0').catch((err: { code?: string }) => {
+        if (err.code !== '42704') throw err
+      })
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [key])
       return { client, locked: rows[0]!.locked }
     } catch (err) {

@@ -181,6 +181,31 @@ describe('server with PostgreSQL storage', () => {
   })
 })
 
+describe('PostgreSQL settings of the database or role', () => {
+  it('a short idle_session_timeout ends idle pool connections, never the session holding the schema lock', async () => {
+    const schema = schemaForTest()
+    const url = new URL(PG_URL)
+    url.searchParams.set('options', '-c idle_session_timeout=1000')
+    const server = await start(pgArgs(schema, url.href))
+    const lockPid = async () => (await sql<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [`tandem lock ${schema}`]))[0]?.pid
+    const pid = await lockPid()
+    expect(pid).toBeGreaterThan(0)
+    const a = client(server, 'idle-timeout')
+    const b = client(server, 'idle-timeout')
+    await Promise.all([a.synced(), b.synced()])
+    a.doc.getText('body').insert(0, 'before ')
+    await waitFor('b to see the first edit', () => body(b) === 'before ')
+    // the pool's connections, used after the lock session was last, idle past the timeout later
+    await waitFor('PostgreSQL to end an idle pool connection', () => server.stderr.includes('idle-session timeout'), 15_000, 50)
+    expect(server.stderr).not.toContain('lost the PostgreSQL connection holding the schema lock')
+    expect(await lockPid()).toBe(pid)
+    b.doc.getText('body').insert(0, 'after ')
+    await waitFor('a to see the second edit', () => body(a) === 'after before ')
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+    expect(server.stderr).not.toContain('storage-write failed')
+  })
+})
+
 describe('health and metrics with PostgreSQL', () => {
   it('/healthz answers 503 while PostgreSQL is unreachable, the log names it, and all is well once it is back', async () => {
     const schema = schemaForTest()
