@@ -37,6 +37,8 @@ async function main(): Promise<void> {
     if (e.code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is already in use; pick another with --port`, 1)
     if (e.code === 'EACCES') fail(`not allowed to listen on ${config.host}:${config.port}`, 1)
     if (e.code === 'EADDRNOTAVAIL') fail(`${config.host} is not an address of this machine (--host)`, 1)
+    // getaddrinfo's words name neither the option nor what to do
+    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') fail(`--host ${config.host} is neither an address nor a name this machine can look up`, 1)
     fail(e.message, 1)
   }
   process.stdout.write(`listening on ${tandem.url}\n`)

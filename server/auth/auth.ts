@@ -58,7 +58,9 @@ export async function createAuth(
     try {
       verifier = new TokenVerifier(key)
     } catch (err) {
-      throw new Error(`the token key is not usable: ${(err as Error).message}`)
+      // OpenSSL's words ("DECODER routines::unsupported") name neither the option nor the file
+      const which = config.jwtSecret !== null ? '--jwt-secret' : `--jwt-public-key ${config.jwtPublicKey}`
+      throw new Error(`${which} is not a usable token key (${(err as Error).message})`)
     }
     policy = tokenPolicy(verifier)
   } else {

@@ -6,7 +6,7 @@
  * emptied into the store.
  */
 import { spawn as spawnProcess } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -89,6 +89,22 @@ describe('command line', () => {
     expect(result.stderr).toMatch(message)
     expect(result.stderr).not.toMatch(/\n\s+at /)
     expect(result.stdout).toBe('')
+  })
+
+  it('a --host nobody can look up and a --jwt-public-key that is no key are named in the error, with exit code 1', async () => {
+    const host = await runToExit(['--port', '0', '--data', ':memory:', '--host', 'no-such-host.invalid'])
+    expect(host.code).toBe(1)
+    expect(host.stderr).toContain('--host no-such-host.invalid is neither an address nor a name this machine can look up')
+    expect(host.stderr).not.toMatch(/\n\s+at /)
+
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    const notAKey = join(data.dir, 'key.pem')
+    writeFileSync(notAKey, 'this is not a PEM key\n')
+    const key = await runToExit(['--port', '0', '--data', ':memory:', '--auth', 'token', '--jwt-public-key', notAKey])
+    expect(key.code).toBe(1)
+    expect(key.stderr).toContain(`--jwt-public-key ${notAKey} is not a usable token key`)
+    expect(key.stderr).not.toMatch(/\n\s+at /)
   })
 
   it('rejects a bad environment value naming the variable', async () => {
