@@ -61,8 +61,18 @@ export class FileJobError extends Error {
   }
 }
 
+/** Too many file requests are in: the caller answers 503 and the client tries again later. */
+export class FileJobsBusyError extends Error {
+  constructor(admitted: number) {
+    super(`the server is busy with ${admitted} other files; try again in a few seconds`)
+    this.name = 'FileJobsBusyError'
+  }
+}
+
 /** Options of the file jobs. */
 export interface FileJobsOptions {
+  /** File requests taken in at once, reading their body, waiting or running (default 8); more are refused. */
+  readonly maxAdmitted?: number
   /** Jobs running at once (default 1: the machine has other work). */
   readonly concurrency?: number
   /** Longest a job may run (default 60 s). */
@@ -72,6 +82,7 @@ export interface FileJobsOptions {
 /** Runs import and export jobs in worker threads. */
 export class FileJobs {
   private running = 0
+  private admitted = 0
   private readonly queue: Array<() => void> = []
   private readonly workers = new Set<Worker>()
   private closed = false
@@ -96,6 +107,24 @@ export class FileJobs {
     const result = await this.run({ kind: 'export', format, state })
     if (result.kind !== 'export') throw new FileJobError('the export answered as an import')
     return { title: result.title, text: result.text }
+  }
+
+  /**
+   * Takes in one file request (an import whose body is still to be read, an export) or throws
+   * FileJobsBusyError when `maxAdmitted` are in: each holds its file in memory while it waits its
+   * turn, and a few hundred 2 MB imports sent at once took the server past a gigabyte. Call the
+   * function returned once the request is answered.
+   */
+  admit(): () => void {
+    const max = this.options.maxAdmitted ?? 8
+    if (this.admitted >= max) throw new FileJobsBusyError(this.admitted)
+    this.admitted++
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.admitted--
+    }
   }
 
   /** Stops the running jobs (they fail) and refuses new ones. */

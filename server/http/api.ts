@@ -28,7 +28,7 @@ import type { Auth } from '../auth/auth.js'
 import type { Access } from '../auth/policy.js'
 import { can } from '../auth/roles.js'
 import { DocumentTooLargeError, type Catalog } from '../docs/catalog.js'
-import { FileJobError, type ImportImages } from '../docs/files.js'
+import { FileJobError, FileJobsBusyError, type ImportImages } from '../docs/files.js'
 import { imageRefs, type DocImages } from '../docs/images.js'
 import type { Guard } from './guard.js'
 import { HttpError, json, readBody, readJson } from './respond.js'
@@ -73,6 +73,16 @@ export function importFormat(req: IncomingMessage): ImportFormat | null {
   if (type === 'text/plain') return 'text'
   if (type === 'text/html') return 'html'
   return null
+}
+
+/** Takes in a file request (FileJobs.admit), or answers 503 with Retry-After when too many are in. */
+function admitFile(catalog: Catalog): () => void {
+  try {
+    return catalog.files.admit()
+  } catch (err) {
+    if (err instanceof FileJobsBusyError) throw new HttpError(503, err.message, { 'Retry-After': '5' })
+    throw err
+  }
 }
 
 /** A request body as UTF-8 text, or a 400 when it is not. */
@@ -182,6 +192,8 @@ export function addApiRoutes(router: Router, ctx: ApiContext): void {
     }
     const owner = p.kind === 'user' ? p.user.id : null
     let doc
+    // taken in before its body is read: the bodies of imports waiting their turn are what fills memory
+    const release = format === null ? () => {} : admitFile(catalog)
     try {
       // drawn here: an import copies images into the document before it is written
       const id = newDocId()
@@ -205,6 +217,8 @@ export function addApiRoutes(router: Router, ctx: ApiContext): void {
       if (err instanceof FileJobError && err.unreadable) throw new HttpError(400, err.message)
       if (err instanceof FileJobError) throw new HttpError(422, `the file could not be imported: ${err.message}`)
       throw err
+    } finally {
+      release()
     }
     json(res, 201, { ...doc, role: policy.roleFor(access, doc.id) }, { Location: `/api/docs/${doc.id}` })
   })
@@ -224,7 +238,8 @@ export function addApiRoutes(router: Router, ctx: ApiContext): void {
     guard.require(await guard.access(req, route.url), id, 'read')
     const { format } = parse(ExportQuery, Object.fromEntries(route.url.searchParams))
     // in token mode a document nobody opened yet exports empty, as GET says it is
-    const file = await catalog.export(id, format, policy.mode !== 'token')
+    const release = admitFile(catalog)
+    const file = await catalog.export(id, format, policy.mode !== 'token').finally(release)
     if (!file) throw notFound(id)
     const bytes = Buffer.from(file.text, 'utf8')
     res.writeHead(200, {

@@ -304,6 +304,27 @@ describe('POST /api/docs with a file', () => {
     expect((await call(base, 'GET', '/api/docs')).json().docs).toHaveLength(3)
   })
 
+  it('takes in 8 files at a time: more sent at once are answered 503 with Retry-After and create nothing', async () => {
+    const { tandem } = await server()
+    const text = 'a line of words that the importer reads as one paragraph\n'.repeat(16_000)
+    const send = () =>
+      fetch(`${tandem.url}/api/docs`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: text }).then(async (res) => ({
+        status: res.status,
+        retryAfter: res.headers.get('retry-after'),
+        body: (await res.json()) as { error?: string },
+      }))
+    const answers = await Promise.all(Array.from({ length: 20 }, send))
+    const created = answers.filter((a) => a.status === 201)
+    const refused = answers.filter((a) => a.status === 503)
+    expect(created.length + refused.length).toBe(20)
+    expect(created.length).toBeGreaterThan(0)
+    expect(created.length).toBeLessThanOrEqual(8)
+    expect(refused[0]).toMatchObject({ retryAfter: '5', body: { error: expect.stringMatching(/^the server is busy with 8 other files; try again/) } })
+    expect((await call(tandem.url, 'GET', '/api/docs')).json().docs).toHaveLength(created.length)
+    // the slots come back: once those are answered, the next is taken in
+    expect((await send()).status).toBe(201)
+  })
+
   it('refuses files it cannot take with a clear answer, and creates nothing', async () => {
     const data = tempDir()
     cleanups.push(data.cleanup)
