@@ -4,10 +4,30 @@
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 
-const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) =>
-    scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
-  )
+/**
+ * Hashes computed at once. scrypt runs on libuv's thread pool (4 threads by default), which
+ * LevelDB's reads and writes and the file system share: 100 sign-ups sent at once queued 100
+ * hashes of 50 ms there, and listing documents waited 4 s behind them. Two at a time leave the
+ * other threads to the store; the rest wait their turn here, in order.
+ */
+const HASHES_AT_ONCE = 2
+let hashing = 0
+const waiting: Array<() => void> = []
+
+const scrypt = async (password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> => {
+  // a finished hash hands its place to the next waiting one, so the count stays as it is
+  if (hashing >= HASHES_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve))
+  else hashing++
+  try {
+    return await new Promise<Buffer>((resolve, reject) =>
+      scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
+    )
+  } finally {
+    const next = waiting.shift()
+    if (next) next()
+    else hashing--
+  }
+}
 
 /** Cost parameters for new hashes (about 50 ms here, 32 MiB of memory). */
 export const DEFAULT_COST = { N: 2 ** 15, r: 8, p: 1 }

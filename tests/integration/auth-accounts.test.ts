@@ -15,7 +15,8 @@ import { faulty } from '../helpers/faulty-storage.js'
 import { Person, upgradeStatus } from '../helpers/http-client.js'
 import { rawClient, type RawClient } from '../helpers/raw-client.js'
 import type { Storage } from '../../server/storage/storage.js'
-import { connect, startServer } from '../helpers/server.js'
+import { spawn } from '../helpers/child.js'
+import { connect, startServer, tempDir } from '../helpers/server.js'
 import { waitFor } from '../helpers/wait.js'
 import { storedText } from '../helpers/ydoc.js'
 
@@ -547,5 +548,47 @@ describe('accounts mode: sign-up, login, CSRF', () => {
     const limited = await new Person(server.url).login('alice')
     expect(limited.status).toBe(429)
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+  })
+})
+
+describe('accounts mode: password hashing beside the store', () => {
+  it('sign-ups sent at once do not hold up the store: reading a document meanwhile answers within a second', async () => {
+    const data = tempDir()
+    cleanups.push(data.cleanup)
+    // its own process: its own libuv thread pool, and the real hashing cost
+    const server = await spawn(['--port', '0', '--data', data.dir, '--auth', 'accounts', '--log-level', 'warn'])
+    cleanups.push(async () => {
+      server.kill('SIGKILL')
+      await server.exited
+    })
+    const alice = new Person(server.url, 'alice')
+    await alice.signup('alice')
+    const created = await alice.request('POST', '/api/docs', { title: 'Plans' })
+    expect(created.status).toBe(201)
+    // its versions are read from the store at every request
+    const read = async () => {
+      const started = performance.now()
+      const answer = await alice.request('GET', `/api/docs/${created.body.id}/versions`)
+      expect(answer.status).toBe(200)
+      return performance.now() - started
+    }
+    await read()
+    let answered = 0
+    const signups = Array.from({ length: 100 }, (_, i) =>
+      fetch(`${server.url}/api/auth/signup`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Origin: server.url },
+        body: JSON.stringify({ username: `flood${i}`, password: `correct horse ${i}` }),
+      }).then((res) => {
+        answered++
+        return res.status
+      }),
+    )
+    // read again and again while the sign-ups are hashed
+    const times: number[] = []
+    while (answered < signups.length) times.push(await read())
+    console.log(`${times.length} reads during 100 sign-ups, the slowest ${Math.max(...times).toFixed(0)} ms`)
+    expect(Math.max(...times)).toBeLessThan(1000)
+    expect(new Set(await Promise.all(signups))).toEqual(new Set([201]))
   })
 })
