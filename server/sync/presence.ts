@@ -6,6 +6,7 @@
  * only for entries that may be taken: the stale copies of a cursor storm cost a clock compare.
  */
 import { REMOVED, stateOf, type AwarenessEntry, type ScannedEntry } from '../../shared/awareness.js'
+import { MAX_AWARENESS_STATE } from '../../shared/validate.js'
 
 /** Most client ids one connection may own (a browser tab owns one; shared tabs a few). */
 export const MAX_OWNED_PER_PEER = 16
@@ -15,6 +16,13 @@ export const MAX_OWNED_PER_PEER = 16
  * without end filled memory by tens of megabytes a second, within every limit on its traffic.
  */
 export const MAX_INTRODUCED_PER_PEER = 256
+/**
+ * Most characters of state the entries one connection owns may hold together: what one entry may
+ * hold (MAX_AWARENESS_STATE, A7). Each joining peer is sent every live entry: with 16 entries of 64 KiB
+ * per connection, 40 connections made every join into their room cost 38 MB, and slowed the relay
+ * for everyone.
+ */
+export const MAX_PRESENCE_BYTES_PER_PEER = MAX_AWARENESS_STATE
 /** How long a removal is remembered, to reject stale re-broadcasts of the removed state. */
 export const TOMBSTONE_MS = 60_000
 
@@ -51,6 +59,8 @@ export class Presence<P> {
   private readonly owned = new Map<P, Set<number>>()
   /** How many client ids unknown to the room each connection brought in (MAX_INTRODUCED_PER_PEER). */
   private readonly introduced = new Map<P, number>()
+  /** Characters of state of the live entries each connection owns (MAX_PRESENCE_BYTES_PER_PEER). */
+  private readonly ownedBytes = new Map<P, number>()
 
   /**
    * Applies entries sent by `peer`; returns what to relay and what to bounce. Throws FrameError
@@ -82,8 +92,12 @@ export class Presence<P> {
       if (removal) {
         if (cur === undefined || cur.owner === null) continue // nothing of yours to remove
         this.owned.get(peer)?.delete(e.clientId)
+        this.ownedBytes.set(peer, (this.ownedBytes.get(peer) ?? 0) - cur.state.length)
         this.entries.set(e.clientId, { clock: e.clock, state: REMOVED, owner: null, removedAt: now })
       } else {
+        // what the connection's entries hold with this one (in place of the entry of its own it replaces)
+        const held = (this.ownedBytes.get(peer) ?? 0) - (cur !== undefined && cur.owner === peer ? cur.state.length : 0)
+        if (held + state.length > MAX_PRESENCE_BYTES_PER_PEER) continue
         if (cur === undefined || cur.owner === null) {
           let mine = this.owned.get(peer)
           if (!mine) this.owned.set(peer, (mine = new Set()))
@@ -97,6 +111,7 @@ export class Presence<P> {
           mine.add(e.clientId)
         }
         this.entries.set(e.clientId, { clock: e.clock, state, owner: peer, removedAt: 0 })
+        this.ownedBytes.set(peer, held + state.length)
       }
       accepted.push({ clientId: e.clientId, clock: e.clock, state })
     }
@@ -108,6 +123,7 @@ export class Presence<P> {
     const mine = this.owned.get(peer)
     this.owned.delete(peer)
     this.introduced.delete(peer)
+    this.ownedBytes.delete(peer)
     if (!mine) return []
     const removed: AwarenessEntry[] = []
     for (const clientId of mine) {

@@ -8,7 +8,7 @@ import * as awarenessCodec from '../../shared/awareness.js'
 import * as frame from '../../shared/frame.js'
 import { announceOwnPresenceOnly } from '../../client/collab/own-presence.js'
 import { createMemoryStorage } from '../../server/storage/memory.js'
-import { MAX_INTRODUCED_PER_PEER } from '../../server/sync/presence.js'
+import { MAX_INTRODUCED_PER_PEER, MAX_PRESENCE_BYTES_PER_PEER } from '../../server/sync/presence.js'
 import { faulty } from '../helpers/faulty-storage.js'
 import { rawClient, type RawClient } from '../helpers/raw-client.js'
 import { recordingDoc } from '../helpers/ydoc.js'
@@ -132,6 +132,34 @@ describe('awareness', () => {
     // she is still served: an id she brought in before goes on working
     mallory.send(frame.awareness(awarenessCodec.encode([entry(1, 3, { cursor: 'back' })])))
     await observer.waitFor('her first id again', (m) => m.kind === 'awareness' && awarenessCodec.decode(m.update).some((e) => e.clientId === 1 && e.clock === 3))
+  })
+
+  it(`the entries one connection owns hold at most ${MAX_PRESENCE_BYTES_PER_PEER} characters of state together, so a join is not sent megabytes (A2)`, async () => {
+    const server = await startServer()
+    cleanups.push(() => server.close())
+    const mallory = await rawClient(server.wsUrl, 'heavy')
+    const observer = await rawClient(server.wsUrl, 'heavy')
+    cleanups.push(() => mallory.close(), () => observer.close())
+    await Promise.all([mallory, observer].map((c) => c.waitFor('greeting', (m) => m.kind === 'sync-step1')))
+    // sixteen entries of 30,000 characters: each within A7, two of them within the connection's share
+    const fat = (clientId: number, clock: number, fill: string) => entry(clientId, clock, { cursor: fill.repeat(30_000 - 13) })
+    mallory.send(frame.awareness(awarenessCodec.encode(Array.from({ length: 16 }, (_, i) => fat(i + 1, 1, 'x')))))
+    // her own entry replaced by one as large takes the place of the old one
+    mallory.send(frame.awareness(awarenessCodec.encode([fat(1, 2, 'y')])))
+    await roundTrip(mallory, mallory.received.length)
+    const joiner = await rawClient(server.wsUrl, 'heavy')
+    cleanups.push(() => joiner.close())
+    joiner.send(frame.queryAwareness())
+    const answer = await joiner.waitFor('the live entries', (m) => m.kind === 'awareness' && awarenessCodec.decode(m.update).length > 0)
+    const live = byId(awarenessCodec.decode((answer as { update: Uint8Array }).update))
+    expect(live.map((e) => [e.clientId, e.clock])).toEqual([[1, 2], [2, 1]])
+    expect(live[0]!.state.length).toBe(30_000)
+    // a small entry of someone else's is taken as ever
+    const carol = await rawClient(server.wsUrl, 'heavy')
+    cleanups.push(() => carol.close())
+    carol.send(frame.awareness(awarenessCodec.encode([entry(777, 1, { user: { name: 'Carol' } })])))
+    await observer.waitFor('Carol\'s entry', (m) => m.kind === 'awareness' && awarenessCodec.decode(m.update).some((e) => e.clientId === 777))
+    expect(new Set(awarenessFrames(observer.received).flat().map((e) => e.clientId))).toEqual(new Set([1, 2, 777]))
   })
 
   it('an awareness state over 64 KiB closes the connection with 1009 and reaches nobody (A7)', async () => {
