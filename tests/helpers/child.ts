@@ -209,7 +209,14 @@ export async function runToExit(args: readonly string[], env: Record<string, str
   child.stdout.on('data', (c) => (stdout += c))
   child.stderr.on('data', (c) => (stderr += c))
   const started = Date.now()
-  const [code] = (await nextEvent(child, 'exit', timeoutMs)) as [number | null]
+  let code: number | null
+  try {
+    ;[code] = (await nextEvent(child, 'exit', timeoutMs)) as [number | null]
+  } catch (err) {
+    // a server that started when it should have refused would otherwise outlive the test run
+    child.kill('SIGKILL')
+    throw new Error(`${(err as Error).message}\nstdout:\n${stdout}\nstderr:\n${stderr}`)
+  }
   return { code, stdout, stderr, ms: Date.now() - started }
 }
 
