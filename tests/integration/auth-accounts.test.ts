@@ -552,7 +552,7 @@ describe('accounts mode: sign-up, login, CSRF', () => {
 })
 
 describe('accounts mode: password hashing beside the store', () => {
-  it('sign-ups sent at once do not hold up the store: reading a document meanwhile answers within a second', async () => {
+  it('sign-ups sent at once do not hold up the store: a document read meanwhile waits for a few of them, not all', async () => {
     const data = tempDir()
     cleanups.push(data.cleanup)
     // its own process: its own libuv thread pool, and the real hashing cost
@@ -566,12 +566,7 @@ describe('accounts mode: password hashing beside the store', () => {
     const created = await alice.request('POST', '/api/docs', { title: 'Plans' })
     expect(created.status).toBe(201)
     // its versions are read from the store at every request
-    const read = async () => {
-      const started = performance.now()
-      const answer = await alice.request('GET', `/api/docs/${created.body.id}/versions`)
-      expect(answer.status).toBe(200)
-      return performance.now() - started
-    }
+    const read = async () => expect((await alice.request('GET', `/api/docs/${created.body.id}/versions`)).status).toBe(200)
     await read()
     let answered = 0
     const signups = Array.from({ length: 100 }, (_, i) =>
@@ -584,11 +579,20 @@ describe('accounts mode: password hashing beside the store', () => {
         return res.status
       }),
     )
-    // read again and again while the sign-ups are hashed
-    const times: number[] = []
-    while (answered < signups.length) times.push(await read())
-    console.log(`${times.length} reads during 100 sign-ups, the slowest ${Math.max(...times).toFixed(0)} ms`)
-    expect(Math.max(...times)).toBeLessThan(1000)
+    // read again and again while the sign-ups are hashed, counting the sign-ups answered while each
+    // read waited: with every hash queued on the thread pool at once, the store's reads queued
+    // behind them, and 52 sign-ups were answered while one read waited here; two hashes at a time
+    // leave the store room (3 at most here)
+    let reads = 0
+    let mostDuringOneRead = 0
+    while (answered < signups.length) {
+      const before = answered
+      await read()
+      reads++
+      mostDuringOneRead = Math.max(mostDuringOneRead, answered - before)
+    }
+    console.log(`${reads} reads during 100 sign-ups; at most ${mostDuringOneRead} sign-ups answered while one read waited`)
+    expect(mostDuringOneRead).toBeLessThan(25)
     expect(new Set(await Promise.all(signups))).toEqual(new Set([201]))
   })
 })
