@@ -25,6 +25,12 @@ export const MAX_INTRODUCED_PER_PEER = 256
 export const MAX_PRESENCE_BYTES_PER_PEER = MAX_AWARENESS_STATE
 /** How long a removal is remembered, to reject stale re-broadcasts of the removed state. */
 export const TOMBSTONE_MS = 60_000
+/**
+ * Most removals one room remembers; past it the oldest is forgotten early. Connections that come,
+ * announce new ids and go, in a loop, left about 150,000 removals in a room within 30 s (70 MB, and
+ * every join scanned them); a room of people, even reconnecting often, leaves a few dozen.
+ */
+export const MAX_TOMBSTONES = 4096
 
 interface Entry<P> {
   clock: number
@@ -61,6 +67,8 @@ export class Presence<P> {
   private readonly introduced = new Map<P, number>()
   /** Characters of state of the live entries each connection owns (MAX_PRESENCE_BYTES_PER_PEER). */
   private readonly ownedBytes = new Map<P, number>()
+  /** The removed client ids, oldest removal first (TOMBSTONE_MS, MAX_TOMBSTONES). */
+  private readonly removals = new Set<number>()
 
   /**
    * Applies entries sent by `peer`; returns what to relay and what to bounce. Throws FrameError
@@ -93,7 +101,7 @@ export class Presence<P> {
         if (cur === undefined || cur.owner === null) continue // nothing of yours to remove
         this.owned.get(peer)?.delete(e.clientId)
         this.ownedBytes.set(peer, (this.ownedBytes.get(peer) ?? 0) - cur.state.length)
-        this.entries.set(e.clientId, { clock: e.clock, state: REMOVED, owner: null, removedAt: now })
+        this.remove(e.clientId, e.clock, now)
       } else {
         // what the connection's entries hold with this one (in place of the entry of its own it replaces)
         const held = (this.ownedBytes.get(peer) ?? 0) - (cur !== undefined && cur.owner === peer ? cur.state.length : 0)
@@ -111,6 +119,7 @@ export class Presence<P> {
           mine.add(e.clientId)
         }
         this.entries.set(e.clientId, { clock: e.clock, state, owner: peer, removedAt: 0 })
+        this.removals.delete(e.clientId)
         this.ownedBytes.set(peer, held + state.length)
       }
       accepted.push({ clientId: e.clientId, clock: e.clock, state })
@@ -132,7 +141,7 @@ export class Presence<P> {
       // a higher clock makes every client drop the entry, and makes the owner re-announce
       // itself (with a still higher clock) if it is in fact still there
       const clock = cur.clock + 1
-      this.entries.set(clientId, { clock, state: REMOVED, owner: null, removedAt: now })
+      this.remove(clientId, clock, now)
       removed.push({ clientId, clock, state: REMOVED })
     }
     return removed
@@ -154,8 +163,28 @@ export class Presence<P> {
 
   /** Forgets removals older than TOMBSTONE_MS. */
   prune(now: number): void {
-    for (const [clientId, e] of this.entries) {
-      if (e.owner === null && now - e.removedAt > TOMBSTONE_MS) this.entries.delete(clientId)
+    for (const clientId of this.removals) {
+      const e = this.entries.get(clientId)!
+      if (now - e.removedAt <= TOMBSTONE_MS) break // the rest were removed later
+      this.forget(clientId)
     }
+  }
+
+  /** Number of removals remembered. */
+  get tombstones(): number {
+    return this.removals.size
+  }
+
+  /** Marks a client id removed at `clock`, remembered as the newest removal; the oldest goes past MAX_TOMBSTONES. */
+  private remove(clientId: number, clock: number, now: number): void {
+    this.entries.set(clientId, { clock, state: REMOVED, owner: null, removedAt: now })
+    this.removals.delete(clientId)
+    this.removals.add(clientId)
+    if (this.removals.size > MAX_TOMBSTONES) this.forget(this.removals.values().next().value!)
+  }
+
+  private forget(clientId: number): void {
+    this.removals.delete(clientId)
+    this.entries.delete(clientId)
   }
 }

@@ -2,12 +2,12 @@
  * server/sync/presence.ts, rules A1-A6 of PROTOCOL.md: only newer entries are taken, a client id
  * belongs to the connection that announced it (at most 16 per connection), a leaving peer's
  * entries are removed with clock + 1, stale announcements of removed ids bounce, query answers
- * every live entry, and old removals are pruned.
+ * every live entry, and old removals are pruned, the oldest early past MAX_TOMBSTONES.
  */
 import { describe, expect, it } from 'vitest'
 import { REMOVED, type AwarenessEntry, type ScannedEntry } from '../../shared/awareness.js'
 import { FrameError } from '../../shared/frame.js'
-import { MAX_OWNED_PER_PEER, Presence, TOMBSTONE_MS } from '../../server/sync/presence.js'
+import { MAX_OWNED_PER_PEER, MAX_TOMBSTONES, Presence, TOMBSTONE_MS } from '../../server/sync/presence.js'
 
 /** Offers entries as the relay does: scanned, states still bytes. */
 function apply<P>(presence: Presence<P>, peer: P, entries: readonly AwarenessEntry[], now: number) {
@@ -162,5 +162,29 @@ describe('Presence', () => {
     // 4 was removed later and still bounces
     expect(apply(p, 'c', [on(4, 1)], T + TOMBSTONE_MS + 1).bounce).toEqual([off(4, 1)])
     expect(p.live().sort((x, y) => x.clientId - y.clientId)).toEqual([on(1, 5), on(2, 7)])
+  })
+
+  it(`remembers at most ${MAX_TOMBSTONES} removals, forgetting the oldest first`, () => {
+    const p = new Presence<string>()
+    // connections that come, announce an id and go: each leaves a removal
+    const extra = 10
+    for (let id = 1; id <= MAX_TOMBSTONES + extra; id++) {
+      apply(p, `peer${id}`, [on(id, 1)], T + id)
+      p.removePeer(`peer${id}`, T + id)
+    }
+    expect(p.tombstones).toBe(MAX_TOMBSTONES)
+    expect(p.live()).toEqual([])
+    // the oldest are forgotten: their stale copy is taken as new
+    expect(apply(p, 'late', [on(1, 1)], T + MAX_TOMBSTONES + extra).accepted).toEqual([on(1, 1)])
+    // the rest still bounce, the first remembered one included
+    expect(apply(p, 'late', [on(extra + 1, 1)], T + MAX_TOMBSTONES + extra).bounce).toEqual([off(extra + 1, 2)])
+    expect(apply(p, 'late', [on(MAX_TOMBSTONES + extra, 1)], T + MAX_TOMBSTONES + extra).bounce).toEqual([off(MAX_TOMBSTONES + extra, 2)])
+    expect(p.tombstones).toBe(MAX_TOMBSTONES)
+    // an id announced again with a newer clock is live, no removal
+    expect(apply(p, 'late', [on(extra + 1, 3)], T + MAX_TOMBSTONES + extra).accepted).toEqual([on(extra + 1, 3)])
+    expect(p.tombstones).toBe(MAX_TOMBSTONES - 1)
+    // prune goes through the rest in the order they were removed: ids up to 110 are old enough
+    p.prune(T + 110 + TOMBSTONE_MS + 1)
+    expect(p.tombstones).toBe(MAX_TOMBSTONES - 1 - (110 - extra - 1))
   })
 })
