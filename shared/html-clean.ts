@@ -15,6 +15,10 @@
  * - Google Docs' downloaded page gets its nested lists and its links back (see google-docs.ts).
  * - Google Docs' checklist boxes (an image each, alt "checked" or "unchecked") go: the item says
  *   whether it is done; as images they would become words in the item.
+ * - A list item that opens with a heading, a quote, code, a line or a list (`<li><h2>`,
+ *   `<li><ul>`) gets an empty paragraph first, as an imported Markdown file's does: the schema's
+ *   items open with a paragraph, so ProseMirror closed the list there and set the block after
+ *   it, and the items that followed became a new bulleted list, numbered ones included.
  * - A link's own underline goes: Google Docs (and many web pages) paint links with an inline
  *   `text-decoration: underline`, which made every pasted link underlined text as well (still
  *   underlined once the link was removed).
@@ -44,6 +48,12 @@ const BLOCKS = new Set(
 /** Blocks that become a textblock themselves: a lone `<br>` in one is already an empty line. */
 const TEXTBLOCKS = new Set('h1 h2 h3 h4 h5 h6 li p pre'.split(' '))
 
+/** Blocks of the schema that cannot open a list item (it opens with a paragraph). */
+const NOT_OPENING_ITEM = new Set('blockquote h1 h2 h3 h4 h5 h6 hr ol pre ul'.split(' '))
+
+/** Blocks ProseMirror reads through (no node of their own): what opens one opens its parent. */
+const READ_THROUGH = new Set('address article aside details div fieldset figure footer form header hgroup main nav section'.split(' '))
+
 const isBlock = (node: Node): node is Element => node.nodeType === ELEMENT_NODE && BLOCKS.has((node as Element).localName)
 
 /** The nearest sibling of `node` on `side` that shows something (not a comment, not white space). */
@@ -51,6 +61,20 @@ function shownSibling(node: Node, side: 'previousSibling' | 'nextSibling'): Node
   let sibling = node[side]
   while (sibling && (sibling.nodeType === COMMENT_NODE || (sibling.nodeType === TEXT_NODE && !/\S/.test(sibling.textContent ?? '')))) sibling = sibling[side]
   return sibling
+}
+
+/** The first child of `el` that shows something (not a comment, not white space). */
+function firstShown(el: Element): Node | null {
+  const first = el.firstChild
+  if (!first || (first.nodeType !== COMMENT_NODE && !(first.nodeType === TEXT_NODE && !/\S/.test(first.textContent ?? '')))) return first
+  return shownSibling(first, 'nextSibling')
+}
+
+/** The block of `item` (an `<li>`) that opens it when the schema cannot open a list item with it. */
+function blockOpening(item: Element): Element | null {
+  let first = firstShown(item)
+  while (first && first.nodeType === ELEMENT_NODE && READ_THROUGH.has((first as Element).localName)) first = firstShown(first as Element)
+  return first && first.nodeType === ELEMENT_NODE && NOT_OPENING_ITEM.has((first as Element).localName) ? (first as Element) : null
 }
 
 /** True when `br` is the only thing on its line and that line is not already a textblock. */
@@ -91,6 +115,7 @@ export function cleanHTML(root: ParentNode & Node): void {
     block.append(...cell.childNodes)
     cell.append(block)
   }
+  for (const item of root.querySelectorAll('li')) blockOpening(item)?.before(doc.createElement('p'))
   for (const img of [...root.querySelectorAll('img[aria-roledescription="checkbox"]')]) img.remove()
   for (const el of root.querySelectorAll<HTMLElement>('a[href][style], a[href] [style]')) dropUnderline(el)
 }

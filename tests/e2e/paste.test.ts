@@ -249,6 +249,15 @@ describe.skipIf(!CHROMIUM)(`pasting from other applications${CHROMIUM ? '' : ` (
     await alice.context.close()
     await bob.context.close()
   }, 60_000)
+  it('pastes numbered steps from a web page whose items open with a heading or a list as one numbered list', async () => {
+    const [alice, bob] = await openPair(browser, server.url, freshDocId('paste'))
+    const html = '<ol><li><p>Open</p></li><li><h2>Install</h2><p>then</p></li><li><ul><li>inner</li></ul></li><li><p>Run</p></li></ol>'
+    await pasteAndUndo(alice, bob, { html, text: 'Open\nInstall\nthen\ninner\nRun' }, 'ordered(item(p"Open") item(p"" h2"Install" p"then") item(p"" bullet(item(p"inner"))) item(p"Run"))')
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+    await alice.context.close()
+    await bob.context.close()
+  }, 60_000)
+
   it('pastes plain text line by line, each blank line an empty paragraph, wherever the caret is', async () => {
     const [alice, bob] = await openPair(browser, server.url, freshDocId('paste'))
     const para = ['<p>headtail</p>', 'p"headtail"'] as const

@@ -1,7 +1,7 @@
 /**
  * Web pages imported as documents (shared/html-import.ts on the server's DOM, jsdom): Tandem's
  * own web page read back as the same document, what other applications write (Google Docs, Word,
- * tables) read as a paste of it reads, nothing of a hostile page kept or run, and the title rules.
+ * tables) read as a paste of it reads, list items that open with a block kept in their list, nothing of a hostile page kept or run, and the title rules.
  */
 import { JSDOM } from 'jsdom'
 import { describe, expect, it } from 'vitest'
@@ -76,6 +76,21 @@ describe('HTML import', () => {
     // a table: a paragraph per cell, not the cells' text run together
     expect(read('<table><tr><th>Name</th><td>Qty</td></tr><tr><td>apples</td><td>3</td></tr></table>').body.toJSON()).toEqual(
       b.doc(b.p('Name'), b.p('Qty'), b.p('apples'), b.p('3')).toJSON(),
+    )
+  })
+
+  it('keeps a list item that opens with a heading, code, a quote, a line or a list inside its list, as a Markdown file does', () => {
+    // numbered steps from a web page: the list went on as a bulleted one after the item
+    expect(read('<ol><li>Open</li><li><h3>Install</h3><p>then</p></li><li><pre><code>npm i</code></pre></li><li>Run</li></ol>').body.toJSON()).toEqual(
+      b.doc(b.ol(b.li(b.p('Open')), b.li(b.p(), b.h(3, 'Install'), b.p('then')), b.li(b.p(), b.pre('npm i')), b.li(b.p('Run')))).toJSON(),
+    )
+    // a block inside a wrapper without a node of its own (a <div>), after white space and a comment
+    expect(read('<ul><li> <!-- x --><div><blockquote><p>q</p></blockquote></div></li><li><hr>after</li><li><ul><li>inner</li></ul></li><li>last</li></ul>').body.toJSON()).toEqual(
+      b.doc(b.ul(b.li(b.p(), b.quote(b.p('q'))), b.li(b.p(), b.hr(), b.p('after')), b.li(b.p(), b.ul(b.li(b.p('inner')))), b.li(b.p('last')))).toJSON(),
+    )
+    // items that open with text or a paragraph are as they were
+    expect(read('<ul><li>a<pre>x</pre></li><li><p>b</p><ul><li>c</li></ul></li></ul>').body.toJSON()).toEqual(
+      b.doc(b.ul(b.li(b.p('a'), b.pre('x')), b.li(b.p('b'), b.ul(b.li(b.p('c')))))).toJSON(),
     )
   })
 
