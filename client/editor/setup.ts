@@ -33,6 +33,7 @@ import { plainPastePlugin } from './plain-paste.js'
 import { readBeforeKeysPlugin, readBeforeRemoteChangesPlugin } from './pending-input.js'
 import { buildKeymap } from './keymap.js'
 import { repairPlugin } from './repair.js'
+import { rewrittenBlockPlugin } from './rewritten-block.js'
 import { selectionEndPlugin } from './selection-end.js'
 import { storedMarksPlugin } from './stored-marks.js'
 import { createUndoManager } from './undo.js'
@@ -223,6 +224,8 @@ export function editorPlugins(options: EditorSetupOptions): Plugin[] {
     ySyncPlugin(options.fragment),
     yCursorPlugin(options.awareness, { cursorBuilder: remoteCursor, selectionBuilder: remoteSelection }),
     remoteCursorNamesPlugin(options.awareness),
+    // the caret stays in its text when another person rewrites its block (see rewritten-block.ts)
+    rewrittenBlockPlugin(),
     // what others type right after one's selection stays out of it (see selection-end.ts)
     selectionEndPlugin(),
     // Ctrl+B at the caret outlasts another person's change (see stored-marks.ts)

@@ -4,11 +4,13 @@
  * inside marked text where it stands, selecting a word around it with a double click, composing
  * with an input method while the other person types right there, arrow keys while the other
  * cursor keeps moving or the other person types, typing right after the other person's
- * selection, a renamed person's cursor.
+ * selection, the caret kept in its text when the other person rewrites its block, a renamed
+ * person's cursor.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
+import { caretIn, setBody, shape, waitForShape } from './doc-shape.js'
 import { ALICE, type AppServer, BOB, CHROMIUM, content, converged, editor, MOD, openDoc, SKIP_REASON, text, useBrowserAndServer, type User, waitForStatus, waitForText } from './harness.js'
 
 
@@ -393,6 +395,34 @@ describe.skipIf(!CHROMIUM)(`editing beside remote cursors in Chromium${CHROMIUM 
     await waitFor('the deletion everywhere', async () => !(await text(bob.page)).includes('beta'))
     await converged([alice.page, bob.page])
     expect(await text(bob.page)).toBe('alpha YX gamma delta')
+  })
+
+  it('keeps the caret in its place in the text when the other person makes its paragraph a heading, list, quote or code, or joins it to the one above', async () => {
+    for (const [change, want] of [
+      [`${MOD}+Alt+2`, 'p"First line" h2"HelloX world"'],
+      [`${MOD}+Shift+8`, 'p"First line" bullet(item(p"HelloX world"))'],
+      [`${MOD}+Shift+b`, 'p"First line" quote(p"HelloX world")'],
+      [`${MOD}+Alt+c`, 'p"First line" code"HelloX world"'],
+      ['Home Backspace', 'p"First lineHelloX world"'],
+    ] as const) {
+      await setBody(alice.page, '<p>First line</p><p>Hello world</p>', 'p"First line" p"Hello world"')
+      await converged([alice.page, bob.page])
+      // Alice's caret after "Hello"
+      await select(alice.page, 13 + 5)
+      await waitFor("Bob to see Alice's cursor in place", async () => (await remoteCursorAt(bob.page, ALICE.name)) === 18, 10_000, 25)
+      await caretIn(bob.page, 'Hello world', 11)
+      const before = await shape(alice.page)
+      for (const key of change.split(' ')) await bob.page.keyboard.press(key)
+      await waitFor(`Alice to get ${change}`, async () => (await shape(alice.page)) !== before)
+      await alice.page.keyboard.type('X')
+      await waitForShape(bob.page, want)
+      await converged([alice.page, bob.page])
+      expect(await shape(alice.page), change).toBe(want)
+      // and Bob sees her cursor right after what she typed
+      const at = (await selection(alice.page)).from
+      await waitFor(`Bob to see Alice's cursor after the X (${change})`, async () => (await remoteCursorAt(bob.page, ALICE.name)) === at, 5_000, 25)
+    }
+    expect([...alice.errors, ...bob.errors]).toEqual([])
   })
 
   // (last: Alice is someone else afterwards)
