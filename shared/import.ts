@@ -48,12 +48,19 @@ function tokenizer(): MarkdownIt {
   return md
 }
 
+/** The number an ordered list starts at, from its token's `start` (none: 1). */
+function startOf(start: string | null): number {
+  const order = Number(start ?? 1)
+  return Number.isInteger(order) ? order : 1
+}
+
 const markdown = new MarkdownParser(schema, tokenizer(), {
   blockquote: { block: 'blockquote' },
   paragraph: { block: 'paragraph' },
   list_item: { block: 'list_item' },
   bullet_list: { block: 'bullet_list' },
-  ordered_list: { block: 'ordered_list', getAttrs: (tok) => ({ order: Number(tok.attrGet('start') ?? 1) || 1 }) },
+  // a list may start at 0 ("0. "): as the editor's shortcut and a pasted <ol start="0"> make one
+  ordered_list: { block: 'ordered_list', getAttrs: (tok) => ({ order: startOf(tok.attrGet('start')) }) },
   heading: { block: 'heading', getAttrs: (tok) => ({ level: Math.min(3, Number(tok.tag.slice(1))) }) },
   code_block: { block: 'code_block', noCloseToken: true },
   // the info string's first word names the language (```js title="x" → js)

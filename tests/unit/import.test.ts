@@ -49,6 +49,13 @@ describe('import', () => {
     expect(doc.child(3).attrs.level).toBe(3)
   })
 
+  it('starts a numbered list where the file does, at 0 too, as the Markdown download writes it', () => {
+    for (const order of [0, 1, 7]) {
+      const list = b.doc(b.olFrom(order, b.li(b.p('first')), b.li(b.p('second'))))
+      expect(importDocument('markdown', toMarkdown('Steps', list)).body.toJSON()).toEqual(list.toJSON())
+    }
+  })
+
   it('keeps a list a list when only some items look like tasks', () => {
     const doc = fromMarkdown('- [ ] a\n- b\n')
     expect(doc.child(0).type.name).toBe('bullet_list')
