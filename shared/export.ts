@@ -88,6 +88,27 @@ function spilling(nodes: Record<string, NodeSerializer>): Record<string, NodeSer
 const markdown = new MarkdownSerializer(
   spilling({
     ...base.nodes,
+    heading(state: MarkdownSerializerState, node: PMNode) {
+      state.write(`${'#'.repeat(node.attrs.level as number)} `)
+      state.renderInline(node, false)
+      // a run of # after a space ends a heading as its closing sequence: "Plan #" read back "Plan"
+      const s = state as unknown as { out: string }
+      s.out = s.out.replace(/([ \t])(#+)$/, '$1\\$2')
+      state.closeBlock(node)
+    },
+    text(state: MarkdownSerializerState, node: PMNode) {
+      const s = state as unknown as { atBlockStart: boolean; inAutolink?: boolean }
+      const lead = s.atBlockStart ? /^[ \t]+/.exec(node.text!)?.[0] : undefined
+      if (lead === undefined) {
+        state.text(node.text!, !s.inAutolink)
+        return
+      }
+      // white space opening a paragraph: Markdown drops it, and four spaces or a tab make the
+      // paragraph code. As character references it stays text, as it was
+      state.write(lead.replace(/[ \t]/g, (c) => (c === ' ' ? '&#32;' : '&#9;')))
+      s.atBlockStart = false
+      state.text(node.text!.slice(lead.length), !s.inAutolink)
+    },
     task_list(state: MarkdownSerializerState, node: PMNode) {
       state.renderList(node, '  ', () => '- ')
     },

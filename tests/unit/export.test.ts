@@ -1,9 +1,11 @@
 /**
  * Documents exported as files (shared/export.ts): Markdown with task lists, strikethrough and
- * safe links, plain text, and file names made from titles.
+ * safe links, white space opening a paragraph and a heading's last # kept as text, plain text,
+ * and file names made from titles.
  */
 import { describe, expect, it } from 'vitest'
 import { exportDocument, exportFileName, toMarkdown, toPlainText } from '../../shared/export.js'
+import { importDocument } from '../../shared/import.js'
 import { b, everyNodeAndMark } from './client-editor-helpers.js'
 
 const body = everyNodeAndMark()
@@ -58,6 +60,24 @@ describe('export', () => {
     expect(fences('js\n# owned')).toBe('```')
     expect(fences('a'.repeat(100))).toBe('```')
     expect(fences(42)).toBe('```')
+  })
+
+  it('writes a paragraph opening with white space, and a heading ending in " #", so that they read back as they are, not as code or a shorter heading', () => {
+    // pasted plain text keeps its indentation: four spaces or a tab would make the paragraph code
+    const doc = b.doc(
+      b.p('\tindented by a tab'),
+      b.p('    four spaces, # not a heading'),
+      b.ul(b.li(b.p('  two in an item'))),
+      b.quote(b.p('\t\tquoted')),
+      b.h(2, 'Plan #'),
+      b.h(3, '#'),
+      b.p('a #'),
+    )
+    const md = toMarkdown('Notes', doc)
+    expect(md).toBe('# Notes\n\n&#9;indented by a tab\n\n&#32;&#32;&#32;&#32;four spaces, # not a heading\n\n* &#32;&#32;two in an item\n\n> &#9;&#9;quoted\n\n## Plan \\#\n\n### \\#\n\na #\n')
+    const back = importDocument('markdown', md)
+    expect(back.title).toBe('Notes')
+    expect(back.body.toJSON()).toEqual(doc.toJSON())
   })
 
   it('writes plain text a line per block, the title first', () => {
