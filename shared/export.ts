@@ -109,6 +109,14 @@ const markdown = new MarkdownSerializer(
       s.atBlockStart = false
       state.text(node.text!.slice(lead.length), !s.inAutolink)
     },
+    list_item(state: MarkdownSerializerState, node: PMNode) {
+      // an item that opens with a block (code, a heading, a list: an empty paragraph first, as the
+      // schema wants) writes that block on the marker's line: the blank line an empty paragraph
+      // leaves after the marker would end the item, and the block would fall out of the list
+      const first = node.firstChild!
+      if (node.childCount < 2 || !first.isTextblock || first.content.size > 0) return state.renderContent(node)
+      node.forEach((child, _offset, i) => void (i > 0 && state.render(child, node, i)))
+    },
     task_list(state: MarkdownSerializerState, node: PMNode) {
       state.renderList(node, '  ', () => '- ')
     },

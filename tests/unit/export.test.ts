@@ -1,6 +1,7 @@
 /**
  * Documents exported as files (shared/export.ts): Markdown with task lists, strikethrough and
- * safe links, white space opening a paragraph and a heading's last # kept as text, plain text,
+ * safe links, white space opening a paragraph and a heading's last # kept as text, list items
+ * opening with a block read back in their list, plain text,
  * and file names made from titles.
  */
 import { describe, expect, it } from 'vitest'
@@ -77,6 +78,15 @@ describe('export', () => {
     expect(md).toBe('# Notes\n\n&#9;indented by a tab\n\n&#32;&#32;&#32;&#32;four spaces, # not a heading\n\n* &#32;&#32;two in an item\n\n> &#9;&#9;quoted\n\n## Plan \\#\n\n### \\#\n\na #\n')
     const back = importDocument('markdown', md)
     expect(back.title).toBe('Notes')
+    expect(back.body.toJSON()).toEqual(doc.toJSON())
+  })
+
+  it('writes a list item that opens with code, a heading, a quote, a line or a list so that it reads back in its list', () => {
+    const doc = b.doc(
+      b.ol(b.li(b.p('Open')), b.li(b.p(), b.pre('npm i', 'bash')), b.li(b.p(), b.h(2, 'Step'), b.p('then'))),
+      b.ul(b.li(b.p(), b.quote(b.p('q'))), b.li(b.p(), b.hr()), b.li(b.p(), b.ul(b.li(b.p('inner')))), b.li(b.p())),
+    )
+    const back = importDocument('markdown', toMarkdown('Steps', doc))
     expect(back.body.toJSON()).toEqual(doc.toJSON())
   })
 
