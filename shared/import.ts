@@ -29,7 +29,10 @@ export const MAX_IMPORT_CHARS = 2_000_000
 /** Token types markdown-it gives for an underline written as inline HTML. */
 const UNDERLINE = { open: '<u>', close: '</u>' }
 
-/** markdown-it, CommonMark with strikethrough; inline HTML only for <u>, which becomes a mark. */
+/** `<br>`, `<br/>` and `<br />` as inline HTML. */
+const LINE_BREAK = /^<br\s*\/?>$/
+
+/** markdown-it, CommonMark with strikethrough; inline HTML only for <u>, which becomes a mark, and <br>, a line break. */
 function tokenizer(): MarkdownIt {
   const md = new MarkdownIt('commonmark', { html: true, linkify: false }).enable('strikethrough')
   // block HTML and any inline HTML other than <u> and </u> stay as text
@@ -41,6 +44,8 @@ function tokenizer(): MarkdownIt {
         const tag = token.content.toLowerCase()
         if (tag === UNDERLINE.open) token.type = 'u_open'
         else if (tag === UNDERLINE.close) token.type = 'u_close'
+        // a line break written as HTML (READMEs do, in lists and tables): a line break, not "<br>"
+        else if (LINE_BREAK.test(tag)) token.type = 'hardbreak'
         else token.type = 'text'
       }
     }

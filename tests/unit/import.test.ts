@@ -56,6 +56,14 @@ describe('import', () => {
     }
   })
 
+  it('reads a line break written as <br> as a line break, in a paragraph and a list item', () => {
+    expect(fromMarkdown('one<br>two<BR/>three <br /> four\n\n- a<br>b\n').toJSON()).toEqual(
+      b.doc(b.p('one', b.br(), 'two', b.br(), 'three ', b.br(), ' four'), b.ul(b.li(b.p('a', b.br(), 'b')))).toJSON(),
+    )
+    // written as code it stays as written
+    expect(fromMarkdown('`<br>`').textContent).toBe('<br>')
+  })
+
   it('keeps a list a list when only some items look like tasks', () => {
     const doc = fromMarkdown('- [ ] a\n- b\n')
     expect(doc.child(0).type.name).toBe('bullet_list')
