@@ -89,8 +89,8 @@ const markdown = new MarkdownParser(schema, tokenizer(), {
   link: { mark: 'link', getAttrs: (tok) => ({ href: safeHref(tok.attrGet('href')) ?? '', title: tok.attrGet('title') || null }) },
 })
 
-/** Unchecked and checked task markers at the start of a list item, as GitHub writes them. */
-const TASK = /^\[([ xX])\] /
+/** Unchecked and checked task markers at the start of a list item, as GitHub writes them; alone, an empty task. */
+const TASK = /^\[([ xX])\](?: |$)/
 
 /**
  * Lists whose every item starts with a task marker become task lists; links whose href was not
@@ -109,7 +109,8 @@ function tidy(node: PMNode): PMNode {
       const checked = TASK.exec(first.textContent)![1] !== ' '
       const rest: PMNode[] = []
       item.forEach((child, _offset, i) => void (i > 0 && rest.push(child)))
-      return schema.nodes.task_item!.create({ checked }, [first.cut(4), ...rest])
+      // an empty task is "[ ]" alone: the line's last space does not come through Markdown
+      return schema.nodes.task_item!.create({ checked }, [first.cut(Math.min(4, first.content.size)), ...rest])
     })
     return schema.nodes.task_list!.create(null, items)
   }

@@ -64,6 +64,13 @@ describe('import', () => {
     expect(fromMarkdown('`<br>`').textContent).toBe('<br>')
   })
 
+  it('reads back a checklist holding an empty task as a checklist, as the Markdown download writes it', () => {
+    const list = b.doc(b.tasks(b.task(true, b.p('done')), b.task(false, b.p()), b.task(true, b.p(), b.pre('x'))))
+    expect(importDocument('markdown', toMarkdown('Todo', list)).body.toJSON()).toEqual(list.toJSON())
+    // the same from another application: "- [ ]" with nothing after it
+    expect(fromMarkdown('- [ ] open\n- [ ]\n').toJSON()).toEqual(b.doc(b.tasks(b.task(false, b.p('open')), b.task(false, b.p()))).toJSON())
+  })
+
   it('keeps a list a list when only some items look like tasks', () => {
     const doc = fromMarkdown('- [ ] a\n- b\n')
     expect(doc.child(0).type.name).toBe('bullet_list')
