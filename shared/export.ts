@@ -43,6 +43,18 @@ function destination(href: string): string {
   return href.replace(/[\s()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
 }
 
+/**
+ * `line` (escaped as the start of a line by prosemirror-markdown) with what that misses escaped
+ * too: "1)" and a "1." ending the line (list items), a lone "+" (a bullet), a line of "=" (which
+ * makes the line before a heading).
+ */
+function escapeLineStart(line: string): string {
+  return line
+    .replace(/^(\d{1,9})([.)])(?=[ \t]|$)/, '$1\\$2')
+    .replace(/^\+(?=[ \t]|$)/, '\\+')
+    .replace(/^=+(?=[ \t]*$)/, '\\$&')
+}
+
 /** A link title as a Markdown link title, in double quotes. */
 function linkTitle(title: unknown): string {
   return typeof title === 'string' && title !== '' ? ` "${title.replace(/[\\"]/g, '\\$&').replace(/\s+/g, ' ')}"` : ''
@@ -97,17 +109,23 @@ const markdown = new MarkdownSerializer(
       state.closeBlock(node)
     },
     text(state: MarkdownSerializerState, node: PMNode) {
-      const s = state as unknown as { atBlockStart: boolean; inAutolink?: boolean }
-      const lead = s.atBlockStart ? /^[ \t]+/.exec(node.text!)?.[0] : undefined
-      if (lead === undefined) {
-        state.text(node.text!, !s.inAutolink)
-        return
-      }
-      // white space opening a paragraph: Markdown drops it, and four spaces or a tab make the
-      // paragraph code. As character references it stays text, as it was
+      const s = state as unknown as { out: string; delim: string; atBlockStart: boolean; inAutolink?: boolean }
+      if (s.inAutolink) return state.text(node.text!, false)
+      // what ends the block before, and the line's own prefix (a quote's "> ", an item's indent)
+      state.write()
+      // the start of a line: the block's, or one after a line break (Shift+Enter), where Markdown
+      // reads "- b" as a list, "# b" as a heading and white space as indentation just the same
+      const lineStart = s.atBlockStart || s.out.slice(s.out.lastIndexOf('\n') + 1) === s.delim
+      if (!lineStart) return state.text(node.text!, true)
+      // white space opening a line: Markdown drops it, and four spaces or a tab opening a
+      // paragraph make it code. As character references it stays text, as it was
+      const lead = /^[ \t]*/.exec(node.text!)![0]
       state.write(lead.replace(/[ \t]/g, (c) => (c === ' ' ? '&#32;' : '&#9;')))
-      s.atBlockStart = false
-      state.text(node.text!.slice(lead.length), !s.inAutolink)
+      // prosemirror-markdown escapes what opens a line only at the start of a block
+      s.atBlockStart = lead === ''
+      const from = s.out.length
+      state.text(node.text!.slice(lead.length), true)
+      if (lead === '') s.out = s.out.slice(0, from) + escapeLineStart(s.out.slice(from))
     },
     list_item(state: MarkdownSerializerState, node: PMNode) {
       // an item that opens with a block (code, a heading, a list: an empty paragraph first, as the

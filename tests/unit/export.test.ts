@@ -1,8 +1,8 @@
 /**
  * Documents exported as files (shared/export.ts): Markdown with task lists, strikethrough and
- * safe links, white space opening a paragraph and a heading's last # kept as text, list items
- * opening with a block read back in their list, plain text,
- * and file names made from titles.
+ * safe links; white space and list, heading or quote markers opening a line (after a line break
+ * too) and a heading's last # kept as text; list items opening with a block read back in their
+ * list; plain text; and file names made from titles.
  */
 import { describe, expect, it } from 'vitest'
 import { exportDocument, exportFileName, toMarkdown, toPlainText } from '../../shared/export.js'
@@ -78,6 +78,20 @@ describe('export', () => {
     expect(md).toBe('# Notes\n\n&#9;indented by a tab\n\n&#32;&#32;&#32;&#32;four spaces, # not a heading\n\n* &#32;&#32;two in an item\n\n> &#9;&#9;quoted\n\n## Plan \\#\n\n### \\#\n\na #\n')
     const back = importDocument('markdown', md)
     expect(back.title).toBe('Notes')
+    expect(back.body.toJSON()).toEqual(doc.toJSON())
+  })
+
+  it('writes lines that would open a list, a heading or a quote as text, also after a line break, so that they read back as they are', () => {
+    // Shift+Enter lines such as "Shopping:⏎- milk", and numbered points typed by hand
+    const doc = b.doc(
+      b.p('Shopping:', b.br(), '- milk', b.br(), '+ eggs', b.br(), '# 3', b.br(), '> quoted', b.br(), '1. first', b.br(), '2) second', b.br(), '==='),
+      b.p('1) not a list'),
+      b.p('2024.'),
+      b.p('+'),
+      b.quote(b.p('a', b.br(), '- b', b.br(), '  indented')),
+      b.ul(b.li(b.p('item', b.br(), '3) c'))),
+    )
+    const back = importDocument('markdown', toMarkdown('Lines', doc))
     expect(back.body.toJSON()).toEqual(doc.toJSON())
   })
 
