@@ -18,13 +18,13 @@ type Handler = WebsocketProvider['messageHandlers'][number]
  * Wraps `provider`'s sync handler so that document updates (sync message type 2) received while
  * held are queued, then applied together, with the provider as origin, when the last hold ends.
  * Sync steps 1 and 2 (the handshake on connecting) pass through. Listeners added with
- * `beforeApply` run right before other people's changes are applied (the editor reads its
- * pending input then).
+ * `beforeApply` run, given the update, right before other people's changes are applied (the
+ * editor reads its pending input then; rescue.ts notes what the update deletes).
  */
 export class RemoteUpdateHold {
   private holds = 0
   private held: Uint8Array[] = []
-  private readonly before = new Set<() => void>()
+  private readonly before = new Set<(update: Uint8Array) => void>()
 
   constructor(private readonly provider: WebsocketProvider) {
     const handle: Handler = provider.messageHandlers[MessageType.Sync]!
@@ -36,19 +36,19 @@ export class RemoteUpdateHold {
         this.held.push(decoding.readVarUint8Array(peek))
         return
       }
-      if (type === messageYjsUpdate || type === messageYjsSyncStep2) this.runBefore()
+      if (type === messageYjsUpdate || type === messageYjsSyncStep2) this.runBefore(decoding.readVarUint8Array(peek))
       handle(encoder, decoder, ...rest)
     }
   }
 
-  /** Calls `listener` right before other people's changes are applied; returns the unsubscribe. */
-  beforeApply(listener: () => void): () => void {
+  /** Calls `listener` with each update of other people's right before it is applied; returns the unsubscribe. */
+  beforeApply(listener: (update: Uint8Array) => void): () => void {
     this.before.add(listener)
     return () => this.before.delete(listener)
   }
 
-  private runBefore(): void {
-    for (const listener of this.before) listener()
+  private runBefore(update: Uint8Array): void {
+    for (const listener of this.before) listener(update)
   }
 
   /** Whether updates are being held now. */
@@ -72,7 +72,8 @@ export class RemoteUpdateHold {
     const updates = this.held
     this.held = []
     if (updates.length === 0 || this.provider.doc.isDestroyed) return
-    this.runBefore()
-    Y.applyUpdate(this.provider.doc, Y.mergeUpdates(updates), this.provider)
+    const merged = Y.mergeUpdates(updates)
+    this.runBefore(merged)
+    Y.applyUpdate(this.provider.doc, merged, this.provider)
   }
 }

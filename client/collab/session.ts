@@ -26,6 +26,7 @@ import type { Identity } from '../identity.js'
 import { RemoteUpdateHold } from './hold.js'
 import { announceOwnPresenceOnly } from './own-presence.js'
 import { rejoinPresenceOnReconnect } from './rejoin-presence.js'
+import { keepConcurrentText } from './rescue.js'
 import { SaveTracker, type SaveState } from './saved.js'
 
 /** How the session reaches the server. `offline` covers "trying again in a moment" too. */
@@ -316,6 +317,8 @@ export class DocSession extends ObservableV2<SessionEvents> {
     // before connecting: the provider then announces nothing
     else this.provider.awareness.setLocalState(null)
     this.remoteHold = new RemoteUpdateHold(this.provider)
+    // text typed into a block someone rewrote at the same time is put back (see rescue.ts)
+    keepConcurrentText(this.doc, this.content, this.provider, (listener) => this.remoteHold.beforeApply(listener))
     this.saves = new SaveTracker(this.provider)
     // the stock handler only logs it; the server still answers saved requests after dropping
     this.provider.messageHandlers[MessageType.Auth] = (_encoder: unknown, decoder: decoding.Decoder) =>

@@ -4,13 +4,15 @@
  * keep typing, one reloads the page while the server is down (the app comes from the service
  * worker, the document from IndexedDB), and after the server restarts on the same port and data
  * everything merges, on both screens and on disk. Behind a reverse proxy, which answers 502 while
- * the server is down, a reload still shows the document.
+ * the server is down, a reload still shows the document. What one person types into a paragraph
+ * the other rewrites (a heading, a list, code, joined) while apart stays.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { startProxy, type Proxy } from '../helpers/proxy.js'
 import { waitFor } from '../helpers/wait.js'
-import { type AppServer, caretTo, CHROMIUM, converged, editor, openDoc, SKIP_REASON, startAgain, status, storedText, text, useBrowserAndServer, type User, waitForKeptHere, waitForSave, waitForStatus, waitForText } from './harness.js'
+import { caretIn, shape, waitForShape } from './doc-shape.js'
+import { type AppServer, caretTo, CHROMIUM, converged, editor, MOD, openDoc, SKIP_REASON, startAgain, status, storedText, text, useBrowserAndServer, type User, waitForKeptHere, waitForSave, waitForStatus, waitForText } from './harness.js'
 
 describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
@@ -195,6 +197,44 @@ describe.skipIf(!CHROMIUM)(`two people offline in the same paragraph in Chromium
     expect(gus.errors).toEqual([])
     await Promise.all([fay.context.close(), gus.context.close()])
   })
+
+  it('keeps what one person typed into a paragraph the other made a heading, list or code, or joined to the one above, while apart', async () => {
+    for (const [change, want, rewriterOffline] of [
+      [`${MOD}+Alt+2`, 'p"First" h2"Hello world, typed apart"', true],
+      [`${MOD}+Shift+8`, 'p"First" bullet(item(p"Hello world, typed apart"))', true],
+      [`${MOD}+Alt+c`, 'p"First" code"Hello world, typed apart"', false],
+      ['Home Backspace', 'p"FirstHello world, typed apart"', false],
+    ] as const) {
+      const docId = (await server.catalog.create('Rewritten')).id
+      const fay = await openDoc(browser, server.url, docId, { name: 'Fay Typist', color: '#bf360c' })
+      const gus = await openDoc(browser, server.url, docId, { name: 'Gus Rewriter', color: '#33691e' })
+      await editor(fay.page).click()
+      await fay.page.keyboard.type('First')
+      await fay.page.keyboard.press('Enter')
+      await fay.page.keyboard.type('Hello world')
+      await waitForText(gus.page, 'Hello world')
+      await waitForSave(fay.page, 'saved')
+      // one of them has no network; the other's change reaches the server first
+      const away = rewriterOffline ? gus : fay
+      await away.context.setOffline(true)
+      await waitForStatus(away.page, 'offline')
+      await caretIn(gus.page, 'Hello world', 5)
+      for (const key of change.split(' ')) await gus.page.keyboard.press(key)
+      await caretIn(fay.page, 'Hello world', 11)
+      await fay.page.keyboard.type(', typed apart')
+      await waitForKeptHere(away.page)
+      await away.context.setOffline(false)
+      await waitForShape(fay.page, want).catch((err: Error) => {
+        throw new Error(`${change}: ${err.message}`)
+      })
+      await converged([fay.page, gus.page])
+      expect(await shape(gus.page), change).toBe(want)
+      await Promise.all([waitForSave(fay.page, 'saved'), waitForSave(gus.page, 'saved')])
+      await waitFor('the store to hold the words typed apart', async () => (await storedText(server.storage, docId)).includes(', typed apart'), 10_000)
+      expect([...fay.errors, ...gus.errors]).toEqual([])
+      await Promise.all([fay.context.close(), gus.context.close()])
+    }
+  }, 120_000)
 })
 
 describe.skipIf(!CHROMIUM)(`a document opened offline for the first time in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {

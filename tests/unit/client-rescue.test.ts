@@ -1,0 +1,86 @@
+/**
+ * Text typed into a block another person rewrote at the same time (client/collab/rescue.ts), on
+ * plain Y.Docs: it is put back into the rewritten block at its place, once, for both; nothing is
+ * put back where the rewrite does not hold the rest of the old text, or the block was deleted.
+ */
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { keepConcurrentText } from '../../client/collab/rescue.js'
+
+const REMOTE = Symbol('remote')
+
+/** A paragraph holding `text`, as y-prosemirror writes one. */
+function block(name: string, text: string): Y.XmlElement {
+  const element = new Y.XmlElement(name)
+  const inner = new Y.XmlText()
+  inner.insert(0, text)
+  element.insert(0, [inner])
+  return element
+}
+
+const body = (doc: Y.Doc) => doc.getXmlFragment('content')
+const textOf = (doc: Y.Doc, index: number) => ((body(doc).get(index) as Y.XmlElement).get(0) as Y.XmlText).toString()
+
+/** Alice (who keeps her text) and Bob, both with `First` and `Hello world`; `apply` hands Bob's update to Alice as the provider would. */
+function pair() {
+  const alice = new Y.Doc()
+  const bob = new Y.Doc()
+  body(alice).insert(0, [block('paragraph', 'First'), block('paragraph', 'Hello world')])
+  Y.applyUpdate(bob, Y.encodeStateAsUpdate(alice))
+  let listener: ((update: Uint8Array) => void) | null = null
+  keepConcurrentText(alice, body(alice), REMOTE, (l) => ((listener = l), () => (listener = null)))
+  const apply = () => {
+    const update = Y.encodeStateAsUpdate(bob, Y.encodeStateVector(alice))
+    listener?.(update)
+    Y.applyUpdate(alice, update, REMOTE)
+    // and Alice's changes back to Bob
+    Y.applyUpdate(bob, Y.encodeStateAsUpdate(alice, Y.encodeStateVector(bob)))
+  }
+  return { alice, bob, apply }
+}
+
+describe('keepConcurrentText', () => {
+  it('puts what Alice typed back into the heading Bob made of her paragraph meanwhile, for both', () => {
+    const { alice, bob, apply } = pair()
+    ;((body(alice).get(1) as Y.XmlElement).get(0) as Y.XmlText).insert(5, ' big')
+    bob.transact(() => {
+      body(bob).delete(1)
+      body(bob).insert(1, [block('heading', 'Hello world')])
+    })
+    apply()
+    for (const doc of [alice, bob]) {
+      expect((body(doc).get(1) as Y.XmlElement).nodeName).toBe('heading')
+      expect(textOf(doc, 1)).toBe('Hello big world')
+      expect(body(doc).length).toBe(2)
+    }
+  })
+
+  it('puts it back at the end of the paragraph above when Bob joined hers to it', () => {
+    const { alice, bob, apply } = pair()
+    ;((body(alice).get(1) as Y.XmlElement).get(0) as Y.XmlText).insert(11, '!')
+    bob.transact(() => {
+      ;((body(bob).get(0) as Y.XmlElement).get(0) as Y.XmlText).insert(5, 'Hello world')
+      body(bob).delete(1)
+    })
+    apply()
+    for (const doc of [alice, bob]) expect(body(doc).toString()).toBe('<paragraph>FirstHello world!</paragraph>')
+  })
+
+  it('puts nothing back where the rewritten block does not hold the rest of the old text, nor into a paragraph deleted outright', () => {
+    const { alice, bob, apply } = pair()
+    ;((body(alice).get(1) as Y.XmlElement).get(0) as Y.XmlText).insert(11, ' again')
+    // Bob's rewrite also dropped "world", which he knew: where " again" went cannot be told
+    bob.transact(() => {
+      body(bob).delete(1)
+      body(bob).insert(1, [block('heading', 'Hello ')])
+    })
+    apply()
+    expect(textOf(alice, 1)).toBe('Hello ')
+    // a paragraph deleted outright takes what was typed into it meanwhile
+    const second = pair()
+    ;((body(second.alice).get(1) as Y.XmlElement).get(0) as Y.XmlText).insert(11, ' again')
+    body(second.bob).delete(1)
+    second.apply()
+    expect(body(second.alice).toString()).toBe('<paragraph>First</paragraph>')
+  })
+})
