@@ -173,12 +173,39 @@ export function fromPlainText(text: string): PMNode {
   return schema.nodes.doc!.create(null, paragraphsOf(text))
 }
 
+/** YAML front matter opening a Markdown file: between two `---` lines (the second may be `...`). */
+const FRONT_MATTER = /^---[ \t]*\r?\n([\s\S]*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/
+
+/** A line of YAML as front matter holds it: `key: value`, a list entry, an indented line, a comment or nothing. */
+const YAML_LINE = /^(?:\s*$|\s*#|\s*- |\s+\S|[\w.-]+\s*:(?:\s|$))/
+
+/**
+ * The YAML front matter opening `text` (Jekyll, Hugo, Obsidian and GitHub write and read it): its
+ * length, and its `title` when it has one. Null when the file opens otherwise, or what stands
+ * between the `---` lines is not such YAML (Markdown: a line, then text).
+ */
+function frontMatter(text: string): { length: number; title: string | null } | null {
+  const found = FRONT_MATTER.exec(text)
+  if (!found) return null
+  const lines = found[1]!.split(/\r?\n/)
+  if (!lines.every((line) => YAML_LINE.test(line))) return null
+  const value = lines.map((line) => /^title\s*:\s*(.*?)\s*$/.exec(line)?.[1]).find((v) => v !== undefined) ?? ''
+  const title = /^(["'])(.*)\1$/.exec(value)?.[2] ?? value
+  return { length: found[0].length, title: title.trim() || null }
+}
+
 /**
  * A file's title and body. Markdown: a first-level heading at the very start is the title (the
- * way shared/export.ts writes it); plain text: a first line followed by a blank line. Otherwise
- * the title is `fallbackTitle` (the file's name, say).
+ * way shared/export.ts writes it), else the `title` of YAML front matter, which is left out of the
+ * body; plain text: a first line followed by a blank line. Otherwise the title is
+ * `fallbackTitle` (the file's name, say).
  */
 export function importDocument(format: TextFormat, text: string, fallbackTitle = '', keep: KeepImage = NO_IMAGES): { title: string; body: PMNode } {
+  const front = format === 'markdown' ? frontMatter(text) : null
+  if (front) {
+    text = text.slice(front.length)
+    if (front.title) fallbackTitle = front.title
+  }
   const body = format === 'markdown' ? fromMarkdown(text, keep) : fromPlainText(text)
   const first = body.firstChild
   if (format === 'markdown' && first?.type === schema.nodes.heading && first.attrs.level === 1 && body.childCount > 0) {

@@ -71,6 +71,16 @@ describe('import', () => {
     expect(fromMarkdown('- [ ] open\n- [ ]\n').toJSON()).toEqual(b.doc(b.tasks(b.task(false, b.p('open')), b.task(false, b.p()))).toJSON())
   })
 
+  it('leaves YAML front matter out of the body and takes its title, as GitHub and static site generators read it', () => {
+    const post = '---\ntitle: "Release notes: 2.0"\ntags:\n  - news\n# a comment\ndate: 2024-05-01\n---\n\nWhat changed.\n'
+    expect(importDocument('markdown', post, 'post')).toEqual({ title: 'Release notes: 2.0', body: b.doc(b.p('What changed.')) })
+    // a heading opening the text still wins; front matter without a title leaves the file's name
+    expect(importDocument('markdown', '---\ntitle: Front\n---\n# Heading\n\ntext', 'f').title).toBe('Heading')
+    expect(importDocument('markdown', '---\r\nlayout: post\r\n...\r\ntext', 'f')).toEqual({ title: 'f', body: b.doc(b.p('text')) })
+    // a line and text between two lines is Markdown, not front matter
+    expect(importDocument('markdown', '---\nJust a line of text\n---\n', 'f').body.toJSON()).toEqual(b.doc(b.hr(), b.h(2, 'Just a line of text')).toJSON())
+  })
+
   it('keeps a list a list when only some items look like tasks', () => {
     const doc = fromMarkdown('- [ ] a\n- b\n')
     expect(doc.child(0).type.name).toBe('bullet_list')
