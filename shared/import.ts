@@ -32,9 +32,9 @@ const UNDERLINE = { open: '<u>', close: '</u>' }
 /** `<br>`, `<br/>` and `<br />` as inline HTML. */
 const LINE_BREAK = /^<br\s*\/?>$/
 
-/** markdown-it, CommonMark with strikethrough; inline HTML only for <u>, which becomes a mark, and <br>, a line break. */
+/** markdown-it, CommonMark with strikethrough and tables; inline HTML only for <u>, which becomes a mark, and <br>, a line break. */
 function tokenizer(): MarkdownIt {
-  const md = new MarkdownIt('commonmark', { html: true, linkify: false }).enable('strikethrough')
+  const md = new MarkdownIt('commonmark', { html: true, linkify: false }).enable(['strikethrough', 'table'])
   // block HTML and any inline HTML other than <u> and </u> stay as text
   md.disable('html_block')
   md.core.ruler.push('underline', (state) => {
@@ -71,6 +71,14 @@ const markdown = new MarkdownParser(schema, tokenizer(), {
   // the info string's first word names the language (```js title="x" → js)
   fence: { block: 'code_block', noCloseToken: true, getAttrs: (tok) => ({ language: cleanLanguage(tok.info.trim().split(/\s+/)[0]) }) },
   hr: { node: 'horizontal_rule' },
+  // GitHub's tables: the schema has none, so each cell is a paragraph, as a pasted or imported
+  // web page's table is (its cells' text no longer run together with the pipes between them)
+  table: { ignore: true },
+  thead: { ignore: true },
+  tbody: { ignore: true },
+  tr: { ignore: true },
+  th: { block: 'paragraph' },
+  td: { block: 'paragraph' },
   // the description's text (markdown-it parses it as inline content; its marks say nothing here)
   image: {
     node: 'image',

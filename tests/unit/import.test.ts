@@ -81,6 +81,13 @@ describe('import', () => {
     expect(importDocument('markdown', '---\nJust a line of text\n---\n', 'f').body.toJSON()).toEqual(b.doc(b.hr(), b.h(2, 'Just a line of text')).toJSON())
   })
 
+  it('reads a GitHub table a paragraph per cell, as a web page\'s table is read', () => {
+    const table = '| Name | Qty |\n|:-----|----:|\n| **apples** | 3 |\n| pears | |\n\nAfter'
+    expect(fromMarkdown(table).toJSON()).toEqual(b.doc(b.p('Name'), b.p('Qty'), b.p(b.marked('apples', 'bold')), b.p('3'), b.p('pears'), b.p(), b.p('After')).toJSON())
+    // pipes without a delimiter row are text
+    expect(fromMarkdown('a | b\nc | d').toJSON()).toEqual(b.doc(b.p('a | b c | d')).toJSON())
+  })
+
   it('keeps a list a list when only some items look like tasks', () => {
     const doc = fromMarkdown('- [ ] a\n- b\n')
     expect(doc.child(0).type.name).toBe('bullet_list')
