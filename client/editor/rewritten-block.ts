@@ -12,14 +12,16 @@
  */
 import type { Node as PMNode } from 'prosemirror-model'
 import { Plugin, TextSelection } from 'prosemirror-state'
-import { absolutePositionToRelativePosition, ySyncPluginKey } from 'y-prosemirror'
+import { ySyncPluginKey } from 'y-prosemirror'
 import * as Y from 'yjs'
 
 /** The sync plugin's state, as far as used here. */
 interface SyncState {
   readonly doc: Y.Doc
-  readonly type: Y.XmlFragment
-  readonly binding: { readonly mapping: Map<unknown, unknown> }
+  readonly binding: {
+    /** The selection's ends as Yjs positions, which y-prosemirror notes before each Yjs transaction and puts the selection back from. */
+    readonly beforeTransactionSelection: { readonly anchor: Y.RelativePosition | null; readonly head: Y.RelativePosition | null } | null
+  }
 }
 
 /** True when `pos` now resolves into a type that was deleted (or cannot be resolved at all). */
@@ -71,29 +73,7 @@ export function mapByContent(before: PMNode, after: PMNode, pos: number): number
 
 /** Keeps the selection in place in the text of a block another person rewrote (see the module doc). */
 export function rewrittenBlockPlugin(): Plugin {
-  // the selection's ends as Yjs positions, noted before each Yjs transaction, as y-prosemirror does
-  let ends: { anchor: Y.RelativePosition; head: Y.RelativePosition } | null = null
   return new Plugin({
-    view(view) {
-      const sync = ySyncPluginKey.getState(view.state) as SyncState | undefined
-      if (!sync) return {}
-      const relative = (pos: number) => absolutePositionToRelativePosition(pos, sync.type, sync.binding.mapping as never) as Y.RelativePosition
-      const before = () => {
-        const { selection } = view.state
-        ends = selection instanceof TextSelection ? { anchor: relative(selection.anchor), head: relative(selection.head) } : null
-      }
-      const after = () => {
-        ends = null
-      }
-      sync.doc.on('beforeAllTransactions', before)
-      sync.doc.on('afterAllTransactions', after)
-      return {
-        destroy() {
-          sync.doc.off('beforeAllTransactions', before)
-          sync.doc.off('afterAllTransactions', after)
-        },
-      }
-    },
     appendTransaction(transactions, old, state) {
       // another person's change (an undo of one's own puts back its own selection)
       const remote = transactions.some((tr) => {
@@ -101,7 +81,9 @@ export function rewrittenBlockPlugin(): Plugin {
         return meta?.isChangeOrigin === true && !meta.isUndoRedoOperation
       })
       const sync = ySyncPluginKey.getState(state) as SyncState | undefined
-      if (!remote || !ends || !sync || !(old.selection instanceof TextSelection)) return null
+      // y-prosemirror's own note of the selection before the change (kept until all of it is applied)
+      const ends = sync?.binding.beforeTransactionSelection
+      if (!remote || !sync || !ends?.anchor || !ends.head || !(old.selection instanceof TextSelection)) return null
       if (!pointsIntoDeleted(ends.anchor, sync.doc) && !pointsIntoDeleted(ends.head, sync.doc)) return null
       const anchor = mapByContent(old.doc, state.doc, old.selection.anchor)
       const head = mapByContent(old.doc, state.doc, old.selection.head)
