@@ -9,9 +9,11 @@
  * When another person's change arrives, this person's characters that it deleted without
  * naming them (the change's own deletions name everything its author knew) are such text. It is
  * put back into the text that the change wrote anew, when that holds the rest of the old block's
- * text, at the same place in it, as a change of this person's that everyone receives.
+ * text, at the same place in it, as a change of this person's that everyone receives; so are the
+ * marks (bold, a link) this person set on that block meanwhile.
  */
 import * as Y from 'yjs'
+import { schema } from '../../shared/schema.js'
 
 /** Origin of the transactions that put text back. */
 export const RESCUE_ORIGIN = Symbol('tandem.rescue')
@@ -36,24 +38,46 @@ function inSet(ds: Y.Transaction['deleteSet'], client: number, clock: number): b
   return Y.isDeleted(ds, Y.createID(client, clock))
 }
 
+/** A mark (a Yjs format) this person set in a block deleted with it: from and to offsets of the block's old text. */
+interface LostMark {
+  readonly from: number
+  readonly to: number
+  readonly key: string
+  readonly value: unknown
+}
+
 /**
- * The text of `type` as it was before `tr`, and which of its characters (this client's, deleted
- * by `tr` without being named in `named`) were lost.
+ * The text of `type` as it was before `tr`, which of its characters (this client's, deleted by
+ * `tr` without being named in `named`) were lost, and which of this client's marks on it.
  */
-function lostIn(type: Y.XmlText, tr: Y.Transaction, named: Y.Transaction['deleteSet'], own: number): { text: string; lost: Lost[] } {
+function lostIn(type: Y.XmlText, tr: Y.Transaction, named: Y.Transaction['deleteSet'], own: number): { text: string; lost: Lost[]; marks: LostMark[] } {
   let text = ''
   const lost: Lost[] = []
+  const marks: LostMark[] = []
+  const open = new Map<string, { from: number; value: unknown }>()
+  const unnamed = (item: Y.Item, i = 0) => item.deleted && item.id.client === own && !inSet(named, own, item.id.clock + i)
   for (let item = type._start; item !== null; item = item.right) {
     // what was there before the transaction: alive, or deleted by it
-    if (!item.countable || (item.deleted && !Y.isDeleted(tr.deleteSet, item.id))) continue
+    if (item.deleted && !Y.isDeleted(tr.deleteSet, item.id)) continue
+    if (item.content instanceof Y.ContentFormat) {
+      // a format runs to the next one of the same key
+      const { key, value } = item.content
+      const started = open.get(key)
+      if (started) {
+        marks.push({ from: started.from, to: text.length, key, value: started.value })
+        open.delete(key)
+      }
+      if (value !== null && unnamed(item)) open.set(key, { from: text.length, value })
+      continue
+    }
+    if (!item.countable) continue
     if (!(item.content instanceof Y.ContentString)) {
       text += '\uFFFC'
       continue
     }
     const str = item.content.str
     for (let i = 0; i < str.length; i++) {
-      const unnamed = item.deleted && item.id.client === own && !inSet(named, own, item.id.clock + i)
-      if (unnamed) {
+      if (unnamed(item, i)) {
         const last = lost[lost.length - 1]
         if (last && last.offset + last.text.length === text.length) lost[lost.length - 1] = { offset: last.offset, text: last.text + str[i] }
         else lost.push({ offset: text.length, text: str[i]! })
@@ -61,7 +85,20 @@ function lostIn(type: Y.XmlText, tr: Y.Transaction, named: Y.Transaction['delete
       text += str[i]
     }
   }
-  return { text, lost }
+  for (const [key, { from, value }] of open) marks.push({ from, to: text.length, key, value })
+  return { text, lost, marks: marks.filter((m) => m.to > m.from) }
+}
+
+/**
+ * Whether the block holding `type` may carry the mark stored under `key` (y-prosemirror's key: the
+ * mark's name, with `--` and a hash after it for marks that may overlap). A mark the block may not
+ * carry (bold in code) would make y-prosemirror drop the whole block, for everyone.
+ */
+function allowsMark(type: Y.XmlText, key: string): boolean {
+  const parent = type.parent
+  const node = parent instanceof Y.XmlElement ? schema.nodes[parent.nodeName] : undefined
+  const mark = schema.marks[key.split('--')[0]!]
+  return node !== undefined && mark !== undefined && node.allowsMarkType(mark)
 }
 
 /** Every XmlText under `parent`, in document order. */
@@ -120,7 +157,8 @@ export function keepConcurrentText(doc: Y.Doc, fragment: Y.XmlFragment, origin: 
     // the blocks (their text) this change deleted that held characters of this person's
     const blocks = new Set<Y.XmlText>()
     Y.iterateDeletedStructs(tr, tr.deleteSet, (struct) => {
-      if (!(struct instanceof Y.Item) || struct.id.client !== doc.clientID || !(struct.content instanceof Y.ContentString)) return
+      if (!(struct instanceof Y.Item) || struct.id.client !== doc.clientID) return
+      if (!(struct.content instanceof Y.ContentString) && !(struct.content instanceof Y.ContentFormat)) return
       const parent = struct.parent
       if (parent instanceof Y.XmlText && parent._item !== null && parent._item.deleted) blocks.add(parent)
     })
@@ -128,9 +166,10 @@ export function keepConcurrentText(doc: Y.Doc, fragment: Y.XmlFragment, origin: 
     const names = namedDeletions(update)
     if (names === null) return
     const puts: Array<{ type: Y.XmlText; index: number; text: string }> = []
+    const formats: Array<{ type: Y.XmlText; index: number; length: number; key: string; value: unknown }> = []
     for (const block of blocks) {
-      const { text, lost } = lostIn(block, tr, names, doc.clientID)
-      if (lost.length === 0) continue
+      const { text, lost, marks } = lostIn(block, tr, names, doc.clientID)
+      if (lost.length === 0 && marks.length === 0) continue
       let kept = text
       for (const run of [...lost].reverse()) kept = kept.slice(0, run.offset) + kept.slice(run.offset + run.text.length)
       // a block emptied of all but this person's text has no place to go back to: it stays deleted
@@ -141,12 +180,15 @@ export function keepConcurrentText(doc: Y.Doc, fragment: Y.XmlFragment, origin: 
         puts.push({ type: place.type, index: place.index + run.offset - removedBefore, text: run.text })
         removedBefore += run.text.length
       }
+      // once the text is back, the rewritten text reads as the old: marks go where they were
+      for (const mark of marks) if (allowsMark(place.type, mark.key)) formats.push({ type: place.type, index: place.index + mark.from, length: mark.to - mark.from, key: mark.key, value: mark.value })
     }
-    if (puts.length === 0) return
+    if (puts.length === 0 && formats.length === 0) return
     // the last first, so that each index still holds
     puts.sort((a, b) => b.index - a.index)
     doc.transact(() => {
       for (const put of puts) put.type.insert(put.index, put.text)
+      for (const f of formats) f.type.format(f.index, f.length, { [f.key]: f.value })
     }, RESCUE_ORIGIN)
   }
   doc.on('afterTransaction', after)

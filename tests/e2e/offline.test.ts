@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { startProxy, type Proxy } from '../helpers/proxy.js'
 import { waitFor } from '../helpers/wait.js'
-import { caretIn, shape, waitForShape } from './doc-shape.js'
-import { type AppServer, caretTo, CHROMIUM, converged, editor, MOD, openDoc, SKIP_REASON, startAgain, status, storedText, text, useBrowserAndServer, type User, waitForKeptHere, waitForSave, waitForStatus, waitForText } from './harness.js'
+import { caretIn, type JSONNode, runs, shape, waitForShape } from './doc-shape.js'
+import { type AppServer, caretTo, CHROMIUM, content, converged, editor, MOD, openDoc, SKIP_REASON, startAgain, status, storedText, text, useBrowserAndServer, type User, waitForKeptHere, waitForSave, waitForStatus, waitForText } from './harness.js'
 
 describe.skipIf(!CHROMIUM)(`offline editing in Chromium${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () => {
   let browser: Browser
@@ -198,12 +198,13 @@ describe.skipIf(!CHROMIUM)(`two people offline in the same paragraph in Chromium
     await Promise.all([fay.context.close(), gus.context.close()])
   })
 
-  it('keeps what one person typed into a paragraph the other made a heading, list or code, or joined to the one above, while apart', async () => {
-    for (const [change, want, rewriterOffline] of [
-      [`${MOD}+Alt+2`, 'p"First" h2"Hello world, typed apart"', true],
-      [`${MOD}+Shift+8`, 'p"First" bullet(item(p"Hello world, typed apart"))', true],
-      [`${MOD}+Alt+c`, 'p"First" code"Hello world, typed apart"', false],
-      ['Home Backspace', 'p"FirstHello world, typed apart"', false],
+  it('keeps what one person typed and made bold in a paragraph the other made a heading, list or code, or joined to the one above, while apart', async () => {
+    // (code holds no bold: there the words come back plain)
+    for (const [change, want, rewriterOffline, bold] of [
+      [`${MOD}+Alt+2`, 'p"First" h2"Hello world, typed apart"', true, true],
+      [`${MOD}+Shift+8`, 'p"First" bullet(item(p"Hello world, typed apart"))', true, true],
+      [`${MOD}+Alt+c`, 'p"First" code"Hello world, typed apart"', false, false],
+      ['Home Backspace', 'p"FirstHello world, typed apart"', false, true],
     ] as const) {
       const docId = (await server.catalog.create('Rewritten')).id
       const fay = await openDoc(browser, server.url, docId, { name: 'Fay Typist', color: '#bf360c' })
@@ -222,6 +223,10 @@ describe.skipIf(!CHROMIUM)(`two people offline in the same paragraph in Chromium
       for (const key of change.split(' ')) await gus.page.keyboard.press(key)
       await caretIn(fay.page, 'Hello world', 11)
       await fay.page.keyboard.type(', typed apart')
+      // and makes "world" bold
+      await caretIn(fay.page, 'Hello world, typed apart', 6)
+      for (let i = 0; i < 5; i++) await fay.page.keyboard.press('Shift+ArrowRight')
+      await fay.page.keyboard.press(`${MOD}+b`)
       await waitForKeptHere(away.page)
       await away.context.setOffline(false)
       await waitForShape(fay.page, want).catch((err: Error) => {
@@ -229,6 +234,7 @@ describe.skipIf(!CHROMIUM)(`two people offline in the same paragraph in Chromium
       })
       await converged([fay.page, gus.page])
       expect(await shape(gus.page), change).toBe(want)
+      for (const page of [fay.page, gus.page]) expect(runs((await content(page)) as JSONNode).filter(([, marks]) => marks.includes('bold')), change).toEqual(bold ? [['world', ['bold']]] : [])
       await Promise.all([waitForSave(fay.page, 'saved'), waitForSave(gus.page, 'saved')])
       await waitFor('the store to hold the words typed apart', async () => (await storedText(server.storage, docId)).includes(', typed apart'), 10_000)
       expect([...fay.errors, ...gus.errors]).toEqual([])

@@ -1,6 +1,7 @@
 /**
  * Text typed into a block another person rewrote at the same time (client/collab/rescue.ts), on
- * plain Y.Docs: it is put back into the rewritten block at its place, once, for both; nothing is
+ * plain Y.Docs: it is put back into the rewritten block at its place, once, for both, and so is a
+ * mark set meanwhile; nothing is
  * put back where the rewrite does not hold the rest of the old text, or the block was deleted.
  */
 import { describe, expect, it } from 'vitest'
@@ -53,6 +54,29 @@ describe('keepConcurrentText', () => {
       expect(textOf(doc, 1)).toBe('Hello big world')
       expect(body(doc).length).toBe(2)
     }
+  })
+
+  it('puts back the bold Alice set meanwhile on words of the paragraph Bob made a heading', () => {
+    const { alice, bob, apply } = pair()
+    ;((body(alice).get(1) as Y.XmlElement).get(0) as Y.XmlText).format(6, 5, { bold: {} })
+    bob.transact(() => {
+      body(bob).delete(1)
+      body(bob).insert(1, [block('heading', 'Hello world')])
+    })
+    apply()
+    for (const doc of [alice, bob]) {
+      expect((body(doc).get(1) as Y.XmlElement).nodeName).toBe('heading')
+      expect(((body(doc).get(1) as Y.XmlElement).get(0) as Y.XmlText).toDelta()).toEqual([{ insert: 'Hello ' }, { insert: 'world', attributes: { bold: {} } }])
+    }
+    // code holds no marks: bold there would make the editor drop the block
+    const code = pair()
+    ;((body(code.alice).get(1) as Y.XmlElement).get(0) as Y.XmlText).format(6, 5, { bold: {} })
+    code.bob.transact(() => {
+      body(code.bob).delete(1)
+      body(code.bob).insert(1, [block('code_block', 'Hello world')])
+    })
+    code.apply()
+    expect(((body(code.alice).get(1) as Y.XmlElement).get(0) as Y.XmlText).toDelta()).toEqual([{ insert: 'Hello world' }])
   })
 
   it('puts it back at the end of the paragraph above when Bob joined hers to it', () => {
