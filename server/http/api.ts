@@ -85,14 +85,24 @@ function admitFile(catalog: Catalog): () => void {
   }
 }
 
-/** A request body as UTF-8 text, or a 400 when it is not. */
+/** What a person is told of a file larger than MAX_IMPORT_CHARS. */
+const TOO_LARGE = `files may hold at most ${MAX_IMPORT_CHARS.toLocaleString('en')} characters`
+
+/** A file to import as UTF-8 text: 400 when it is not UTF-8, 413 past MAX_IMPORT_CHARS. */
 async function textBody(req: IncomingMessage): Promise<string> {
-  const bytes = await readBody(req, MAX_IMPORT_BYTES)
+  const bytes = await readBody(req, MAX_IMPORT_BYTES).catch((err: unknown) => {
+    // cut off unread (readBody stops reading): that connection cannot carry another request
+    if (err instanceof HttpError && err.status === 413) throw new HttpError(413, `the file is too large: ${TOO_LARGE}`, { Connection: 'close' })
+    throw err
+  })
+  let text: string
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
   } catch {
     throw new HttpError(400, 'the file is not UTF-8 text')
   }
+  if (text.length > MAX_IMPORT_CHARS) throw new HttpError(413, `the file holds ${text.length.toLocaleString('en')} characters; ${TOO_LARGE}`)
+  return text
 }
 
 /** Query of GET /api/docs/:id/export. */

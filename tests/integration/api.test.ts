@@ -18,6 +18,7 @@ import { Close } from '../../shared/protocol.js'
 import { Router } from '../../server/http/router.js'
 import { createStaticHandler, IMMUTABLE } from '../../server/http/static.js'
 import { silentLogger } from '../../server/log.js'
+import { MAX_IMPORT_CHARS } from '../../shared/import.js'
 import { idleMetrics } from '../helpers/metrics.js'
 import { openLevelStorage } from '../../server/storage/leveldb.js'
 import { createMemoryStorage } from '../../server/storage/memory.js'
@@ -336,6 +337,11 @@ describe('POST /api/docs with a file', () => {
     const big = await call(base, 'POST', '/api/docs?filename=big.txt', file('text/plain', 'word '.repeat(30_000)))
     expect(big.status).toBe(413)
     expect(big.json().error).toMatch(/^the document would take \d+ bytes; documents may take 65536$/)
+    // past what a person would call a document: said in characters, whatever the bytes
+    const long = await call(base, 'POST', '/api/docs?filename=long.txt', file('text/plain', 'é'.repeat(MAX_IMPORT_CHARS + 1)))
+    expect([long.status, long.json()]).toEqual([413, { error: 'the file holds 2,000,001 characters; files may hold at most 2,000,000 characters' }])
+    const huge = await call(base, 'POST', '/api/docs?filename=huge.txt', file('text/plain', Buffer.alloc(3 * MAX_IMPORT_CHARS + 1, 'a')))
+    expect([huge.status, huge.json()]).toEqual([413, { error: 'the file is too large: files may hold at most 2,000,000 characters' }])
     const xml = await call(base, 'POST', '/api/docs', file('application/xml', '<doc/>'))
     expect(xml.status).toBe(415)
     const longTitle = await call(base, 'POST', `/api/docs?title=${'x'.repeat(300)}`, file('text/plain', 'x'))
