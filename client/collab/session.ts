@@ -27,6 +27,7 @@ import { RemoteUpdateHold } from './hold.js'
 import { announceOwnPresenceOnly } from './own-presence.js'
 import { rejoinPresenceOnReconnect } from './rejoin-presence.js'
 import { keepConcurrentText } from './rescue.js'
+import { dropTwinRewrites } from './twin-rewrites.js'
 import { SaveTracker, type SaveState } from './saved.js'
 
 /** How the session reaches the server. `offline` covers "trying again in a moment" too. */
@@ -319,6 +320,8 @@ export class DocSession extends ObservableV2<SessionEvents> {
     this.remoteHold = new RemoteUpdateHold(this.provider)
     // text typed into a block someone rewrote at the same time is put back (see rescue.ts)
     keepConcurrentText(this.doc, this.content, this.provider, (listener) => this.remoteHold.beforeApply(listener))
+    // a block two people gave a new type at the same time stays one block (see twin-rewrites.ts)
+    dropTwinRewrites(this.doc, this.provider)
     this.saves = new SaveTracker(this.provider)
     // the stock handler only logs it; the server still answers saved requests after dropping
     this.provider.messageHandlers[MessageType.Auth] = (_encoder: unknown, decoder: decoding.Decoder) =>

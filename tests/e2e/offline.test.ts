@@ -5,7 +5,8 @@
  * worker, the document from IndexedDB), and after the server restarts on the same port and data
  * everything merges, on both screens and on disk. Behind a reverse proxy, which answers 502 while
  * the server is down, a reload still shows the document. What one person types into a paragraph
- * the other rewrites (a heading, a list, code, joined) while apart stays.
+ * the other rewrites (a heading, a list, code, joined) while apart stays, and a paragraph both gave
+ * a new type while apart stays one block.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
@@ -237,6 +238,47 @@ describe.skipIf(!CHROMIUM)(`two people offline in the same paragraph in Chromium
       for (const page of [fay.page, gus.page]) expect(runs((await content(page)) as JSONNode).filter(([, marks]) => marks.includes('bold')), change).toEqual(bold ? [['world', ['bold']]] : [])
       await Promise.all([waitForSave(fay.page, 'saved'), waitForSave(gus.page, 'saved')])
       await waitFor('the store to hold the words typed apart', async () => (await storedText(server.storage, docId)).includes(', typed apart'), 10_000)
+      expect([...fay.errors, ...gus.errors]).toEqual([])
+      await Promise.all([fay.context.close(), gus.context.close()])
+    }
+  }, 120_000)
+  it('keeps one block, not two, when both gave the same paragraph a new type while apart; a block typed into stays whole', async () => {
+    for (const [fayKeys, gusKeys, wants, typed] of [
+      [`${MOD}+Alt+2`, `${MOD}+Alt+2`, ['p"First" h2"Hello world"'], ''],
+      [`${MOD}+Alt+2`, `${MOD}+Shift+8`, ['p"First" h2"Hello world"', 'p"First" bullet(item(p"Hello world"))'], ''],
+      [`${MOD}+Alt+3`, `${MOD}+Alt+c`, ['p"First" h3"Hello world" code"Hello world, more"', 'p"First" code"Hello world, more" h3"Hello world"'], ', more'],
+    ] as const) {
+      const docId = (await server.catalog.create('Twice')).id
+      const fay = await openDoc(browser, server.url, docId, { name: 'Fay Offline', color: '#bf360c' })
+      const gus = await openDoc(browser, server.url, docId, { name: 'Gus Online', color: '#33691e' })
+      await editor(fay.page).click()
+      await fay.page.keyboard.type('First')
+      await fay.page.keyboard.press('Enter')
+      await fay.page.keyboard.type('Hello world')
+      await waitForText(gus.page, 'Hello world')
+      await waitForSave(fay.page, 'saved')
+      await fay.context.setOffline(true)
+      await waitForStatus(fay.page, 'offline')
+      await caretIn(fay.page, 'Hello world', 5)
+      await fay.page.keyboard.press(fayKeys)
+      await caretIn(gus.page, 'Hello world', 11)
+      await gus.page.keyboard.press(gusKeys)
+      // in the new block, so it differs from the other's: both stay
+      if (typed) await gus.page.keyboard.type(typed)
+      await waitForSave(gus.page, 'saved')
+      await waitForKeptHere(fay.page)
+      await fay.context.setOffline(false)
+      const label = `${fayKeys} and ${gusKeys}${typed ? ', typed into' : ''}`
+      await waitFor(`${label}: one of ${wants.join(' or ')}`, async () => (wants as readonly string[]).includes(await shape(fay.page)), 15_000).catch(async (err: Error) => {
+        throw new Error(`${err.message}; Fay has ${await shape(fay.page)}`)
+      })
+      await converged([fay.page, gus.page])
+      expect(await shape(gus.page), label).toBe(await shape(fay.page))
+      await Promise.all([waitForSave(fay.page, 'saved'), waitForSave(gus.page, 'saved')])
+      const times = async () => (await storedText(server.storage, docId)).split('Hello world').length - 1
+      await waitFor(`${label}: the store to hold what the screens show`, async () => (await times()) === (typed ? 2 : 1), 10_000).catch(async (err: Error) => {
+        throw new Error(`${err.message}; it holds "Hello world" ${await times()} times`)
+      })
       expect([...fay.errors, ...gus.errors]).toEqual([])
       await Promise.all([fay.context.close(), gus.context.close()])
     }
