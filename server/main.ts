@@ -41,10 +41,8 @@ async function main(): Promise<void> {
     if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') fail(`--host ${config.host} is neither an address nor a name this machine can look up`, 1)
     fail(e.message, 1)
   }
-  process.stdout.write(`listening on ${tandem.url}\n`)
-  // the store's name, not --data: a PostgreSQL URL may hold a password
-  log.info({ url: tandem.url, storage: tandem.storage.name, auth: config.auth }, 'listening')
-  // a trusted proxy forwards others' requests, whatever address the server listens on
+  // a trusted proxy forwards others' requests, whatever address the server listens on. Written
+  // before the listening lines: whoever reads up to them (a test, a supervisor) has seen it
   if (config.auth === 'open' && (!isLoopback(config.host) || config.trustProxy)) {
     const bar = '!'.repeat(78)
     const where = config.trustProxy ? 'behind a proxy' : `on ${config.host}`
@@ -55,6 +53,10 @@ async function main(): Promise<void> {
     )
     log.warn({ host: config.host, trustProxy: config.trustProxy }, 'open mode reachable from other machines: anyone who can reach the server can edit everything')
   }
+
+  process.stdout.write(`listening on ${tandem.url}\n`)
+  // the store's name, not --data: a PostgreSQL URL may hold a password
+  log.info({ url: tandem.url, storage: tandem.storage.name, auth: config.auth }, 'listening')
 
   let stopping = false
   const stop = (signal: string) => {

@@ -115,7 +115,7 @@ describe('command line', () => {
 
   it('warns loudly about open mode when another machine can reach the server, a trusted proxy included', async () => {
     const local = track(await spawn(['--port', '0', '--data', ':memory:']))
-    // the warning is written at once, before the logger gets round to its "listening" line
+    // the warning is written before the listening lines (main.ts)
     await waitFor('the listening log line', () => local.stderr.includes('"msg":"listening"'))
     expect(local.stderr).not.toContain('WARNING')
     const proxied = track(await spawn(['--port', '0', '--data', ':memory:', '--trust-proxy', '--auth', 'open']))
