@@ -164,7 +164,15 @@ export class Accounts {
       return null
     }
     const user = await this.storage.getRecord<User>(USER_RECORD, session.userId)
+    // a logout or password change while the user was read ended the session: its sockets were
+    // closed already, and one opened with this answer would be missed and stay open
+    if (this.ended(id)) return null
     return user ? { session, user } : null
+  }
+
+  /** True when the session `id` was ended (logout, password change) since it was read. */
+  ended(id: string): boolean {
+    return this.sessions.get(id) === null
   }
 
   /** Ends one session. */

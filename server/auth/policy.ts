@@ -77,7 +77,10 @@ export function accountsPolicy(accounts: Accounts, acl: AclStore): AccessPolicy 
       return { principal: found ? { kind: 'user', user: found.user, session: found.session } : ANONYMOUS, share: shareOf(req, url) }
     },
     roleFor(access, docId) {
-      const userId = access.principal.kind === 'user' ? access.principal.user.id : null
+      const p = access.principal
+      // checked here too, not only when the cookie was read: role checks run in the same turn as
+      // the socket's tracking starts, so a session ended in between cannot slip through
+      const userId = p.kind === 'user' && !accounts.ended(p.session.id) ? p.user.id : null
       return acl.roleFor(docId, userId, access.share)
     },
     visibleDocs(access) {

@@ -360,6 +360,35 @@ describe('accounts mode: revocation', () => {
     expect((await tab().request('GET', '/api/docs')).status).toBe(401)
   })
 
+  it('a socket being opened while its session ends (logout, password change elsewhere) never opens', async () => {
+    const storage = faulty(createMemoryStorage())
+    const server = await startServer({ auth: 'accounts' }, { storage })
+    cleanups.push(() => server.close())
+    const alice = new Person(server.url, 'alice')
+    await alice.signup('alice')
+    const id: string = (await alice.request('POST', '/api/docs', { title: 'Plans' })).body.id
+    const stolen = new Person(server.url, 'alice')
+    await stolen.login('alice')
+
+    // the upgrade has found the session and waits for its user record when the session ends
+    const opening = (cookie: string) => upgradeStatus(`${server.wsUrl}/${id}`, { Cookie: cookie })
+    storage.holdReads('user')
+    const afterLogout = opening(alice.cookie)
+    await waitFor('the upgrade to read the user', () => storage.heldReads === 1)
+    expect((await alice.request('POST', '/api/auth/logout')).status).toBe(204)
+    storage.releaseReads()
+    expect(await afterLogout).toBe(401)
+
+    await alice.login('alice')
+    storage.holdReads('user')
+    const afterChange = opening(stolen.cookie)
+    await waitFor('the upgrade to read the user', () => storage.heldReads === 1)
+    expect((await alice.request('POST', '/api/auth/password', { current: 'correct horse battery', next: 'a brand new secret' })).status).toBe(204)
+    storage.releaseReads()
+    expect(await afterChange).toBe(401)
+    expect(server.auth.live.count(id)).toBe(0)
+  })
+
   it('changing a role reconnects the member with the new role (4003)', async () => {
     const w = await world()
     const bob = connect(w.server.wsUrl, w.id, new Y.Doc(), { WebSocket: w.bob.webSocketClass() })
