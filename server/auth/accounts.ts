@@ -29,6 +29,11 @@ export interface LoginSession {
   readonly expiresAt: number
   /** Must accompany every state-changing request made with this session's cookie. */
   readonly csrf: string
+  /**
+   * Fingerprint of the password hash the session was started with: once the password changes,
+   * a session started with the old one is over (sessions stored before this field have none).
+   */
+  readonly password?: string
 }
 
 /** Why an account operation was refused; `status` is the HTTP answer. */
@@ -46,6 +51,8 @@ export class AccountError extends Error {
 export const publicUser = (u: User) => ({ id: u.id, username: u.username, admin: u.admin })
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex')
+/** What a session keeps of the password hash it began with (the hash itself stays in one place). */
+const fingerprint = (passwordHash: string) => sha256(passwordHash).slice(0, 32)
 
 /** Accounts and sessions over a storage backend. */
 export class Accounts {
@@ -127,6 +134,7 @@ export class Accounts {
       createdAt: now,
       expiresAt: now + this.options.sessionTtlMs,
       csrf: randomBytes(24).toString('base64url'),
+      password: fingerprint(user.passwordHash),
     }
     await this.storage.putRecords([{ kind: SESSION_RECORD, id: session.id, value: session }])
     this.sessions.set(session.id, session)
@@ -166,8 +174,11 @@ export class Accounts {
     const user = await this.storage.getRecord<User>(USER_RECORD, session.userId)
     // a logout or password change while the user was read ended the session: its sockets were
     // closed already, and one opened with this answer would be missed and stay open
-    if (this.ended(id)) return null
-    return user ? { session, user } : null
+    if (this.ended(id) || !user) return null
+    // a sign-in that checked the old password while it was being changed started its session
+    // after the change ended the others: it must not outlive the password it was given for
+    if (session.password !== undefined && session.password !== fingerprint(user.passwordHash)) return null
+    return { session, user }
   }
 
   /** True when the session `id` was ended (logout, password change) since it was read. */
@@ -191,10 +202,19 @@ export class Accounts {
     return ended
   }
 
-  /** Changes a password after checking the current one; 403 when it is wrong. */
-  async changePassword(user: User, current: string, next: string): Promise<void> {
+  /**
+   * Changes a password after checking the current one; 403 when it is wrong. Sessions started
+   * with the old password end (see LoginSession.password), except `keep`, the one asking.
+   */
+  async changePassword(user: User, current: string, next: string, keep: LoginSession): Promise<void> {
     if (!(await verifyPassword(current, user.passwordHash))) throw new AccountError(403, 'the current password is wrong')
     const updated: User = { ...user, passwordHash: await hashPassword(next, this.options.hashCost) }
-    await this.storage.putRecords([{ kind: USER_RECORD, id: user.id, value: updated }])
+    const kept: LoginSession = { ...keep, password: fingerprint(updated.passwordHash) }
+    await this.storage.putRecords([
+      { kind: USER_RECORD, id: user.id, value: updated },
+      { kind: SESSION_RECORD, id: kept.id, value: kept },
+    ])
+    // unless it was ended meanwhile (a logout): that tombstone stays
+    if (!this.ended(kept.id)) this.sessions.set(kept.id, kept)
   }
 }

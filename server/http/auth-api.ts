@@ -136,7 +136,7 @@ export function addAuthRoutes(router: Router, ctx: AuthApiContext): void {
     const p = signedIn(await guard.access(req, route.url))
     const input = parseBody(PasswordChange, await readJson(req))
     try {
-      await accounts().changePassword(p.user, input.current, input.next)
+      await accounts().changePassword(p.user, input.current, input.next, p.session)
     } catch (err) {
       if (err instanceof AccountError) throw new HttpError(err.status, err.message)
       throw err

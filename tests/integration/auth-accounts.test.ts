@@ -389,6 +389,35 @@ describe('accounts mode: revocation', () => {
     expect(server.auth.live.count(id)).toBe(0)
   })
 
+  it('a sign-in with the old password under way while the password changes gets no session that outlives the change', async () => {
+    const storage = faulty(createMemoryStorage())
+    const server = await startServer({ auth: 'accounts' }, { storage })
+    cleanups.push(() => server.close())
+    const alice = new Person(server.url, 'alice')
+    await alice.signup('alice')
+    const id: string = (await alice.request('POST', '/api/docs', { title: 'Plans' })).body.id
+
+    // whoever learnt the old password signs in again and again; one sign-in has read the
+    // account, with the old password, when alice changes it
+    const thief = new Person(server.url, 'alice')
+    storage.holdReads('user')
+    const signingIn = thief.login('alice')
+    await waitFor('the sign-in to read the account', () => storage.heldReads === 1)
+    expect((await alice.request('POST', '/api/auth/password', { current: 'correct horse battery', next: 'a brand new secret' })).status).toBe(204)
+    storage.releaseReads()
+    await signingIn
+
+    expect((await thief.request('GET', '/api/auth/me')).body.user).toBeNull()
+    expect((await thief.request('GET', `/api/docs/${id}`)).status).toBe(401)
+    expect(await upgradeStatus(`${server.wsUrl}/${id}`, { Cookie: thief.cookie })).toBe(401)
+    // the session that changed the password goes on, and the new password signs in
+    expect((await alice.request('GET', `/api/docs/${id}`)).status).toBe(200)
+    expect(await upgradeStatus(`${server.wsUrl}/${id}`, { Cookie: alice.cookie })).toBe(101)
+    const later = new Person(server.url, 'alice')
+    expect((await later.login('alice', 'a brand new secret')).status).toBe(200)
+    expect((await later.request('GET', `/api/docs/${id}`)).status).toBe(200)
+  })
+
   it('changing a role reconnects the member with the new role (4003)', async () => {
     const w = await world()
     const bob = connect(w.server.wsUrl, w.id, new Y.Doc(), { WebSocket: w.bob.webSocketClass() })
