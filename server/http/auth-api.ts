@@ -8,7 +8,8 @@
  *   POST /api/auth/password  { current, next }       204; other sessions end
  *   POST /api/auth/users     { username, password }  201 (admin: create an account)
  *
- * Failed logins are limited per account and per address (429 with Retry-After).
+ * Failed logins, and wrong current passwords on a change, are limited per account and per
+ * address (429 with Retry-After).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
@@ -83,6 +84,29 @@ export function addAuthRoutes(router: Router, ctx: AuthApiContext): void {
     }
   }
 
+  /**
+   * Takes one password check of `username`'s from the failed-login limits (429 when they are
+   * spent); `succeeded` gives it back. Every check takes its tokens before the slow hash: taken
+   * only after a failed one, guesses sent at once were all checked.
+   */
+  const passwordAttempt = (req: IncomingMessage, username: string) => {
+    const accountKey = username.toLowerCase()
+    const addressKey = clientAddress(req, ctx.trustProxy)
+    const { perAccount, perAddress } = auth.loginFailures
+    const byAccount = perAccount.take(accountKey)
+    if (!byAccount || !perAddress.take(addressKey)) {
+      if (byAccount) perAccount.giveBack(accountKey)
+      const wait = Math.max(perAccount.retryAfter(accountKey), perAddress.retryAfter(addressKey))
+      throw new HttpError(429, `too many failed sign-ins; try again in ${wait} s`, { 'Retry-After': String(wait) })
+    }
+    return {
+      succeeded() {
+        perAccount.reset(accountKey)
+        perAddress.giveBack(addressKey)
+      },
+    }
+  }
+
   router.add('GET', '/api/auth/me', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
     const access = await guard.access(req, route.url)
     const p = access.principal
@@ -104,21 +128,10 @@ export function addAuthRoutes(router: Router, ctx: AuthApiContext): void {
   router.add('POST', '/api/auth/login', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
     await guard.access(req, route.url)
     const input = parseBody(Credentials, await readJson(req))
-    const accountKey = input.username.toLowerCase()
-    const addressKey = clientAddress(req, ctx.trustProxy)
-    const { perAccount, perAddress } = auth.loginFailures
-    // every attempt takes its tokens before the slow check, and a success gives them back:
-    // taken only after a failed check, guesses sent at once were all checked
-    const byAccount = perAccount.take(accountKey)
-    if (!byAccount || !perAddress.take(addressKey)) {
-      if (byAccount) perAccount.giveBack(accountKey)
-      const wait = Math.max(perAccount.retryAfter(accountKey), perAddress.retryAfter(addressKey))
-      throw new HttpError(429, `too many failed sign-ins; try again in ${wait} s`, { 'Retry-After': String(wait) })
-    }
+    const attempt = passwordAttempt(req, input.username)
     const user = await accounts().verify(input.username, input.password)
     if (!user) throw new HttpError(401, 'wrong username or password')
-    perAccount.reset(accountKey)
-    perAddress.giveBack(addressKey)
+    attempt.succeeded()
     await startSession(req, res, user, 200)
   })
 
@@ -135,12 +148,16 @@ export function addAuthRoutes(router: Router, ctx: AuthApiContext): void {
   router.add('POST', '/api/auth/password', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
     const p = signedIn(await guard.access(req, route.url))
     const input = parseBody(PasswordChange, await readJson(req))
+    // a wrong current password is a failed sign-in: else a stolen cookie could guess the
+    // password here without limit, and then change it
+    const attempt = passwordAttempt(req, p.user.id)
     try {
       await accounts().changePassword(p.user, input.current, input.next, p.session)
     } catch (err) {
       if (err instanceof AccountError) throw new HttpError(err.status, err.message)
       throw err
     }
+    attempt.succeeded()
     const ended = await accounts().endOtherSessions(p.user.id, p.session.id)
     auth.live.endSessions(new Set(ended))
     res.writeHead(204, { 'Cache-Control': 'no-store' })

@@ -591,6 +591,23 @@ describe('accounts mode: sign-up, login, CSRF', () => {
     expect((await new Person(other.url).login('zed', 'new secret words')).status).toBe(200)
   })
 
+  it('wrong current passwords on a password change count as failed sign-ins: a stolen session cannot guess the password', async () => {
+    const server = await startServer({ auth: 'accounts', loginAttempts: 3 })
+    cleanups.push(() => server.close())
+    const alice = new Person(server.url, 'alice')
+    await alice.signup('alice')
+    // whoever holds alice's cookie, but not her password, guesses it through the change
+    const thief = Object.assign(new Person(server.url, 'alice'), { cookie: alice.cookie, csrf: alice.csrf })
+    const guess = (current: string) => thief.request('POST', '/api/auth/password', { current, next: 'taken over for good' })
+    for (let i = 0; i < 3; i++) expect((await guess(`guess number ${i}`)).status).toBe(403)
+    const limited = await guess('correct horse battery')
+    expect(limited.status).toBe(429)
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/)
+    // the right password, guessed now, changed nothing: it still signs in
+    expect((await new Person(server.url).request('POST', '/api/auth/login', { username: 'alice', password: 'taken over for good' })).status).not.toBe(200)
+    expect((await alice.request('GET', '/api/auth/me')).body.user.id).toBe('alice')
+  })
+
   it('failed logins sent at once are limited like one after another', async () => {
     // a hash of some real cost (~25 ms), so guesses overlap while earlier ones are checked
     const server = await startServer({ auth: 'accounts', loginAttempts: 5 }, { hashCost: { N: 2 ** 14, r: 8, p: 1 } })
