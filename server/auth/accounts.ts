@@ -4,7 +4,7 @@
  * alone never yields a usable token. Each session carries its own CSRF token.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import type { Storage } from '../storage/storage.js'
+import type { RecordWrite, Storage } from '../storage/storage.js'
 import { hashPassword, verifyPassword } from './passwords.js'
 
 /** Record kinds used here. */
@@ -210,11 +210,11 @@ export class Accounts {
     if (!(await verifyPassword(current, user.passwordHash))) throw new AccountError(403, 'the current password is wrong')
     const updated: User = { ...user, passwordHash: await hashPassword(next, this.options.hashCost) }
     const kept: LoginSession = { ...keep, password: fingerprint(updated.passwordHash) }
-    await this.storage.putRecords([
-      { kind: USER_RECORD, id: user.id, value: updated },
-      { kind: SESSION_RECORD, id: kept.id, value: kept },
-    ])
-    // unless it was ended meanwhile (a logout): that tombstone stays
+    // checked in the turn the write is issued: a session logged out while the hash ran must not be
+    // written back (a restart would find it live); a logout after this writes its end behind it
+    const writes: RecordWrite[] = [{ kind: USER_RECORD, id: user.id, value: updated }]
+    if (!this.ended(kept.id)) writes.push({ kind: SESSION_RECORD, id: kept.id, value: kept })
+    await this.storage.putRecords(writes)
     if (!this.ended(kept.id)) this.sessions.set(kept.id, kept)
   }
 }

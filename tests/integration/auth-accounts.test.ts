@@ -5,6 +5,7 @@
  * nothing; a role change never grants access; revocation, logout and deletion close live
  * sockets within a second; sign-up, login, CSRF and brute-force limits.
  */
+import { request as httpRequest } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import * as awarenessCodec from '../../shared/awareness.js'
@@ -416,6 +417,44 @@ describe('accounts mode: revocation', () => {
     const later = new Person(server.url, 'alice')
     expect((await later.login('alice', 'a brand new secret')).status).toBe(200)
     expect((await later.request('GET', `/api/docs/${id}`)).status).toBe(200)
+  })
+
+  it('a password change under way when its own session logs out does not bring that session back', async () => {
+    const storage = faulty(createMemoryStorage())
+    const first = await startServer({ auth: 'accounts' }, { storage: { ...storage, close: async () => {} } })
+    const alice = new Person(first.url, 'alice')
+    await alice.signup('alice')
+    // the logout's answer clears alice.cookie: this is what a copy of it still holds
+    const cookie = alice.cookie
+
+    // the change is let in (its session checked) and waits for the rest of its body
+    const body = JSON.stringify({ current: 'correct horse battery', next: 'a brand new secret' })
+    const url = new URL('/api/auth/password', first.url)
+    const changed = new Promise<number>((resolve, reject) => {
+      const req = httpRequest(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Cookie: cookie, 'X-CSRF-Token': alice.csrf },
+      })
+      req.on('response', (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+      req.on('error', reject)
+      req.write(body.slice(0, 10))
+      // a request answered after this one's head arrived: its access check has run by then
+      void new Person(first.url).request('GET', '/api/auth/me').then(async () => {
+        expect((await alice.request('POST', '/api/auth/logout')).status).toBe(204)
+        req.end(body.slice(10))
+      }, reject)
+    })
+    expect(await changed).toBe(204)
+    await first.close()
+
+    // what the store holds decides after a restart: the logout, not the change
+    const server = await startServer({ auth: 'accounts' }, { storage })
+    cleanups.push(() => server.close())
+    const again = Object.assign(new Person(server.url, 'alice'), { cookie })
+    expect((await again.request('GET', '/api/auth/me')).body.user).toBeNull()
   })
 
   it('changing a role reconnects the member with the new role (4003)', async () => {
