@@ -150,7 +150,7 @@ export function addAuthRoutes(router: Router, ctx: AuthApiContext): void {
     const input = parseBody(PasswordChange, await readJson(req))
     // a wrong current password is a failed sign-in: else a stolen cookie could guess the
     // password here without limit, and then change it
-    const attempt = passwordAttempt(req, p.user.id)
+    const attempt = passwordAttempt(req, p.user.username)
     try {
       await accounts().changePassword(p.user, input.current, input.next, p.session)
     } catch (err) {

@@ -645,6 +645,8 @@ describe('accounts mode: sign-up, login, CSRF', () => {
     // the right password, guessed now, changed nothing: it still signs in
     expect((await new Person(server.url).request('POST', '/api/auth/login', { username: 'alice', password: 'taken over for good' })).status).not.toBe(200)
     expect((await alice.request('GET', '/api/auth/me')).body.user.id).toBe('alice')
+    // the same limit as sign-ins: the account's attempts are spent for those too
+    expect((await new Person(server.url).login('alice')).status).toBe(429)
   })
 
   it('failed logins sent at once are limited like one after another', async () => {
