@@ -8,7 +8,7 @@
  * payload: `varuint 1, varstring docId, varuint seq, varuint time, varuint count, count x varbytes`.
  * A record cut short or failing its checksum ends a segment (a write torn by a crash).
  */
-import { closeSync, copyFileSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, copyFileSync, fdatasyncSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { crc32 as zlibCrc32 } from 'node:zlib'
 import * as decoding from 'lib0/decoding'
@@ -138,6 +138,16 @@ export function before(a: JournalPosition, b: JournalPosition): boolean {
   return a.segment < b.segment || (a.segment === b.segment && a.offset < b.offset)
 }
 
+/** A segment whose end could not be read: a write torn by a crash (`cutShort`), or damage. */
+export interface UnreadableSegment {
+  readonly file: string
+  /** Where a damaged file (not `cutShort`) was copied aside, for someone to look at. */
+  readonly copy: string | null
+  readonly offset: number
+  readonly unreadBytes: number
+  readonly cutShort: boolean
+}
+
 /** What a previous run left in the journal. */
 export interface Recovered {
   /** Entries after the applied position, oldest first, each with the position just past it. */
@@ -145,7 +155,83 @@ export interface Recovered {
   /** Bytes after a torn or corrupt record, which were dropped (0 after a clean stop). */
   readonly droppedBytes: number
   /** Segments with bytes that could not be read; damaged ones (not `cutShort`) copied aside to `copy`. */
-  readonly unreadable: ReadonlyArray<{ readonly file: string; readonly copy: string | null; readonly offset: number; readonly unreadBytes: number; readonly cutShort: boolean }>
+  readonly unreadable: readonly UnreadableSegment[]
+}
+
+/**
+ * One step of reading what earlier runs journaled (Journal.recoverSteps): some entries after the
+ * applied position, or the end of a segment, all of whose entries came in steps before it.
+ */
+export type RecoveryStep =
+  | { readonly kind: 'entries'; readonly entries: Array<{ entry: JournalEntry; end: JournalPosition }> }
+  | { readonly kind: 'segment-end'; readonly segment: number; readonly unreadable: UnreadableSegment | null }
+
+/** Bytes of a segment file read at a time during recovery (a record longer than this is read whole). */
+export const RECOVERY_CHUNK_BYTES = 1024 * 1024
+
+/** How a segment file ends: the offset where reading stopped and what the bytes after it are. */
+interface SegmentEnd {
+  readonly offset: number
+  readonly unreadBytes: number
+  readonly cutShort: boolean
+}
+
+/** Reads exactly `buffer.length` bytes of `fd` from `position` (a short read means the file changed). */
+function readAt(fd: number, buffer: Buffer, position: number): void {
+  let done = 0
+  while (done < buffer.length) {
+    const n = readSync(fd, buffer, done, buffer.length - done, position + done)
+    if (n === 0) throw new Error(`the file ended at byte ${position + done}, before the ${position + buffer.length} it had`)
+    done += n
+  }
+}
+
+/** Whether the file holds only zero bytes from `from` to `size`, read a chunk at a time. */
+function zerosFrom(fd: number, from: number, size: number, chunkBytes: number): boolean {
+  for (let pos = from; pos < size; pos += chunkBytes) {
+    const buffer = Buffer.allocUnsafe(Math.min(chunkBytes, size - pos))
+    readAt(fd, buffer, pos)
+    if (!buffer.every((b) => b === 0)) return false
+  }
+  return true
+}
+
+/**
+ * Reads one segment file's records a chunk of about `chunkBytes` at a time (a longer record is
+ * read whole), yielding each chunk's records with the offset just past each, and returns how the
+ * file ends, as readRecords says it of a whole file: only that chunk and its records are held.
+ */
+export function* readSegment(path: string, chunkBytes = RECOVERY_CHUNK_BYTES): Generator<Array<{ entry: JournalEntry; end: number }>, SegmentEnd> {
+  const fd = openSync(path, 'r')
+  try {
+    const size = fstatSync(fd).size
+    let pos = 0
+    // at least a record's header, so that every read gets on
+    chunkBytes = Math.max(chunkBytes, HEADER)
+    let want = chunkBytes
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(Math.min(want, size - pos))
+      readAt(fd, buffer, pos)
+      const atEnd = pos + buffer.length === size
+      const { records, unreadBytes, cutShort } = readRecords(buffer)
+      if (records.length > 0) yield records.map(({ entry, end }) => ({ entry, end: pos + end }))
+      const stop = pos + buffer.length - unreadBytes
+      // the chunk reaches the end of the file: what readRecords says of it is said of the file
+      if (atEnd) return { offset: stop, unreadBytes, cutShort }
+      const rest = buffer.subarray(stop - pos)
+      const length = rest.length >= HEADER ? rest.readUInt32LE(0) : 0
+      // a whole record that does not check out: damage, unless only zeros follow to the end
+      if (rest.length >= HEADER && HEADER + length <= rest.length) return { offset: stop, unreadBytes: size - stop, cutShort: zerosFrom(fd, stop, size, chunkBytes) }
+      // a record longer than what is left of the file: cut short, as readRecords would say (and
+      // without allocating what a damaged length claims)
+      if (rest.length >= HEADER && HEADER + length > size - stop) return { offset: stop, unreadBytes: size - stop, cutShort: true }
+      // the chunk ended inside a record: read on from its start, the whole of it if it is longer
+      want = Math.max(chunkBytes, HEADER + length)
+      pos = stop
+    }
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /** An open journal, appending to a fresh segment. */
@@ -190,33 +276,59 @@ export class Journal {
     }
   }
 
-  /** Reads what earlier runs journaled after `applied` (null: from the start). */
-  recover(applied: JournalPosition | null): Recovered {
-    const entries: Recovered['entries'] = []
-    const unreadable: Array<Recovered['unreadable'][number]> = []
-    let droppedBytes = 0
-    for (const segment of this.older) {
+  /**
+   * Reads what earlier runs journaled after `applied` (null: from the start), a bounded chunk at
+   * a time: the entries of each chunk, then the end of each segment (with what could not be read
+   * of it; a damaged file is copied aside first). Only the current chunk is held.
+   */
+  *recoverSteps(applied: JournalPosition | null, chunkBytes = RECOVERY_CHUNK_BYTES): Generator<RecoveryStep, void> {
+    for (const segment of [...this.older]) {
       const path = join(this.dir, segmentName(segment))
-      let bytes: Buffer
-      try {
-        bytes = readFileSync(path)
-      } catch (err) {
-        // what it holds may be the only copy of acknowledged edits: stop, naming it, rather than skip it
-        throw new Error(`cannot read the write-ahead journal file ${path}: ${(err as Error).message}`, { cause: err })
+      const reader = readSegment(path, chunkBytes)
+      let end: SegmentEnd
+      for (;;) {
+        let next: IteratorResult<Array<{ entry: JournalEntry; end: number }>, SegmentEnd>
+        try {
+          next = reader.next()
+        } catch (err) {
+          // what it holds may be the only copy of acknowledged edits: stop, naming it, rather than skip it
+          throw new Error(`cannot read the write-ahead journal file ${path}: ${(err as Error).message}`, { cause: err })
+        }
+        if (next.done) {
+          end = next.value
+          break
+        }
+        const entries: Array<{ entry: JournalEntry; end: JournalPosition }> = []
+        for (const { entry, end } of next.value) {
+          const position = { segment, offset: end }
+          if (applied === null || before(applied, position)) entries.push({ entry, end: position })
+        }
+        if (entries.length > 0) yield { kind: 'entries', entries }
       }
-      const { records, unreadBytes, cutShort } = readRecords(bytes)
-      droppedBytes += unreadBytes
-      if (unreadBytes > 0) {
+      let unreadable: UnreadableSegment | null = null
+      if (end.unreadBytes > 0) {
         // the segment goes once its records are in the store. A write cut short was never
         // acknowledged; a record that does not check out may be the only copy of saved edits,
         // with more after it, so that file is kept for someone to look at
-        const copy = cutShort ? null : join(this.dir, `unreadable-${Date.now()}-${segmentName(segment)}`)
+        const copy = end.cutShort ? null : join(this.dir, `unreadable-${Date.now()}-${segmentName(segment)}`)
         if (copy !== null) copyFileSync(path, copy)
-        unreadable.push({ file: path, copy, offset: bytes.length - unreadBytes, unreadBytes, cutShort })
+        unreadable = { file: path, copy, offset: end.offset, unreadBytes: end.unreadBytes, cutShort: end.cutShort }
       }
-      for (const { entry, end } of records) {
-        const position = { segment, offset: end }
-        if (applied === null || before(applied, position)) entries.push({ entry, end: position })
+      yield { kind: 'segment-end', segment, unreadable }
+    }
+  }
+
+  /** Reads everything earlier runs journaled after `applied` at once (tests; recovery goes by recoverSteps). */
+  recover(applied: JournalPosition | null): Recovered {
+    const entries: Recovered['entries'] = []
+    const unreadable: UnreadableSegment[] = []
+    let droppedBytes = 0
+    for (const step of this.recoverSteps(applied)) {
+      if (step.kind === 'entries') {
+        for (const e of step.entries) entries.push(e)
+      } else if (step.unreadable !== null) {
+        unreadable.push(step.unreadable)
+        droppedBytes += step.unreadable.unreadBytes
       }
     }
     return { entries, droppedBytes, unreadable }

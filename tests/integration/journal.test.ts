@@ -2,7 +2,8 @@
  * The write-ahead journal in front of LevelDB: updates are relayed and acknowledged once
  * journaled, reach the store in batches shortly after, survive a store that is slow or failing
  * (relaying goes on, /healthz says so), and a restart moves what the journal still holds into the
- * store before serving, however many updates a turn held.
+ * store before serving, however many updates a turn held, in batches that a store failing halfway
+ * through cannot make lose anything.
  */
 import { existsSync, mkdirSync, rmdirSync, rmSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
@@ -191,5 +192,48 @@ describe('write-ahead journal', () => {
     const stored = await storage.load('many')
     expect(stored.log.flatMap((e) => e.updates).length).toBe(200_001)
     expect(await storedText(storage, 'many')).toBe('kept')
+  })
+
+  it('start-up recovery goes in bounded batches: a store failing halfway loses nothing, and a file goes only once what it holds is stored', async () => {
+    const dir = tempDir()
+    cleanups.push(dir.cleanup)
+    // a run that journaled 60 edits of three documents in small segments, then died
+    const crashed = Journal.open(dir.dir, { segmentBytes: 400 })
+    const docs = ['x', 'y', 'z'].map((id) => ({ id, doc: new Y.Doc(), seq: 0, text: '' }))
+    for (let n = 0; n < 60; n++) {
+      const d = docs[n % 3]!
+      const before = Y.encodeStateVector(d.doc)
+      d.doc.getText('body').insert(d.text.length, `${n} `)
+      d.text += `${n} `
+      crashed.append([{ docId: d.id, seq: ++d.seq, time: 1000 + n, updates: [Y.encodeStateAsUpdate(d.doc, before)] }])
+    }
+    const segments = crashed.segments
+    expect(segments).toBeGreaterThan(5)
+    // the store takes twelve batches (more than a file holds), then fails
+    const storage = createMemoryStorage()
+    let appends = 0
+    const failing = Object.assign(Object.create(storage) as typeof storage, {
+      append: (a: Parameters<typeof storage.append>[0], r: Parameters<typeof storage.append>[1]) => (++appends > 12 ? Promise.reject(new Error('store down')) : storage.append(a, r)),
+    })
+    await expect(recoverJournal(Journal.open(dir.dir), failing, silentLogger(), { chunkBytes: 64, batchBytes: 1 })).rejects.toThrow('store down')
+    // some batches are stored, and files went with them; whatever is not stored is still in a file
+    const stored = await Promise.all(docs.map((d) => storedText(storage, d.id)))
+    expect(stored.some((t) => t.length > 0)).toBe(true)
+    const left = Journal.open(dir.dir).recover(null).entries.map((e) => `${e.entry.docId}:${e.entry.seq}`)
+    expect(left.length).toBeLessThan(60)
+    for (const d of docs) {
+      const inStore = (await storage.load(d.id)).log.at(-1)?.seq ?? 0
+      for (let seq = inStore + 1; seq <= d.seq; seq++) expect(left, `${d.id}:${seq}`).toContain(`${d.id}:${seq}`)
+    }
+    // the next start moves the rest: every edit once, in order
+    await recoverJournal(Journal.open(dir.dir), storage, silentLogger(), { chunkBytes: 64, batchBytes: 1 })
+    for (const d of docs) {
+      expect(await storedText(storage, d.id)).toBe(d.text)
+      const seqs = (await storage.load(d.id)).log.map((e) => e.seq)
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
+      expect(new Set(seqs).size).toBe(seqs.length)
+      expect(seqs.at(-1)).toBe(d.seq)
+    }
+    expect(Journal.open(dir.dir).recover(null).entries).toEqual([])
   })
 })

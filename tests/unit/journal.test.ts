@@ -2,12 +2,13 @@
  * server/storage/journal.ts: records round-trip; a segment cut at any byte or with a flipped bit
  * yields exactly the records before the damage; segments rotate, and applied ones are deleted;
  * recovery reads only what comes after the applied position; a clean close leaves nothing; a next
- * segment that cannot be opened for a while, or a failed write, loses and misplaces nothing.
+ * segment that cannot be opened for a while, or a failed write, loses and misplaces nothing; a
+ * file read a chunk at a time reads exactly as read whole.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { crc32, encodeRecords, Journal, readRecords, type JournalEntry } from '../../server/storage/journal.js'
+import { crc32, encodeRecords, Journal, readRecords, readSegment, type JournalEntry } from '../../server/storage/journal.js'
 import { tempDir } from '../helpers/server.js'
 
 const cleanups: Array<() => void> = []
@@ -166,5 +167,33 @@ describe('Journal', () => {
     unlinkSync(segment(2))
     writeFileSync(segment(2), '')
     expect(Journal.open(dir.dir).recover(null).entries.map((e) => e.entry.seq)).toEqual([1, 2, 3])
+  })
+})
+
+describe('readSegment', () => {
+  it('reads a file a chunk at a time exactly as readRecords reads it whole: records, torn tails, zeros, damage, records longer than a chunk', () => {
+    const dir = tempDir()
+    cleanups.push(dir.cleanup)
+    const entries = [entry('a', 1, [1, 2, 3]), entry('b', 1, Array.from({ length: 300 }, (_, i) => i % 256)), entry('a', 2, [4]), entry('c', 1, [5, 6])]
+    const bytes = Buffer.from(encodeRecords(entries))
+    const ends = readRecords(bytes).records.map((r) => r.end)
+    const zeroed = Buffer.from(bytes)
+    zeroed.fill(0, ends[1]!)
+    const damaged = Buffer.from(bytes)
+    damaged[ends[0]! + 10]! ^= 0x01
+    const files = { whole: bytes, torn: bytes.subarray(0, bytes.length - 3), zeroed, damaged, cutInHeader: bytes.subarray(0, ends[2]! + 5) }
+    for (const [name, content] of Object.entries(files)) {
+      const path = join(dir.dir, `${name}.wal`)
+      writeFileSync(path, content)
+      const whole = readRecords(content)
+      for (const chunk of [16, 64, 100, 1024]) {
+        const reader = readSegment(path, chunk)
+        const read: Array<{ entry: JournalEntry; end: number }> = []
+        let next = reader.next()
+        for (; !next.done; next = reader.next()) read.push(...next.value)
+        expect(read.map((r) => ({ ...plain(r.entry), end: r.end })), `${name}, chunks of ${chunk}`).toEqual(whole.records.map((r) => ({ ...plain(r.entry), end: r.end })))
+        expect(next.value, `${name}, chunks of ${chunk}`).toEqual({ offset: content.length - whole.unreadBytes, unreadBytes: whole.unreadBytes, cutShort: whole.cutShort })
+      }
+    }
   })
 })
