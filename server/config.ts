@@ -44,6 +44,8 @@ export interface Config {
   readonly maxImageSize: number
   /** Failed logins allowed per account per 15 minutes (per address: five times as many). */
   readonly loginAttempts: number
+  /** Sign-ups allowed per client address per hour (accounts mode); more get 429. */
+  readonly signupsPerHour: number
 }
 
 /** True when `host` only accepts connections from this machine. */
@@ -94,6 +96,7 @@ export const OPTIONS: readonly Option[] = [
   { flag: 'max-doc-size', env: 'MAX_DOC_SIZE', type: 'string', default: '32MiB', help: 'largest document; more is refused (4413)' },
   { flag: 'max-image-size', env: 'MAX_IMAGE_SIZE', type: 'string', default: '10MiB', help: 'largest image upload; more is refused (413)' },
   { flag: 'login-attempts', env: 'LOGIN_ATTEMPTS', type: 'string', default: '10', help: 'failed logins per account per 15 min' },
+  { flag: 'signups-per-hour', env: 'SIGNUPS_PER_HOUR', type: 'string', default: '20', help: 'sign-ups per client address per hour' },
 ]
 
 /** Usage text for --help and error messages. */
@@ -181,6 +184,7 @@ const schema = z.object({
   // LevelDB keeps each image as one value, read whole to answer: a gigabyte is already unreasonable
   'max-image-size': bytes(1024, 1024 ** 3),
   'login-attempts': integer(1, 10_000),
+  'signups-per-hour': integer(1, 1_000_000),
 })
 
 /** Parses flags (argv without node and script) and environment into a Config. */
@@ -264,6 +268,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     maxDocSize: v['max-doc-size'],
     maxImageSize: v['max-image-size'],
     loginAttempts: v['login-attempts'],
+    signupsPerHour: v['signups-per-hour'],
   }
 }
 

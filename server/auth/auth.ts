@@ -1,7 +1,7 @@
 /**
  * Builds the access-control parts for the configured mode: the policy, the account and sharing
  * stores (accounts mode), the token verifier (token mode), live-connection tracking for
- * revocation, and the login-attempt limits.
+ * revocation, and the login-attempt and sign-up limits.
  */
 import { readFileSync } from 'node:fs'
 import type { Config } from '../config.js'
@@ -27,6 +27,8 @@ export interface Auth {
   readonly acl: AclStore | null
   /** Failed logins per account and per address. */
   readonly loginFailures: { readonly perAccount: Buckets; readonly perAddress: Buckets }
+  /** Sign-ups per client address (each costs a password hash and an account). */
+  readonly signups: Buckets
   readonly signup: 'open' | 'closed'
 }
 
@@ -41,7 +43,7 @@ function readKey(path: string, option: string): string {
 
 /** Builds access control for `config`. */
 export async function createAuth(
-  config: Pick<Config, 'auth' | 'jwtSecret' | 'jwtPublicKey' | 'signup' | 'loginAttempts'>,
+  config: Pick<Config, 'auth' | 'jwtSecret' | 'jwtPublicKey' | 'signup' | 'loginAttempts' | 'signupsPerHour'>,
   storage: Storage,
   options: { now?: () => number; hashCost?: { N: number; r: number; p: number } } = {},
 ): Promise<Auth> {
@@ -77,6 +79,7 @@ export async function createAuth(
       perAccount: new Buckets(attempts, attempts / LOGIN_WINDOW_S, options.now),
       perAddress: new Buckets(attempts * 5, (attempts * 5) / LOGIN_WINDOW_S, options.now),
     },
+    signups: new Buckets(config.signupsPerHour, config.signupsPerHour / 3600, options.now),
     signup: config.signup,
   }
 }

@@ -9,7 +9,7 @@
  *   POST /api/auth/users     { username, password }  201 (admin: create an account)
  *
  * Failed logins, and wrong current passwords on a change, are limited per account and per
- * address (429 with Retry-After).
+ * address, sign-ups per address (429 with Retry-After).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
@@ -121,6 +121,14 @@ export function addAuthRoutes(router: Router, ctx: AuthApiContext): void {
   router.add('POST', '/api/auth/signup', async (req: IncomingMessage, res: ServerResponse, route: RouteContext) => {
     await guard.access(req, route.url)
     const input = parseBody(Credentials, await readJson(req))
+    // each sign-up costs a password hash (two run at a time, logins queue behind them) and an
+    // account: an address gets a team's worth an hour. Taken before the hash, so that sign-ups
+    // sent at once are counted like ones sent one after another
+    const addressKey = clientAddress(req, ctx.trustProxy)
+    if (!auth.signups.take(addressKey)) {
+      const wait = auth.signups.retryAfter(addressKey)
+      throw new HttpError(429, `too many sign-ups from this address; try again in ${wait} s`, { 'Retry-After': String(wait) })
+    }
     // closed sign-up still lets the first person in (the admin); create decides that atomically
     await startSession(req, res, await create(input, { onlyFirst: auth.signup === 'closed' }), 201)
   })

@@ -35,6 +35,7 @@ export async function startServer(
       maxConnectionsPerIp: 100_000,
       maxMessagesPerSecond: 1_000_000,
       maxBytesPerSecond: 1024 ** 3,
+      signupsPerHour: 1_000_000,
       ...config,
     },
     { compactor: createInlineCompactor(), hashCost: { N: 1024, r: 8, p: 1 }, ...deps },

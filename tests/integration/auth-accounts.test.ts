@@ -665,6 +665,31 @@ describe('accounts mode: sign-up, login, CSRF', () => {
     expect(limited.status).toBe(429)
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
   })
+
+  it('limits sign-ups per address (behind a trusted proxy, the forwarded one): more get 429 with Retry-After and create nothing', async () => {
+    const server = await startServer({ auth: 'accounts', signupsPerHour: 3, trustProxy: true })
+    cleanups.push(() => server.close())
+    const from = (address: string) => ({ 'X-Forwarded-For': address })
+    const signup = (username: string, address: string) =>
+      new Person(server.url).request('POST', '/api/auth/signup', { username, password: 'correct horse battery' }, from(address))
+    // sent at once, as a flood would: they are counted before their passwords are hashed
+    const statuses = (await Promise.all(Array.from({ length: 8 }, (_, i) => signup(`flood${i}`, '203.0.113.7')))).map((r) => r.status)
+    expect(statuses.filter((s) => s === 201)).toHaveLength(3)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(5)
+    const limited = await signup('one-more', '203.0.113.7')
+    expect(limited.status).toBe(429)
+    expect(limited.body.error).toMatch(/too many sign-ups/)
+    // about an hour for one sign-up's worth to come back (3 an hour: 20 minutes)
+    const wait = Number(limited.headers.get('retry-after'))
+    expect(wait).toBeGreaterThan(60)
+    expect(wait).toBeLessThanOrEqual(1200)
+    // nothing was made of the refused ones: nobody can sign in as them
+    expect((await new Person(server.url).login('one-more')).status).toBe(401)
+    // another address is not held back by the first
+    expect((await signup('neighbour', '198.51.100.4')).status).toBe(201)
+    // an existing person's login is no sign-up: it is not limited by this
+    expect((await new Person(server.url).login('neighbour')).status).toBe(200)
+  })
 })
 
 describe('accounts mode: password hashing beside the store', () => {
@@ -672,7 +697,8 @@ describe('accounts mode: password hashing beside the store', () => {
     const data = tempDir()
     cleanups.push(data.cleanup)
     // its own process: its own libuv thread pool, and the real hashing cost
-    const server = await spawn(['--port', '0', '--data', data.dir, '--auth', 'accounts', '--log-level', 'warn'])
+    // (a flood from one address on purpose: the sign-up limit is not what this is about)
+    const server = await spawn(['--port', '0', '--data', data.dir, '--auth', 'accounts', '--log-level', 'warn', '--signups-per-hour', '1000'])
     cleanups.push(async () => {
       server.kill('SIGKILL')
       await server.exited

@@ -49,6 +49,7 @@ describe('parseConfig', () => {
       maxDocSize: 32 * 1024 * 1024,
       maxImageSize: 10 * 1024 * 1024,
       loginAttempts: 10,
+      signupsPerHour: 20,
     }
     expect(config([])).toEqual(expected)
     expect(DEFAULTS).toEqual(expected)
@@ -78,6 +79,7 @@ describe('parseConfig', () => {
       MAX_DOC_SIZE: '1MiB',
       MAX_IMAGE_SIZE: '2MiB',
       LOGIN_ATTEMPTS: '3',
+      SIGNUPS_PER_HOUR: '7',
     }
     expect(config([], env)).toEqual({
       host: '0.0.0.0',
@@ -103,6 +105,7 @@ describe('parseConfig', () => {
       maxDocSize: 1024 * 1024,
       maxImageSize: 2 * 1024 * 1024,
       loginAttempts: 3,
+      signupsPerHour: 7,
     })
   })
 
