@@ -63,6 +63,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     private readonly unreachable = status === 0,
+    /** Seconds the server asked to wait before sending again (its Retry-After), when it did. */
+    readonly retryAfter: number | null = null,
   ) {
     super(message)
     this.name = 'ApiError'
@@ -81,9 +83,10 @@ export class ApiError extends Error {
  * The error for a failed answer: the server's own message when it sent one; a gateway's 502,
  * 503 or 504 page (no Tandem JSON) means the server is not there, as without a network.
  */
-function answerError(status: number, payload: unknown): ApiError {
+function answerError(status: number, payload: unknown, retryAfter: string | null = null): ApiError {
   const message = (payload as { error?: unknown } | null)?.error
-  if (typeof message === 'string') return new ApiError(status, sentence(message))
+  const seconds = retryAfter !== null && /^\d{1,6}$/.test(retryAfter.trim()) ? Number(retryAfter) : null
+  if (typeof message === 'string') return new ApiError(status, sentence(message), false, seconds)
   if (status === 502 || status === 503 || status === 504) return new ApiError(status, 'The server cannot be reached right now. Try again in a moment.', true)
   return new ApiError(status, `The server answered ${status}.`)
 }
@@ -177,7 +180,7 @@ class ApiClient {
       // not JSON (a proxy's error page): fall through with the status
     }
     if (!res.ok) {
-      const error = answerError(res.status, payload)
+      const error = answerError(res.status, payload, res.headers.get('Retry-After'))
       if (res.status === 401 && reportUnauthorized) this.options.onUnauthorized?.(error)
       throw error
     }
@@ -194,6 +197,25 @@ export function sentence(message: string): string {
 }
 
 const doc = (id: string) => `/docs/${encodeURIComponent(id)}`
+
+/** Times an image upload is sent while the server says it is busy (503 with Retry-After). */
+const UPLOAD_ATTEMPTS = 30
+
+/** Resolves after `ms`; rejects when `signal` aborts. */
+function wait(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal!.reason)
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
 
 /** The document and sharing API. */
 export class DocsApi extends ApiClient {
@@ -227,8 +249,18 @@ export class DocsApi extends ApiClient {
    * Uploads an image into a document (editors and owners): the file as it is, PNG, JPEG, GIF or
    * WebP. Resolves with its site-relative URL; the same bytes uploaded again give the same one.
    */
-  uploadImage(id: string, image: Blob, options: CallOptions = {}): Promise<{ name: string; url: string; type: string; size: number }> {
-    return this.call('POST', `${doc(id)}/images`, new RawBody(image, image.type), options, true)
+  async uploadImage(id: string, image: Blob, options: CallOptions = {}): Promise<{ name: string; url: string; type: string; size: number }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.call('POST', `${doc(id)}/images`, new RawBody(image, image.type), options, true)
+      } catch (err) {
+        // the server takes a few uploads at a time and tells the rest when to send again (503,
+        // Retry-After): ten images pasted at once all arrive, a few at a time
+        if (!(err instanceof ApiError) || err.status !== 503 || err.retryAfter === null || attempt >= UPLOAD_ATTEMPTS) throw err
+        // spread a little, so that the uploads told to wait do not all come back together
+        await wait(err.retryAfter * 1000 * (1 + Math.random() / 2), options.signal)
+      }
+    }
   }
 
   /** A document's stored versions, newest first (editors and owners). */

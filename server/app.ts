@@ -67,6 +67,8 @@ export interface TandemTuning {
    */
   readonly compactionAtStopMs?: number
   readonly keepaliveMs?: number
+  /** Image uploads taken in at once (default IMAGE_UPLOADS_AT_ONCE). */
+  readonly imageUploadsAtOnce?: number
   readonly maxBacklogBytes?: number
   readonly metaIntervalMs?: number
   readonly maintenanceMs?: number
@@ -212,7 +214,7 @@ export async function startTandem(config: Config, deps: TandemDeps = {}, tuning:
   const guard = new Guard(auth.policy, config.origins)
   const images = new DocImages(storage, config.maxImageSize)
   addApiRoutes(router, { catalog, guard, auth, images })
-  addImageRoutes(router, { catalog, guard, images, metrics, log })
+  addImageRoutes(router, { catalog, guard, images, metrics, log, uploadsAtOnce: tuning.imageUploadsAtOnce })
   addAuthRoutes(router, { auth, guard, trustProxy: config.trustProxy })
   addAccessRoutes(router, { auth, guard, now })
   router.otherwise(createStaticHandler({ root: defaultClientRoot() }))

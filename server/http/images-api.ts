@@ -6,6 +6,8 @@
  *                                    most --max-image-size: 201 { name, url, type, size }
  *                                    (Location: url), or 200 with the same when those bytes were
  *                                    stored already. Needs the right to edit the document.
+ *                                    At most IMAGE_UPLOADS_AT_ONCE run at once (their bodies are
+ *                                    held whole): others get 503 with Retry-After, to send again.
  *   GET  /api/docs/:id/images/:name  the bytes with their type, cached for good (the name is their
  *                                    hash); needs the right to read the document; 404 unknown.
  *
@@ -34,6 +36,12 @@ export const IMAGE_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 }
 
+/** Image uploads taken in at once, each holding up to --max-image-size in memory. */
+export const IMAGE_UPLOADS_AT_ONCE = 4
+
+/** Seconds a client told the uploads are busy waits before sending again (an upload takes a moment). */
+export const IMAGE_RETRY_AFTER_S = 1
+
 /** What the image routes need. */
 export interface ImagesApiContext {
   readonly catalog: Catalog
@@ -41,11 +49,15 @@ export interface ImagesApiContext {
   readonly images: DocImages
   readonly metrics: Metrics
   readonly log: Logger
+  /** Uploads taken in at once (default IMAGE_UPLOADS_AT_ONCE). */
+  readonly uploadsAtOnce?: number
 }
 
 /** Adds the /api/docs/:id/images routes to a router. */
 export function addImageRoutes(router: Router, ctx: ImagesApiContext): void {
   const { catalog, guard, images, metrics, log } = ctx
+  const uploadsAtOnce = ctx.uploadsAtOnce ?? IMAGE_UPLOADS_AT_ONCE
+  let uploading = 0
 
   const docId = (route: RouteContext) => {
     const id = route.params.id ?? ''
@@ -72,13 +84,25 @@ export function addImageRoutes(router: Router, ctx: ImagesApiContext): void {
       refused(err)
     }
     await notDeleted(id)
-    const bytes = await readBody(req, images.maxBytes).catch((err: unknown) => {
-      // the body was cut off unread (readBody stops reading): that connection cannot carry another
-      // request, and a client told nothing would reuse it and see it reset
-      if (err instanceof HttpError && err.status === 413) throw new HttpError(413, `images may take at most ${sizeText(images.maxBytes)}`, { Connection: 'close' })
-      throw err
-    })
-    const image = await images.store(id, type, bytes).catch(refused)
+    // taken in before the body is read: many bodies of up to --max-image-size held at once are
+    // what fills memory (60 uploads of 9.5 MB took a server to 851 MB). The rest are told to send
+    // again shortly; their bodies are drained unread, as an import's are
+    if (uploading >= uploadsAtOnce) {
+      throw new HttpError(503, `${uploadsAtOnce} images are being uploaded; try again in ${IMAGE_RETRY_AFTER_S} s`, { 'Retry-After': String(IMAGE_RETRY_AFTER_S) })
+    }
+    uploading++
+    let image
+    try {
+      const bytes = await readBody(req, images.maxBytes).catch((err: unknown) => {
+        // the body was cut off unread (readBody stops reading): that connection cannot carry another
+        // request, and a client told nothing would reuse it and see it reset
+        if (err instanceof HttpError && err.status === 413) throw new HttpError(413, `images may take at most ${sizeText(images.maxBytes)}`, { Connection: 'close' })
+        throw err
+      })
+      image = await images.store(id, type, bytes).catch(refused)
+    } finally {
+      uploading--
+    }
     // deleted while the upload ran: its range may already have been cleared, and this image
     // would outlive the document, unreachable; the id is retired, so clearing again is safe
     if (await catalog.deleted(id)) {

@@ -4,7 +4,8 @@
  * it is still there after a reload and in the exported Markdown and web page. An upload that fails
  * or cannot start offline says so and leaves nothing behind; a pasted page's images from elsewhere
  * become links and are never fetched, and those it holds itself (data: URIs) upload; an image can
- * be selected and deleted, and described.
+ * be selected and deleted, and described. Ten pasted at once into a server that takes two uploads
+ * at a time all arrive: the editor sends again those told to (503, Retry-After).
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -13,7 +14,7 @@ import { describe, expect, it } from 'vitest'
 import { SCHEMA_VERSION } from '../../shared/schema-version.js'
 import { png } from '../helpers/png.js'
 import { waitFor } from '../helpers/wait.js'
-import { type AppServer, CHROMIUM, content, converged, editor, freshDocId, MOD, openPair, paste, SKIP_REASON, text, useBrowserAndServer, waitForSave, waitForText } from './harness.js'
+import { type AppServer, CHROMIUM, content, converged, editor, freshDocId, MOD, openDoc, openPair, paste, SKIP_REASON, startAppServer, text, useBrowserAndServer, waitForSave, waitForText } from './harness.js'
 
 const IMAGE = png(24, 16, [30, 90, 200])
 const NAME = `${createHash('sha256').update(IMAGE).digest('hex')}.png`
@@ -239,6 +240,47 @@ describe.skipIf(!CHROMIUM)(`images${CHROMIUM ? '' : ` (${SKIP_REASON})`}`, () =>
       expect(bob.errors).toEqual([])
       await alice.context.close()
       await bob.context.close()
+    }
+  })
+
+  it('ten images pasted at once into a server taking two uploads at a time all arrive: those told to wait are sent again', async () => {
+    const busy = await startAppServer({}, 0, undefined, {}, { imageUploadsAtOnce: 2 })
+    const docId = freshDocId('images-many')
+    const alice = await openDoc(browser, busy.url, docId, { name: 'Alice', color: '#d33' })
+    const notice = alice.page.locator('tandem-doc-editor .image-notice')
+    try {
+      const files = Array.from({ length: 10 }, (_, i) => png(20 + i, 12, [i * 25, 120, 250 - i * 25]))
+      const answers: number[] = []
+      alice.page.on('response', (res) => {
+        if (res.request().method() === 'POST' && /\/images$/.test(res.url())) answers.push(res.status())
+      })
+      await editor(alice.page).click()
+      // held until all ten are asked for, then let go together
+      const release = await holdUploads(alice.page)
+      await alice.page.locator('tandem-doc-editor').evaluate((el, all) => {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const view = (el as any).view
+        view.focus()
+        const transfer = new DataTransfer()
+        all.forEach((data, i) => transfer.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], `shot-${i}.png`, { type: 'image/png' })))
+        view.dom.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }))
+      }, files.map((f) => f.toString('base64')))
+      await waitFor('ten uploads under way', async () => (await editor(alice.page).locator('.image-uploading').count()) === 10, 10_000, 25)
+      release()
+      await waitForImages(alice.page, 10, 30_000)
+      // the server did turn some away, and every one got in all the same, each once
+      expect(answers.filter((s) => s === 503).length).toBeGreaterThan(0)
+      expect(answers.filter((s) => s === 201)).toHaveLength(10)
+      const names = files.map((f) => `${createHash('sha256').update(f).digest('hex')}.png`)
+      expect(new Set(imageNodes(await content(alice.page)).map((n) => n.src))).toEqual(new Set(names.map((n) => `/api/docs/${docId}/images/${n}`)))
+      for (const [i, name] of names.entries()) expect(Buffer.from((await busy.storage.getFile(docId, name))!.bytes).equals(files[i]!)).toBe(true)
+      expect(await editor(alice.page).locator('.image-uploading').count()).toBe(0)
+      expect(await notice.count()).toBe(0)
+    } finally {
+      expect(alice.errors).toEqual([])
+      await alice.context.close()
+      await busy.close()
+      busy.cleanupData()
     }
   })
 

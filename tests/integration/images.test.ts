@@ -3,15 +3,18 @@
  * temporary directory: bytes round-trip exactly with their type and protective headers, the same
  * bytes are stored once, every bad input is a clear JSON error and the server keeps serving,
  * images survive a restart and go with their document, and accounts mode decides who may upload
- * and see them as it decides who may edit and read the document (members, links, strangers).
+ * and see them as it decides who may edit and read the document (members, links, strangers);
+ * only a few uploads are taken in at once, the rest told to send again (503, Retry-After).
  */
 import { createHash } from 'node:crypto'
+import { request as httpRequest } from 'node:http'
 import { SignJWT } from 'jose'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Config } from '../../server/config.js'
 import { Person } from '../helpers/http-client.js'
 import { MAGIC, png } from '../helpers/png.js'
 import { startServer, tempDir } from '../helpers/server.js'
+import { waitFor } from '../helpers/wait.js'
 import { createMemoryStorage } from '../../server/storage/memory.js'
 import type { Storage } from '../../server/storage/storage.js'
 
@@ -395,5 +398,57 @@ describe('document images in token mode', () => {
     expect(served.bytes.equals(image)).toBe(true)
     expect((await get(base, `${up.body.url}?token=${other}`)).status).toBe(404)
     expect((await get(base, up.body.url)).status).toBe(401)
+  })
+})
+
+describe('image uploads at once', () => {
+  /** An upload whose body is sent half now, the rest when `finish` is called. */
+  function heldUpload(base: string, id: string, bytes: Buffer) {
+    const url = new URL(`${base}/api/docs/${id}/images`)
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'Content-Type': 'image/png', 'Content-Length': String(bytes.length) } })
+    const answer = new Promise<number>((resolve, reject) => {
+      req.on('response', (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode!))
+      })
+      req.on('error', reject)
+    })
+    req.write(bytes.subarray(0, bytes.length >> 1))
+    return { answer, finish: () => req.end(bytes.subarray(bytes.length >> 1)) }
+  }
+
+  it('takes in only a few at once: the others get 503 with Retry-After and store nothing; sent again, they are stored', async () => {
+    const dir = tempDir()
+    cleanups.push(dir.cleanup)
+    const tandem = await startServer({ dataDir: dir.dir }, {}, { imageUploadsAtOnce: 2 })
+    cleanups.push(() => tandem.close())
+    const base = tandem.url
+    const id = await newDoc(base)
+    const image = (n: number) => png(40 + n, 30, [n * 20, 100, 200 - n * 20])
+
+    // two uploads whose bodies are still coming hold both places
+    const held = [heldUpload(base, id, image(0)), heldUpload(base, id, image(1))]
+    const probe = image(2)
+    const busy = await waitFor('both places taken', async () => {
+      const r = await upload(base, id, probe, 'image/png')
+      return r.status === 503 ? r : null
+    })
+    expect(busy.headers.get('retry-after')).toBe('1')
+    expect(busy.body.error).toMatch(/2 images are being uploaded; try again in 1 s/)
+    // five more at once: all told to come back, none stored, not even in part
+    const others = [3, 4, 5, 6, 7].map(image)
+    const answers = await Promise.all(others.map((bytes) => upload(base, id, bytes, 'image/png')))
+    expect(answers.map((a) => a.status)).toEqual([503, 503, 503, 503, 503])
+    for (const bytes of others) expect((await get(base, `/api/docs/${id}/images/${sha(bytes)}.png`)).status).toBe(404)
+
+    // the held two finish and are stored; the places are free again
+    for (const h of held) h.finish()
+    expect(await Promise.all(held.map((h) => h.answer))).toEqual([201, 201])
+    for (const bytes of [...others, probe]) expect([200, 201]).toContain((await upload(base, id, bytes, 'image/png')).status)
+    for (const bytes of [image(0), image(1), probe, ...others]) {
+      const stored = await get(base, `/api/docs/${id}/images/${sha(bytes)}.png`)
+      expect(stored.status).toBe(200)
+      expect(stored.bytes.equals(bytes)).toBe(true)
+    }
   })
 })
