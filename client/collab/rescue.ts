@@ -102,7 +102,7 @@ function allowsMark(type: Y.XmlText, key: string): boolean {
 }
 
 /** Every XmlText under `parent`, in document order. */
-function textsUnder(parent: Y.XmlFragment | Y.XmlElement, out: Y.XmlText[] = []): Y.XmlText[] {
+export function textsUnder(parent: Y.XmlFragment | Y.XmlElement, out: Y.XmlText[] = []): Y.XmlText[] {
   for (const child of parent.toArray()) {
     if (child instanceof Y.XmlText) out.push(child)
     else if (child instanceof Y.XmlElement) textsUnder(child, out)

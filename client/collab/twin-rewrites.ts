@@ -15,19 +15,13 @@
  * nothing typed is ever deleted here.
  */
 import * as Y from 'yjs'
+import { textsUnder } from './rescue.js'
 
 /** Origin of the transactions that delete this person's twin. */
 export const TWIN_ORIGIN = Symbol('tandem.twin')
 
 /** The text of every XmlText under `element`, in order, a block boundary marked. */
-function textOf(element: Y.XmlElement): string {
-  let text = ''
-  for (const child of element.toArray()) {
-    if (child instanceof Y.XmlText) text += child.toString() + '\n'
-    else if (child instanceof Y.XmlElement) text += textOf(child)
-  }
-  return text
-}
+const textOf = (element: Y.XmlElement) => textsUnder(element).map((text) => `${text.toString()}\n`).join('')
 
 /** True when `a` and `b` are the same id, or both none. */
 function sameId(a: Y.ID | null, b: Y.ID | null): boolean {

@@ -5,10 +5,10 @@
  * it now is (role Viewer, no Rename) and keep the keyboard focus on the page, not drop it to
  * the body with the refused rename field left open.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, ensureBuilt, launch, SKIP_REASON, shareNewDoc, signUp, startAppServer, type AppServer } from './harness.js'
+import { CHROMIUM, SKIP_REASON, shareNewDoc, signUp, type AppServer, useBrowserAndServer } from './harness.js'
 
 /** The tag name and id (or class) of the focused element, looking through shadow roots. */
 function deepFocus(page: Page): Promise<string> {
@@ -23,16 +23,7 @@ describe.skipIf(!CHROMIUM)(`a role changed under an open document list${CHROMIUM
   let browser: Browser
   let server: AppServer
 
-  beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer({}, 0, undefined, { auth: 'accounts' })])
-  }, 180_000)
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
-  })
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]), {}, { auth: 'accounts' })
 
   it('a rename refused because the person became a viewer says so, shows the new role and keeps the focus', async () => {
     const alice = await signUp(browser, server.url, 'alice')

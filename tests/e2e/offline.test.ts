@@ -199,6 +199,20 @@ describe.skipIf(!CHROMIUM)(`two people offline in the same paragraph in Chromium
     await Promise.all([fay.context.close(), gus.context.close()])
   })
 
+  /** A new document holding `First` and `Hello world`, open for Fay and Gus, and saved. */
+  async function firstAndHello(title: string): Promise<{ docId: string; fay: User; gus: User }> {
+    const docId = (await server.catalog.create(title)).id
+    const fay = await openDoc(browser, server.url, docId, { name: 'Fay', color: '#bf360c' })
+    const gus = await openDoc(browser, server.url, docId, { name: 'Gus', color: '#33691e' })
+    await editor(fay.page).click()
+    await fay.page.keyboard.type('First')
+    await fay.page.keyboard.press('Enter')
+    await fay.page.keyboard.type('Hello world')
+    await waitForText(gus.page, 'Hello world')
+    await waitForSave(fay.page, 'saved')
+    return { docId, fay, gus }
+  }
+
   it('keeps what one person typed and made bold in a paragraph the other made a heading, list or code, or joined to the one above, while apart', async () => {
     // (code holds no bold: there the words come back plain)
     for (const [change, want, rewriterOffline, bold] of [
@@ -207,15 +221,7 @@ describe.skipIf(!CHROMIUM)(`two people offline in the same paragraph in Chromium
       [`${MOD}+Alt+c`, 'p"First" code"Hello world, typed apart"', false, false],
       ['Home Backspace', 'p"FirstHello world, typed apart"', false, true],
     ] as const) {
-      const docId = (await server.catalog.create('Rewritten')).id
-      const fay = await openDoc(browser, server.url, docId, { name: 'Fay Typist', color: '#bf360c' })
-      const gus = await openDoc(browser, server.url, docId, { name: 'Gus Rewriter', color: '#33691e' })
-      await editor(fay.page).click()
-      await fay.page.keyboard.type('First')
-      await fay.page.keyboard.press('Enter')
-      await fay.page.keyboard.type('Hello world')
-      await waitForText(gus.page, 'Hello world')
-      await waitForSave(fay.page, 'saved')
+      const { docId, fay, gus } = await firstAndHello('Rewritten')
       // one of them has no network; the other's change reaches the server first
       const away = rewriterOffline ? gus : fay
       await away.context.setOffline(true)
@@ -242,21 +248,14 @@ describe.skipIf(!CHROMIUM)(`two people offline in the same paragraph in Chromium
       await Promise.all([fay.context.close(), gus.context.close()])
     }
   }, 120_000)
+
   it('keeps one block, not two, when both gave the same paragraph a new type while apart; a block typed into stays whole', async () => {
     for (const [fayKeys, gusKeys, wants, typed] of [
       [`${MOD}+Alt+2`, `${MOD}+Alt+2`, ['p"First" h2"Hello world"'], ''],
       [`${MOD}+Alt+2`, `${MOD}+Shift+8`, ['p"First" h2"Hello world"', 'p"First" bullet(item(p"Hello world"))'], ''],
       [`${MOD}+Alt+3`, `${MOD}+Alt+c`, ['p"First" h3"Hello world" code"Hello world, more"', 'p"First" code"Hello world, more" h3"Hello world"'], ', more'],
     ] as const) {
-      const docId = (await server.catalog.create('Twice')).id
-      const fay = await openDoc(browser, server.url, docId, { name: 'Fay Offline', color: '#bf360c' })
-      const gus = await openDoc(browser, server.url, docId, { name: 'Gus Online', color: '#33691e' })
-      await editor(fay.page).click()
-      await fay.page.keyboard.type('First')
-      await fay.page.keyboard.press('Enter')
-      await fay.page.keyboard.type('Hello world')
-      await waitForText(gus.page, 'Hello world')
-      await waitForSave(fay.page, 'saved')
+      const { docId, fay, gus } = await firstAndHello('Twice')
       await fay.context.setOffline(true)
       await waitForStatus(fay.page, 'offline')
       await caretIn(fay.page, 'Hello world', 5)

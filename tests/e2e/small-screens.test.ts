@@ -3,10 +3,10 @@
  * people, Download, History, Share) inside the screen, without controls on top of each other.
  * Open mode has no Share button, so collab.test.ts's 360 px check does not see this header full.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../helpers/wait.js'
-import { CHROMIUM, editor, ensureBuilt, launch, SKIP_REASON, startAppServer, waitForStatus, type AppServer } from './harness.js'
+import { CHROMIUM, editor, SKIP_REASON, type AppServer, useBrowserAndServer, waitForStatus } from './harness.js'
 
 const PASSWORD = 'correct horse battery'
 const PHONE = { viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true }
@@ -35,16 +35,7 @@ describe.skipIf(!CHROMIUM)(`small screens in accounts mode${CHROMIUM ? '' : ` ($
   let browser: Browser
   let server: AppServer
 
-  beforeAll(async () => {
-    ensureBuilt()
-    ;[browser, server] = await Promise.all([launch(), startAppServer({}, 0, undefined, { auth: 'accounts' })])
-  }, 180_000)
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    server?.cleanupData()
-  })
+  useBrowserAndServer((b, s) => ([browser, server] = [b, s]), {}, { auth: 'accounts' })
 
   it('fits the document header of an owner, with someone else present, in 375 and 360 px: nothing outside, nothing overlapping', async () => {
     const owner = await browser.newContext({ baseURL: server.url, ...PHONE })

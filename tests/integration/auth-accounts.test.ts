@@ -361,13 +361,19 @@ describe('accounts mode: revocation', () => {
     expect((await tab().request('GET', '/api/docs')).status).toBe(401)
   })
 
-  it('a socket being opened while its session ends (logout, password change elsewhere) never opens', async () => {
+  /** A server in accounts mode over a store whose reads can be held, and alice signed up with a document. */
+  async function aliceWithADoc() {
     const storage = faulty(createMemoryStorage())
     const server = await startServer({ auth: 'accounts' }, { storage })
     cleanups.push(() => server.close())
     const alice = new Person(server.url, 'alice')
     await alice.signup('alice')
     const id: string = (await alice.request('POST', '/api/docs', { title: 'Plans' })).body.id
+    return { storage, server, alice, id }
+  }
+
+  it('a socket being opened while its session ends (logout, password change elsewhere) never opens', async () => {
+    const { storage, server, alice, id } = await aliceWithADoc()
     const stolen = new Person(server.url, 'alice')
     await stolen.login('alice')
 
@@ -391,12 +397,7 @@ describe('accounts mode: revocation', () => {
   })
 
   it('a sign-in with the old password under way while the password changes gets no session that outlives the change', async () => {
-    const storage = faulty(createMemoryStorage())
-    const server = await startServer({ auth: 'accounts' }, { storage })
-    cleanups.push(() => server.close())
-    const alice = new Person(server.url, 'alice')
-    await alice.signup('alice')
-    const id: string = (await alice.request('POST', '/api/docs', { title: 'Plans' })).body.id
+    const { storage, server, alice, id } = await aliceWithADoc()
 
     // whoever learnt the old password signs in again and again; one sign-in has read the
     // account, with the old password, when alice changes it

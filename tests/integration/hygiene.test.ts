@@ -30,7 +30,7 @@ function presence(clientId: number, name: string, clock = 1): Uint8Array {
 }
 
 /** Sum of a metric in Prometheus text, over every series whose labels contain `labels`. */
-async function counter(url: string, name: string, labels = ''): Promise<number> {
+async function metric(url: string, name: string, labels = ''): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text()
   let sum = 0
   for (const line of text.split('\n')) {
@@ -91,7 +91,7 @@ describe('liveness (K1)', () => {
     expect(stock.provider.wsconnected).toBe(true)
     const room = server.registry.get('liveness')!
     expect(room.peers.size).toBe(1)
-    expect(await counter(server.url, 'tandem_closes_total', 'name="PingTimeout"')).toBe(2)
+    expect(await metric(server.url, 'tandem_closes_total', 'name="PingTimeout"')).toBe(2)
   })
 
   it('a lone idle stock client gets an empty awareness message at least every keep-alive period', async () => {
@@ -148,7 +148,7 @@ describe('send budget (4507)', () => {
     cleanups.push(() => c.destroy())
     await c.synced()
     expect(c.doc.getText('body').length).toBe(big.length)
-    expect(await counter(server.url, 'tandem_closes_total', 'code="4507"')).toBe(0)
+    expect(await metric(server.url, 'tandem_closes_total', 'code="4507"')).toBe(0)
   })
 
   it('a paused reader is closed with 4507 during a 100 MB flood; others keep receiving; what the server queues and its RSS stay bounded', async () => {
@@ -240,7 +240,7 @@ describe('send budget (4507)', () => {
     const scraper = setInterval(() => {
       if (scraping) return
       scraping = true
-      counter(server.url, 'tandem_send_queued_bytes')
+      metric(server.url, 'tandem_send_queued_bytes')
         .then((queued) => (queuedMax = Math.max(queuedMax, queued)))
         .catch(() => {})
         .finally(() => (scraping = false))
@@ -254,7 +254,7 @@ describe('send budget (4507)', () => {
     const started = Date.now()
     await flood(100, async () => {
       if (closedAfter >= 0 || sent % 16 !== 0) return
-      if ((await counter(server.url, 'tandem_closes_total', 'code="4507"')) === 0) return
+      if ((await metric(server.url, 'tandem_closes_total', 'code="4507"')) === 0) return
       closedAfter = bytes - pausedAt
       // the close frame waits behind what the server had queued for the reader, and the server
       // drops a closing socket after 5 s: read it all now, while the flood goes on
@@ -296,7 +296,7 @@ describe('send budget (4507)', () => {
     const value = observer.doc.getMap('m').get('blob') as Uint8Array
     expect(new DataView(value.buffer, value.byteOffset).getUint32(0)).toBe(sent - 1)
     expect(flooder.readyState).toBe(WebSocket.OPEN)
-    expect(await counter(server.url, 'tandem_closes_total', 'code="4507"')).toBe(1)
+    expect(await metric(server.url, 'tandem_closes_total', 'code="4507"')).toBe(1)
     expect(server.process.exitCode).toBe(null)
   })
 })

@@ -20,7 +20,17 @@ function block(name: string, text: string): Y.XmlElement {
 }
 
 const body = (doc: Y.Doc) => doc.getXmlFragment('content')
-const textOf = (doc: Y.Doc, index: number) => ((body(doc).get(index) as Y.XmlElement).get(0) as Y.XmlText).toString()
+/** The text of block `index`. */
+const inner = (doc: Y.Doc, index: number) => (body(doc).get(index) as Y.XmlElement).get(0) as Y.XmlText
+const textOf = (doc: Y.Doc, index: number) => inner(doc, index).toString()
+
+/** Rewrites the second block as y-prosemirror does: deleted, and written anew as `name` holding `text`. */
+function rewrite(doc: Y.Doc, name: string, text: string): void {
+  doc.transact(() => {
+    body(doc).delete(1)
+    body(doc).insert(1, [block(name, text)])
+  })
+}
 
 /** Alice (who keeps her text) and Bob, both with `First` and `Hello world`; `apply` hands Bob's update to Alice as the provider would. */
 function pair() {
@@ -43,11 +53,8 @@ function pair() {
 describe('keepConcurrentText', () => {
   it('puts what Alice typed back into the heading Bob made of her paragraph meanwhile, for both', () => {
     const { alice, bob, apply } = pair()
-    ;((body(alice).get(1) as Y.XmlElement).get(0) as Y.XmlText).insert(5, ' big')
-    bob.transact(() => {
-      body(bob).delete(1)
-      body(bob).insert(1, [block('heading', 'Hello world')])
-    })
+    ;inner(alice, 1).insert(5, ' big')
+    rewrite(bob, 'heading', 'Hello world')
     apply()
     for (const doc of [alice, bob]) {
       expect((body(doc).get(1) as Y.XmlElement).nodeName).toBe('heading')
@@ -58,32 +65,26 @@ describe('keepConcurrentText', () => {
 
   it('puts back the bold Alice set meanwhile on words of the paragraph Bob made a heading', () => {
     const { alice, bob, apply } = pair()
-    ;((body(alice).get(1) as Y.XmlElement).get(0) as Y.XmlText).format(6, 5, { bold: {} })
-    bob.transact(() => {
-      body(bob).delete(1)
-      body(bob).insert(1, [block('heading', 'Hello world')])
-    })
+    ;inner(alice, 1).format(6, 5, { bold: {} })
+    rewrite(bob, 'heading', 'Hello world')
     apply()
     for (const doc of [alice, bob]) {
       expect((body(doc).get(1) as Y.XmlElement).nodeName).toBe('heading')
-      expect(((body(doc).get(1) as Y.XmlElement).get(0) as Y.XmlText).toDelta()).toEqual([{ insert: 'Hello ' }, { insert: 'world', attributes: { bold: {} } }])
+      expect(inner(doc, 1).toDelta()).toEqual([{ insert: 'Hello ' }, { insert: 'world', attributes: { bold: {} } }])
     }
     // code holds no marks: bold there would make the editor drop the block
     const code = pair()
-    ;((body(code.alice).get(1) as Y.XmlElement).get(0) as Y.XmlText).format(6, 5, { bold: {} })
-    code.bob.transact(() => {
-      body(code.bob).delete(1)
-      body(code.bob).insert(1, [block('code_block', 'Hello world')])
-    })
+    ;inner(code.alice, 1).format(6, 5, { bold: {} })
+    rewrite(code.bob, 'code_block', 'Hello world')
     code.apply()
-    expect(((body(code.alice).get(1) as Y.XmlElement).get(0) as Y.XmlText).toDelta()).toEqual([{ insert: 'Hello world' }])
+    expect(inner(code.alice, 1).toDelta()).toEqual([{ insert: 'Hello world' }])
   })
 
   it('puts it back at the end of the paragraph above when Bob joined hers to it', () => {
     const { alice, bob, apply } = pair()
-    ;((body(alice).get(1) as Y.XmlElement).get(0) as Y.XmlText).insert(11, '!')
+    ;inner(alice, 1).insert(11, '!')
     bob.transact(() => {
-      ;((body(bob).get(0) as Y.XmlElement).get(0) as Y.XmlText).insert(5, 'Hello world')
+      ;inner(bob, 0).insert(5, 'Hello world')
       body(bob).delete(1)
     })
     apply()
@@ -92,17 +93,14 @@ describe('keepConcurrentText', () => {
 
   it('puts nothing back where the rewritten block does not hold the rest of the old text, nor into a paragraph deleted outright', () => {
     const { alice, bob, apply } = pair()
-    ;((body(alice).get(1) as Y.XmlElement).get(0) as Y.XmlText).insert(11, ' again')
+    ;inner(alice, 1).insert(11, ' again')
     // Bob's rewrite also dropped "world", which he knew: where " again" went cannot be told
-    bob.transact(() => {
-      body(bob).delete(1)
-      body(bob).insert(1, [block('heading', 'Hello ')])
-    })
+    rewrite(bob, 'heading', 'Hello ')
     apply()
     expect(textOf(alice, 1)).toBe('Hello ')
     // a paragraph deleted outright takes what was typed into it meanwhile
     const second = pair()
-    ;((body(second.alice).get(1) as Y.XmlElement).get(0) as Y.XmlText).insert(11, ' again')
+    ;inner(second.alice, 1).insert(11, ' again')
     body(second.bob).delete(1)
     second.apply()
     expect(body(second.alice).toString()).toBe('<paragraph>First</paragraph>')
